@@ -1,0 +1,49 @@
+/**
+ * Audit events record who did what to which target, when, and how it ended, and
+ * nothing else: never a value, token, key or password. The action names are a closed
+ * list so the audit viewer can offer them as filters.
+ */
+export const AUDIT_ACTIONS = [
+  "setup.complete",
+  "auth.login",
+  "auth.logout",
+  "apitoken.create",
+  "apitoken.revoke",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditOutcome = "success" | "failure" | "denied";
+export type ActorType = "user" | "apitoken" | "local" | "anonymous" | "system";
+
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+  name: string;
+}
+
+export interface AuditEventInput {
+  actor: Actor;
+  action: AuditAction;
+  target: { type: string; id?: string | null; name?: string | null };
+  outcome: AuditOutcome;
+  /** A short, value-free reason for a failure or denial, e.g. `bad password`. */
+  reason?: string | null;
+  ip?: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: Date;
+  actorType: ActorType;
+  actorId: string | null;
+  actorName: string;
+  action: AuditAction;
+  targetType: string;
+  targetId: string | null;
+  targetName: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+  ip: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: "system", id: null, name: "rampart" };

@@ -1,0 +1,122 @@
+import { invalidArgument } from "../errors/index.js";
+
+/**
+ * Dashboard users: names, password rules, roles and the permissions they grant.
+ * Every API procedure names one permission from `PERMISSIONS` (or is public), and a
+ * role is just a set of them, so adding a role never means touching procedures.
+ */
+
+export const USERNAME_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+
+/** Lower-cases and checks a username; throws naming the `username` field. */
+export function normalizeUsername(input: string): string {
+  const name = input.trim().toLowerCase();
+  if (name.length === 0) throw invalidArgument("username", "username is required");
+  if (name.length > 64) throw invalidArgument("username", "username must be at most 64 characters");
+  if (!USERNAME_PATTERN.test(name)) {
+    throw invalidArgument(
+      "username",
+      "username may contain only letters, digits, '.', '_' and '-', and must start and end with a letter or digit",
+    );
+  }
+  return name;
+}
+
+/** NIST SP 800-63B: a floor on length, a generous ceiling, no composition rules. */
+export const PASSWORD_MIN_LENGTH = 12;
+/** Bounds the hashing work an attacker can ask for with one request. */
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function checkNewPassword(password: string, username: string): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) {
+    throw invalidArgument("password", `password must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  }
+  if (length > PASSWORD_MAX_LENGTH) {
+    throw invalidArgument("password", `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  }
+  if (password.trim().toLowerCase() === username.toLowerCase()) {
+    throw invalidArgument("password", "password must not be the username");
+  }
+}
+
+export const PERMISSIONS = [
+  /** Read server, store and cluster status. */
+  "system:read",
+  /** Create, list and revoke one's own API tokens. */
+  "apitokens:own",
+  /** Read the audit log. */
+  "audit:read",
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = ["admin", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  viewer: ["system:read", "apitokens:own"],
+};
+
+export function roleHasPermission(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  createdAt: Date;
+}
+
+/** Session lifetime rules (DESIGN.md §3): 30 minutes idle, 12 hours in all. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+
+export interface SessionTimes {
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+/** Why a session is no longer valid at `now`, or undefined while it is. */
+export function sessionExpiry(session: SessionTimes, now: Date): "idle" | "absolute" | undefined {
+  if (now.getTime() >= session.expiresAt.getTime()) return "absolute";
+  if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) return "idle";
+  return undefined;
+}
+
+/**
+ * Failed-login limits. Counting per account stops a password being guessed slowly from
+ * many addresses; counting per address stops one client trying many accounts.
+ */
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+export const LOGIN_LOCK_MS = 15 * 60 * 1000;
+export const LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+export const LOGIN_MAX_FAILURES_PER_IP = 20;
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const API_TOKEN_NAME_MAX = 64;
+
+export function normalizeApiTokenName(input: string): string {
+  const name = input.trim();
+  if (name.length === 0) throw invalidArgument("name", "token name is required");
+  if (name.length > API_TOKEN_NAME_MAX) {
+    throw invalidArgument("name", `token name must be at most ${API_TOKEN_NAME_MAX} characters`);
+  }
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw invalidArgument("name", "token name must not contain control characters");
+  return name;
+}

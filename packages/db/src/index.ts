@@ -1,0 +1,13 @@
+export { Prisma, PrismaClient, type Db } from "./prisma.js";
+export * from "./store.js";
+export * from "./migrator.js";
+export type { SqlSession } from "./sql.js";
+export * from "./sealed/codec.js";
+export * from "./sealed/kek.js";
+export * from "./sealed/keyring.js";
+export * from "./repo/installation.js";
+export * from "./repo/user.js";
+export * from "./repo/session.js";
+export * from "./repo/api-token.js";
+export * from "./repo/throttle.js";
+export * from "./repo/audit.js";

@@ -1,0 +1,62 @@
+import type { ActorType, AuditAction, AuditEvent, AuditEventInput, AuditOutcome } from "@rampart/core";
+import type { Db } from "../prisma.js";
+
+export async function appendAudit(db: Db, event: AuditEventInput, at: Date): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      at,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      actorName: event.actor.name,
+      action: event.action,
+      targetType: event.target.type,
+      targetId: event.target.id ?? null,
+      targetName: event.target.name ?? null,
+      outcome: event.outcome,
+      reason: event.reason ?? null,
+      ip: event.ip ?? null,
+    },
+    select: { id: true },
+  });
+}
+
+export interface AuditQuery {
+  action?: AuditAction | undefined;
+  outcome?: AuditOutcome | undefined;
+  /** Events with an id below this one (newest first paging). */
+  before?: bigint | undefined;
+  limit: number;
+}
+
+export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]> {
+  const rows = await db.auditEvent.findMany({
+    where: {
+      ...(query.action ? { action: query.action } : {}),
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.before !== undefined ? { id: { lt: query.before } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: query.limit,
+    select: {
+      id: true,
+      at: true,
+      actorType: true,
+      actorId: true,
+      actorName: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      targetName: true,
+      outcome: true,
+      reason: true,
+      ip: true,
+    },
+  });
+  return rows.map((r) => ({
+    ...r,
+    id: r.id.toString(),
+    actorType: r.actorType as ActorType,
+    action: r.action as AuditAction,
+    outcome: r.outcome as AuditOutcome,
+  }));
+}

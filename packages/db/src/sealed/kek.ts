@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { RampartError, SEAL_KEY_BYTES } from "@rampart/core";
+
+/**
+ * Where the key-encryption key comes from: `RAMPART_KEK_FILE` (replicas share one), or
+ * `<data-dir>/kek`, created on first start with mode 0600.
+ */
+export interface KekSource {
+  path: string;
+  /** Only the data-directory default is created; a named file must already exist. */
+  createIfMissing: boolean;
+}
+
+export function kekSource(dataDir: string, kekFile: string | undefined): KekSource {
+  return kekFile ? { path: kekFile, createIfMissing: false } : { path: join(dataDir, "kek"), createIfMissing: true };
+}
+
+/** Reads a KEK file: 32 raw bytes, or 64 hex characters, or 44 base64 characters. */
+function decodeKek(content: Buffer): Buffer | undefined {
+  if (content.length === SEAL_KEY_BYTES) return content;
+  const text = content.toString("latin1").trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, "hex");
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) return Buffer.from(text, "base64");
+  return undefined;
+}
+
+export interface LoadedKek {
+  key: Buffer;
+  created: boolean;
+}
+
+/**
+ * Reads the KEK, refusing a file others can read (like ssh refuses a loose key).
+ * `mayCreate` is false once the store holds data keys: a missing KEK then means the
+ * wrong directory or a lost key, and making a new one would only hide that.
+ */
+export function loadKek(source: KekSource, mayCreate: boolean): LoadedKek {
+  let stat;
+  try {
+    stat = statSync(source.path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if (!source.createIfMissing || !mayCreate) {
+      throw new RampartError(
+        "key_mismatch",
+        `the key-encryption key file ${source.path} does not exist, but the store holds data sealed with one`,
+      );
+    }
+    const key = randomBytes(SEAL_KEY_BYTES);
+    const fd = openSync(source.path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      writeSync(fd, key);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return { key, created: true };
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    throw new RampartError(
+      "failed_precondition",
+      `the key-encryption key file ${source.path} is readable by other users; run: chmod 600 ${source.path}`,
+    );
+  }
+  const key = decodeKek(readFileSync(source.path));
+  if (!key) {
+    throw new RampartError(
+      "failed_precondition",
+      `the key-encryption key file ${source.path} must hold 32 bytes (raw, 64 hex characters or base64)`,
+    );
+  }
+  return { key, created: false };
+}
