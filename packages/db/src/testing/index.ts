@@ -100,3 +100,37 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     },
   };
 }
+
+/**
+ * The forms a leaked value could take in a dump or a log: raw, base64 (both
+ * alphabets), hex, URL-encoded and UTF-16. A test searches for every one.
+ */
+export function canaryForms(canary: string): Map<string, Buffer> {
+  const raw = Buffer.from(canary, "utf8");
+  return new Map([
+    ["raw", raw],
+    ["base64", Buffer.from(raw.toString("base64").replace(/=+$/, ""))],
+    ["base64url", Buffer.from(raw.toString("base64url"))],
+    ["hex", Buffer.from(raw.toString("hex"))],
+    ["HEX", Buffer.from(raw.toString("hex").toUpperCase())],
+    ["url", Buffer.from(encodeURIComponent(canary))],
+    ["utf16le", Buffer.from(canary, "utf16le")],
+    ["utf16be", Buffer.from(canary, "utf16le").swap16()],
+  ]);
+}
+
+/** Counts occurrences of every form of `canary` in `haystack`. */
+export function countCanary(haystack: Buffer, canary: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [form, needle] of canaryForms(canary)) {
+    let n = 0;
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) n++;
+    counts.set(form, n);
+  }
+  return counts;
+}
+
+/** A random canary that cannot occur by chance. */
+export function newCanary(label = "canary"): string {
+  return `${label}-${randomBytes(12).toString("hex")}`;
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger, Manager } from "@rampart/manager";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { createContext, type RequestMeta } from "../context.js";
+import { appRouter } from "../root.js";
+import { readCookie, SESSION_COOKIE } from "./cookie.js";
+
+/** Large enough for any input the API takes; secrets up to 500 kB come later. */
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface ApiHandlerOptions {
+  manager: Manager;
+  log: Logger;
+  channel: RequestMeta["channel"];
+  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
+  trustProxy?: boolean;
+  maxBodyBytes?: number;
+}
+
+function reject(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { message, code, httpStatus: status } });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = header(req, "x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return req.socket.remoteAddress ?? null;
+}
+
+/**
+ * Cross-site request forgery defence for mutations: the browser's Origin (or, failing
+ * that, Sec-Fetch-Site) must say the request comes from this same site. A request with
+ * neither header is not from a browser; it may only use a bearer token, never a cookie.
+ */
+export function sameOriginProblem(req: IncomingMessage): string | undefined {
+  const origin = header(req, "origin");
+  const fetchSite = header(req, "sec-fetch-site");
+  if (origin !== undefined) {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return "the Origin header is not a valid origin";
+    }
+    if (host !== header(req, "host")) return "cross-origin requests are not allowed";
+    return undefined;
+  }
+  if (fetchSite !== undefined) {
+    return fetchSite === "same-origin" || fetchSite === "none" ? undefined : "cross-site requests are not allowed";
+  }
+  if (header(req, "cookie")?.includes(SESSION_COOKIE)) {
+    return "a request that carries a session cookie must come from a browser on this origin";
+  }
+  return undefined;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  return contentType.split(";")[0]!.trim().toLowerCase() === "application/json";
+}
+
+/** Errors a caller caused are theirs to read; only unexpected ones reach the log. */
+function summarise(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { error: typeof error };
+  // Prisma's messages can quote query arguments; log its code, never its message.
+  if (error.name.startsWith("PrismaClient")) return { error: error.name, code: (error as { code?: unknown }).code };
+  return { error: error.name, message: error.message.slice(0, 300) };
+}
+
+/** Serves `/api/trpc/*` for one channel (browser HTTP, or the local admin socket). */
+export function createApiHandler(options: ApiHandlerOptions) {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (req.method === "POST") {
+      if (!isJson(header(req, "content-type"))) {
+        return reject(res, 415, "UNSUPPORTED_MEDIA_TYPE", "mutations must be sent as application/json");
+      }
+      if (options.channel === "http") {
+        const problem = sameOriginProblem(req);
+        if (problem) return reject(res, 403, "FORBIDDEN", problem);
+      }
+      const length = Number(header(req, "content-length") ?? "0");
+      if (length > maxBodyBytes) {
+        return reject(res, 413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${maxBodyBytes} bytes`);
+      }
+    } else if (req.method !== "GET") {
+      res.setHeader("allow", "GET, POST");
+      return reject(res, 405, "METHOD_NOT_SUPPORTED", `method ${req.method} is not allowed here`);
+    }
+
+    const authorization = header(req, "authorization");
+    const bearer = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : undefined;
+    const setCookies: string[] = [];
+    await nodeHTTPRequestHandler({
+      router: appRouter,
+      req,
+      res,
+      path,
+      maxBodySize: maxBodyBytes,
+      allowMethodOverride: false,
+      createContext: ({ res: response }) => {
+        const meta: RequestMeta = {
+          channel: options.channel,
+          ip: options.channel === "socket" ? "local" : clientIp(req, options.trustProxy ?? false),
+          userAgent: header(req, "user-agent") ?? null,
+          sessionToken: options.channel === "http" ? readCookie(header(req, "cookie"), SESSION_COOKIE) : undefined,
+          bearerToken: bearer,
+          setCookie(cookie) {
+            setCookies.push(cookie);
+            response.setHeader("set-cookie", setCookies);
+          },
+        };
+        return createContext(options.manager, meta);
+      },
+      onError({ error, path: procedure, type }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          options.log.error({ procedure, type, ...summarise(error.cause ?? error) }, "procedure failed");
+        }
+      },
+    });
+  };
+}

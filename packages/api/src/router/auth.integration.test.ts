@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "@rampart/core";
+import { testStoreKinds } from "@rampart/db/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "../test-support/harness.js";
+
+describe.each(testStoreKinds())("auth on %s", (kind) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness(kind);
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  describe("setup", () => {
+    it("ok/reports setup as needed until the first admin exists", async () => {
+      const c = await h.caller();
+      expect(await c.auth.setupStatus()).toEqual({ setupNeeded: true });
+      await h.setupAdmin();
+      expect(await c.auth.setupStatus()).toEqual({ setupNeeded: false });
+    });
+
+    it("fail/a wrong setup code is refused and audited", async () => {
+      await h.manager.auth.issueSetupCode();
+      const c = await h.caller();
+      await expect(
+        c.auth.setup({ code: "AAAA-BBBB-CCCC-DDDD", username: "admin", password: "correct horse battery" }),
+      ).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("setup code is not correct") });
+      expect(await h.t.store.prisma.user.count()).toBe(0);
+      const events = await h.manager.audit.list({ limit: 10 });
+      expect(events[0]).toMatchObject({ action: "setup.complete", outcome: "denied" });
+    });
+
+    it("ok/the code is forgiving of case and dashes, and only its hash is stored", async () => {
+      const code = (await h.manager.auth.issueSetupCode())!;
+      expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+      const row = await h.t.store.prisma.installation.findUniqueOrThrow({ where: { id: 1 } });
+      expect(Buffer.from(row.setupCodeHash!).toString("hex")).toBe(createHash("sha256").update(code).digest("hex"));
+      const c = await h.caller();
+      const user = await c.auth.setup({
+        code: code.toLowerCase().replaceAll("-", ""),
+        username: "Admin",
+        password: "correct horse battery",
+      });
+      expect(user).toMatchObject({ username: "admin", role: "admin" });
+    });
+
+    it("fail/a second setup is refused, even with the old code", async () => {
+      const code = (await h.manager.auth.issueSetupCode())!;
+      const c = await h.caller();
+      await c.auth.setup({ code, username: "admin", password: "correct horse battery" });
+      await expect(c.auth.setup({ code, username: "mallory", password: "correct horse battery" })).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+        message: "setup has already been completed; sign in instead",
+      });
+      expect(await h.manager.auth.issueSetupCode()).toBeUndefined();
+      expect(await h.t.store.prisma.user.count()).toBe(1);
+    });
+
+    it("fail/two setups at once create exactly one admin", async () => {
+      const code = (await h.manager.auth.issueSetupCode())!;
+      const c = await h.caller();
+      const results = await Promise.allSettled([
+        c.auth.setup({ code, username: "one", password: "correct horse battery" }),
+        c.auth.setup({ code, username: "two", password: "correct horse battery" }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect(await h.t.store.prisma.user.count()).toBe(1);
+    });
+
+    it.each([
+      ["password", { username: "admin", password: "short" }, "password must be at least 12 characters"],
+      ["password", { username: "admin", password: "x".repeat(257) }, "password must be at most 256 characters"],
+      ["username", { username: "no spaces allowed", password: "correct horse battery" }, "username may contain only"],
+      ["password", { username: "administrator1", password: "administrator1" }, "password must not be the username"],
+    ])("fail/a weak %s is refused with its field named", async (field, input, message) => {
+      const code = (await h.manager.auth.issueSetupCode())!;
+      const c = await h.caller();
+      const error = await c.auth.setup({ code, ...input }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining(message) });
+      expect((error as Error).message).toContain(field);
+      expect(await h.t.store.prisma.user.count()).toBe(0);
+    });
+  });
+
+  describe("login", () => {
+    beforeEach(async () => {
+      await h.setupAdmin();
+    });
+
+    it("ok/sets a __Host- cookie that is Secure, HttpOnly and SameSite=Strict, and stores only a hash", async () => {
+      const c = await h.caller();
+      const result = await c.auth.login({ username: "admin", password: "correct horse battery" });
+      expect(result.user.username).toBe("admin");
+      const cookie = h.cookies[0]!;
+      expect(cookie).toMatch(/^__Host-rampart_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=43200; Secure; HttpOnly; SameSite=Strict$/);
+      const token = /=([^;]+);/.exec(cookie)![1]!;
+      const sessions = await h.t.store.prisma.session.findMany();
+      expect(sessions).toHaveLength(1);
+      expect(Buffer.from(sessions[0]!.tokenHash).toString("hex")).toBe(createHash("sha256").update(token).digest("hex"));
+      expect(JSON.stringify(sessions)).not.toContain(token);
+      expect(JSON.stringify(result)).not.toContain(token);
+    });
+
+    it("ok/a session works, then ends at logout", async () => {
+      const token = await h.login("admin", "correct horse battery");
+      const c = await h.caller({ sessionToken: token });
+      expect((await c.auth.me())?.user.username).toBe("admin");
+      await c.auth.logout();
+      expect(h.cookies.at(-1)).toContain("Max-Age=0");
+      const after = await h.caller({ sessionToken: token });
+      await expect(after.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect(await h.t.store.prisma.session.count()).toBe(0);
+    });
+
+    it("fail/a session idle for 30 minutes has expired", async () => {
+      const token = await h.login("admin", "correct horse battery");
+      h.clock.advance(SESSION_IDLE_MS - 1000);
+      expect(await (await h.caller({ sessionToken: token })).auth.me()).not.toBeNull();
+      h.clock.advance(SESSION_IDLE_MS - 1000);
+      expect(await (await h.caller({ sessionToken: token })).auth.me()).not.toBeNull();
+      h.clock.advance(SESSION_IDLE_MS);
+      await expect((await h.caller({ sessionToken: token })).auth.me()).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+        message: "your session has expired; sign in again",
+      });
+    });
+
+    it("fail/a session ends 12 hours after login however busy it is", async () => {
+      const token = await h.login("admin", "correct horse battery");
+      for (let elapsed = 0; elapsed < SESSION_ABSOLUTE_MS - 20 * 60 * 1000; elapsed += 20 * 60 * 1000) {
+        h.clock.advance(20 * 60 * 1000);
+        expect(await (await h.caller({ sessionToken: token })).auth.me()).not.toBeNull();
+      }
+      h.clock.advance(20 * 60 * 1000);
+      await expect((await h.caller({ sessionToken: token })).auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    });
+
+    it("fail/a wrong password and an unknown user get the same message", async () => {
+      const c = await h.caller();
+      const wrong = await c.auth.login({ username: "admin", password: "not the password" }).catch((e: unknown) => e);
+      const unknown = await c.auth.login({ username: "nobody", password: "not the password" }).catch((e: unknown) => e);
+      expect(wrong).toMatchObject({ code: "UNAUTHORIZED", message: "username or password is not correct" });
+      expect(unknown).toMatchObject({ code: "UNAUTHORIZED", message: "username or password is not correct" });
+      const events = await h.manager.audit.list({ action: "auth.login", limit: 10 });
+      expect(events.map((e) => e.outcome)).toEqual(["failure", "failure"]);
+    });
+
+    it("fail/five failures lock the account, even for the right password, across restarts", async () => {
+      for (let i = 0; i < 5; i++) {
+        await expect(
+          (await h.caller({ ip: `198.51.100.${i}` })).auth.login({ username: "admin", password: "wrong password!" }),
+        ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      }
+      const locked = await (await h.caller({ ip: "203.0.113.9" }))
+        .auth.login({ username: "admin", password: "correct horse battery" })
+        .catch((e: unknown) => e);
+      expect(locked).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("try again in 15 minutes") });
+      // The counters are in the store: a fresh manager over it sees the lock.
+      const row = await h.t.store.prisma.loginThrottle.findUniqueOrThrow({ where: { key: "user:admin" } });
+      expect(row.failures).toBe(5);
+      h.clock.advance(15 * 60 * 1000);
+      await (await h.caller()).auth.login({ username: "admin", password: "correct horse battery" });
+      expect(await h.t.store.prisma.loginThrottle.findUnique({ where: { key: "user:admin" } })).toBeNull();
+    });
+
+    it("fail/twenty failures from one address lock that address for every account", async () => {
+      for (let i = 0; i < 20; i++) {
+        await expect(
+          (await h.caller({ ip: "198.51.100.7" })).auth.login({ username: `guess${i}`, password: "wrong password!" }),
+        ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      }
+      await expect(
+        (await h.caller({ ip: "198.51.100.7" })).auth.login({ username: "admin", password: "correct horse battery" }),
+      ).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      await (await h.caller({ ip: "198.51.100.8" })).auth.login({ username: "admin", password: "correct horse battery" });
+    });
+
+    it("ok/no password, code or token reaches the logs", async () => {
+      const token = await h.login("admin", "correct horse battery");
+      await (await h.caller()).auth.login({ username: "admin", password: "wrong password!" }).catch(() => undefined);
+      const logs = JSON.stringify(h.log.lines);
+      expect(logs).not.toContain("correct horse battery");
+      expect(logs).not.toContain("wrong password!");
+      expect(logs).not.toContain(token);
+    });
+  });
+
+  it("fail/protected procedures refuse anonymous callers", async () => {
+    const c = await h.caller();
+    await expect(c.system.status()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "sign in first" });
+    await expect(c.apiToken.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("ok/the local admin channel is an administrator", async () => {
+    const c = await h.caller({ channel: "socket" });
+    const status = await c.system.status();
+    expect(status.store).toMatchObject({ kind, reachable: true, migrated: true });
+    await expect(c.apiToken.list()).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});

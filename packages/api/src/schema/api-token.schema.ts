@@ -1,0 +1,29 @@
+import { API_TOKEN_NAME_MAX } from "@rampart/core";
+import { z } from "zod";
+import { dateSchema } from "./common.schema.js";
+
+export const apiTokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: dateSchema,
+  lastUsedAt: dateSchema.nullable(),
+  expiresAt: dateSchema.nullable(),
+  revokedAt: dateSchema.nullable(),
+});
+
+export const createApiTokenInput = z.strictObject({
+  name: z.string().min(1, "token name is required").max(API_TOKEN_NAME_MAX, `token name must be at most ${API_TOKEN_NAME_MAX} characters`),
+  /** Days until it expires; null for a token that does not expire. */
+  expiresInDays: z.number().int("expiresInDays must be a whole number").min(1).max(3650).nullable(),
+});
+
+export const createApiTokenOutput = z.object({
+  /** Shown once. */
+  token: z.string(),
+  info: apiTokenInfo,
+});
+
+export const apiTokenIdInput = z.strictObject({ id: z.string().min(1).max(64) });
+
+export type ApiTokenInfo = z.infer<typeof apiTokenInfo>;
+export type CreateApiTokenInput = z.infer<typeof createApiTokenInput>;

@@ -1,0 +1,38 @@
+import { PASSWORD_MAX_LENGTH } from "@rampart/core";
+import { z } from "zod";
+import { dateSchema, userSchema } from "./common.schema.js";
+
+/**
+ * One schema per concept, shared by the procedures and the forms that call them. The
+ * server applies the full rules (core's `normalizeUsername`, `checkNewPassword`); these
+ * bound sizes and types so that nothing oversized reaches them.
+ */
+export const usernameField = z.string().min(1, "username is required").max(64, "username must be at most 64 characters");
+export const passwordField = z
+  .string()
+  .min(1, "password is required")
+  .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+
+export const setupInput = z.strictObject({
+  code: z.string().min(1, "setup code is required").max(64, "setup code is too long"),
+  username: usernameField,
+  password: passwordField,
+});
+
+export const loginInput = z.strictObject({
+  username: usernameField,
+  password: passwordField,
+});
+
+export const sessionOutput = z.object({
+  user: userSchema,
+  /** When the session ends at the latest; null for an API token. */
+  expiresAt: dateSchema.nullable(),
+  /** Which credential this request used. */
+  via: z.enum(["session", "apitoken", "local"]),
+});
+
+export const setupStatusOutput = z.object({ setupNeeded: z.boolean() });
+
+export type SetupInput = z.infer<typeof setupInput>;
+export type LoginInput = z.infer<typeof loginInput>;

@@ -1,0 +1,4 @@
+export * from "./common.schema.js";
+export * from "./auth.schema.js";
+export * from "./api-token.schema.js";
+export * from "./system.schema.js";

@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { kekSource, openKeyring } from "@rampart/db";
+import { createTestStore, type TestStore } from "@rampart/db/testing";
+import type { StoreKind } from "@rampart/db";
+import { createManager, type Logger, type Manager } from "@rampart/manager";
+import { createContext, type RequestMeta } from "../context.js";
+import { createCaller } from "../root.js";
+
+export interface LogLine {
+  level: string;
+  obj: object;
+  msg: string | undefined;
+}
+
+/** A logger that keeps every line, so tests can search logs for leaked values. */
+export function memoryLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+export interface Harness {
+  t: TestStore;
+  manager: Manager;
+  log: ReturnType<typeof memoryLogger>;
+  clock: { now: Date; advance(ms: number): void };
+  /** A caller as seen through one request's credentials. */
+  caller(meta?: Partial<RequestMeta>): Promise<ReturnType<typeof createCaller>>;
+  /** Every Set-Cookie value any caller produced, oldest first. */
+  cookies: string[];
+  /** Issues a setup code and creates the first admin; returns their credentials. */
+  setupAdmin(username?: string, password?: string): Promise<{ username: string; password: string }>;
+  /** Logs in and returns the session token from the Set-Cookie header. */
+  login(username: string, password: string, ip?: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export async function createHarness(kind: StoreKind): Promise<Harness> {
+  const t = await createTestStore(kind);
+  const { codec } = await openKeyring(t.store.prisma, kekSource(t.dataDir, undefined));
+  const log = memoryLogger();
+  const clock = {
+    now: new Date("2026-11-28T12:00:00.000Z"),
+    advance(ms: number) {
+      this.now = new Date(this.now.getTime() + ms);
+    },
+  };
+  const manager = createManager({
+    store: t.store,
+    codec,
+    log,
+    now: () => clock.now,
+    random: (n) => new Uint8Array(randomBytes(n)),
+    version: "test",
+  });
+
+  const cookies: string[] = [];
+  const caller: Harness["caller"] = async (meta = {}) => {
+    const request: RequestMeta = {
+      channel: "http",
+      ip: "192.0.2.1",
+      userAgent: "vitest",
+      sessionToken: undefined,
+      bearerToken: undefined,
+      setCookie: (c) => void cookies.push(c),
+      ...meta,
+    };
+    return createCaller(await createContext(manager, request));
+  };
+
+  const login: Harness["login"] = async (username, password, ip = "192.0.2.1") => {
+    const c = await caller({ ip });
+    await c.auth.login({ username, password });
+    const cookie = cookies.at(-1)!;
+    return /^__Host-rampart_session=([^;]+);/.exec(cookie)![1]!;
+  };
+
+  return {
+    t,
+    manager,
+    log,
+    clock,
+    caller,
+    cookies,
+    login,
+    async setupAdmin(username = "admin", password = "correct horse battery") {
+      const code = (await manager.auth.issueSetupCode())!;
+      await (await caller()).auth.setup({ code, username, password });
+      return { username, password };
+    },
+    dispose: () => t.dispose(),
+  };
+}

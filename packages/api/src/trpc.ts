@@ -1,0 +1,116 @@
+import { isRampartError, roleHasPermission, type Permission, type User } from "@rampart/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Context, Principal } from "./context.js";
+import { ERROR_STATUS } from "./errors.js";
+
+/**
+ * What a procedure needs: `public` (anyone, e.g. login), `authenticated` (any signed-in
+ * principal, e.g. logout), or one permission from core's list.
+ */
+export type Requirement = Permission | "public" | "authenticated";
+
+export interface Meta {
+  permission: Requirement;
+}
+
+/** Turns zod issues into one sentence naming each field at fault. */
+export function describeZodError(error: ZodError): { message: string; field: string | undefined } {
+  const parts = error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    return `${path || "input"}: ${issue.message}`;
+  });
+  const first = error.issues[0];
+  let field = first && first.path.length > 0 ? first.path.map(String).join(".") : undefined;
+  if (!field && first?.code === "unrecognized_keys") field = first.keys[0];
+  return { message: parts.join("; "), field };
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      let message = shape.message;
+      let field: string | undefined;
+      let retryAfterSeconds: number | undefined;
+      if (cause instanceof ZodError) {
+        ({ message, field } = describeZodError(cause));
+      } else if (isRampartError(cause)) {
+        field = cause.field;
+        retryAfterSeconds = cause.retryAfterSeconds;
+      }
+      // JSON.parse's own message quotes the input, which may hold a secret.
+      if (error.code === "PARSE_ERROR" || cause instanceof SyntaxError) message = "the request body is not valid JSON";
+      // An unexpected error echoes nothing: the log has the details.
+      if (error.code === "INTERNAL_SERVER_ERROR") message = "internal server error";
+      return {
+        message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          ...(field ? { field } : {}),
+          ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Every procedure starts here. It refuses to run one that declares no permission, and
+ * maps domain errors to tRPC codes through the one table in errors.ts.
+ */
+const base = t.procedure.use(async ({ meta, path, next }) => {
+  if (!meta?.permission) {
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `procedure ${path} declares no permission` });
+  }
+  const result = await next();
+  if (!result.ok && isRampartError(result.error.cause)) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: ERROR_STATUS[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = base.meta({ permission: "public" });
+
+function authorised(requirement: Exclude<Requirement, "public">) {
+  return base.meta({ permission: requirement }).use(({ ctx, next }) => {
+    const principal = ctx.principal;
+    if (!principal) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.credentialProblem ?? "sign in first" });
+    }
+    if (requirement !== "authenticated" && !roleHasPermission(principal.role, requirement)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${requirement} permission` });
+    }
+    return next({ ctx: { ...ctx, principal } });
+  });
+}
+
+/** A procedure any signed-in principal may call. */
+export const authenticatedProcedure = authorised("authenticated");
+
+/** A procedure that needs one permission. */
+export function permissionProcedure(permission: Permission) {
+  return authorised(permission);
+}
+
+/** The user behind a principal; the local admin channel has none. */
+export function requireUser(principal: Principal, what: string): User {
+  if (!principal.user) {
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: `${what} belongs to a user account; sign in to the web UI or use --host with an API token`,
+    });
+  }
+  return principal.user;
+}
