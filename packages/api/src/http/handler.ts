@@ -72,7 +72,7 @@ function isJson(contentType: string | undefined): boolean {
 function summarise(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: typeof error };
   // Prisma's messages can quote query arguments; log its code, never its message.
-  if (error.name.startsWith("PrismaClient")) return { error: error.name, code: (error as { code?: unknown }).code };
+  if (error.name.startsWith("PrismaClient")) return { error: error.name, prismaCode: (error as { code?: unknown }).code };
   return { error: error.name, message: error.message.slice(0, 300) };
 }
 

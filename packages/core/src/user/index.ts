@@ -117,6 +117,15 @@ export function normalizeApiTokenName(input: string): string {
   if (name.length > API_TOKEN_NAME_MAX) {
     throw invalidArgument("name", `token name must be at most ${API_TOKEN_NAME_MAX} characters`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw invalidArgument("name", "token name must not contain control characters");
+  if (hasControlCharacter(name)) throw invalidArgument("name", "token name must not contain control characters");
   return name;
+}
+
+/** True if the text holds a C0 control character or DEL. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }

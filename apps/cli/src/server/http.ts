@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createApiHandler } from "@rampart/api";
+import type { Logger, Manager } from "@rampart/manager";
+import { contentSecurityPolicy, newNonce, setSecurityHeaders } from "./headers.js";
+
+export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface RouterOptions {
+  manager: Manager;
+  log: Logger;
+  channel: "http" | "socket";
+  tls: boolean;
+  trustProxy: boolean;
+  /** Renders the UI; absent on the admin socket, which serves the API only. */
+  next?: NextHandler;
+}
+
+const API_PREFIX = "/api/trpc/";
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** `/healthz`: 200 when the store is reachable and migrated, 503 otherwise. No secrets, no location. */
+async function health(manager: Manager, res: ServerResponse): Promise<void> {
+  const status = await manager.deps.store.status();
+  const ok = status.reachable && status.migrated;
+  sendJson(res, ok ? 200 : 503, {
+    status: ok ? "ok" : "unavailable",
+    version: manager.deps.version,
+    store: {
+      kind: status.kind,
+      reachable: status.reachable,
+      migrated: status.migrated,
+      pendingMigrations: status.pendingMigrations,
+      ...(status.problem ? { problem: status.problem } : {}),
+    },
+  });
+}
+
+/** Routes one request: health, the API, or the UI. Every response gets the security headers. */
+export function createRouter(options: RouterOptions) {
+  const api = createApiHandler({
+    manager: options.manager,
+    log: options.log,
+    channel: options.channel,
+    trustProxy: options.trustProxy,
+  });
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    setSecurityHeaders(res, options.tls);
+    const path = (req.url ?? "/").split("?", 1)[0]!;
+    res.on("finish", () =>
+      options.log.debug(
+        { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started), channel: options.channel },
+        "request",
+      ),
+    );
+    try {
+      if (path === "/healthz") return await health(options.manager, res);
+      if (path.startsWith(API_PREFIX)) {
+        res.setHeader("cache-control", "no-store");
+        let procedure: string;
+        try {
+          procedure = decodeURIComponent(path.slice(API_PREFIX.length));
+        } catch {
+          return sendJson(res, 400, { error: { message: "the procedure path is not valid URL encoding", code: "BAD_REQUEST" } });
+        }
+        return await api(req, res, procedure);
+      }
+      if (!options.next) return sendJson(res, 404, { error: { message: `no route for ${path}`, code: "NOT_FOUND" } });
+      // Next reads the nonce from the request's CSP header and puts it on its scripts.
+      const nonce = newNonce();
+      const csp = contentSecurityPolicy(nonce, options.tls);
+      req.headers["content-security-policy"] = csp;
+      req.headers["x-nonce"] = nonce;
+      res.setHeader("content-security-policy", csp);
+      await options.next(req, res);
+    } catch (error) {
+      options.log.error({ path, error: error instanceof Error ? error.name : typeof error }, "request failed");
+      if (!res.headersSent) sendJson(res, 500, { error: { message: "internal server error", code: "INTERNAL_SERVER_ERROR" } });
+      else res.destroy();
+    }
+  };
+}

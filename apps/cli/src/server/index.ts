@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { join } from "node:path";
+import type { NextServerOptions, RequestHandler } from "next/dist/server/next.js";
+import type { Logger } from "pino";
+import { parseListen, isLoopback, type ListenAddress } from "./listen.js";
+import { createRouter, type NextHandler } from "./http.js";
+import { openRuntime, type Runtime } from "./runtime.js";
+import { listenAdminSocket } from "./socket.js";
+
+export interface ServerOptions {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  kekFile: string | undefined;
+  listen: string;
+  nodeListen: string;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  insecureHttp: boolean;
+  trustProxy: boolean;
+  webDir: string;
+  version: string;
+  log: Logger;
+  /** Shows the one-time setup code to the operator (never through the logger). */
+  announceSetupCode(code: string, url: string): void;
+}
+
+export interface RunningServer {
+  url: string;
+  socketPath: string;
+  runtime: Runtime;
+  /** Stops accepting, finishes requests in flight, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface CheckedOptions {
+  listen: ListenAddress;
+  nodeListen: ListenAddress;
+  tls: { cert: Buffer; key: Buffer } | undefined;
+}
+
+/**
+ * Checks flags before anything is opened. Plain HTTP is refused off loopback: the
+ * session cookie is Secure, and browsers only honour that over HTTPS or on loopback.
+ * `--insecure-http` is for a TLS-terminating proxy in front.
+ */
+export function checkServerOptions(options: Pick<ServerOptions, "listen" | "nodeListen" | "tlsCert" | "tlsKey" | "insecureHttp">): CheckedOptions {
+  const listen = parseListen("--listen", options.listen);
+  const nodeListen = parseListen("--node-listen", options.nodeListen);
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
+    throw new Error("--tls-cert and --tls-key must be given together");
+  }
+  let tls: CheckedOptions["tls"];
+  if (options.tlsCert && options.tlsKey) {
+    const read = (flag: string, path: string) => {
+      try {
+        return readFileSync(path);
+      } catch {
+        throw new Error(`${flag}: cannot read ${path}`);
+      }
+    };
+    tls = { cert: read("--tls-cert", options.tlsCert), key: read("--tls-key", options.tlsKey) };
+  }
+  if (!tls && !isLoopback(listen.host) && !options.insecureHttp) {
+    throw new Error(
+      `refusing to serve plain HTTP on ${listen.display}: session cookies are Secure and browsers only send them over HTTPS or loopback. ` +
+        "Give --tls-cert and --tls-key, listen on 127.0.0.1, or pass --insecure-http if a TLS-terminating proxy is in front.",
+    );
+  }
+  return { listen, nodeListen, tls };
+}
+
+type CreateNextServer = (options: NextServerOptions) => {
+  prepare(): Promise<void>;
+  getRequestHandler(): RequestHandler;
+  close(): Promise<void>;
+};
+
+async function loadNext(webDir: string, listen: ListenAddress): Promise<{ handle: NextHandler; close(): Promise<void> }> {
+  if (!existsSync(join(webDir, ".next", "BUILD_ID"))) {
+    throw new Error(`the web UI in ${webDir} is not built; run: pnpm build`);
+  }
+  // next is CommonJS; Node hands its `exports.default` over as the ESM default.
+  const loaded = (await import("next/dist/server/next.js")) as unknown as { default: CreateNextServer };
+  const app = loaded.default({ dev: false, dir: webDir, hostname: listen.host, port: listen.port, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  return { handle: (req, res) => handle(req, res), close: () => app.close() };
+}
+
+function listenOn(server: Server, address: ListenAddress): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => {
+      server.off("error", reject);
+      const bound = server.address();
+      resolve(typeof bound === "object" && bound ? bound.port : address.port);
+    });
+  });
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const checked = checkServerOptions(options);
+  const { log } = options;
+  // The UI and the store start side by side: each takes about a second.
+  const [webResult, runtimeResult] = await Promise.allSettled([loadNext(options.webDir, checked.listen), openRuntime(options)]);
+  if (webResult.status === "rejected" || runtimeResult.status === "rejected") {
+    if (webResult.status === "fulfilled") await webResult.value.close().catch(() => undefined);
+    if (runtimeResult.status === "fulfilled") await runtimeResult.value.close();
+    throw runtimeResult.status === "rejected" ? runtimeResult.reason : (webResult as PromiseRejectedResult).reason;
+  }
+  const web = webResult.value;
+  const runtime = runtimeResult.value;
+  const socketPath = join(options.dataDir, "rampart.sock");
+  const servers: Server[] = [];
+  try {
+    const common = { manager: runtime.manager, log, trustProxy: options.trustProxy };
+    const httpRouter = createRouter({ ...common, channel: "http", tls: Boolean(checked.tls), next: web.handle });
+    const http = checked.tls
+      ? createHttpsServer({ cert: checked.tls.cert, key: checked.tls.key, minVersion: "TLSv1.2" }, httpRouter)
+      : createHttpServer(httpRouter);
+    http.requestTimeout = 60_000;
+    http.headersTimeout = 20_000;
+    servers.push(http);
+    const port = await listenOn(http, checked.listen);
+    const admin = createHttpServer(createRouter({ ...common, channel: "socket", tls: false }));
+    servers.push(admin);
+    await listenAdminSocket(admin, socketPath);
+
+    const scheme = checked.tls ? "https" : "http";
+    const host = checked.listen.display.replace(/:\d+$/, "");
+    const url = `${scheme}://${host}:${port}`;
+    const sweep = setInterval(() => {
+      runtime.manager.auth.sweepSessions().catch((error: unknown) => log.warn({ error: String(error) }, "session sweep failed"));
+    }, 10 * 60 * 1000);
+    sweep.unref();
+
+    log.info(
+      {
+        url,
+        socket: socketPath,
+        store: runtime.store.kind,
+        storeLocation: runtime.store.location,
+        nodeListen: checked.nodeListen.display,
+        nodeEndpoint: "reserved",
+      },
+      "rampart server ready",
+    );
+    if (runtime.setupCode) options.announceSetupCode(runtime.setupCode, `${url}/setup`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      socketPath,
+      runtime,
+      close() {
+        closing ??= (async () => {
+          clearInterval(sweep);
+          await Promise.all(servers.map((s) => closeServer(s, 10_000)));
+          await web.close();
+          await runtime.close();
+          log.info({}, "rampart server stopped");
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map((s) => closeServer(s, 0)));
+    await web.close().catch(() => undefined);
+    await runtime.close();
+    throw error;
+  }
+}

@@ -1,0 +1,218 @@
+"use client";
+
+import { createApiTokenInput, type ApiTokenInfo } from "@rampart/api/schema";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Alert, Badge, Button, CopyButton, Dialog, EmptyState, Field, PageHeader, Skeleton } from "~/components/ui";
+import { describeError } from "~/lib/errors";
+import { formatDateTime, fromNow } from "~/lib/format";
+import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
+import { useTRPC } from "~/lib/trpc";
+
+const EXPIRY_OPTIONS = [
+  { label: "30 days", days: 30 },
+  { label: "90 days", days: 90 },
+  { label: "1 year", days: 365 },
+  { label: "Never", days: null },
+] as const;
+
+function tokenState(token: ApiTokenInfo, now: Date): { label: string; tone: "good" | "bad" | "warn" } {
+  if (token.revokedAt) return { label: "Revoked", tone: "bad" };
+  if (token.expiresAt && token.expiresAt <= now) return { label: "Expired", tone: "warn" };
+  return { label: "Active", tone: "good" };
+}
+
+function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.apiToken.create.mutationOptions());
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [created, setCreated] = useState<string | null>(null);
+
+  function close() {
+    setCreated(null);
+    setErrors({});
+    create.reset();
+    onClose();
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const days = String(form.get("expiry"));
+    const { data, errors: found } = validate(createApiTokenInput, {
+      name: String(form.get("name") ?? ""),
+      expiresInDays: days === "never" ? null : Number(days),
+    });
+    if (!data) return setErrors(found);
+    try {
+      const result = await create.mutateAsync(data);
+      setCreated(result.token);
+      await queryClient.invalidateQueries({ queryKey: trpc.apiToken.list.queryKey() });
+    } catch (error) {
+      setErrors(serverErrors(error, ["name", "expiresInDays"]));
+    }
+  }
+
+  return (
+    <Dialog open={open} onClose={close} title={created ? "Copy your new API token" : "Create an API token"}>
+      {created ? (
+        <div className="space-y-4">
+          <Alert tone="warning">This is the only time the token is shown. Store it somewhere safe, such as a password manager.</Alert>
+          <code data-testid="new-token" className="block break-all rounded-md bg-zinc-100 p-3 font-mono text-xs dark:bg-zinc-800">
+            {created}
+          </code>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Use it from another machine with <code className="font-mono">rampart --host https://… --token …</code> or the{" "}
+            <code className="font-mono">RAMPART_TOKEN</code> variable.
+          </p>
+          <div className="flex justify-end gap-2">
+            <CopyButton value={created} />
+            <Button onClick={close}>Done</Button>
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={submit} noValidate className="space-y-4">
+          {errors.form && <Alert>{errors.form}</Alert>}
+          <Field label="Name" name="name" placeholder="e.g. laptop CLI" maxLength={64} error={errors.name} required autoFocus />
+          <div className="space-y-1">
+            <label htmlFor="expiry" className="block text-sm font-medium">
+              Expires after
+            </label>
+            <select
+              id="expiry"
+              name="expiry"
+              defaultValue="90"
+              className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            >
+              {EXPIRY_OPTIONS.map((o) => (
+                <option key={o.label} value={o.days ?? "never"}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+            {errors.expiresInDays && <p className="text-sm text-red-700 dark:text-red-400">{errors.expiresInDays}</p>}
+          </div>
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={create.isPending}>
+              Create token
+            </Button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+function RevokeDialog({ token, onClose }: { token: ApiTokenInfo | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const revoke = useMutation(trpc.apiToken.revoke.mutationOptions());
+  return (
+    <Dialog open={token !== null} onClose={() => (revoke.reset(), onClose())} title="Revoke this API token?">
+      {token && (
+        <div className="space-y-4">
+          <p className="text-sm">
+            Anything using <strong>{token.name}</strong> will be refused at once. This cannot be undone.
+          </p>
+          {revoke.isError && <Alert>{describeError(revoke.error).message}</Alert>}
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              variant="danger"
+              busy={revoke.isPending}
+              onClick={async () => {
+                await revoke.mutateAsync({ id: token.id });
+                await queryClient.invalidateQueries({ queryKey: trpc.apiToken.list.queryKey() });
+                onClose();
+              }}
+            >
+              Revoke token
+            </Button>
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+export default function ApiTokensPage() {
+  const trpc = useTRPC();
+  const tokens = useQuery(trpc.apiToken.list.queryOptions());
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiTokenInfo | null>(null);
+  const now = new Date();
+
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description="Tokens let the rampart CLI and scripts act as you from another machine. Each is shown once, when created."
+        actions={<Button onClick={() => setCreating(true)}>Create token</Button>}
+      />
+      {tokens.isPending ? (
+        <div className="space-y-2" aria-busy="true" aria-label="Loading tokens">
+          <Skeleton className="h-10" />
+          <Skeleton className="h-10" />
+        </div>
+      ) : tokens.isError ? (
+        <div className="space-y-3">
+          <Alert>{describeError(tokens.error).message}</Alert>
+          <Button variant="secondary" onClick={() => tokens.refetch()}>
+            Try again
+          </Button>
+        </div>
+      ) : tokens.data.length === 0 ? (
+        <EmptyState title="No API tokens yet" action={<Button onClick={() => setCreating(true)}>Create token</Button>}>
+          On this machine, <code className="font-mono">rampart</code> commands need no token: they use the server&apos;s local
+          socket. Create one to use the CLI from elsewhere.
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+          <table className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
+            <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+              <tr>
+                <th scope="col" className="px-4 py-2">Name</th>
+                <th scope="col" className="px-4 py-2">ID</th>
+                <th scope="col" className="px-4 py-2">Created</th>
+                <th scope="col" className="px-4 py-2">Last used</th>
+                <th scope="col" className="px-4 py-2">Expires</th>
+                <th scope="col" className="px-4 py-2">Status</th>
+                <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">
+              {tokens.data.map((token) => {
+                const state = tokenState(token, now);
+                return (
+                  <tr key={token.id}>
+                    <td className="px-4 py-2 font-medium">{token.name}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{token.id}</td>
+                    <td className="px-4 py-2" title={formatDateTime(token.createdAt)}>{fromNow(token.createdAt, now)}</td>
+                    <td className="px-4 py-2">{token.lastUsedAt ? fromNow(token.lastUsedAt, now) : "never"}</td>
+                    <td className="px-4 py-2">{token.expiresAt ? formatDateTime(token.expiresAt) : "never"}</td>
+                    <td className="px-4 py-2"><Badge tone={state.tone}>{state.label}</Badge></td>
+                    <td className="px-4 py-2 text-right">
+                      {!token.revokedAt && (
+                        <Button variant="ghost" className="text-red-700 dark:text-red-400" onClick={() => setRevoking(token)}>
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <CreateTokenDialog open={creating} onClose={() => setCreating(false)} />
+      <RevokeDialog token={revoking} onClose={() => setRevoking(null)} />
+    </>
+  );
+}
