@@ -67,17 +67,26 @@ function isAlive(pid: number): boolean {
  * PGlite is one process's database: a second process opening the same directory would
  * corrupt it. A lock file holding our pid refuses that; a stale one is taken over.
  */
+const heldHere = new Set<string>();
+
 function acquireLock(path: string): () => void {
+  if (heldHere.has(path)) {
+    throw new RampartError("failed_precondition", "the data directory is in use by another Rampart process (this one)");
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      heldHere.add(path);
+      return () => {
+        heldHere.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && isAlive(pid) && pid !== process.pid) {
         throw new RampartError(
           "failed_precondition",
           `the data directory is in use by another Rampart process (pid ${pid}); stop it first`,

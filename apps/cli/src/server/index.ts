@@ -120,6 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (webResult.status === "rejected" || runtimeResult.status === "rejected") {
     if (webResult.status === "fulfilled") await webResult.value.close().catch(() => undefined);
     if (runtimeResult.status === "fulfilled") await runtimeResult.value.close();
+    // The store's complaint (locked, wrong key) matters more than the UI's.
     throw runtimeResult.status === "rejected" ? runtimeResult.reason : (webResult as PromiseRejectedResult).reason;
   }
   const web = webResult.value;

@@ -1,4 +1,4 @@
-import { PASSWORD_MAX_LENGTH } from "@rampart/core";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema, userSchema } from "./common.schema.js";
 
@@ -13,10 +13,16 @@ export const passwordField = z
   .min(1, "password is required")
   .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
+/** A password being chosen: the length rule is checked in the form as well as on the server. */
+export const newPasswordField = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+
 export const setupInput = z.strictObject({
   code: z.string().min(1, "setup code is required").max(64, "setup code is too long"),
   username: usernameField,
-  password: passwordField,
+  password: newPasswordField,
 });
 
 export const loginInput = z.strictObject({

@@ -1,0 +1,85 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+function rampart(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { env: { ...process.env, DATABASE_URL: "" } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("rampart CLI", () => {
+  it("ok/--help lists the commands", async () => {
+    const r = await rampart("--help");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage:  rampart COMMAND");
+    expect(r.stdout).toMatch(/server +Run the Rampart server/);
+  });
+
+  it("fail/an unknown command is named, docker-style", async () => {
+    const r = await rampart("frobnicate");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("rampart: 'frobnicate' is not a rampart command.");
+  });
+
+  it("fail/an unknown flag is a usage error", async () => {
+    const r = await rampart("status", "--colour");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--colour");
+  });
+
+  it("fail/status with no server says so and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
+    const r = await rampart("status", "--data-dir", dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Cannot connect to the Rampart server at unix://${dir}/rampart.sock. Is the server running?`);
+  });
+
+  it("fail/--host without a token is refused before any request", async () => {
+    const r = await rampart("status", "--host", "https://example.invalid");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--host needs an API token");
+  });
+
+  it("fail/plain HTTP off loopback is refused before the store is opened", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
+    const r = await rampart("server", "--data-dir", dir, "--listen", "0.0.0.0:0");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("refusing to serve plain HTTP on 0.0.0.0:0");
+  });
+
+  it("ok/SIGTERM stops the server cleanly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [main, "server", "--data-dir", dir, "--listen", "127.0.0.1:0"], {
+      env: { ...process.env, DATABASE_URL: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        if (stderr.includes("Rampart is ready at")) resolve();
+      });
+      child.once("exit", () => reject(new Error(stderr)));
+    });
+    expect(stderr).toMatch(/one-time setup code:\n\n {4}[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once("exit", resolve);
+      child.kill("SIGTERM");
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('"msg":"rampart server stopped"');
+    // Logs are JSON lines, and the setup code is not in them.
+    const setupCode = /([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(stderr)![1]!;
+    expect(stdout).not.toContain(setupCode);
+  }, 60_000);
+});
