@@ -5,7 +5,7 @@
  * `<name>: <number> <unit>`. A bench's other output goes to stderr.
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,12 +19,8 @@ function benches() {
   for (const group of ["packages", "apps"]) {
     for (const pkg of readdirSync(join(root, group))) {
       const src = join(root, group, pkg, "src");
-      let entries = [];
-      try {
-        entries = readdirSync(src, { recursive: true, withFileTypes: true });
-      } catch {
-        continue;
-      }
+      if (!existsSync(src)) continue;
+      const entries = readdirSync(src, { recursive: true, withFileTypes: true });
       for (const e of entries) {
         if (e.isFile() && e.name.endsWith(".bench.ts")) found.push({ pkg: join(root, group, pkg), file: join(e.parentPath, e.name) });
       }

@@ -7,7 +7,7 @@ import type { Meta } from "./trpc.js";
  * Every procedure must declare what it needs. A procedure built from anything but the
  * builders in trpc.ts has no `permission` in its meta and fails here (and at run time).
  */
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { meta?: Meta } }>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>);
 const allowed = new Set<string>([...PERMISSIONS, "public", "authenticated"]);
 
 describe("procedure permissions", () => {

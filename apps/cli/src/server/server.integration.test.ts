@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
+import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,7 +133,7 @@ describe("rampart server over TLS", () => {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(`${s.server.url}${path}`, { ca }, (res) => {
         res.resume();
-        resolve({ status: res.statusCode!, headers: res.headers, protocol: (res.socket as import("node:tls").TLSSocket).getProtocol() ?? "" });
+        resolve({ status: res.statusCode!, headers: res.headers, protocol: (res.socket as TLSSocket).getProtocol() ?? "" });
       });
       req.on("error", reject);
       req.end();

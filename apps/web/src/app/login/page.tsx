@@ -8,14 +8,10 @@ import { Suspense, useState, type FormEvent } from "react";
 import { AuthFrame } from "~/components/auth-frame";
 import { Alert, Button, Field } from "~/components/ui";
 import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
+import { safeNext } from "~/lib/navigation";
 import { useTRPC } from "~/lib/trpc";
 
 const FIELDS = ["username", "password"] as const;
-
-/** Only same-site paths may be a post-login destination, never another origin. */
-function safeNext(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
 
 function LoginForm() {
   const trpc = useTRPC();

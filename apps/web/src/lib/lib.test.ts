@@ -1,0 +1,51 @@
+import { loginInput, setupInput } from "@rampart/api/schema";
+import { TRPCClientError } from "@trpc/client";
+import { describe, expect, it } from "vitest";
+import { describeError } from "./errors";
+import { formatDuration, fromNow } from "./format";
+import { serverErrors, validate } from "./forms";
+import { safeNext } from "./navigation";
+
+describe("safeNext", () => {
+  it.each([
+    ["/settings/api-tokens", "/settings/api-tokens"],
+    ["/", "/"],
+    [null, "/"],
+    ["//evil.example/x", "/"],
+    ["/\\evil.example", "/"],
+    ["https://evil.example", "/"],
+    ["javascript:alert(1)", "/"],
+  ])("%s → %s", (input, expected) => expect(safeNext(input)).toBe(expected));
+});
+
+describe("forms", () => {
+  it("ok/uses the procedure's own schema and names each field", () => {
+    const { data, errors } = validate(setupInput, { code: "", username: "admin", password: "short" });
+    expect(data).toBeUndefined();
+    expect(errors).toEqual({ code: "setup code is required", password: "password must be at least 12 characters" });
+    expect(validate(loginInput, { username: "a", password: "b" }).data).toEqual({ username: "a", password: "b" });
+  });
+
+  it("ok/a server error lands under the field it names, or on the form", () => {
+    const fieldError = new TRPCClientError("the setup code is not correct", {
+      result: { error: { message: "the setup code is not correct", code: -32003, data: { code: "FORBIDDEN", httpStatus: 403, field: "code" } } },
+    } as never);
+    expect(serverErrors(fieldError, ["code"])).toEqual({ code: "the setup code is not correct" });
+    expect(serverErrors(fieldError, ["username"])).toEqual({ form: "the setup code is not correct" });
+    expect(describeError(new Error("boom")).message).toBe("something went wrong");
+  });
+});
+
+describe("formatting", () => {
+  it.each([
+    [5, "5s"],
+    [65, "1m 5s"],
+    [3700, "1h 1m"],
+    [90000, "1d 1h"],
+  ])("duration %d → %s", (seconds, text) => expect(formatDuration(seconds)).toBe(text));
+  it("ok/relative times", () => {
+    const now = new Date("2026-01-01T12:00:00Z");
+    expect(fromNow(new Date("2026-01-01T11:00:00Z"), now)).toBe("1 hour ago");
+    expect(fromNow(new Date("2026-01-03T12:00:00Z"), now)).toBe("in 2 days");
+  });
+});
