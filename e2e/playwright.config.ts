@@ -11,7 +11,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/results.json" }]] : "list",
+  reporter: process.env.CI ? [["list"], ["json", { outputFile: "reports/results.json" }]] : "list",
   globalSetup: "./global-setup.ts",
   globalTeardown: "./global-teardown.ts",
   use: {
