@@ -9,6 +9,8 @@ export interface RequestMeta {
   userAgent: string | null;
   sessionToken: string | undefined;
   bearerToken: string | undefined;
+  /** True when the client marked the request as background polling, not user activity. */
+  background: boolean;
   /** Adds a Set-Cookie header to the response. */
   setCookie(cookie: string): void;
 }
@@ -49,7 +51,7 @@ export async function createContext(manager: Manager, request: RequestMeta): Pro
     };
   }
   if (request.sessionToken !== undefined) {
-    const session = await manager.auth.authenticate(request.sessionToken);
+    const session = await manager.auth.authenticate(request.sessionToken, { activity: !request.background });
     if (!session) return { ...base, principal: null, credentialProblem: "your session has expired; sign in again" };
     return {
       ...base,

@@ -105,13 +105,13 @@ export function Shell({ children }: { children: ReactNode }) {
           <ThemeToggle />
           {user && (
             <div className="flex items-center justify-between gap-2 px-2 text-sm">
-              <span className="truncate" title={`Signed in as ${user.username} (${user.role})`}>
-                <span className="font-medium" data-testid="current-user">
+              <div className="min-w-0" title={`Signed in as ${user.username} (${user.role})`}>
+                <p className="truncate font-medium" data-testid="current-user">
                   {user.username}
-                </span>{" "}
-                <span className="text-zinc-500">· {user.role}</span>
-              </span>
-              <Button variant="ghost" className="px-2 py-1" onClick={signOut} busy={logout.isPending}>
+                </p>
+                <p className="text-xs capitalize text-zinc-500">{user.role}</p>
+              </div>
+              <Button variant="secondary" className="shrink-0 px-2 py-1 text-xs" onClick={signOut} busy={logout.isPending}>
                 Sign out
               </Button>
             </div>

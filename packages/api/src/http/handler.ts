@@ -3,6 +3,7 @@ import type { Logger, Manager } from "@rampart/manager";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { createContext, type RequestMeta } from "../context.js";
 import { appRouter } from "../root.js";
+import { BACKGROUND_HEADER } from "../schema/protocol.js";
 import { readCookie, SESSION_COOKIE } from "./cookie.js";
 
 /** Large enough for any input the API takes; secrets up to 500 kB come later. */
@@ -114,6 +115,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
           userAgent: header(req, "user-agent") ?? null,
           sessionToken: options.channel === "http" ? readCookie(header(req, "cookie"), SESSION_COOKIE) : undefined,
           bearerToken: bearer,
+          background: header(req, BACKGROUND_HEADER) === "1",
           setCookie(cookie) {
             setCookies.push(cookie);
             response.setHeader("set-cookie", setCookies);

@@ -127,6 +127,16 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       });
     });
 
+    it("fail/background polling does not keep an idle session alive", async () => {
+      const token = await h.login("admin", "correct horse battery");
+      for (let i = 0; i < 4; i++) {
+        h.clock.advance(10 * 60 * 1000 - 1000);
+        const poll = await h.caller({ sessionToken: token, background: true });
+        if (i < 3) expect((await poll.system.status()).healthy).toBe(true);
+        else await expect(poll.system.status()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      }
+    });
+
     it("fail/a session ends 12 hours after login however busy it is", async () => {
       const token = await h.login("admin", "correct horse battery");
       for (let elapsed = 0; elapsed < SESSION_ABSOLUTE_MS - 20 * 60 * 1000; elapsed += 20 * 60 * 1000) {

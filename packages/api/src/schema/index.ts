@@ -2,3 +2,4 @@ export * from "./common.schema.js";
 export * from "./auth.schema.js";
 export * from "./api-token.schema.js";
 export * from "./system.schema.js";
+export * from "./protocol.js";

@@ -62,6 +62,7 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
       userAgent: "vitest",
       sessionToken: undefined,
       bearerToken: undefined,
+      background: false,
       setCookie: (c) => void cookies.push(c),
       ...meta,
     };

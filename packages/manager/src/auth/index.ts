@@ -163,8 +163,12 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
       return { token, user: found.user, expiresAt };
     },
 
-    /** The session a cookie token belongs to, or null if it is unknown or expired. */
-    async authenticate(token: string): Promise<AuthenticatedSession | null> {
+    /**
+     * The session a cookie token belongs to, or null if it is unknown or expired. A
+     * background request (the UI polling) does not count as activity, so an open tab
+     * left alone still reaches the idle limit.
+     */
+    async authenticate(token: string, options: { activity: boolean } = { activity: true }): Promise<AuthenticatedSession | null> {
       if (!isWellFormedSessionToken(token)) return null;
       const found = await findSessionByTokenHash(db, sha256(token));
       if (!found) return null;
@@ -173,7 +177,7 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
         await deleteSession(db, found.session.id);
         return null;
       }
-      if (now.getTime() - found.session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+      if (options.activity && now.getTime() - found.session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
         await touchSession(db, found.session.id, now);
       }
       return { user: found.user, sessionId: found.session.id, expiresAt: found.session.expiresAt };

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Alert, Badge, Button, Card, PageHeader, Skeleton } from "~/components/ui";
+import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, formatDuration } from "~/lib/format";
 import { useTRPC } from "~/lib/trpc";
@@ -20,7 +21,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 export default function OverviewPage() {
   const trpc = useTRPC();
-  const status = useQuery({ ...trpc.system.status.queryOptions(), refetchInterval: 10_000 });
+  const status = useQuery({ ...trpc.system.status.queryOptions(undefined, backgroundPoll), refetchInterval: 10_000 });
 
   return (
     <>
