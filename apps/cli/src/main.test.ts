@@ -48,6 +48,12 @@ describe("rampart CLI", () => {
     expect(r.stderr).toContain("--host needs an API token");
   });
 
+  it("fail/--host over plain HTTP to another machine is refused", async () => {
+    const r = await rampart("status", "--host", "http://rampart.example:8080", "--token", "x");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--host must use https://");
+  });
+
   it("fail/plain HTTP off loopback is refused before the store is opened", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
     const r = await rampart("server", "--data-dir", dir, "--listen", "0.0.0.0:0");

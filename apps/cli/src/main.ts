@@ -7,6 +7,7 @@ import { statusCommand } from "./commands/status.js";
 import { readEnv, type Env } from "./env.js";
 import { createLogger } from "./server/log.js";
 import { startServer } from "./server/index.js";
+import { isLoopback } from "./server/listen.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage:  rampart COMMAND [OPTIONS]
@@ -78,7 +79,16 @@ function adminTarget(values: { "data-dir"?: string | undefined; host?: string | 
   if (host) {
     const token = values.token ?? env.RAMPART_TOKEN;
     if (!token) throw new UsageError("--host needs an API token: pass --token or set RAMPART_TOKEN");
-    if (!/^https?:\/\//.test(host)) throw new UsageError(`--host must be a URL such as https://rampart.example:8080, got "${host}"`);
+    let url: URL;
+    try {
+      url = new URL(host);
+    } catch {
+      throw new UsageError(`--host must be a URL such as https://rampart.example:8080, got "${host}"`);
+    }
+    // The token is a bearer credential: it travels only over HTTPS, or to this machine.
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname.replace(/^\[|\]$/g, "")))) {
+      throw new UsageError(`--host must use https:// (plain http:// is allowed only to loopback), got "${host}"`);
+    }
     return { host, token };
   }
   return { socketPath: resolve(dataDir(values["data-dir"], env), "rampart.sock") };
@@ -101,6 +111,22 @@ async function runServer(args: string[], env: Env): Promise<number> {
   }
   const log = createLogger(level);
   const webDir = env.RAMPART_WEB_DIR ?? fileURLToPath(new URL("../../web", import.meta.url));
+
+  // Signals are caught from the start: one that arrives while the store is still
+  // opening or migrating waits for that to finish, then shuts down cleanly.
+  let signalled: (signal: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (signalled = resolve));
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    if (++signals > 1) {
+      process.stderr.write("forced exit\n");
+      process.exit(130);
+    }
+    signalled(signal);
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+
   const server = await startServer({
     dataDir: dataDir(values["data-dir"], env),
     databaseUrl: env.DATABASE_URL,
@@ -123,26 +149,17 @@ async function runServer(args: string[], env: Env): Promise<number> {
   });
   process.stderr.write(`Rampart is ready at ${server.url}\n`);
 
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.stderr.write("forced exit\n");
-        process.exit(130);
-      }
-      stopping = true;
-      log.info({ signal }, "shutting down");
-      server.close().then(
-        () => log.flush(() => resolveExit(0)),
-        (error: unknown) => {
-          log.error({ error: String(error) }, "shutdown failed");
-          log.flush(() => resolveExit(1));
-        },
-      );
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-  });
+  const signal = await stopRequested;
+  log.info({ signal }, "shutting down");
+  const code = await server.close().then(
+    () => 0,
+    (error: unknown) => {
+      log.error({ error: error instanceof Error ? error.name : String(error) }, "shutdown failed");
+      return 1;
+    },
+  );
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  return code;
 }
 
 async function runAdmin(

@@ -1,5 +1,5 @@
 import type { Actor, Role, User } from "@rampart/core";
-import type { Manager } from "@rampart/manager";
+import type { ClientInfo, Manager } from "@rampart/manager";
 
 /** What the transport knows about a request, before any credential is checked. */
 export interface RequestMeta {
@@ -67,4 +67,9 @@ export async function createContext(manager: Manager, request: RequestMeta): Pro
     };
   }
   return { ...base, principal: null, credentialProblem: null };
+}
+
+/** Only the address and user agent go on to services: never the credentials. */
+export function clientOf(ctx: Pick<Context, "request">): ClientInfo {
+  return { ip: ctx.request.ip, userAgent: ctx.request.userAgent };
 }

@@ -1,8 +1,8 @@
-import { isRampartError, roleHasPermission, type Permission, type User } from "@rampart/core";
+import { isRampartError, roleHasPermission, type Permission } from "@rampart/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import type { Context, Principal } from "./context.js";
+import type { Context } from "./context.js";
 import { ERROR_STATUS } from "./errors.js";
 
 /**
@@ -25,6 +25,28 @@ export function describeZodError(error: ZodError): { message: string; field: str
   let field = first && first.path.length > 0 ? first.path.map(String).join(".") : undefined;
   if (!field && first?.code === "unrecognized_keys") field = first.keys[0];
   return { message: parts.join("; "), field };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, so a NUL in any string would fail in the store
+ * as a 500. It is refused up front, for every procedure, naming where it was.
+ */
+export function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== "object") return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], `${path}.${i}`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return `${path} (a key)`;
+    const found = findNul(item, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const t = initTRPC
@@ -69,10 +91,12 @@ export const createCallerFactory = t.createCallerFactory;
  * Every procedure starts here. It refuses to run one that declares no permission, and
  * maps domain errors to tRPC codes through the one table in errors.ts.
  */
-const base = t.procedure.use(async ({ meta, path, next }) => {
+const base = t.procedure.use(async ({ meta, path, next, getRawInput }) => {
   if (!meta?.permission) {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `procedure ${path} declares no permission` });
   }
+  const nul = findNul(await getRawInput(), "input");
+  if (nul) throw new TRPCError({ code: "BAD_REQUEST", message: `${nul}: must not contain NUL characters` });
   const result = await next();
   if (!result.ok && isRampartError(result.error.cause)) {
     const cause = result.error.cause;
@@ -102,15 +126,4 @@ export const authenticatedProcedure = authorised("authenticated");
 /** A procedure that needs one permission. */
 export function permissionProcedure(permission: Permission) {
   return authorised(permission);
-}
-
-/** The user behind a principal; the local admin channel has none. */
-export function requireUser(principal: Principal, what: string): User {
-  if (!principal.user) {
-    throw new TRPCError({
-      code: "PRECONDITION_FAILED",
-      message: `${what} belongs to a user account; sign in to the web UI or use --host with an API token`,
-    });
-  }
-  return principal.user;
 }

@@ -45,6 +45,21 @@ describe.each(testStoreKinds())("migrator on %s", (kind) => {
     await expect(t.store.withSql((s) => migrate(s, edited))).rejects.toThrow("was changed after it was applied");
   });
 
+  it("fail/a new migration dated before an applied one is refused", async () => {
+    t = await createTestStore(kind);
+    const dir = migrationsDir({ "20000101000000_late": "CREATE TABLE mig_late (id INT);" });
+    const all = (await loadMigrations(dir)).concat(await loadMigrations());
+    await expect(t.store.withSql((s) => migrate(s, all))).rejects.toThrow("give it a newer timestamp");
+  });
+
+  it.runIf(kind === "postgres")("ok/two migrators at once apply each file exactly once", async () => {
+    t = await createTestStore(kind);
+    const dir = migrationsDir({ "20990101000002_counted": "CREATE TABLE mig_counted (id INT);" });
+    const all = (await loadMigrations()).concat(await loadMigrations(dir));
+    const results = await Promise.all([t.store.withSql((s) => migrate(s, all)), t.store.withSql((s) => migrate(s, all))]);
+    expect(results.flat()).toEqual(["20990101000002_counted"]);
+  });
+
   it("fail/a store migrated by a newer version is refused", async () => {
     t = await createTestStore(kind);
     const older = (await loadMigrations()).slice(0, 0);

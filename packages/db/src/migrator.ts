@@ -61,6 +61,15 @@ async function appliedMigrations(session: SqlSession): Promise<Map<string, strin
 }
 
 function checkHistory(migrations: Migration[], applied: Map<string, string>): void {
+  const newestApplied = [...applied.keys()].sort().at(-1);
+  for (const m of migrations) {
+    if (newestApplied !== undefined && !applied.has(m.name) && m.name < newestApplied) {
+      throw new RampartError(
+        "failed_precondition",
+        `migration ${m.name} is older than ${newestApplied}, which is already applied; give it a newer timestamp`,
+      );
+    }
+  }
   const known = new Map(migrations.map((m) => [m.name, m.checksum]));
   for (const [name, checksum] of applied) {
     const expected = known.get(name);
@@ -84,9 +93,24 @@ export async function migrationStatus(session: SqlSession, migrations: Migration
   };
 }
 
+/** How long a migrator waits for another one (a replica starting alongside) to finish. */
+const LOCK_WAIT_MS = 120_000;
+
+async function lock(session: SqlSession): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const [row] = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MIGRATION_LOCK_KEY]);
+    if (row?.locked) return;
+    if (Date.now() > deadline) {
+      throw new RampartError("unavailable", "another Rampart server has been migrating this store for too long; try again later");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Applies every pending migration in order; returns the names it applied. */
 export async function migrate(session: SqlSession, migrations: Migration[]): Promise<string[]> {
-  await session.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+  await lock(session);
   try {
     await session.exec(CREATE_TABLE);
     const applied = await appliedMigrations(session);
@@ -103,7 +127,8 @@ export async function migrate(session: SqlSession, migrations: Migration[]): Pro
         ]);
         await session.exec("COMMIT");
       } catch (error) {
-        await session.exec("ROLLBACK");
+        // A dead connection fails the rollback too; the migration's own error is the one to report.
+        await session.exec("ROLLBACK").catch(() => undefined);
         throw new RampartError("failed_precondition", `migration ${migration.name} failed and was rolled back`, {
           cause: error,
         });
@@ -112,6 +137,6 @@ export async function migrate(session: SqlSession, migrations: Migration[]): Pro
     }
     return done;
   } finally {
-    await session.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+    await session.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
   }
 }

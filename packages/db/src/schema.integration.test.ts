@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type PrismaClient } from "./prisma.js";
+import { openStore } from "./store.js";
 import { createTestStore, testStoreKinds, type TestStore } from "./testing/index.js";
 
 /**
@@ -117,5 +118,25 @@ describe.each(testStoreKinds())("schema on %s", (kind) => {
     await t.store.prisma.user.delete({ where: { id: "u-schema" } });
     expect(await t.store.prisma.session.count()).toBe(0);
     expect(await t.store.prisma.apiToken.count()).toBe(0);
+  });
+});
+
+describe("the embedded store's lock", () => {
+  it("fail/a second open of the same directory is refused while the first is open", async () => {
+    const t = await createTestStore("pglite");
+    try {
+      await expect(openStore({ dataDir: t.dataDir })).rejects.toThrow(
+        `the data directory is in use by another Rampart process (pid ${process.pid})`,
+      );
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it("ok/the lock is released on close", async () => {
+    const t = await createTestStore("pglite");
+    await t.store.close();
+    t.store = await openStore({ dataDir: t.dataDir });
+    await t.dispose();
   });
 });

@@ -1,10 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { RampartError } from "@rampart/core";
-import { PrismaClient } from "./prisma.js";
+import { PrismaClient, type Db } from "./prisma.js";
 import { loadMigrations, migrate, migrationStatus, type Migration } from "./migrator.js";
 import { pgliteSession, postgresSession, prismaSession, type SqlSession } from "./sql.js";
 
@@ -35,6 +37,8 @@ export interface Store {
   /** Where the store is, safe to show: a directory, or a URL without its password. */
   readonly location: string;
   readonly prisma: PrismaClient;
+  /** Runs `fn` in one transaction; repositories take the `Db` it is given. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
   status(): Promise<StoreStatus>;
   /** Runs `fn` with a raw SQL session (the migrator, health checks, tests). */
@@ -63,35 +67,60 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function inUse(pid: number | undefined): RampartError {
+  const who = pid ? ` (pid ${pid})` : "";
+  return new RampartError("failed_precondition", `the data directory is in use by another Rampart process${who}; stop it first`);
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * PGlite is one process's database: a second process opening the same directory would
- * corrupt it. A lock file holding our pid refuses that; a stale one is taken over.
+ * corrupt it. On Linux the lock is an abstract Unix socket named after the directory:
+ * binding it is atomic, and the kernel releases it when the process dies, so there is
+ * no stale lock to take over and no race in taking one. Elsewhere a pid file created
+ * with O_EXCL stands in. Either way `pgdata.lock` holds the owner's pid, for messages.
  */
-const heldHere = new Set<string>();
-
-function acquireLock(path: string): () => void {
-  if (heldHere.has(path)) {
-    throw new RampartError("failed_precondition", "the data directory is in use by another Rampart process (this one)");
+async function acquireLock(dataDir: string): Promise<() => Promise<void>> {
+  const pidFile = join(dataDir, "pgdata.lock");
+  if (process.platform !== "linux") return acquirePidFileLock(pidFile);
+  const name = `\u0000rampart-store-${createHash("sha256").update(realpathSync(dataDir)).digest("hex").slice(0, 40)}`;
+  const lock = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      lock.once("error", reject);
+      lock.listen(name, () => resolve());
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw inUse(readPid(pidFile));
+    throw error;
   }
+  lock.unref();
+  writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
+  return async () => {
+    rmSync(pidFile, { force: true });
+    await new Promise<void>((resolve) => lock.close(() => resolve()));
+  };
+}
+
+async function acquirePidFileLock(path: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      heldHere.add(path);
-      return () => {
-        heldHere.delete(path);
-        rmSync(path, { force: true });
-      };
+      return async () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(pid) && isAlive(pid) && pid !== process.pid) {
-        throw new RampartError(
-          "failed_precondition",
-          `the data directory is in use by another Rampart process (pid ${pid}); stop it first`,
-        );
-      }
+      const pid = readPid(path);
+      if (pid === undefined || pid === process.pid || isAlive(pid)) throw inUse(pid);
       rmSync(path, { force: true });
     }
   }
@@ -118,12 +147,13 @@ function makeStore(
   withSql: Store["withSql"],
   onClose: () => Promise<void>,
 ): Store {
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     kind,
     location,
     prisma,
     withSql,
+    transaction: (fn) => prisma.$transaction((tx) => fn(tx)),
     migrate: () => withSql((s) => migrate(s, migrations)),
     async status() {
       try {
@@ -148,11 +178,15 @@ function makeStore(
         };
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await prisma.$disconnect();
-      await onClose();
+    close() {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect();
+        } finally {
+          await onClose();
+        }
+      })();
+      return closing;
     },
   };
 }
@@ -160,13 +194,13 @@ function makeStore(
 async function openPglite(dataDir: string, migrations: Migration[]): Promise<Store> {
   const dir = join(dataDir, "pgdata");
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const release = acquireLock(join(dataDir, "pgdata.lock"));
+  const release = await acquireLock(dataDir);
   let db: PGlite;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     db = await PGlite.create(dir);
   } catch (error) {
-    release();
+    await release();
     throw new RampartError("unavailable", `cannot open the embedded store in ${dir}`, { cause: error });
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
@@ -179,7 +213,7 @@ async function openPglite(dataDir: string, migrations: Migration[]): Promise<Sto
     (fn) => fn(session),
     async () => {
       await db.close();
-      release();
+      await release();
     },
   );
 }

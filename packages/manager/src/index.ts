@@ -8,7 +8,7 @@ export type { Logger, ManagerDeps } from "./deps.js";
 export type { AuditService } from "./audit/index.js";
 export type { AuthService, AuthenticatedSession, ClientInfo, LoginResult } from "./auth/index.js";
 export type { ApiTokenService, CreatedApiToken } from "./api-tokens/index.js";
-export type { SystemService, SystemStatus } from "./system/index.js";
+export type { Health, SystemService, SystemStatus } from "./system/index.js";
 
 /** The application services, built once per server process over one store. */
 export function createManager(deps: ManagerDeps) {

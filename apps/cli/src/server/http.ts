@@ -11,6 +11,9 @@ export interface RouterOptions {
   channel: "http" | "socket";
   tls: boolean;
   trustProxy: boolean;
+  /** Refuse Host headers that are not loopback names (the server listens on loopback). */
+  loopbackHostsOnly: boolean;
+  inFlight: InFlight;
   /** Renders the UI; absent on the admin socket, which serves the API only. */
   next?: NextHandler;
 }
@@ -25,19 +28,47 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /** `/healthz`: 200 when the store is reachable and migrated, 503 otherwise. No secrets, no location. */
 async function health(manager: Manager, res: ServerResponse): Promise<void> {
-  const status = await manager.deps.store.status();
-  const ok = status.reachable && status.migrated;
-  sendJson(res, ok ? 200 : 503, {
-    status: ok ? "ok" : "unavailable",
-    version: manager.deps.version,
-    store: {
-      kind: status.kind,
-      reachable: status.reachable,
-      migrated: status.migrated,
-      pendingMigrations: status.pendingMigrations,
-      ...(status.problem ? { problem: status.problem } : {}),
-    },
-  });
+  const { ok, version, store } = await manager.system.health();
+  sendJson(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", version, store });
+}
+
+/**
+ * A server on loopback answers only to loopback names. A web page whose own host name
+ * has been re-pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host, and is
+ * turned away before it can reach the API.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
+  return name === "localhost" || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/** Counts requests being handled, so shutdown can wait for them before closing the store. */
+export class InFlight {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+
+  enter(): () => void {
+    this.count++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+    };
+  }
+
+  /** Resolves when nothing is in flight, or after `ms`; true if it drained. */
+  drained(ms: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
 }
 
 /** Routes one request: health, the API, or the UI. Every response gets the security headers. */
@@ -49,6 +80,15 @@ export function createRouter(options: RouterOptions) {
     trustProxy: options.trustProxy,
   });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const leave = options.inFlight.enter();
+    try {
+      await route(req, res);
+    } finally {
+      leave();
+    }
+  };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     setSecurityHeaders(res, options.tls);
     const path = (req.url ?? "/").split("?", 1)[0]!;
@@ -58,6 +98,11 @@ export function createRouter(options: RouterOptions) {
         "request",
       ),
     );
+    if (options.loopbackHostsOnly && !isLoopbackHostHeader(req.headers.host)) {
+      return sendJson(res, 421, {
+        error: { message: "this server answers only to loopback host names such as 127.0.0.1", code: "MISDIRECTED_REQUEST" },
+      });
+    }
     try {
       if (path === "/healthz") return await health(options.manager, res);
       if (path.startsWith(API_PREFIX)) {
@@ -83,5 +128,5 @@ export function createRouter(options: RouterOptions) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: "internal server error", code: "INTERNAL_SERVER_ERROR" } });
       else res.destroy();
     }
-  };
+  }
 }

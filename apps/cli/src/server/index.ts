@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { NextServerOptions, RequestHandler } from "next/dist/server/next.js";
 import type { Logger } from "pino";
 import { parseListen, isLoopback, type ListenAddress } from "./listen.js";
-import { createRouter, type NextHandler } from "./http.js";
+import { createRouter, InFlight, type NextHandler } from "./http.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { listenAdminSocket } from "./socket.js";
 
@@ -100,17 +100,17 @@ function listenOn(server: Server, address: ListenAddress): Promise<number> {
   });
 }
 
-function closeServer(server: Server, graceMs: number): Promise<void> {
+/** Stops accepting connections; resolves when the listener is closed (not when requests end). */
+function stopListening(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
+    server.close(() => resolve());
     server.closeIdleConnections();
   });
 }
+
+/** How long requests in flight may take to finish at shutdown before they are cut off. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const checked = checkServerOptions(options);
@@ -127,9 +127,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const runtime = runtimeResult.value;
   const socketPath = join(options.dataDir, "rampart.sock");
   const servers: Server[] = [];
+  const inFlight = new InFlight();
   try {
-    const common = { manager: runtime.manager, log, trustProxy: options.trustProxy };
-    const httpRouter = createRouter({ ...common, channel: "http", tls: Boolean(checked.tls), next: web.handle });
+    const common = { manager: runtime.manager, log, trustProxy: options.trustProxy, inFlight };
+    const httpRouter = createRouter({
+      ...common,
+      channel: "http",
+      tls: Boolean(checked.tls),
+      loopbackHostsOnly: isLoopback(checked.listen.host),
+      next: web.handle,
+    });
     const http = checked.tls
       ? createHttpsServer({ cert: checked.tls.cert, key: checked.tls.key, minVersion: "TLSv1.2" }, httpRouter)
       : createHttpServer(httpRouter);
@@ -137,7 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     http.headersTimeout = 20_000;
     servers.push(http);
     const port = await listenOn(http, checked.listen);
-    const admin = createHttpServer(createRouter({ ...common, channel: "socket", tls: false }));
+    const admin = createHttpServer(createRouter({ ...common, channel: "socket", tls: false, loopbackHostsOnly: false }));
     servers.push(admin);
     await listenAdminSocket(admin, socketPath);
 
@@ -145,7 +152,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const host = checked.listen.display.replace(/:\d+$/, "");
     const url = `${scheme}://${host}:${port}`;
     const sweep = setInterval(() => {
-      runtime.manager.auth.sweepSessions().catch((error: unknown) => log.warn({ error: String(error) }, "session sweep failed"));
+      runtime.manager.auth.sweep().catch((error: unknown) => log.warn({ error: String(error) }, "sweep failed"));
     }, 10 * 60 * 1000);
     sweep.unref();
 
@@ -170,16 +177,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       close() {
         closing ??= (async () => {
           clearInterval(sweep);
-          await Promise.all(servers.map((s) => closeServer(s, 10_000)));
-          await web.close();
-          await runtime.close();
-          log.info({}, "rampart server stopped");
+          try {
+            const stopped = Promise.all(servers.map(stopListening));
+            // Acknowledged writes are committed before their response is sent; waiting for
+            // every request in flight means none is cut off half-way by closing the store.
+            if (!(await inFlight.drained(SHUTDOWN_GRACE_MS))) {
+              log.warn({ graceMs: SHUTDOWN_GRACE_MS }, "requests still running at shutdown were cut off");
+              for (const server of servers) server.closeAllConnections();
+              await inFlight.drained(2_000);
+            }
+            await stopped;
+          } finally {
+            try {
+              await web.close();
+            } finally {
+              await runtime.close();
+              log.info({}, "rampart server stopped");
+            }
+          }
         })();
         return closing;
       },
     };
   } catch (error) {
-    await Promise.all(servers.map((s) => closeServer(s, 0)));
+    for (const server of servers) server.closeAllConnections();
+    await Promise.all(servers.map(stopListening));
     await web.close().catch(() => undefined);
     await runtime.close();
     throw error;

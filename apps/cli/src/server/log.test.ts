@@ -19,6 +19,8 @@ describe("logger", () => {
         user: { password: "pw2-canary", secret: "sec-canary" },
         req: { headers: { cookie: "__Host-rampart_session=cookie-canary", authorization: "Bearer auth-canary" } },
         input: { anything: "input-canary" },
+        request: { sessionToken: "session-canary", bearerToken: "bearer-canary" },
+        deep: { a: { password: "deep-canary" } },
         kept: "visible",
       },
       "event",
@@ -28,7 +30,7 @@ describe("logger", () => {
     expect(line.msg).toBe("event");
     expect(line.kept).toBe("visible");
     const text = lines.join("");
-    for (const canary of ["pw-canary", "tok-canary", "pw2-canary", "sec-canary", "cookie-canary", "auth-canary", "input-canary"]) {
+    for (const canary of ["pw-canary", "tok-canary", "pw2-canary", "sec-canary", "cookie-canary", "auth-canary", "input-canary", "session-canary", "bearer-canary", "deep-canary"]) {
       expect(text).not.toContain(canary);
     }
     expect(text).toContain("[redacted]");

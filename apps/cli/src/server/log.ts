@@ -27,6 +27,17 @@ export const REDACT_PATHS = [
   "*.kek",
   "input",
   "*.input",
+  "sessionToken",
+  "*.sessionToken",
+  "bearerToken",
+  "*.bearerToken",
+  "setupCode",
+  "*.setupCode",
+  "databaseUrl",
+  "*.databaseUrl",
+  "*.*.password",
+  "*.*.token",
+  "*.*.secret",
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

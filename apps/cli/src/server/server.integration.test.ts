@@ -7,7 +7,7 @@ import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../client/index.js";
 import { statusCommand } from "../commands/status.js";
-import { mutate, query, sessionCookieFrom, startTestServer, WEB_DIR, type TestServer } from "../test-support/server.js";
+import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } from "../test-support/server.js";
 import { startServer } from "./index.js";
 
 describe.each(testStoreKinds())("rampart server on %s", (kind) => {
@@ -45,6 +45,21 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
     expect(again.headers.get("content-security-policy")).not.toBe(csp);
   });
 
+  it("fail/a request naming another host is turned away (DNS rebinding)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(s.server.url);
+      const req = request({ host: url.hostname, port: url.port, path: "/api/trpc/auth.setupStatus", headers: { host: `evil.example:${url.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+    expect((await fetch(`${s.server.url.replace("127.0.0.1", "localhost")}/healthz`)).status).toBe(200);
+  });
+
   it("ok/the admin socket is mode 0600 and answers status as the local administrator", async () => {
     expect(statSync(s.server.socketPath).mode & 0o777).toBe(0o600);
     const lines: string[] = [];
@@ -76,21 +91,7 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
 
   it.runIf(kind === "pglite")("fail/a second server on the same data directory is refused", async () => {
     await expect(
-      startServer({
-        dataDir: s.dataDir,
-        databaseUrl: undefined,
-        kekFile: undefined,
-        listen: "127.0.0.1:0",
-        nodeListen: "127.0.0.1:0",
-        tlsCert: undefined,
-        tlsKey: undefined,
-        insecureHttp: false,
-        trustProxy: false,
-        webDir: WEB_DIR,
-        version: "test",
-        log: (await import("./log.js")).createLogger("silent"),
-        announceSetupCode: () => undefined,
-      }),
+      startServer({ ...s.options, announceSetupCode: () => undefined }),
     ).rejects.toThrow(/in use by another Rampart process|another Rampart server is listening/);
     expect((await fetch(`${s.server.url}/healthz`)).status).toBe(200);
   });

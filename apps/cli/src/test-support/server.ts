@@ -12,6 +12,8 @@ export const WEB_DIR = fileURLToPath(new URL("../../../web", import.meta.url));
 
 export interface TestServer {
   server: RunningServer;
+  /** The options it was started with, for starting another against the same directory. */
+  options: ServerOptions;
   dataDir: string;
   setupCode: string | undefined;
   logs: string[];
@@ -50,6 +52,7 @@ export async function startTestServer(kind: StoreKind, overrides: Partial<Server
   };
   const handle: TestServer = {
     server: await startServer(options),
+    options,
     dataDir,
     get setupCode() {
       return setupCode;

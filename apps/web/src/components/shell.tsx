@@ -4,10 +4,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
-import { describeError, isUnauthorized } from "~/lib/errors";
+import { isUnauthorized } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
 import { ThemeToggle } from "./theme-toggle";
-import { Alert, Button, Skeleton } from "./ui";
+import { ErrorState } from "./states";
+import { Button, Skeleton } from "./ui";
 
 /** Only features that exist are listed; each later feature adds its own entry. */
 const NAV = [
@@ -71,10 +72,7 @@ export function Shell({ children }: { children: ReactNode }) {
   if (me.isError) {
     return (
       <main className="mx-auto max-w-lg p-8">
-        <Alert title="Rampart cannot load your session">{describeError(me.error).message}</Alert>
-        <Button className="mt-4" variant="secondary" onClick={() => me.refetch()}>
-          Try again
-        </Button>
+        <ErrorState title="Rampart cannot load your session" error={me.error} onRetry={() => me.refetch()} />
       </main>
     );
   }

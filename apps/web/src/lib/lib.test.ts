@@ -7,15 +7,20 @@ import { serverErrors, validate } from "./forms";
 import { safeNext } from "./navigation";
 
 describe("safeNext", () => {
+  const origin = "http://127.0.0.1:8080";
   it.each([
     ["/settings/api-tokens", "/settings/api-tokens"],
+    ["/settings/api-tokens?x=1#y", "/settings/api-tokens?x=1#y"],
     ["/", "/"],
     [null, "/"],
     ["//evil.example/x", "/"],
     ["/\\evil.example", "/"],
+    ["/\t/evil.example", "/"],
+    ["/\n/evil.example", "/"],
+    ["/\r\n/evil.example", "/"],
     ["https://evil.example", "/"],
     ["javascript:alert(1)", "/"],
-  ])("%s → %s", (input, expected) => expect(safeNext(input)).toBe(expected));
+  ])("%j → %s", (input, expected) => expect(safeNext(input, origin)).toBe(expected));
 });
 
 describe("forms", () => {

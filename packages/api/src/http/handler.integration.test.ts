@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testStoreKinds } from "@rampart/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "../test-support/harness.js";
-import { createApiHandler } from "./handler.js";
+import { clientIp, createApiHandler } from "./handler.js";
 
 /**
  * Bad input of every kind through real HTTP: each gets a 4xx whose message names what
@@ -30,6 +30,10 @@ describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     await h.dispose();
+  });
+  // No case may reach the server's error path (which is what a 5xx would log).
+  afterEach(() => {
+    expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
   });
 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
@@ -144,7 +148,32 @@ describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
     expect(response.status).toBeLessThan(500);
   });
 
-  it("ok/no case above produced a 5xx or an error log", () => {
-    expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
+  it.each([
+    ["a NUL in a field", json({ username: "ad\u0000min", password: "x" }), "input.username: must not contain NUL characters"],
+    ["a NUL in a key", json({ ["user\u0000name"]: "a", password: "x" }), "must not contain NUL characters"],
+  ])("fail/%s is a 400, not a database error", async (_label, body, message) => {
+    const response = await post("auth.login", body);
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toContain(message);
+  });
+
+  it("fail/an oversized batch is refused", async () => {
+    const paths = Array.from({ length: 17 }, () => "auth.setupStatus").join(",");
+    const response = await fetch(`${base}/${paths}?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`);
+    expect(response.status).toBe(400);
+  });
+
+  it("ok/a small batch works", async () => {
+    const response = await fetch(`${base}/auth.setupStatus,auth.setupStatus?batch=1&input=${encodeURIComponent("{}")}`);
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    [false, "203.0.113.5, 198.51.100.1", "127.0.0.1"],
+    [true, "203.0.113.5, 198.51.100.1", "198.51.100.1"],
+    [true, "", "127.0.0.1"],
+  ])("ok/with trustProxy=%s and X-Forwarded-For %j the client is %s", (trust, forwarded, expected) => {
+    const req = { headers: forwarded ? { "x-forwarded-for": forwarded } : {}, socket: { remoteAddress: "127.0.0.1" } };
+    expect(clientIp(req as never, trust)).toBe(expected);
   });
 });

@@ -8,6 +8,7 @@ import { readCookie, SESSION_COOKIE } from "./cookie.js";
 
 /** Large enough for any input the API takes; secrets up to 500 kB come later. */
 export const MAX_BODY_BYTES = 1 << 20;
+export const MAX_BATCH_SIZE = 16;
 
 export interface ApiHandlerOptions {
   manager: Manager;
@@ -29,9 +30,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+/**
+ * The client's address. Behind a trusted proxy it is the right-most X-Forwarded-For
+ * entry: the one that proxy appended. Entries to its left came from the client and
+ * could be anything.
+ */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = header(req, "x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = header(req, "x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
   }
   return req.socket.remoteAddress ?? null;
@@ -69,12 +75,15 @@ function isJson(contentType: string | undefined): boolean {
   return contentType.split(";")[0]!.trim().toLowerCase() === "application/json";
 }
 
-/** Errors a caller caused are theirs to read; only unexpected ones reach the log. */
-function summarise(error: unknown): Record<string, unknown> {
+/**
+ * What the log gets for an unexpected error: its name, a Prisma code if any, and where
+ * it was thrown. Never its message, which may quote an input or a query argument.
+ */
+export function summariseError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: typeof error };
-  // Prisma's messages can quote query arguments; log its code, never its message.
-  if (error.name.startsWith("PrismaClient")) return { error: error.name, prismaCode: (error as { code?: unknown }).code };
-  return { error: error.name, message: error.message.slice(0, 300) };
+  const frames = (error.stack ?? "").split("\n").filter((line) => line.trimStart().startsWith("at ")).slice(0, 8);
+  const code = (error as { code?: unknown }).code;
+  return { error: error.name, ...(typeof code === "string" ? { errorCode: code } : {}), at: frames.map((f) => f.trim()) };
 }
 
 /** Serves `/api/trpc/*` for one channel (browser HTTP, or the local admin socket). */
@@ -107,6 +116,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
       res,
       path,
       maxBodySize: maxBodyBytes,
+      // The UI batches a few queries per page; a large batch is only good for abuse.
+      maxBatchSize: MAX_BATCH_SIZE,
       allowMethodOverride: false,
       createContext: ({ res: response }) => {
         const meta: RequestMeta = {
@@ -125,7 +136,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
       },
       onError({ error, path: procedure, type }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
-          options.log.error({ procedure, type, ...summarise(error.cause ?? error) }, "procedure failed");
+          options.log.error({ procedure, type, ...summariseError(error.cause ?? error) }, "procedure failed");
         }
       },
     });

@@ -2,7 +2,20 @@ import { createHash } from "node:crypto";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createManager } from "@rampart/manager";
+import { createContext, type RequestMeta } from "../context.js";
+import { createCaller } from "../root.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
+
+const anonymousRequest: RequestMeta = {
+  channel: "http",
+  ip: "192.0.2.1",
+  userAgent: "vitest",
+  sessionToken: undefined,
+  bearerToken: undefined,
+  background: false,
+  setCookie: () => undefined,
+};
 
 describe.each(testStoreKinds())("auth on %s", (kind) => {
   let h: Harness;
@@ -163,16 +176,37 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
           (await h.caller({ ip: `198.51.100.${i}` })).auth.login({ username: "admin", password: "wrong password!" }),
         ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
       }
-      const locked = await (await h.caller({ ip: "203.0.113.9" }))
-        .auth.login({ username: "admin", password: "correct horse battery" })
-        .catch((e: unknown) => e);
+      // A restart: a fresh manager over the same store still sees the lock.
+      const restarted = createManager({ ...h.manager.deps });
+      const locked = await createCaller(
+        await createContext(restarted, { ...anonymousRequest, ip: "203.0.113.9" }),
+      ).auth.login({ username: "admin", password: "correct horse battery" }).catch((e: unknown) => e);
       expect(locked).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("try again in 15 minutes") });
-      // The counters are in the store: a fresh manager over it sees the lock.
-      const row = await h.t.store.prisma.loginThrottle.findUniqueOrThrow({ where: { key: "user:admin" } });
-      expect(row.failures).toBe(5);
       h.clock.advance(15 * 60 * 1000);
       await (await h.caller()).auth.login({ username: "admin", password: "correct horse battery" });
-      expect(await h.t.store.prisma.loginThrottle.findUnique({ where: { key: "user:admin" } })).toBeNull();
+      // Success clears the account's counter.
+      expect(await h.t.store.prisma.loginThrottle.count({ where: { key: { startsWith: "user:" } } })).toBe(0);
+    });
+
+    it("fail/parallel guesses cannot outrun the limit", async () => {
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 25 }, async (_, i) =>
+          (await h.caller({ ip: `198.51.100.${i}` })).auth.login({ username: "admin", password: `guess number ${i}` }),
+        ),
+      );
+      const codes = attempts.map((a) => (a.status === "rejected" ? (a.reason as { code: string }).code : "OK"));
+      expect(codes.filter((c) => c === "UNAUTHORIZED").length).toBeLessThanOrEqual(5);
+      expect(codes.filter((c) => c === "TOO_MANY_REQUESTS").length).toBeGreaterThanOrEqual(20);
+      const checked = await h.manager.audit.list({ action: "auth.login", outcome: "failure", limit: 100 });
+      expect(checked.length).toBeLessThanOrEqual(5);
+    });
+
+    it("ok/neither the audit log nor the throttle keeps a typed name that is not an account", async () => {
+      await (await h.caller()).auth.login({ username: "MyS3cretPassw0rd", password: "x" }).catch(() => undefined);
+      const [event] = await h.manager.audit.list({ action: "auth.login", limit: 1 });
+      expect(event).toMatchObject({ outcome: "failure", reason: "unknown user", targetName: null });
+      const keys = (await h.t.store.prisma.loginThrottle.findMany()).map((r) => r.key);
+      expect(keys.join(" ").toLowerCase()).not.toContain("mys3cretpassw0rd");
     });
 
     it("fail/twenty failures from one address lock that address for every account", async () => {
@@ -187,7 +221,7 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       await (await h.caller({ ip: "198.51.100.8" })).auth.login({ username: "admin", password: "correct horse battery" });
     });
 
-    it("ok/no password, code or token reaches the logs", async () => {
+    it("ok/no password or session token reaches the manager's log calls", async () => {
       const token = await h.login("admin", "correct horse battery");
       await (await h.caller()).auth.login({ username: "admin", password: "wrong password!" }).catch(() => undefined);
       const logs = JSON.stringify(h.log.lines);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { loginInput, sessionOutput, setupInput, setupStatusOutput } from "../schema/auth.schema.js";
 import { userSchema } from "../schema/common.schema.js";
+import { clientOf } from "../context.js";
 import { authenticatedProcedure, publicProcedure, router } from "../trpc.js";
 import { clearSessionCookie, sessionCookie } from "../http/cookie.js";
 
@@ -12,20 +13,20 @@ export const authRouter = router({
   setup: publicProcedure
     .input(setupInput)
     .output(userSchema)
-    .mutation(({ ctx, input }) => ctx.manager.auth.completeSetup(input, ctx.request)),
+    .mutation(({ ctx, input }) => ctx.manager.auth.completeSetup(input, clientOf(ctx))),
 
   login: publicProcedure
     .input(loginInput)
     .output(z.object({ user: userSchema, expiresAt: z.date() }))
     .mutation(async ({ ctx, input }) => {
-      const { token, user, expiresAt } = await ctx.manager.auth.login(input, ctx.request);
+      const { token, user, expiresAt } = await ctx.manager.auth.login(input, clientOf(ctx));
       ctx.request.setCookie(sessionCookie(token));
       return { user, expiresAt };
     }),
 
   logout: authenticatedProcedure.output(z.object({ ok: z.literal(true) })).mutation(async ({ ctx }) => {
     if (ctx.principal.via === "session") {
-      await ctx.manager.auth.logout(ctx.principal.sessionId, ctx.principal.actor, ctx.request);
+      await ctx.manager.auth.logout(ctx.principal.sessionId, ctx.principal.actor, clientOf(ctx));
     }
     ctx.request.setCookie(clearSessionCookie());
     return { ok: true as const };

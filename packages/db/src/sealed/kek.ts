@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RampartError, SEAL_KEY_BYTES } from "@rampart/core";
 
 /**
@@ -55,6 +55,13 @@ export function loadKek(source: KekSource, mayCreate: boolean): LoadedKek {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    // The directory entry must reach the disk too, before anything is sealed under it.
+    const dir = openSync(dirname(source.path), constants.O_RDONLY);
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
     }
     return { key, created: true };
   }

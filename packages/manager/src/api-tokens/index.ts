@@ -38,18 +38,30 @@ export interface CreatedApiToken {
  * API tokens let the CLI and scripts act as a user from another machine. The secret is
  * a sealed field (DESIGN.md §3) and is compared in constant time.
  */
+/** API tokens act as a user; the local admin channel has no user to own one. */
+function requireOwner(owner: User | null): User {
+  if (!owner) {
+    throw new RampartError(
+      "failed_precondition",
+      "API tokens belong to a user account; sign in to the web UI, or use --host with an API token",
+    );
+  }
+  return owner;
+}
+
 export function createApiTokenService(deps: ManagerDeps, audit: AuditService) {
   const db = deps.store.prisma;
   const userActor = (user: User): Actor => ({ type: "user", id: user.id, name: user.username });
 
   return {
-    async create(user: User, input: { name: string; expiresInDays: number | null }, ip: string | null): Promise<CreatedApiToken> {
+    async create(owner: User | null, input: { name: string; expiresInDays: number | null }, ip: string | null): Promise<CreatedApiToken> {
+      const user = requireOwner(owner);
       const name = normalizeApiTokenName(input.name);
       const now = deps.now();
       const id = newApiTokenId(deps.random(API_TOKEN_ID_BYTES));
       const { token, secret } = formatApiToken(id, deps.random(API_TOKEN_SECRET_BYTES));
       const expiresAt = input.expiresInDays === null ? null : new Date(now.getTime() + input.expiresInDays * DAY_MS);
-      const info = await db.$transaction(async (tx) => {
+      const info = await deps.store.transaction(async (tx) => {
         const created = await createApiToken(tx, {
           id,
           userId: user.id,
@@ -67,13 +79,14 @@ export function createApiTokenService(deps: ManagerDeps, audit: AuditService) {
       return { token, info };
     },
 
-    list: (user: User) => listApiTokens(db, user.id),
+    list: (owner: User | null) => listApiTokens(db, requireOwner(owner).id),
 
-    async revoke(user: User, id: string, ip: string | null): Promise<ApiTokenInfo> {
+    async revoke(owner: User | null, id: string, ip: string | null): Promise<ApiTokenInfo> {
+      const user = requireOwner(owner);
       const existing = await findApiToken(db, user.id, id);
       if (!existing) throw new RampartError("not_found", `API token ${id} does not exist`, { field: "id" });
       if (existing.revokedAt) return existing;
-      await db.$transaction(async (tx) => {
+      await deps.store.transaction(async (tx) => {
         await revokeApiToken(tx, user.id, id, deps.now());
         await audit.record(
           {

@@ -31,7 +31,7 @@ import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import { equalBytes, sha256 } from "../hash.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
-import { accountKey, assertNotLocked, clearFailures, countFailure, ipKey } from "./throttle.js";
+import { accountKey, attemptSucceeded, beginAttempt, ipKey, sweepThrottles } from "./throttle.js";
 
 export interface ClientInfo {
   ip: string | null;
@@ -83,10 +83,9 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
       if (state.setupCompletedAt !== null) {
         throw new RampartError("failed_precondition", "setup has already been completed; sign in instead");
       }
-      await assertNotLocked(db, [ipThrottle], now);
+      await beginAttempt(db, [ipThrottle], now);
       const code = normalizeSetupCode(input.code);
       if (!code || !state.setupCodeHash || !equalBytes(sha256(code), state.setupCodeHash)) {
-        await countFailure(db, [ipThrottle], now);
         await audit.record({
           actor: anonymous(client.ip),
           action: "setup.complete",
@@ -102,7 +101,7 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
       const username = normalizeUsername(input.username);
       checkNewPassword(input.password, username);
       const passwordHash = await hashPassword(input.password);
-      return db.$transaction(async (tx) => {
+      return deps.store.transaction(async (tx) => {
         if (!(await markSetupComplete(tx, now))) {
           throw new RampartError("failed_precondition", "setup has already been completed; sign in instead");
         }
@@ -124,16 +123,17 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
     async login(input: { username: string; password: string }, client: ClientInfo): Promise<LoginResult> {
       const now = deps.now();
       const username = input.username.trim().toLowerCase();
-      const keys = [accountKey(username), ipKey("login", client.ip ?? "unknown")];
-      await assertNotLocked(db, keys, now);
+      const account = accountKey(username);
+      const address = ipKey("login", client.ip ?? "unknown");
+      await beginAttempt(db, [account, address], now);
       const found = await findCredentials(db, username);
       const ok = found ? await verifyPassword(found.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
       if (!found || !ok) {
-        await countFailure(db, keys, now);
         await audit.record({
           actor: anonymous(client.ip),
           action: "auth.login",
-          target: { type: "user", id: found?.user.id ?? null, name: username.slice(0, 64) },
+          // The typed name is recorded only if it is an account: it may be a mistyped password.
+          target: { type: "user", id: found?.user.id ?? null, name: found?.user.username ?? null },
           outcome: "failure",
           reason: found ? "wrong password" : "unknown user",
           ip: client.ip,
@@ -141,7 +141,7 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
         // One message for both cases, so the response does not reveal which usernames exist.
         throw new RampartError("unauthenticated", "username or password is not correct");
       }
-      await clearFailures(db, keys[0]!);
+      await attemptSucceeded(db, account, [address]);
       const token = formatSessionToken(deps.random(SESSION_TOKEN_BYTES));
       const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
       await createSession(db, {
@@ -194,10 +194,11 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
       });
     },
 
-    /** Deletes expired sessions; the server runs this periodically. */
-    async sweepSessions(): Promise<number> {
+    /** Deletes expired sessions and spent login counters; the server runs this periodically. */
+    async sweep(): Promise<{ sessions: number; throttles: number }> {
       const now = deps.now();
-      return deleteExpiredSessions(db, now, new Date(now.getTime() - SESSION_IDLE_MS));
+      const sessions = await deleteExpiredSessions(db, now, new Date(now.getTime() - SESSION_IDLE_MS));
+      return { sessions, throttles: await sweepThrottles(db, now) };
     },
   };
 }

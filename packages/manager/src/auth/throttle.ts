@@ -4,12 +4,15 @@ import {
   LOGIN_MAX_FAILURES_PER_IP,
   LOGIN_WINDOW_MS,
   RampartError,
+  toHex,
 } from "@rampart/core";
-import { clearThrottle, getThrottles, recordFailure, type Db } from "@rampart/db";
+import { clearThrottle, deleteStaleThrottles, getThrottles, recordFailure, releaseAttempt, type Db } from "@rampart/db";
+import { sha256 } from "../hash.js";
 
 /**
  * Failed-attempt counters kept in the store, so that they hold across restarts and
- * across replicas. Keys are `<scope>:<subject>`, e.g. `user:alice` or `ip:10.0.0.7`.
+ * across replicas. Keys are `<scope>:<subject>`. The account key holds a hash of the
+ * typed username, never the name itself: people type passwords into that box.
  */
 export interface ThrottleKey {
   key: string;
@@ -17,7 +20,7 @@ export interface ThrottleKey {
 }
 
 export const accountKey = (username: string): ThrottleKey => ({
-  key: `user:${username}`,
+  key: `user:${toHex(sha256(username)).slice(0, 32)}`,
   limit: LOGIN_MAX_FAILURES_PER_ACCOUNT,
 });
 export const ipKey = (scope: "login" | "setup", ip: string): ThrottleKey => ({
@@ -35,8 +38,14 @@ function lockedError(until: Date, now: Date): RampartError {
   );
 }
 
-/** Throws `rate_limited` if any of the keys is locked at `now`. */
-export async function assertNotLocked(db: Db, keys: ThrottleKey[], now: Date): Promise<void> {
+/**
+ * Counts an attempt *before* the credential is checked, and refuses it if that takes
+ * any key past its limit or a key is locked. Counting first is what bounds the
+ * guesses: parallel requests each take a number from the same atomic counter, so no
+ * more than `limit` of them ever reach the password check in a window. A successful
+ * attempt gives its count back with `attemptSucceeded`.
+ */
+export async function beginAttempt(db: Db, keys: ThrottleKey[], now: Date): Promise<void> {
   const states = await getThrottles(
     db,
     keys.map((k) => k.key),
@@ -46,14 +55,21 @@ export async function assertNotLocked(db: Db, keys: ThrottleKey[], now: Date): P
     if (state.lockedUntil && state.lockedUntil > now && (!until || state.lockedUntil > until)) until = state.lockedUntil;
   }
   if (until) throw lockedError(until, now);
-}
-
-export async function countFailure(db: Db, keys: ThrottleKey[], now: Date): Promise<void> {
   const windowStart = new Date(now.getTime() - LOGIN_WINDOW_MS);
   const lockUntil = new Date(now.getTime() + LOGIN_LOCK_MS);
-  for (const k of keys) await recordFailure(db, k.key, now, windowStart, k.limit, lockUntil);
+  for (const k of keys) {
+    const state = await recordFailure(db, k.key, now, windowStart, k.limit, lockUntil);
+    if (state.failures > k.limit) throw lockedError(state.lockedUntil ?? lockUntil, now);
+  }
 }
 
-export async function clearFailures(db: Db, key: ThrottleKey): Promise<void> {
-  await clearThrottle(db, key.key);
+/** After a success: the account's counter starts again; the address gets its attempt back. */
+export async function attemptSucceeded(db: Db, account: ThrottleKey, others: ThrottleKey[]): Promise<void> {
+  await clearThrottle(db, account.key);
+  for (const k of others) await releaseAttempt(db, k.key, k.limit);
+}
+
+/** Removes counters whose window and lock have both passed. */
+export async function sweepThrottles(db: Db, now: Date): Promise<number> {
+  return deleteStaleThrottles(db, new Date(now.getTime() - LOGIN_WINDOW_MS), now);
 }

@@ -13,13 +13,24 @@ export interface SystemStatus {
   healthy: boolean;
 }
 
-export interface SystemInfo {
-  /** Addresses the server listens on, as given to it. */
-  listen: { http: string; tls: boolean; nodeEndpoint: string; socket: string | null };
+export interface Health {
+  ok: boolean;
+  version: string;
+  store: Pick<StoreStatus, "kind" | "reachable" | "migrated" | "pendingMigrations" | "problem">;
 }
 
 export function createSystemService(deps: ManagerDeps, setupNeeded: () => Promise<boolean>, startedAt: Date) {
   return {
+    /** For `/healthz`, which anyone may call: no location, no credentials. */
+    async health(): Promise<Health> {
+      const { kind, reachable, migrated, pendingMigrations, problem } = await deps.store.status();
+      return {
+        ok: reachable && migrated,
+        version: deps.version,
+        store: { kind, reachable, migrated, pendingMigrations, ...(problem ? { problem } : {}) },
+      };
+    },
+
     async status(): Promise<SystemStatus> {
       const store = await deps.store.status();
       const now = deps.now();

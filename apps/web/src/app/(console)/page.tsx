@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Alert, Badge, Button, Card, PageHeader, Skeleton } from "~/components/ui";
+import { ErrorState, Loading } from "~/components/states";
+import { Badge, Card, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
-import { describeError } from "~/lib/errors";
 import { formatDateTime, formatDuration } from "~/lib/format";
 import { useTRPC } from "~/lib/trpc";
 
@@ -27,17 +27,9 @@ export default function OverviewPage() {
     <>
       <PageHeader title="Overview" description="The state of this Rampart server and its cluster store." />
       {status.isPending ? (
-        <div className="grid gap-4 lg:grid-cols-2" aria-busy="true" aria-label="Loading status">
-          <Skeleton className="h-48" />
-          <Skeleton className="h-48" />
-        </div>
+        <Loading label="Loading status" blocks={2} className="h-40" />
       ) : status.isError ? (
-        <div className="space-y-3">
-          <Alert title="Status is not available">{describeError(status.error).message}</Alert>
-          <Button variant="secondary" onClick={() => status.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <ErrorState title="Status is not available" error={status.error} onRetry={() => status.refetch()} />
       ) : (
         <div className="grid gap-4 lg:grid-cols-2">
           <Card

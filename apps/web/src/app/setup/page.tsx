@@ -7,8 +7,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { AuthFrame } from "~/components/auth-frame";
-import { Alert, Button, Field, Skeleton } from "~/components/ui";
-import { describeError } from "~/lib/errors";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Button, Field } from "~/components/ui";
 import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
@@ -41,24 +41,14 @@ export default function SetupPage() {
     }
   }
 
-  if (status.isPending) {
+  if (status.isPending || status.isError) {
     return (
       <AuthFrame title="Set up Rampart">
-        <div className="space-y-3" aria-busy="true" aria-label="Loading">
-          <Skeleton className="h-9" />
-          <Skeleton className="h-9" />
-          <Skeleton className="h-9" />
-        </div>
-      </AuthFrame>
-    );
-  }
-  if (status.isError) {
-    return (
-      <AuthFrame title="Set up Rampart">
-        <Alert>{describeError(status.error).message}</Alert>
-        <Button className="mt-4 w-full" variant="secondary" onClick={() => status.refetch()}>
-          Try again
-        </Button>
+        {status.isPending ? (
+          <Loading label="Loading" blocks={3} className="h-9" />
+        ) : (
+          <ErrorState error={status.error} onRetry={() => status.refetch()} />
+        )}
       </AuthFrame>
     );
   }

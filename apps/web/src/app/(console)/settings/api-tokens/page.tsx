@@ -3,7 +3,8 @@
 import { createApiTokenInput, type ApiTokenInfo } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Alert, Badge, Button, CopyButton, Dialog, EmptyState, Field, PageHeader, Skeleton } from "~/components/ui";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Badge, Button, CopyButton, Dialog, EmptyState, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
@@ -156,17 +157,9 @@ export default function ApiTokensPage() {
         actions={<Button onClick={() => setCreating(true)}>Create token</Button>}
       />
       {tokens.isPending ? (
-        <div className="space-y-2" aria-busy="true" aria-label="Loading tokens">
-          <Skeleton className="h-10" />
-          <Skeleton className="h-10" />
-        </div>
+        <Loading label="Loading tokens" blocks={2} className="h-10" />
       ) : tokens.isError ? (
-        <div className="space-y-3">
-          <Alert>{describeError(tokens.error).message}</Alert>
-          <Button variant="secondary" onClick={() => tokens.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <ErrorState error={tokens.error} onRetry={() => tokens.refetch()} />
       ) : tokens.data.length === 0 ? (
         <EmptyState title="No API tokens yet" action={<Button onClick={() => setCreating(true)}>Create token</Button>}>
           On this machine, <code className="font-mono">rampart</code> commands need no token: they use the server&apos;s local
