@@ -78,3 +78,11 @@ export function normalizeCrockford(text: string): string {
 export function isCrockford(text: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]*$/.test(text);
 }
+
+/** Decodes lower- or upper-case hex; undefined for anything else. */
+export function fromHex(text: string): Uint8Array | undefined {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}

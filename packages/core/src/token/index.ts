@@ -74,3 +74,6 @@ export function normalizeSetupCode(input: string): string | undefined {
   if (compact.length !== 16 || !isCrockford(compact)) return undefined;
   return compact.match(/.{4}/g)!.join("-");
 }
+
+export * from "./join.js";
+export * from "./unlock.js";

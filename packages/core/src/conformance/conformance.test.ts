@@ -1,0 +1,32 @@
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { COVERED_VECTOR_FILES, runVectorFile } from "./index.js";
+
+const dir = fileURLToPath(new URL("../../../../reference/vectors/", import.meta.url));
+const ports = { sha256Hex: (b: Uint8Array) => createHash("sha256").update(b).digest("hex") };
+
+describe.each(COVERED_VECTOR_FILES)("conformance: %s", (file) => {
+  const results = runVectorFile(file, JSON.parse(readFileSync(`${dir}${file}`, "utf8")), ports)!;
+  it("ok/has cases", () => expect(results.length).toBeGreaterThan(5));
+  it.each(results.map((r) => [r.name, r] as const))("ok/%s", (_name, result) => {
+    expect(result.detail ?? "").toBe("");
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe("conformance runner", () => {
+  it("fail/a wrong expectation is reported, not passed", () => {
+    const data = JSON.parse(readFileSync(`${dir}ca_auth.json`, "utf8")) as { cases: Array<{ expect: unknown }> };
+    data.cases[0]!.expect = { allow: false, error: "nope" };
+    const results = runVectorFile("ca_auth.json", data, ports)!;
+    expect(results.filter((r) => !r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)!.detail).toContain('expected {"allow":false,"error":"nope"}');
+  });
+
+  it("ok/files not yet covered are reported as such", () => {
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(["scheduler.json"]));
+    expect(runVectorFile("scheduler.json", {}, ports)).toBeUndefined();
+  });
+});

@@ -1,0 +1,65 @@
+import { invalidArgument } from "../errors/index.js";
+import { HEARTBEAT_MISSES_FOR_DOWN } from "../cluster/index.js";
+
+export * from "./authorize.js";
+export * from "./table.js";
+
+export const NODE_ROLES = ["manager", "worker"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+export const AVAILABILITIES = ["active", "pause", "drain"] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+export type NodeState = "unknown" | "ready" | "down";
+export type ManagerStatus = "leader" | "reachable" | "unreachable" | null;
+
+export function roleOU(role: NodeRole): "swarm-manager" | "swarm-worker" {
+  return role === "manager" ? "swarm-manager" : "swarm-worker";
+}
+
+/**
+ * Ready or Down from heartbeats: Unknown until the first one, Down after three periods
+ * without one (manager/dispatcher: `heartbeat failure`).
+ */
+export function nodeState(lastHeartbeatAt: Date | null, heartbeatPeriodMs: number, now: Date): NodeState {
+  if (!lastHeartbeatAt) return "unknown";
+  return now.getTime() - lastHeartbeatAt.getTime() <= heartbeatPeriodMs * HEARTBEAT_MISSES_FOR_DOWN ? "ready" : "down";
+}
+
+/** `Ready`, `Active`, `Leader`: the docker CLI capitalises the first letter only. */
+export function capitalise(value: string): string {
+  return value.length === 0 ? value : value[0]!.toUpperCase() + value.slice(1).toLowerCase();
+}
+
+/**
+ * Node and engine labels: `key=value` as the docker CLI takes them. Keys follow
+ * Docker's label rules loosely: non-empty, no whitespace or `=`, at most 128 characters.
+ */
+export const LABEL_KEY_PATTERN = /^[^\s=]{1,128}$/;
+
+export function checkLabelKey(key: string, field = "labels"): string {
+  if (!LABEL_KEY_PATTERN.test(key)) {
+    throw invalidArgument(field, `invalid label key "${key.slice(0, 130)}": use 1 to 128 characters, no spaces or '='`);
+  }
+  return key;
+}
+
+export function checkLabelValue(value: string, field = "labels"): string {
+  if (value.length > 1024) throw invalidArgument(field, "a label value must be at most 1024 characters");
+  return value;
+}
+
+/** Parses `--label-add k=v` (a bare `k` means an empty value, as in docker). */
+export function parseLabel(text: string, field = "labels"): [string, string] {
+  const eq = text.indexOf("=");
+  const key = eq === -1 ? text : text.slice(0, eq);
+  const value = eq === -1 ? "" : text.slice(eq + 1);
+  return [checkLabelKey(key, field), checkLabelValue(value, field)];
+}
+
+export const HOSTNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?$/;
+
+export function checkHostname(hostname: string): string {
+  if (!HOSTNAME_PATTERN.test(hostname)) {
+    throw invalidArgument("hostname", "hostname must be 1 to 254 letters, digits, '.', '_' or '-'");
+  }
+  return hostname;
+}
