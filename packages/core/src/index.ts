@@ -5,6 +5,7 @@ export * from "./encoding/index.js";
 export * from "./errors/index.js";
 export * from "./id/index.js";
 export * from "./node/index.js";
+export * from "./pki/index.js";
 export * from "./secret/index.js";
 export * from "./token/index.js";
 export * from "./user/index.js";

@@ -11,3 +11,5 @@ export * from "./repo/session.js";
 export * from "./repo/api-token.js";
 export * from "./repo/throttle.js";
 export * from "./repo/audit.js";
+export * from "./repo/cluster.js";
+export * from "./repo/node.js";

@@ -73,6 +73,52 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     expect(row.failures).toBe(1);
     await prisma.loginThrottle.delete({ where: { key: "ip:127.0.0.1" } });
   },
+  Cluster: async (prisma) => {
+    const data = {
+      id: "0123456789abcdefghijklmno",
+      certExpirySeconds: 7_776_000,
+      heartbeatPeriodMs: 5000,
+      rootCaCert: "-----BEGIN CERTIFICATE-----\n",
+      rootCaKey: bytes(80),
+      workerToken: bytes(100),
+      managerToken: bytes(100),
+    };
+    await prisma.cluster.create({ data });
+    await expect(prisma.cluster.create({ data: { ...data, id: "1123456789abcdefghijklmno" } })).rejects.toThrow();
+    await expect(prisma.cluster.update({ where: { id: data.id }, data: { certExpirySeconds: 60 } })).rejects.toThrow();
+    const row = await prisma.cluster.update({ where: { id: data.id }, data: { version: { increment: 1 }, forceRotate: 1 } });
+    expect(row.version).toBe(2);
+  },
+  Node: async (prisma) => {
+    const row = await prisma.node.create({
+      data: {
+        id: "abcdefghijklmnopqrstuvwxy",
+        hostname: "worker-1",
+        role: "worker",
+        labels: { zone: "eu-1" },
+        engineLabels: { disk: "ssd" },
+        os: "linux",
+        arch: "x86_64",
+        nanoCpus: 4_000_000_000n,
+        memoryBytes: 8n * 1024n ** 3n,
+        engineVersion: "0.1.0",
+        certNotAfter: now,
+        certRole: "swarm-worker",
+      },
+    });
+    expect(row.labels).toEqual({ zone: "eu-1" });
+    expect(row.memoryBytes).toBe(8n * 1024n ** 3n);
+    await expect(prisma.node.update({ where: { id: row.id }, data: { availability: "off" } })).rejects.toThrow();
+    await expect(prisma.node.update({ where: { id: row.id }, data: { role: "king" } })).rejects.toThrow();
+    const found = await prisma.node.findMany({ where: { labels: { path: ["zone"], equals: "eu-1" } } });
+    expect(found).toHaveLength(1);
+    await prisma.node.update({ where: { id: row.id }, data: { lastHeartbeatAt: now, availability: "drain" } });
+    await prisma.node.delete({ where: { id: row.id } });
+  },
+  RemovedNode: async (prisma) => {
+    await prisma.removedNode.create({ data: { nodeId: "abcdefghijklmnopqrstuvwxy", hostname: "worker-1", certExpiresAt: now } });
+    expect(await prisma.removedNode.count()).toBe(1);
+  },
   AuditEvent: async (prisma) => {
     const a = await prisma.auditEvent.create({
       data: { actorType: "user", actorName: "schema", action: "auth.login", targetType: "user", outcome: "success" },

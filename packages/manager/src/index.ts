@@ -1,6 +1,9 @@
 import { createApiTokenService } from "./api-tokens/index.js";
 import { createAuditService } from "./audit/index.js";
 import { createAuthService } from "./auth/index.js";
+import { createClusterService } from "./cluster/index.js";
+import { createNodeEndpoint } from "./node-endpoint/index.js";
+import { createNodeService } from "./nodes/index.js";
 import type { ManagerDeps } from "./deps.js";
 import { createSystemService } from "./system/index.js";
 
@@ -9,6 +12,10 @@ export type { AuditService } from "./audit/index.js";
 export type { AuthService, AuthenticatedSession, ClientInfo, LoginResult } from "./auth/index.js";
 export type { ApiTokenService, CreatedApiToken } from "./api-tokens/index.js";
 export type { Health, SystemService, SystemStatus } from "./system/index.js";
+export { createRootCa, subjectKeyId, verifyCsr, type CertificateAuthority, type IssuedCertificate } from "./ca/index.js";
+export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
+export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
+export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
 /** The application services, built once per server process over one store. */
 export function createManager(deps: ManagerDeps) {
@@ -17,7 +24,10 @@ export function createManager(deps: ManagerDeps) {
   const auth = createAuthService(deps, audit);
   const apiTokens = createApiTokenService(deps, audit);
   const system = createSystemService(deps, () => auth.setupNeeded(), startedAt);
-  return { deps, audit, auth, apiTokens, system };
+  const cluster = createClusterService(deps, audit);
+  const nodes = createNodeService(deps, audit, cluster);
+  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes);
+  return { deps, audit, auth, apiTokens, system, cluster, nodes, nodeEndpoint };
 }
 
 export type Manager = ReturnType<typeof createManager>;

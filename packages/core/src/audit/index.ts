@@ -9,11 +9,23 @@ export const AUDIT_ACTIONS = [
   "auth.logout",
   "apitoken.create",
   "apitoken.revoke",
+  "cluster.init",
+  "cluster.update",
+  "token.reveal",
+  "token.rotate",
+  "node.join",
+  "node.refused",
+  "cert.issue",
+  "cert.renew",
+  "node.update",
+  "node.promote",
+  "node.demote",
+  "node.remove",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure" | "denied";
-export type ActorType = "user" | "apitoken" | "local" | "anonymous" | "system";
+export type ActorType = "user" | "apitoken" | "local" | "anonymous" | "system" | "node";
 
 export interface Actor {
   type: ActorType;

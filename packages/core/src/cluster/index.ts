@@ -43,3 +43,15 @@ export function renewalTime(notBefore: Date, notAfter: Date, random: number, now
   const at = new Date(notBefore.getTime() + minutes * 60_000);
   return at < now ? now : at;
 }
+
+/** The swarm's settings and trust root. Keys and tokens are not here: they stay sealed. */
+export interface ClusterRecord {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  certExpiryMs: number;
+  heartbeatPeriodMs: number;
+  rootCaCert: string;
+  forceRotate: number;
+}

@@ -63,3 +63,42 @@ export function checkHostname(hostname: string): string {
   }
   return hostname;
 }
+
+export interface NodeCertificateInfo {
+  serial: string;
+  pem: string;
+  role: "swarm-manager" | "swarm-worker";
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** A node as the store holds it. `state` is not stored: it comes from heartbeats. */
+export interface NodeRecord {
+  id: string;
+  hostname: string;
+  role: NodeRole;
+  availability: Availability;
+  labels: Record<string, string>;
+  engineLabels: Record<string, string>;
+  platform: { os: string; arch: string };
+  resources: { nanoCpus: number; memoryBytes: number };
+  engineVersion: string;
+  addr: string | null;
+  isLeader: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  lastHeartbeatAt: Date | null;
+  certificate: NodeCertificateInfo | null;
+}
+
+/** What a node says about itself when it joins and in heartbeats. */
+export interface NodeDescription {
+  hostname: string;
+  os: string;
+  arch: string;
+  nanoCpus: number;
+  memoryBytes: number;
+  engineVersion: string;
+  engineLabels: Record<string, string>;
+}

@@ -47,6 +47,12 @@ export const PERMISSIONS = [
   "apitokens:own",
   /** Read the audit log. */
   "audit:read",
+  /** Read the swarm: info, nodes, the trust root. */
+  "cluster:read",
+  /** Change the swarm: settings, token rotation, node labels, roles, availability, removal. */
+  "cluster:admin",
+  /** Reveal join tokens (each reveal is audited). */
+  "tokens:reveal",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -56,7 +62,7 @@ export type Role = (typeof ROLES)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  viewer: ["system:read", "apitokens:own"],
+  viewer: ["system:read", "apitokens:own", "cluster:read"],
 };
 
 export function roleHasPermission(role: Role, permission: Permission): boolean {

@@ -1,0 +1,228 @@
+import type { Availability, NodeCertificateInfo, NodeRecord, NodeRole } from "@rampart/core";
+import type { Db, Prisma } from "../prisma.js";
+
+const listSelect = {
+  id: true,
+  hostname: true,
+  role: true,
+  availability: true,
+  labels: true,
+  engineLabels: true,
+  os: true,
+  arch: true,
+  nanoCpus: true,
+  memoryBytes: true,
+  engineVersion: true,
+  addr: true,
+  isLeader: true,
+  createdAt: true,
+  updatedAt: true,
+  version: true,
+  lastHeartbeatAt: true,
+  certSerial: true,
+  certRole: true,
+  certNotBefore: true,
+  certNotAfter: true,
+} as const;
+
+type Row = Prisma.NodeGetPayload<{ select: typeof listSelect }> & { certPem?: string | null };
+
+function labelsOf(value: Prisma.JsonValue): Record<string, string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function toRecord(row: Row): NodeRecord {
+  const certificate: NodeCertificateInfo | null =
+    row.certSerial && row.certRole && row.certNotBefore && row.certNotAfter
+      ? {
+          serial: row.certSerial,
+          pem: row.certPem ?? "",
+          role: row.certRole as NodeCertificateInfo["role"],
+          notBefore: row.certNotBefore,
+          notAfter: row.certNotAfter,
+        }
+      : null;
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    role: row.role as NodeRole,
+    availability: row.availability as Availability,
+    labels: labelsOf(row.labels),
+    engineLabels: labelsOf(row.engineLabels),
+    platform: { os: row.os, arch: row.arch },
+    resources: { nanoCpus: Number(row.nanoCpus), memoryBytes: Number(row.memoryBytes) },
+    engineVersion: row.engineVersion,
+    addr: row.addr,
+    isLeader: row.isLeader,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+    lastHeartbeatAt: row.lastHeartbeatAt,
+    certificate,
+  };
+}
+
+/** Every node, without certificate PEMs (a list of 10,000 should stay small). */
+export async function listNodes(db: Db): Promise<NodeRecord[]> {
+  const rows = await db.node.findMany({ select: listSelect, orderBy: { hostname: "asc" } });
+  return rows.map(toRecord);
+}
+
+export async function getNode(db: Db, id: string): Promise<NodeRecord | null> {
+  const row = await db.node.findUnique({ where: { id }, select: { ...listSelect, certPem: true } });
+  return row ? toRecord(row) : null;
+}
+
+/** Docker's lookup: an exact ID, an exact hostname, or an unambiguous ID prefix. */
+export async function findNodeIds(db: Db, ref: string): Promise<string[]> {
+  const exact = await db.node.findUnique({ where: { id: ref }, select: { id: true } });
+  if (exact) return [exact.id];
+  const byName = await db.node.findMany({ where: { hostname: ref }, select: { id: true }, take: 2 });
+  if (byName.length > 0) return byName.map((n) => n.id);
+  const byPrefix = await db.node.findMany({ where: { id: { startsWith: ref } }, select: { id: true }, take: 2 });
+  return byPrefix.map((n) => n.id);
+}
+
+export interface NewNode {
+  id: string;
+  hostname: string;
+  role: NodeRole;
+  availability: Availability;
+  engineLabels: Record<string, string>;
+  os: string;
+  arch: string;
+  nanoCpus: number;
+  memoryBytes: number;
+  engineVersion: string;
+  addr: string | null;
+  isLeader: boolean;
+  at: Date;
+}
+
+export async function createNode(db: Db, input: NewNode): Promise<void> {
+  await db.node.create({
+    data: {
+      id: input.id,
+      hostname: input.hostname,
+      role: input.role,
+      availability: input.availability,
+      engineLabels: input.engineLabels,
+      os: input.os,
+      arch: input.arch,
+      nanoCpus: BigInt(Math.round(input.nanoCpus)),
+      memoryBytes: BigInt(Math.round(input.memoryBytes)),
+      engineVersion: input.engineVersion,
+      addr: input.addr,
+      isLeader: input.isLeader,
+      createdAt: input.at,
+      updatedAt: input.at,
+    },
+    select: { id: true },
+  });
+}
+
+export interface NodePatch {
+  role?: NodeRole;
+  availability?: Availability;
+  labels?: Record<string, string>;
+  description?: {
+    hostname: string;
+    os: string;
+    arch: string;
+    nanoCpus: number;
+    memoryBytes: number;
+    engineVersion: string;
+    engineLabels: Record<string, string>;
+  };
+  addr?: string | null;
+}
+
+/** Applies a change if the node is still at `expectedVersion` (when given); false otherwise. */
+export async function updateNode(db: Db, id: string, expectedVersion: number | undefined, patch: NodePatch, at: Date): Promise<boolean> {
+  const d = patch.description;
+  const { count } = await db.node.updateMany({
+    where: { id, ...(expectedVersion !== undefined ? { version: expectedVersion } : {}) },
+    data: {
+      ...(patch.role ? { role: patch.role } : {}),
+      ...(patch.availability ? { availability: patch.availability } : {}),
+      ...(patch.labels ? { labels: patch.labels } : {}),
+      ...(patch.addr !== undefined ? { addr: patch.addr } : {}),
+      ...(d
+        ? {
+            hostname: d.hostname,
+            os: d.os,
+            arch: d.arch,
+            nanoCpus: BigInt(Math.round(d.nanoCpus)),
+            memoryBytes: BigInt(Math.round(d.memoryBytes)),
+            engineVersion: d.engineVersion,
+            engineLabels: d.engineLabels,
+          }
+        : {}),
+      version: { increment: 1 },
+      updatedAt: at,
+    },
+  });
+  return count === 1;
+}
+
+export async function setNodeCertificate(db: Db, id: string, cert: NodeCertificateInfo): Promise<void> {
+  await db.node.updateMany({
+    where: { id },
+    data: {
+      certSerial: cert.serial,
+      certPem: cert.pem,
+      certRole: cert.role,
+      certNotBefore: cert.notBefore,
+      certNotAfter: cert.notAfter,
+    },
+  });
+}
+
+export async function countManagers(db: Db): Promise<number> {
+  return db.node.count({ where: { role: "manager" } });
+}
+
+export async function deleteNode(db: Db, id: string): Promise<void> {
+  await db.node.deleteMany({ where: { id } });
+}
+
+/**
+ * Writes many heartbeats in one statement: at 1,000 nodes every five seconds, one
+ * UPDATE per heartbeat would keep the store busy for nothing.
+ */
+export async function recordHeartbeats(db: Db, beats: Array<{ id: string; at: Date; addr: string | null }>): Promise<void> {
+  for (let i = 0; i < beats.length; i += 500) {
+    const chunk = beats.slice(i, i + 500);
+    const values = chunk.map((_, j) => `($${j * 3 + 1}::text, $${j * 3 + 2}::timestamptz, $${j * 3 + 3}::text)`).join(", ");
+    const params = chunk.flatMap((b) => [b.id, b.at, b.addr]);
+    await db.$executeRawUnsafe(
+      `UPDATE node SET last_heartbeat_at = v.at, addr = COALESCE(v.addr, node.addr)
+       FROM (VALUES ${values}) AS v(id, at, addr)
+       WHERE node.id = v.id AND (node.last_heartbeat_at IS NULL OR node.last_heartbeat_at < v.at)`,
+      ...params,
+    );
+  }
+}
+
+export async function addRemovedNode(db: Db, input: { nodeId: string; hostname: string; certExpiresAt: Date; at: Date }): Promise<void> {
+  await db.removedNode.upsert({
+    where: { nodeId: input.nodeId },
+    create: { nodeId: input.nodeId, hostname: input.hostname, certExpiresAt: input.certExpiresAt, removedAt: input.at },
+    update: { certExpiresAt: input.certExpiresAt, removedAt: input.at },
+    select: { nodeId: true },
+  });
+}
+
+export async function listRemovedNodeIds(db: Db): Promise<string[]> {
+  const rows = await db.removedNode.findMany({ select: { nodeId: true } });
+  return rows.map((r) => r.nodeId);
+}
+
+/** Swarm forgets a removed node a week after its last certificate expired. */
+export async function purgeRemovedNodes(db: Db, certExpiredBefore: Date): Promise<number> {
+  const { count } = await db.removedNode.deleteMany({ where: { certExpiresAt: { lt: certExpiredBefore } } });
+  return count;
+}

@@ -1,0 +1,145 @@
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
+import {
+  CERT_BACKDATE_MS,
+  ROOT_CA_BACKDATE_MS,
+  ROOT_CA_COMMON_NAME,
+  ROOT_CA_VALIDITY_MS,
+  RampartError,
+  buildNodeCertificate,
+  buildRootCertificate,
+  ecPublicKeyJwk,
+  fromPem,
+  parseCertificate,
+  parseCsr,
+  roleOU,
+  subjectPublicKeyBits,
+  toHex,
+  toPem,
+  type NodeRole,
+} from "@rampart/core";
+
+/**
+ * The cluster CA: it signs node certificates with the root key, which it holds in
+ * memory only (the store keeps it sealed). It takes nothing from a CSR but the public
+ * key; subject, SANs, usages and validity are its own (swarm-semantics.md §4.2).
+ */
+export interface IssuedCertificate {
+  pem: string;
+  der: Uint8Array;
+  serial: string;
+  role: "swarm-manager" | "swarm-worker";
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** SHA-1 of the public key's bits: RFC 5280's usual key identifier. */
+export function subjectKeyId(spki: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha1").update(subjectPublicKeyBits(spki)).digest());
+}
+
+/** 128 random bits, never zero: unguessable, and within X.509's 20-octet limit. */
+function newSerial(): Uint8Array {
+  const serial = randomBytes(16);
+  serial[15] = serial[15]! | 0x01;
+  return new Uint8Array(serial);
+}
+
+const signer = (key: KeyObject) => (tbs: Uint8Array) => new Uint8Array(sign("sha256", tbs, key));
+
+/** A fresh root: ECDSA P-256, CN=swarm-ca, 20 years, backdated 5 minutes as CFSSL does. */
+export function createRootCa(now: Date): { certPem: string; key: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
+  const notBefore = new Date(now.getTime() - ROOT_CA_BACKDATE_MS);
+  const der = buildRootCertificate(
+    {
+      serial: newSerial(),
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + ROOT_CA_VALIDITY_MS),
+      spki,
+      subjectKeyId: subjectKeyId(spki),
+      commonName: ROOT_CA_COMMON_NAME,
+    },
+    signer(privateKey),
+  );
+  return { certPem: toPem(der, "CERTIFICATE"), key: privateKey };
+}
+
+/** Accepted CSR keys: ECDSA P-256 and P-384, with an ECDSA signature. */
+const ACCEPTED_KEYS = new Set(["ec-p256", "ec-p384"]);
+const HASH: Record<string, string> = {
+  "ecdsa-with-SHA256": "sha256",
+  "ecdsa-with-SHA384": "sha384",
+  "ecdsa-with-SHA512": "sha512",
+};
+
+export interface VerifiedCsr {
+  spki: Uint8Array;
+  publicKey: KeyObject;
+}
+
+/** Checks a CSR's structure, key type and self-signature; returns its public key. */
+export function verifyCsr(csrPem: string): VerifiedCsr {
+  let der: Uint8Array | undefined;
+  try {
+    der = fromPem(csrPem, "CERTIFICATE REQUEST")[0];
+  } catch {
+    der = undefined;
+  }
+  if (!der) throw new RampartError("invalid_argument", "invalid CSR: expected one PEM CERTIFICATE REQUEST", { field: "csr" });
+  const csr = parseCsr(der);
+  if (!ACCEPTED_KEYS.has(csr.keyAlgorithm)) {
+    throw new RampartError("invalid_argument", "invalid CSR: the key must be ECDSA P-256 or P-384", { field: "csr" });
+  }
+  const hash = HASH[csr.signatureAlgorithm];
+  if (!hash) throw new RampartError("invalid_argument", "invalid CSR: the signature must be ECDSA", { field: "csr" });
+  // Loading through a JWK is about twice as fast as through SPKI DER (the curve check remains).
+  const publicKey = createPublicKey({ key: { ...ecPublicKeyJwk(csr.spki) }, format: "jwk" });
+  if (!verify(hash, csr.info, publicKey, csr.signature)) {
+    throw new RampartError("invalid_argument", "invalid CSR: its signature does not verify", { field: "csr" });
+  }
+  return { spki: csr.spki, publicKey };
+}
+
+export interface CertificateAuthority {
+  readonly rootPem: string;
+  /** Hex SHA-256 of the root PEM bytes: what join tokens carry. */
+  readonly rootDigestHex: string;
+  issue(input: { csr: VerifiedCsr; nodeId: string; role: NodeRole; clusterId: string; expiryMs: number; now: Date }): IssuedCertificate;
+}
+
+export function createCertificateAuthority(rootPem: string, rootKey: KeyObject): CertificateAuthority {
+  const rootDer = fromPem(rootPem, "CERTIFICATE")[0];
+  if (!rootDer) throw new RampartError("internal", "the stored root CA is not a PEM certificate");
+  const root = parseCertificate(rootDer);
+  if (!root.subjectKeyId) throw new RampartError("internal", "the root CA has no subject key identifier");
+  const issuerKeyId = root.subjectKeyId;
+  const sig = signer(rootKey);
+  return {
+    rootPem,
+    rootDigestHex: createHash("sha256").update(rootPem).digest("hex"),
+    issue({ csr, nodeId, role, clusterId, expiryMs, now }) {
+      // NotBefore: now to the minute, less the 1-hour backdate; NotAfter: expiry past now.
+      const notBefore = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - CERT_BACKDATE_MS);
+      const notAfter = new Date(notBefore.getTime() + expiryMs + CERT_BACKDATE_MS);
+      const serial = newSerial();
+      const ou = roleOU(role);
+      const der = buildNodeCertificate(
+        {
+          serial,
+          issuerName: root.subjectName,
+          issuerKeyId,
+          notBefore,
+          notAfter,
+          clusterId,
+          role: ou,
+          nodeId,
+          spki: csr.spki,
+          subjectKeyId: subjectKeyId(csr.spki),
+        },
+        sig,
+      );
+      return { pem: toPem(der, "CERTIFICATE"), der, serial: toHex(serial), role: ou, notBefore, notAfter };
+    },
+  };
+}

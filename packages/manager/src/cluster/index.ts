@@ -1,0 +1,173 @@
+import { createPrivateKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  DEFAULT_CERT_EXPIRY_MS,
+  DEFAULT_HEARTBEAT_PERIOD_MS,
+  JOIN_SECRET_BYTES,
+  RampartError,
+  SYSTEM_ACTOR,
+  checkCertExpiry,
+  checkHeartbeatPeriod,
+  formatJoinToken,
+  newId,
+  type Actor,
+  type ClusterRecord,
+  type NodeRole,
+} from "@rampart/core";
+import { clusterSecretContext, createCluster, getCluster, getClusterSecrets, updateCluster } from "@rampart/db";
+import type { AuditService } from "../audit/index.js";
+import { createCertificateAuthority, createRootCa, type CertificateAuthority } from "../ca/index.js";
+import type { ManagerDeps } from "../deps.js";
+
+export interface ClusterState {
+  record: ClusterRecord;
+  ca: CertificateAuthority;
+}
+
+export interface JoinTokens {
+  worker: string;
+  manager: string;
+}
+
+/**
+ * The swarm itself: created on the first start (`swarm init`), then its settings,
+ * trust root and join tokens. The root key and tokens are opened into memory here and
+ * nowhere else; the store only ever holds them sealed.
+ */
+export function createClusterService(deps: ManagerDeps, audit: AuditService) {
+  const db = deps.store.prisma;
+  let state: (ClusterState & { tokens: JoinTokens }) | undefined;
+
+  function loaded() {
+    if (!state) throw new RampartError("unavailable", "the swarm is not initialised yet");
+    return state;
+  }
+
+  function openSecrets(record: ClusterRecord, sealed: { rootCaKey: Uint8Array; workerToken: Uint8Array; managerToken: Uint8Array }) {
+    const keyDer = deps.codec.open(clusterSecretContext(record.id, "root_ca_key"), sealed.rootCaKey);
+    const key: KeyObject = createPrivateKey({ key: keyDer, format: "der", type: "pkcs8" });
+    keyDer.fill(0);
+    return {
+      record,
+      ca: createCertificateAuthority(record.rootCaCert, key),
+      tokens: {
+        worker: deps.codec.openText(clusterSecretContext(record.id, "worker_token"), sealed.workerToken),
+        manager: deps.codec.openText(clusterSecretContext(record.id, "manager_token"), sealed.managerToken),
+      },
+    };
+  }
+
+  const newToken = (ca: CertificateAuthority) => formatJoinToken(ca.rootDigestHex, deps.random(JOIN_SECRET_BYTES));
+
+  return {
+    /** Loads the swarm, creating it on the first start. Returns whether it was created. */
+    async init(): Promise<{ created: boolean; record: ClusterRecord }> {
+      const existing = await getCluster(db);
+      if (existing) {
+        state = openSecrets(existing, await getClusterSecrets(db, existing.id));
+        return { created: false, record: existing };
+      }
+      const now = deps.now();
+      const id = newId(deps.random(17));
+      const root = createRootCa(now);
+      const ca = createCertificateAuthority(root.certPem, root.key);
+      const tokens = { worker: newToken(ca), manager: newToken(ca) };
+      const keyDer = root.key.export({ format: "der", type: "pkcs8" });
+      const record = await deps.store.transaction(async (tx) => {
+        const created = await createCluster(tx, {
+          id,
+          certExpiryMs: DEFAULT_CERT_EXPIRY_MS,
+          heartbeatPeriodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
+          rootCaCert: root.certPem,
+          rootCaKey: deps.codec.seal(clusterSecretContext(id, "root_ca_key"), keyDer),
+          workerToken: deps.codec.sealText(clusterSecretContext(id, "worker_token"), tokens.worker),
+          managerToken: deps.codec.sealText(clusterSecretContext(id, "manager_token"), tokens.manager),
+          at: now,
+        });
+        await audit.record({ actor: SYSTEM_ACTOR, action: "cluster.init", target: { type: "cluster", id }, outcome: "success" }, tx);
+        return created;
+      });
+      keyDer.fill(0);
+      state = { record, ca, tokens };
+      return { created: true, record };
+    },
+
+    current: (): ClusterState => loaded(),
+
+    /** The role a presented join token grants, compared in constant time; null if neither. */
+    roleForToken(token: string): NodeRole | null {
+      const { tokens } = loaded();
+      const presented = Buffer.from(token);
+      const same = (stored: string) => {
+        const expected = Buffer.from(stored);
+        return presented.length === expected.length && timingSafeEqual(presented, expected);
+      };
+      const manager = same(tokens.manager);
+      const worker = same(tokens.worker);
+      return manager ? "manager" : worker ? "worker" : null;
+    },
+
+    /** The one path that returns a token: audited, never logged. */
+    async revealToken(role: NodeRole, actor: Actor, ip: string | null): Promise<string> {
+      const s = loaded();
+      await audit.record({ actor, action: "token.reveal", target: { type: "jointoken", name: role }, outcome: "success", ip });
+      return role === "manager" ? s.tokens.manager : s.tokens.worker;
+    },
+
+    /** A new secret, same digest; the old token is refused from this moment. */
+    async rotateToken(role: NodeRole, actor: Actor, ip: string | null): Promise<string> {
+      const s = loaded();
+      const token = newToken(s.ca);
+      const field = role === "manager" ? "manager_token" : "worker_token";
+      const sealed = deps.codec.sealText(clusterSecretContext(s.record.id, field), token);
+      const record = await deps.store.transaction(async (tx) => {
+        const updated = await updateCluster(
+          tx,
+          s.record.id,
+          s.record.version,
+          role === "manager" ? { managerToken: sealed } : { workerToken: sealed },
+          deps.now(),
+        );
+        if (!updated) throw new RampartError("conflict", "the swarm was changed at the same time; try again");
+        await audit.record({ actor, action: "token.rotate", target: { type: "jointoken", name: role }, outcome: "success", ip }, tx);
+        return updated;
+      });
+      s.record = record;
+      s.tokens = { ...s.tokens, [role]: token };
+      return token;
+    },
+
+    async update(
+      input: { version: number; certExpiryMs?: number | undefined; heartbeatPeriodMs?: number | undefined },
+      actor: Actor,
+      ip: string | null,
+    ): Promise<ClusterRecord> {
+      const s = loaded();
+      if (input.certExpiryMs !== undefined) checkCertExpiry(input.certExpiryMs);
+      if (input.heartbeatPeriodMs !== undefined) checkHeartbeatPeriod(input.heartbeatPeriodMs);
+      if (input.version !== s.record.version) {
+        throw new RampartError("conflict", `the swarm settings changed since version ${input.version}; reload and try again`, {
+          field: "version",
+        });
+      }
+      const record = await deps.store.transaction(async (tx) => {
+        const updated = await updateCluster(
+          tx,
+          s.record.id,
+          input.version,
+          {
+            ...(input.certExpiryMs !== undefined ? { certExpiryMs: input.certExpiryMs } : {}),
+            ...(input.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: input.heartbeatPeriodMs } : {}),
+          },
+          deps.now(),
+        );
+        if (!updated) throw new RampartError("conflict", "the swarm settings changed at the same time; reload and try again", { field: "version" });
+        await audit.record({ actor, action: "cluster.update", target: { type: "cluster", id: s.record.id }, outcome: "success", ip }, tx);
+        return updated;
+      });
+      s.record = record;
+      return record;
+    },
+  };
+}
+
+export type ClusterService = ReturnType<typeof createClusterService>;

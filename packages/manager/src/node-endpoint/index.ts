@@ -1,0 +1,171 @@
+import {
+  MANAGER_ROLE,
+  WORKER_ROLE,
+  authorizeNode,
+  isRampartError,
+  parseCertificate,
+  type Actor,
+  type ErrorCode,
+} from "@rampart/core";
+import { z } from "zod";
+import type { AuditService } from "../audit/index.js";
+import type { ClusterService } from "../cluster/index.js";
+import type { ManagerDeps } from "../deps.js";
+import type { NodeService } from "../nodes/index.js";
+
+/**
+ * The node endpoint's routes (DESIGN.md §1, swarm-semantics.md §4.6), independent of
+ * the TLS listener that carries them. The listener asks for a client certificate but
+ * accepts a connection without one; authorisation is decided here, per route:
+ *
+ *   GET  /v1/ca         anyone (the joining node pins it to its token's digest)
+ *   POST /v1/join       anyone with a valid join token
+ *   POST /v1/renew      swarm-worker or swarm-manager certificate of this cluster
+ *   POST /v1/heartbeat  swarm-worker or swarm-manager certificate of this cluster
+ *
+ * A node only ever acts as itself: its identity is the certificate's CN, never a field
+ * of the request.
+ */
+export interface PeerCertificate {
+  /** The TLS layer verified the chain against the current root(s). */
+  authorized: boolean;
+  /** Why it did not, in OpenSSL's words (e.g. CERT_HAS_EXPIRED). */
+  authorizationError: string | null;
+  /** The leaf's DER, or null if the client sent none. */
+  der: Uint8Array | null;
+}
+
+export interface EndpointRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  peer: PeerCertificate;
+  ip: string | null;
+}
+
+export interface EndpointResponse {
+  status: number;
+  body: unknown;
+  /** `text/plain` for the root CA; JSON otherwise. */
+  text?: boolean;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_argument: 400,
+  unauthenticated: 401,
+  permission_denied: 403,
+  not_found: 404,
+  conflict: 409,
+  failed_precondition: 412,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+const label = z.string().max(1024);
+const description = z.strictObject({
+  hostname: z.string().min(1).max(254),
+  os: z.string().min(1).max(32),
+  arch: z.string().min(1).max(32),
+  nanoCpus: z.number().int().min(0).max(1e15),
+  memoryBytes: z.number().int().min(0).max(1e18),
+  engineVersion: z.string().min(1).max(64),
+  engineLabels: z.record(z.string().max(128), label).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
+});
+const joinBody = z.strictObject({ token: z.string().max(200), csr: z.string().max(8192), description });
+const renewBody = z.strictObject({ csr: z.string().max(8192) });
+const heartbeatBody = z.strictObject({ description: description.optional() });
+
+/** How often the same refusal (reason, node, address) is written to the audit log. */
+const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
+
+function problem(status: number, message: string): EndpointResponse {
+  return { status, body: { error: message } };
+}
+
+export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, cluster: ClusterService, nodes: NodeService) {
+  const lastRefusal = new Map<string, number>();
+
+  async function refuse(reason: string, req: EndpointRequest, cn: string | null): Promise<EndpointResponse> {
+    const key = `${reason}|${cn ?? ""}|${req.ip ?? ""}`;
+    const now = deps.now().getTime();
+    if ((lastRefusal.get(key) ?? 0) + REFUSAL_AUDIT_INTERVAL_MS <= now) {
+      lastRefusal.set(key, now);
+      if (lastRefusal.size > 10_000) lastRefusal.clear();
+      const actor: Actor = cn ? { type: "node", id: cn, name: cn } : { type: "anonymous", id: null, name: req.ip ?? "unknown" };
+      await audit.record({ actor, action: "node.refused", target: { type: "route", name: req.path }, outcome: "denied", reason, ip: req.ip });
+    }
+    return problem(403, reason);
+  }
+
+  /** The calling node's ID, or a refusal: chain, then role, deny list and cluster. */
+  async function identify(req: EndpointRequest): Promise<{ nodeId: string } | { refused: EndpointResponse }> {
+    const { peer } = req;
+    if (!peer.der) return { refused: await refuse("Permission denied: no client certificate was presented", req, null) };
+    let subject;
+    try {
+      subject = parseCertificate(peer.der).subject;
+    } catch {
+      return { refused: await refuse("Permission denied: the client certificate cannot be read", req, null) };
+    }
+    const cn = subject.commonName ?? null;
+    if (!peer.authorized) {
+      return { refused: await refuse(`Permission denied: certificate not trusted (${peer.authorizationError ?? "unknown reason"})`, req, cn) };
+    }
+    const decision = authorizeNode({
+      peer: { cn: cn ?? "", o: subject.organization[0] ?? "", ous: subject.organizationalUnit },
+      blacklist: nodes.deniedIds(),
+      clusterOrg: cluster.current().record.id,
+      required: [WORKER_ROLE, MANAGER_ROLE],
+    });
+    if (!decision.allow) return { refused: await refuse(decision.error, req, cn) };
+    return { nodeId: decision.nodeId };
+  }
+
+  async function route(req: EndpointRequest): Promise<EndpointResponse> {
+    const key = `${req.method} ${req.path}`;
+    switch (key) {
+      case "GET /v1/ca":
+        return { status: 200, body: cluster.current().ca.rootPem, text: true };
+      case "POST /v1/join": {
+        const body = joinBody.parse(req.body);
+        const result = await nodes.join({ token: body.token, csrPem: body.csr, description: body.description }, req.ip);
+        return { status: 200, body: result };
+      }
+      case "POST /v1/renew": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        const body = renewBody.parse(req.body);
+        return { status: 200, body: await nodes.renew(who.nodeId, body.csr, req.ip) };
+      }
+      case "POST /v1/heartbeat": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        const body = heartbeatBody.parse(req.body);
+        if (body.description) await nodes.updateDescription(who.nodeId, body.description, req.ip);
+        const role = await nodes.roleOf(who.nodeId);
+        if (!role) return problem(404, `node ${who.nodeId} not found`);
+        return { status: 200, body: { ...nodes.heartbeat(who.nodeId, req.ip), role } };
+      }
+      default:
+        return problem(404, `no route for ${req.method} ${req.path}`);
+    }
+  }
+
+  return {
+    async handle(req: EndpointRequest): Promise<EndpointResponse> {
+      try {
+        return await route(req);
+      } catch (error) {
+        if (error instanceof z.ZodError) {
+          const issue = error.issues[0]!;
+          return problem(400, `${issue.path.map(String).join(".") || "body"}: ${issue.message}`);
+        }
+        if (isRampartError(error)) return problem(STATUS[error.code] ?? 500, STATUS[error.code] ? error.message : "internal error");
+        deps.log.error({ route: req.path, error: error instanceof Error ? error.name : typeof error }, "node endpoint failed");
+        return problem(500, "internal error");
+      }
+    },
+  };
+}
+
+export type NodeEndpoint = ReturnType<typeof createNodeEndpoint>;

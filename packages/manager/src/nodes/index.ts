@@ -1,0 +1,337 @@
+import { X509Certificate } from "node:crypto";
+import {
+  RampartError,
+  checkHostname,
+  checkLabelKey,
+  checkLabelValue,
+  newId,
+  nodeState,
+  type Actor,
+  type Availability,
+  type NodeDescription,
+  type NodeRecord,
+  type NodeRole,
+  type NodeState,
+} from "@rampart/core";
+import {
+  addRemovedNode,
+  countManagers,
+  createNode,
+  deleteNode,
+  findNodeIds,
+  getNode,
+  listNodes,
+  listRemovedNodeIds,
+  purgeRemovedNodes,
+  setNodeCertificate,
+  updateNode,
+  type Db,
+} from "@rampart/db";
+import type { AuditService } from "../audit/index.js";
+import { verifyCsr } from "../ca/index.js";
+import type { ClusterService } from "../cluster/index.js";
+import type { ManagerDeps } from "../deps.js";
+import { HeartbeatTracker } from "./heartbeats.js";
+
+export type ManagerStatus = "leader" | "reachable" | "unreachable" | null;
+export type TlsStatus = "ready" | "needs-rotation" | "unknown";
+
+/** A node as the API shows it: the record plus what is derived from heartbeats and the CA. */
+export interface NodeView extends Omit<NodeRecord, "certificate"> {
+  state: NodeState;
+  managerStatus: ManagerStatus;
+  tls: { status: TlsStatus; role: string | null; notBefore: Date | null; notAfter: Date | null; serial: string | null };
+}
+
+export interface CertificateDetail {
+  pem: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  validFrom: Date;
+  validTo: Date;
+  subjectAltNames: string[];
+  fingerprintSha256: string;
+  role: string;
+}
+
+export interface NodeDetail extends NodeView {
+  certificate: CertificateDetail | null;
+}
+
+/** Swarm forgets a removed node a week after its last certificate expired. */
+const DENY_LIST_GRACE_MS = 7 * 24 * 3_600_000;
+
+function describeCertificate(pem: string, role: string): CertificateDetail {
+  const cert = new X509Certificate(pem);
+  return {
+    pem,
+    subject: cert.subject.split("\n").join(", "),
+    issuer: cert.issuer.split("\n").join(", "),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    validFrom: new Date(cert.validFrom),
+    validTo: new Date(cert.validTo),
+    subjectAltNames: (cert.subjectAltName ?? "").split(", ").filter(Boolean),
+    fingerprintSha256: cert.fingerprint256,
+    role,
+  };
+}
+
+function checkDescription(d: NodeDescription): NodeDescription {
+  checkHostname(d.hostname);
+  for (const [k, v] of Object.entries(d.engineLabels)) {
+    checkLabelKey(k, "engineLabels");
+    checkLabelValue(v, "engineLabels");
+  }
+  return d;
+}
+
+export interface JoinResult {
+  nodeId: string;
+  role: NodeRole;
+  certificatePem: string;
+  rootCaPem: string;
+  heartbeatPeriodMs: number;
+}
+
+export function createNodeService(deps: ManagerDeps, audit: AuditService, cluster: ClusterService) {
+  const db = deps.store.prisma;
+  const heartbeats = new HeartbeatTracker();
+  const removed = new Set<string>();
+  /** Roles of nodes seen recently: a heartbeat answers from here, not from the store. */
+  const roles = new Map<string, NodeRole>();
+
+  function view(node: NodeRecord, now: Date, periodMs: number): NodeView {
+    const last = heartbeats.lastSeen(node.id, node.lastHeartbeatAt);
+    const state = nodeState(last, periodMs, now);
+    const cert = node.certificate;
+    const { certificate: _omit, ...rest } = node;
+    return {
+      ...rest,
+      lastHeartbeatAt: last,
+      state,
+      managerStatus: node.role !== "manager" ? null : node.isLeader ? "leader" : state === "ready" ? "reachable" : "unreachable",
+      tls: {
+        status: cert ? "ready" : "unknown",
+        role: cert?.role ?? null,
+        notBefore: cert?.notBefore ?? null,
+        notAfter: cert?.notAfter ?? null,
+        serial: cert?.serial ?? null,
+      },
+    };
+  }
+
+  async function resolve(ref: string, tx: Db = db): Promise<NodeRecord> {
+    const ids = await findNodeIds(tx, ref);
+    if (ids.length === 0) throw new RampartError("not_found", `node ${ref} not found`, { field: "node" });
+    if (ids.length > 1) throw new RampartError("invalid_argument", `node ${ref} is ambiguous (2 matches found)`, { field: "node" });
+    const node = await getNode(tx, ids[0]!);
+    if (!node) throw new RampartError("not_found", `node ${ref} not found`, { field: "node" });
+    return node;
+  }
+
+  const target = (node: Pick<NodeRecord, "id" | "hostname">) => ({ type: "node", id: node.id, name: node.hostname });
+
+  async function issueFor(tx: Db, nodeId: string, role: NodeRole, csrPem: string) {
+    const { record, ca } = cluster.current();
+    const issued = ca.issue({ csr: verifyCsr(csrPem), nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now: deps.now() });
+    await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
+    return issued;
+  }
+
+  async function changeRole(ref: string, role: NodeRole, actor: Actor, ip: string | null): Promise<NodeView> {
+    return deps.store.transaction(async (tx) => {
+      const node = await resolve(ref, tx);
+      if (node.role === role) return view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
+      if (role === "worker") {
+        if (node.isLeader) {
+          throw new RampartError("failed_precondition", `node ${node.id} is the leader (this Rampart server) and cannot be demoted`);
+        }
+        if ((await countManagers(tx)) <= 1) {
+          throw new RampartError("failed_precondition", "attempting to demote the last manager of the swarm");
+        }
+      }
+      await updateNode(tx, node.id, undefined, { role }, deps.now());
+      roles.set(node.id, role);
+      await audit.record(
+        { actor, action: role === "manager" ? "node.promote" : "node.demote", target: target(node), outcome: "success", ip },
+        tx,
+      );
+      return view({ ...node, role }, deps.now(), cluster.current().record.heartbeatPeriodMs);
+    });
+  }
+
+  return {
+    heartbeats,
+
+    async loadDenyList(): Promise<void> {
+      removed.clear();
+      for (const id of await listRemovedNodeIds(db)) removed.add(id);
+    },
+
+    /** Checked on every node-endpoint call: a removed node's certificate is refused. */
+    deniedIds: (): ReadonlySet<string> => removed,
+
+    async list(): Promise<NodeView[]> {
+      const now = deps.now();
+      const period = cluster.current().record.heartbeatPeriodMs;
+      return (await listNodes(db)).map((n) => view(n, now, period));
+    },
+
+    async get(ref: string): Promise<NodeDetail> {
+      const node = await resolve(ref);
+      const v = view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
+      const cert = node.certificate?.pem ? describeCertificate(node.certificate.pem, node.certificate.role) : null;
+      return { ...v, certificate: cert };
+    },
+
+    async update(
+      ref: string,
+      input: { version?: number | undefined; labelAdd?: Record<string, string>; labelRm?: string[]; availability?: Availability | undefined },
+      actor: Actor,
+      ip: string | null,
+    ): Promise<NodeView> {
+      return deps.store.transaction(async (tx) => {
+        const node = await resolve(ref, tx);
+        if (input.version !== undefined && input.version !== node.version) {
+          throw new RampartError("conflict", `node ${node.hostname} changed since version ${input.version}; reload and try again`, {
+            field: "version",
+          });
+        }
+        const labels = { ...node.labels };
+        for (const key of input.labelRm ?? []) {
+          if (!(key in labels)) throw new RampartError("not_found", `label ${key} does not exist on node ${node.hostname}`, { field: "labelRm" });
+          delete labels[key];
+        }
+        for (const [k, v] of Object.entries(input.labelAdd ?? {})) labels[checkLabelKey(k)] = checkLabelValue(v);
+        const ok = await updateNode(tx, node.id, node.version, { labels, ...(input.availability ? { availability: input.availability } : {}) }, deps.now());
+        if (!ok) throw new RampartError("conflict", `node ${node.hostname} changed at the same time; reload and try again`, { field: "version" });
+        await audit.record({ actor, action: "node.update", target: target(node), outcome: "success", ip }, tx);
+        const updated = await getNode(tx, node.id);
+        return view(updated!, deps.now(), cluster.current().record.heartbeatPeriodMs);
+      });
+    },
+
+    promote: (ref: string, actor: Actor, ip: string | null) => changeRole(ref, "manager", actor, ip),
+    demote: (ref: string, actor: Actor, ip: string | null) => changeRole(ref, "worker", actor, ip),
+
+    /**
+     * `node rm`: a manager must be demoted first, a Ready node needs --force, and a
+     * removed node's certificate goes on the deny list until a week after it expires.
+     */
+    async remove(ref: string, force: boolean, actor: Actor, ip: string | null): Promise<void> {
+      await deps.store.transaction(async (tx) => {
+        const node = await resolve(ref, tx);
+        if (node.role === "manager") {
+          throw new RampartError(
+            "failed_precondition",
+            `node ${node.id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+          );
+        }
+        const state = nodeState(heartbeats.lastSeen(node.id, node.lastHeartbeatAt), cluster.current().record.heartbeatPeriodMs, deps.now());
+        if (!force && state === "ready") {
+          throw new RampartError("failed_precondition", `node ${node.id} is not down and can't be removed`);
+        }
+        await addRemovedNode(tx, {
+          nodeId: node.id,
+          hostname: node.hostname,
+          certExpiresAt: node.certificate?.notAfter ?? deps.now(),
+          at: deps.now(),
+        });
+        await deleteNode(tx, node.id);
+        await audit.record({ actor, action: "node.remove", target: target(node), outcome: "success", reason: force ? "forced" : null, ip }, tx);
+        removed.add(node.id);
+        roles.delete(node.id);
+        heartbeats.forget(node.id);
+      });
+      await purgeRemovedNodes(db, new Date(deps.now().getTime() - DENY_LIST_GRACE_MS));
+    },
+
+    /** Join with a token and a CSR: the token decides the role; the CA decides everything else. */
+    async join(input: { token: string; csrPem: string; description: NodeDescription }, ip: string | null): Promise<JoinResult> {
+      const role = cluster.roleForToken(input.token);
+      const anonymous: Actor = { type: "anonymous", id: null, name: ip ?? "unknown" };
+      if (!role) {
+        await audit.record({ actor: anonymous, action: "node.join", target: { type: "node" }, outcome: "denied", reason: "invalid join token", ip });
+        throw new RampartError("permission_denied", "A valid join token is necessary to join this cluster", { field: "token" });
+      }
+      const description = checkDescription(input.description);
+      const verified = verifyCsr(input.csrPem);
+      const { record, ca } = cluster.current();
+      const now = deps.now();
+      return deps.store.transaction(async (tx) => {
+        const nodeId = newId(deps.random(17));
+        await createNode(tx, { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, ...description });
+        const issued = ca.issue({ csr: verified, nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now });
+        await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
+        const actor: Actor = { type: "node", id: nodeId, name: description.hostname };
+        const t = { type: "node", id: nodeId, name: description.hostname };
+        await audit.record({ actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip }, tx);
+        await audit.record({ actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip }, tx);
+        return { nodeId, role, certificatePem: issued.pem, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
+      });
+    },
+
+    /** Renewal: the role in the new certificate comes from the store, which is how promotion lands. */
+    async renew(nodeId: string, csrPem: string, ip: string | null): Promise<{ certificatePem: string; role: NodeRole }> {
+      return deps.store.transaction(async (tx) => {
+        const node = await getNode(tx, nodeId);
+        if (!node) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
+        const issued = await issueFor(tx, nodeId, node.role, csrPem);
+        await audit.record(
+          { actor: { type: "node", id: nodeId, name: node.hostname }, action: "cert.renew", target: target(node), outcome: "success", reason: issued.role, ip },
+          tx,
+        );
+        return { certificatePem: issued.pem, role: node.role };
+      });
+    },
+
+    /** A heartbeat: recorded in memory (flushed in batches); answers the period and the node's role. */
+    heartbeat(nodeId: string, ip: string | null): { heartbeatPeriodMs: number } {
+      heartbeats.beat(nodeId, deps.now(), ip);
+      return { heartbeatPeriodMs: cluster.current().record.heartbeatPeriodMs };
+    },
+
+    /** The role the store gives a node now; the agent renews when its certificate differs. */
+    async roleOf(nodeId: string): Promise<NodeRole | null> {
+      const cached = roles.get(nodeId);
+      if (cached) return cached;
+      const role = (await getNode(db, nodeId))?.role ?? null;
+      if (role) roles.set(nodeId, role);
+      return role;
+    },
+
+    async updateDescription(nodeId: string, description: NodeDescription, ip: string | null): Promise<void> {
+      await updateNode(db, nodeId, undefined, { description: checkDescription(description), addr: ip }, deps.now());
+    },
+
+    /**
+     * The server's own node: created on the first start as the leader, with a manager
+     * certificate for the node endpoint; renewed from the CSR the server gives when its
+     * certificate is past the renewal point.
+     */
+    async ensureLocalNode(input: { nodeId: string | undefined; csrPem: string; description: NodeDescription; addr: string }): Promise<{ nodeId: string; certificatePem: string }> {
+      const existing = input.nodeId ? await getNode(db, input.nodeId) : null;
+      return deps.store.transaction(async (tx) => {
+        const now = deps.now();
+        const nodeId = existing?.id ?? input.nodeId ?? newId(deps.random(17));
+        if (!existing) {
+          await createNode(tx, { id: nodeId, role: "manager", availability: "active", addr: input.addr, isLeader: true, at: now, ...checkDescription(input.description) });
+        } else {
+          await updateNode(tx, nodeId, undefined, { description: checkDescription(input.description), addr: input.addr }, now);
+        }
+        const issued = await issueFor(tx, nodeId, "manager", input.csrPem);
+        const t = { type: "node", id: nodeId, name: input.description.hostname };
+        await audit.record({ actor: { type: "system", id: null, name: "rampart" }, action: existing ? "cert.renew" : "cert.issue", target: t, outcome: "success", reason: issued.role }, tx);
+        heartbeats.beat(nodeId, now, input.addr);
+        return { nodeId, certificatePem: issued.pem };
+      });
+    },
+
+    async flushHeartbeats(): Promise<number> {
+      return heartbeats.flush(db);
+    },
+  };
+}
+
+export type NodeService = ReturnType<typeof createNodeService>;
