@@ -1,4 +1,7 @@
 import { apiTokenRouter } from "./router/api-token.js";
+import { auditRouter } from "./router/audit.js";
+import { nodeRouter } from "./router/node.js";
+import { swarmRouter } from "./router/swarm.js";
 import { authRouter } from "./router/auth.js";
 import { systemRouter } from "./router/system.js";
 import { createCallerFactory, router } from "./trpc.js";
@@ -7,6 +10,9 @@ export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
   apiToken: apiTokenRouter,
+  swarm: swarmRouter,
+  node: nodeRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

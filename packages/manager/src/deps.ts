@@ -19,4 +19,6 @@ export interface ManagerDeps {
   now: () => Date;
   random: (bytes: number) => Uint8Array;
   version: string;
+  /** Where nodes reach this server's node endpoint (host:port), for join commands. */
+  nodeAddress: string;
 }

@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { buildCsr, toPem, type NodeDescription } from "@rampart/core";
 import { kekSource, openKeyring } from "@rampart/db";
 import { createTestStore, type TestStore } from "@rampart/db/testing";
 import type { StoreKind } from "@rampart/db";
@@ -52,7 +53,11 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
     now: () => clock.now,
     random: (n) => new Uint8Array(randomBytes(n)),
     version: "test",
+    nodeAddress: "127.0.0.1:2377",
   });
+  await manager.cluster.init();
+  // This server's own node, the leader, as `rampart server` creates it.
+  await manager.nodes.ensureLocalNode({ nodeId: undefined, csrPem: newCsr().csrPem, description: description("rampart-server"), addr: "127.0.0.1" });
 
   const cookies: string[] = [];
   const caller: Harness["caller"] = async (meta = {}) => {
@@ -91,4 +96,16 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
     },
     dispose: () => t.dispose(),
   };
+}
+
+/** A node's key and a CSR for it, as an agent would make them. */
+export function newCsr(): { csrPem: string; privateKey: ReturnType<typeof generateKeyPairSync>["privateKey"] } {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
+  const der = buildCsr(spki, (info) => new Uint8Array(sign("sha256", info, privateKey)));
+  return { csrPem: toPem(der, "CERTIFICATE REQUEST"), privateKey };
+}
+
+export function description(hostname: string, engineLabels: Record<string, string> = {}): NodeDescription {
+  return { hostname, os: "linux", arch: "x86_64", nanoCpus: 2e9, memoryBytes: 4 * 1024 ** 3, engineVersion: "0.1.0", engineLabels };
 }

@@ -23,6 +23,9 @@ export async function appendAudit(db: Db, event: AuditEventInput, at: Date): Pro
 export interface AuditQuery {
   action?: AuditAction | undefined;
   outcome?: AuditOutcome | undefined;
+  targetId?: string | undefined;
+  /** Case-insensitive match on actor and target names and IDs. */
+  search?: string | undefined;
   /** Events with an id below this one (newest first paging). */
   before?: bigint | undefined;
   limit: number;
@@ -33,6 +36,17 @@ export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]
     where: {
       ...(query.action ? { action: query.action } : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.targetId ? { targetId: query.targetId } : {}),
+      ...(query.search
+        ? {
+            OR: [
+              { actorName: { contains: query.search, mode: "insensitive" as const } },
+              { actorId: { contains: query.search, mode: "insensitive" as const } },
+              { targetName: { contains: query.search, mode: "insensitive" as const } },
+              { targetId: { contains: query.search, mode: "insensitive" as const } },
+            ],
+          }
+        : {}),
       ...(query.before !== undefined ? { id: { lt: query.before } } : {}),
     },
     orderBy: { id: "desc" },

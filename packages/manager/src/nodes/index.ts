@@ -328,6 +328,37 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       });
     },
 
+    /** The Swarm section of `docker info`, as far as Rampart has its parts. */
+    async swarmInfo() {
+      const { record, ca } = cluster.current();
+      const all = await listNodes(db);
+      const managers = all.filter((n) => n.role === "manager");
+      const self = all.find((n) => n.isLeader);
+      return {
+        nodeId: self?.id ?? "",
+        isManager: true,
+        clusterId: record.id,
+        managers: managers.length,
+        nodes: all.length,
+        heartbeatPeriodMs: record.heartbeatPeriodMs,
+        certExpiryMs: record.certExpiryMs,
+        forceRotate: record.forceRotate,
+        autolock: false,
+        rootRotationInProgress: false,
+        nodeAddress: deps.nodeAddress,
+        managerAddresses: [deps.nodeAddress],
+        rootCaDigest: `sha256:${ca.rootDigestHex}`,
+        version: record.version,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
+      };
+    },
+
+    /** `rampart agent join --token <token> <addr>`: what a new node runs. */
+    joinCommand(token: string): string {
+      return `rampart agent join --token ${token} ${deps.nodeAddress}`;
+    },
+
     async flushHeartbeats(): Promise<number> {
       return heartbeats.flush(db);
     },

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { dateSchema } from "./common.schema.js";
+
+export const nodeRoleSchema = z.enum(["worker", "manager"]);
+
+export const swarmInfoOutput = z.object({
+  nodeId: z.string(),
+  isManager: z.boolean(),
+  clusterId: z.string(),
+  managers: z.number().int(),
+  nodes: z.number().int(),
+  heartbeatPeriodMs: z.number().int(),
+  certExpiryMs: z.number().int(),
+  forceRotate: z.number().int(),
+  autolock: z.boolean(),
+  rootRotationInProgress: z.boolean(),
+  nodeAddress: z.string(),
+  managerAddresses: z.array(z.string()),
+  rootCaDigest: z.string(),
+  version: z.number().int(),
+  createdAt: dateSchema,
+  updatedAt: dateSchema,
+});
+
+/** Durations as the docker CLI writes them (`720h`, `5s`); the server parses them. */
+export const updateSwarmInput = z
+  .strictObject({
+    version: z.number().int().min(1),
+    certExpiry: z.string().min(1).max(32).optional(),
+    heartbeatPeriod: z.string().min(1).max(32).optional(),
+  })
+  .refine((v) => v.certExpiry !== undefined || v.heartbeatPeriod !== undefined, "give certExpiry or heartbeatPeriod");
+
+export const joinTokenInput = z.strictObject({ role: nodeRoleSchema });
+
+export const joinTokenOutput = z.object({
+  role: nodeRoleSchema,
+  token: z.string(),
+  /** The command to run on the new node, with the token in it. */
+  command: z.string(),
+});
+
+export const joinInfoOutput = z.object({
+  nodeAddress: z.string(),
+  rootCaDigest: z.string(),
+  /** The join command with the token left out, for display before a reveal. */
+  commandTemplate: z.string(),
+});
+
+export const caOutput = z.object({ pem: z.string(), digest: z.string() });
+
+export type SwarmInfo = z.infer<typeof swarmInfoOutput>;

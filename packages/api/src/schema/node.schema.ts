@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { dateSchema } from "./common.schema.js";
+import { nodeRoleSchema } from "./cluster.schema.js";
+
+export const availabilitySchema = z.enum(["active", "pause", "drain"]);
+const labels = z.record(z.string(), z.string());
+
+export const nodeViewSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  role: nodeRoleSchema,
+  availability: availabilitySchema,
+  labels,
+  engineLabels: labels,
+  platform: z.object({ os: z.string(), arch: z.string() }),
+  resources: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }),
+  engineVersion: z.string(),
+  addr: z.string().nullable(),
+  isLeader: z.boolean(),
+  createdAt: dateSchema,
+  updatedAt: dateSchema,
+  version: z.number().int(),
+  lastHeartbeatAt: dateSchema.nullable(),
+  state: z.enum(["ready", "down", "unknown"]),
+  managerStatus: z.enum(["leader", "reachable", "unreachable"]).nullable(),
+  tls: z.object({
+    status: z.enum(["ready", "needs-rotation", "unknown"]),
+    role: z.string().nullable(),
+    notBefore: dateSchema.nullable(),
+    notAfter: dateSchema.nullable(),
+    serial: z.string().nullable(),
+  }),
+});
+
+export const certificateDetailSchema = z.object({
+  pem: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  validFrom: dateSchema,
+  validTo: dateSchema,
+  subjectAltNames: z.array(z.string()),
+  fingerprintSha256: z.string(),
+  role: z.string(),
+});
+
+export const nodeDetailSchema = nodeViewSchema.extend({ certificate: certificateDetailSchema.nullable() });
+
+/** A node by ID, ID prefix or hostname, as docker accepts. */
+export const nodeRefInput = z.strictObject({ ref: z.string().min(1, "node is required").max(254) });
+
+export const labelKey = z.string().min(1).max(128).regex(/^[^\s=]+$/, "a label key has no spaces or '='");
+
+export const updateNodeInput = z.strictObject({
+  ref: z.string().min(1).max(254),
+  version: z.number().int().min(1).optional(),
+  labelAdd: z.record(labelKey, z.string().max(1024)).optional(),
+  labelRm: z.array(labelKey).max(256).optional(),
+  availability: availabilitySchema.optional(),
+});
+
+export const removeNodeInput = z.strictObject({ ref: z.string().min(1).max(254), force: z.boolean().default(false) });
+
+export type NodeViewOutput = z.infer<typeof nodeViewSchema>;
+export type NodeDetailOutput = z.infer<typeof nodeDetailSchema>;
