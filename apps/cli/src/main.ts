@@ -2,8 +2,13 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isRampartError } from "@rampart/core";
-import { createAdminClient, explainClientError, type Target } from "./client/index.js";
+import { createAdminClient, explainClientError, type AdminClient, type Target } from "./client/index.js";
+import { agentJoin, agentSimulate } from "./commands/agent.js";
+import { conformanceCommand } from "./commands/conformance.js";
+import { info } from "./commands/info.js";
+import { nodeDemote, nodeInspect, nodeLs, nodePromote, nodeRm, nodeUpdate } from "./commands/node.js";
 import { statusCommand } from "./commands/status.js";
+import { swarmCa, swarmInit, swarmJoinToken, swarmUpdate, UsageFault } from "./commands/swarm.js";
 import { readEnv, type Env } from "./env.js";
 import { createLogger } from "./server/log.js";
 import { startServer } from "./server/index.js";
@@ -15,9 +20,14 @@ const USAGE = `Usage:  rampart COMMAND [OPTIONS]
 Security control plane for container clusters
 
 Commands:
-  server      Run the Rampart server (UI, API and cluster store)
-  status      Show the server's and the store's status
-  version     Show the Rampart version
+  server       Run the Rampart server (UI, API, node endpoint and cluster store)
+  status       Show the server's and the store's status
+  info         Show the swarm, as the Swarm section of docker info
+  swarm        Manage the swarm: init, join-token, ca, update
+  node         Manage nodes: ls, inspect, update, promote, demote, rm
+  agent        Run a node: join, simulate
+  conformance  Run the SwarmKit conformance vectors
+  version      Show the Rampart version
 
 Global options:
   --data-dir DIR   Data directory (default ./.rampart, or RAMPART_DATA_DIR)
@@ -38,7 +48,9 @@ Options:
   --tls-key FILE        ... and this private key (PEM)
   --insecure-http       Allow plain HTTP off loopback (behind a TLS-terminating proxy)
   --trust-proxy         Take client addresses from X-Forwarded-For
-  --node-listen ADDR    Address for the node endpoint (default 0.0.0.0:2377; reserved)
+  --node-listen ADDR    Address for the node endpoint, mTLS (default 0.0.0.0:2377)
+  --advertise-addr ADDR Address nodes use to reach it, for join commands
+                        (default: the node-listen address, or this machine's IPv4)
   --log-level LEVEL     trace, debug, info, warn or error (default info, or RAMPART_LOG_LEVEL)
 
 The store is PGlite in DIR/pgdata unless DATABASE_URL names a PostgreSQL database.
@@ -62,9 +74,9 @@ const globalOptions = {
 
 class UsageError extends Error {}
 
-function parse<O extends ParseArgsConfig["options"]>(args: string[], options: O) {
+function parse<O extends ParseArgsConfig["options"]>(args: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...globalOptions, ...options }, allowPositionals: false, strict: true });
+    return parseArgs({ args, options: { ...globalOptions, ...options }, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^.*?: /, ""));
   }
@@ -102,6 +114,7 @@ async function runServer(args: string[], env: Env): Promise<number> {
     "tls-key": { type: "string" },
     "insecure-http": { type: "boolean" },
     "trust-proxy": { type: "boolean" },
+    "advertise-addr": { type: "string" },
     "log-level": { type: "string" },
   });
   if (values.help) return console.log(SERVER_USAGE), 0;
@@ -137,9 +150,14 @@ async function runServer(args: string[], env: Env): Promise<number> {
     tlsKey: values["tls-key"],
     insecureHttp: values["insecure-http"] ?? false,
     trustProxy: values["trust-proxy"] ?? false,
+    advertiseAddr: values["advertise-addr"],
     webDir,
     version: VERSION,
     log,
+    announceSwarmInit(text) {
+      // The worker token is in this text: the terminal, never the log.
+      process.stderr.write(`\n${text}\n`);
+    },
     announceSetupCode(code, url) {
       // Straight to the terminal, not the log: the code is a credential.
       process.stderr.write(
@@ -162,20 +180,176 @@ async function runServer(args: string[], env: Env): Promise<number> {
   return code;
 }
 
-async function runAdmin(
+async function runAdmin<O extends ParseArgsConfig["options"]>(
   args: string[],
   env: Env,
   usage: string,
-  command: (client: ReturnType<typeof createAdminClient>, out: (line: string) => void) => Promise<number>,
+  options: O,
+  command: (client: AdminClient, out: (line: string) => void, values: ReturnType<typeof parse<O>>) => Promise<number>,
 ): Promise<number> {
-  const { values } = parse(args, {});
-  if (values.help) return console.log(usage), 0;
-  const target = adminTarget(values, env);
+  const parsed = parse(args, options, true);
+  const common = parsed.values as { help?: boolean; "data-dir"?: string; host?: string; token?: string };
+  if (common.help) return console.log(usage), 0;
+  const target = adminTarget(common, env);
   try {
-    return await command(createAdminClient(target), (line) => console.log(line));
+    return await command(createAdminClient(target), (line) => console.log(line), parsed);
   } catch (error) {
+    if (error instanceof UsageFault) throw new UsageError(error.message);
     console.error(`Error: ${explainClientError(error, target)}`);
     return 1;
+  }
+}
+
+const SWARM_USAGE = `Usage:  rampart swarm COMMAND
+
+Manage the swarm
+
+Commands:
+  init         Show how to add nodes to the swarm this server created
+  join-token   Show or rotate a join token:  join-token [-q] [--rotate] worker|manager
+  ca           Show the trust root (the root CA certificate)
+  update       Change settings:  update [--cert-expiry 720h] [--dispatcher-heartbeat 5s]`;
+
+const NODE_USAGE = `Usage:  rampart node COMMAND
+
+Manage nodes
+
+Commands:
+  ls        List nodes  [-q]
+  inspect   Show nodes in detail  [--pretty] NODE...
+  update    Update a node  [--label-add k=v]... [--label-rm k]... [--availability active|pause|drain] NODE
+  promote   Make nodes managers  NODE...
+  demote    Make managers workers  NODE...
+  rm        Remove nodes  [--force] NODE...`;
+
+const AGENT_USAGE = `Usage:  rampart agent COMMAND
+
+Run a node
+
+Commands:
+  join       Join a swarm and keep the node's identity alive
+             join --token TOKEN [--state-dir DIR] [--hostname NAME] [--label k=v]... HOST:PORT
+  simulate   Run many simulated nodes in this process, over the real protocol
+             simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
+
+async function runSwarm(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "init":
+      return runAdmin(rest, env, SWARM_USAGE, {}, (client, out) => swarmInit(client, out));
+    case "join-token":
+      return runAdmin(rest, env, SWARM_USAGE, { quiet: { type: "boolean", short: "q" }, rotate: { type: "boolean" } }, (client, out, p) =>
+        swarmJoinToken(client, out, p.positionals[0], p.values.quiet ?? false, p.values.rotate ?? false),
+      );
+    case "ca":
+      return runAdmin(rest, env, SWARM_USAGE, {}, (client, out) => swarmCa(client, out));
+    case "update":
+      return runAdmin(
+        rest,
+        env,
+        SWARM_USAGE,
+        { "cert-expiry": { type: "string" }, "dispatcher-heartbeat": { type: "string" } },
+        (client, out, p) => swarmUpdate(client, out, p.values["cert-expiry"], p.values["dispatcher-heartbeat"]),
+      );
+    case undefined:
+    case "--help":
+    case "-h":
+      return console.log(SWARM_USAGE), 0;
+    default:
+      throw new UsageError(`'${sub}' is not a rampart swarm command`);
+  }
+}
+
+async function runNode(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "ls":
+    case "list":
+      return runAdmin(rest, env, NODE_USAGE, { quiet: { type: "boolean", short: "q" } }, (client, out, p) =>
+        nodeLs(client, out, p.values.quiet ?? false),
+      );
+    case "inspect":
+      return runAdmin(rest, env, NODE_USAGE, { pretty: { type: "boolean" } }, (client, out, p) =>
+        nodeInspect(client, out, p.positionals, p.values.pretty ?? false),
+      );
+    case "update":
+      return runAdmin(
+        rest,
+        env,
+        NODE_USAGE,
+        {
+          "label-add": { type: "string", multiple: true },
+          "label-rm": { type: "string", multiple: true },
+          availability: { type: "string" },
+        },
+        (client, out, p) => nodeUpdate(client, out, p.positionals, p.values["label-add"] ?? [], p.values["label-rm"] ?? [], p.values.availability),
+      );
+    case "promote":
+      return runAdmin(rest, env, NODE_USAGE, {}, (client, out, p) => nodePromote(client, out, p.positionals));
+    case "demote":
+      return runAdmin(rest, env, NODE_USAGE, {}, (client, out, p) => nodeDemote(client, out, p.positionals));
+    case "rm":
+    case "remove":
+      return runAdmin(rest, env, NODE_USAGE, { force: { type: "boolean", short: "f" } }, (client, out, p) =>
+        nodeRm(client, out, p.positionals, p.values.force ?? false),
+      );
+    case undefined:
+    case "--help":
+    case "-h":
+      return console.log(NODE_USAGE), 0;
+    default:
+      throw new UsageError(`'${sub}' is not a rampart node command`);
+  }
+}
+
+async function runAgent(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const out = (line: string) => console.log(line);
+  const err = (line: string) => console.error(line);
+  try {
+    switch (sub) {
+      case "join": {
+        const p = parse(rest, { "state-dir": { type: "string" }, hostname: { type: "string" }, label: { type: "string", multiple: true } }, true);
+        if (p.values.help) return console.log(AGENT_USAGE), 0;
+        return await agentJoin(
+          {
+            token: p.values.token,
+            stateDir: resolve(p.values["state-dir"] ?? ".rampart-agent"),
+            hostname: p.values.hostname,
+            labels: p.values.label ?? [],
+            address: p.positionals[0],
+            version: VERSION,
+          },
+          out,
+          err,
+        );
+      }
+      case "simulate": {
+        const p = parse(rest, { nodes: { type: "string" }, prefix: { type: "string" }, "exit-after-join": { type: "boolean" } }, true);
+        if (p.values.help) return console.log(AGENT_USAGE), 0;
+        return await agentSimulate(
+          {
+            token: p.values.token,
+            nodes: p.values.nodes,
+            prefix: p.values.prefix ?? "sim",
+            address: p.positionals[0],
+            exitAfterJoin: p.values["exit-after-join"] ?? false,
+            version: VERSION,
+          },
+          out,
+          err,
+        );
+      }
+      case undefined:
+      case "--help":
+      case "-h":
+        return console.log(AGENT_USAGE), 0;
+      default:
+        throw new UsageError(`'${sub}' is not a rampart agent command`);
+    }
+  } catch (error) {
+    if (error instanceof UsageFault) throw new UsageError(error.message);
+    throw error;
   }
 }
 
@@ -197,7 +371,21 @@ export async function main(argv: string[]): Promise<number> {
       case "server":
         return await runServer(rest, env);
       case "status":
-        return await runAdmin(rest, env, STATUS_USAGE, statusCommand);
+        return await runAdmin(rest, env, STATUS_USAGE, {}, (client, out) => statusCommand(client, out));
+      case "info":
+        return await runAdmin(rest, env, "Usage:  rampart info [--data-dir DIR | --host URL --token TOKEN]", {}, (client, out) => info(client, out));
+      case "swarm":
+        return await runSwarm(rest, env);
+      case "node":
+        return await runNode(rest, env);
+      case "agent":
+        return await runAgent(rest);
+      case "conformance": {
+        const p = parse(rest, { vectors: { type: "string" } });
+        if (p.values.help) return console.log("Usage:  rampart conformance --vectors DIR"), 0;
+        if (!p.values.vectors) throw new UsageError("--vectors DIR is required");
+        return conformanceCommand(resolve(p.values.vectors), (l) => console.log(l), (l) => console.error(l));
+      }
       default:
         console.error(`rampart: '${command}' is not a rampart command.\nSee 'rampart --help'`);
         return 1;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import type { NextServerOptions, RequestHandler } from "next/dist/server/next.js";
 import type { Logger } from "pino";
@@ -8,6 +9,9 @@ import { parseListen, isLoopback, type ListenAddress } from "./listen.js";
 import { createRouter, InFlight, type NextHandler } from "./http.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { listenAdminSocket } from "./socket.js";
+import { createNodeEndpointServer, SWARM_CIPHERS } from "./node-endpoint.js";
+import { startTimers, swarmInitText } from "./timers.js";
+import { SYSTEM_ACTOR } from "@rampart/core";
 
 export interface ServerOptions {
   dataDir: string;
@@ -19,16 +23,22 @@ export interface ServerOptions {
   tlsKey: string | undefined;
   insecureHttp: boolean;
   trustProxy: boolean;
+  /** The address nodes use to reach the node endpoint; derived from --node-listen if unset. */
+  advertiseAddr: string | undefined;
   webDir: string;
   version: string;
   log: Logger;
   /** Shows the one-time setup code to the operator (never through the logger). */
   announceSetupCode(code: string, url: string): void;
+  /** Shows what `docker swarm init` prints, on the start that created the swarm. */
+  announceSwarmInit?(text: string): void;
 }
 
 export interface RunningServer {
   url: string;
   socketPath: string;
+  /** host:port of the node endpoint, as nodes should dial it. */
+  nodeAddress: string;
   runtime: Runtime;
   /** Stops accepting, finishes requests in flight, closes the store. */
   close(): Promise<void>;
@@ -69,6 +79,22 @@ export function checkServerOptions(options: Pick<ServerOptions, "listen" | "node
     );
   }
   return { listen, nodeListen, tls };
+}
+
+/**
+ * The address put in join commands: --advertise-addr if given; else the node endpoint's
+ * listen address, with a wildcard host replaced by this machine's first external IPv4.
+ */
+export function advertiseAddress(advertise: string | undefined, nodeListen: ListenAddress, port: number): string {
+  if (advertise) return /:\d+$/.test(advertise) ? advertise : `${advertise}:${port}`;
+  let host = nodeListen.host;
+  if (host === "0.0.0.0" || host === "::") {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal);
+    host = external?.address ?? "127.0.0.1";
+  }
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 type CreateNextServer = (options: NextServerOptions) => {
@@ -116,7 +142,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const checked = checkServerOptions(options);
   const { log } = options;
   // The UI and the store start side by side: each takes about a second.
-  const [webResult, runtimeResult] = await Promise.allSettled([loadNext(options.webDir, checked.listen), openRuntime(options)]);
+  const nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, checked.nodeListen.port);
+  const [webResult, runtimeResult] = await Promise.allSettled([
+    loadNext(options.webDir, checked.listen),
+    openRuntime({ ...options, nodeAddress }),
+  ]);
   if (webResult.status === "rejected" || runtimeResult.status === "rejected") {
     if (webResult.status === "fulfilled") await webResult.value.close().catch(() => undefined);
     if (runtimeResult.status === "fulfilled") await runtimeResult.value.close();
@@ -148,13 +178,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     servers.push(admin);
     await listenAdminSocket(admin, socketPath);
 
+    const manager = runtime.manager;
+    const nodeServer = createNodeEndpointServer(
+      manager.nodeEndpoint,
+      { key: runtime.local.keyPem, cert: runtime.local.certPem, rootPem: runtime.local.rootPem },
+      log,
+      () => inFlight.enter(),
+    );
+    servers.push(nodeServer);
+    const nodePort = await listenOn(nodeServer, checked.nodeListen);
+    // With --node-listen :0 (tests) the real port is known only now.
+    manager.deps.nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
+
+    const timers = startTimers(runtime, log, (local) =>
+      nodeServer.setSecureContext({ key: local.keyPem, cert: local.certPem, ca: [local.rootPem], minVersion: "TLSv1.2", ciphers: SWARM_CIPHERS }),
+    );
+
     const scheme = checked.tls ? "https" : "http";
     const host = checked.listen.display.replace(/:\d+$/, "");
     const url = `${scheme}://${host}:${port}`;
-    const sweep = setInterval(() => {
-      runtime.manager.auth.sweep().catch((error: unknown) => log.warn({ error: String(error) }, "sweep failed"));
-    }, 10 * 60 * 1000);
-    sweep.unref();
 
     log.info(
       {
@@ -162,21 +204,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         socket: socketPath,
         store: runtime.store.kind,
         storeLocation: runtime.store.location,
-        nodeListen: checked.nodeListen.display,
-        nodeEndpoint: "reserved",
+        nodeEndpoint: manager.deps.nodeAddress,
+        nodeId: runtime.local.nodeId,
       },
       "rampart server ready",
     );
+    if (runtime.swarmCreated && options.announceSwarmInit) {
+      const token = await manager.cluster.revealToken("worker", SYSTEM_ACTOR, null);
+      options.announceSwarmInit(swarmInitText(runtime.local.nodeId, manager.nodes.joinCommand(token)));
+    }
     if (runtime.setupCode) options.announceSetupCode(runtime.setupCode, `${url}/setup`);
 
     let closing: Promise<void> | undefined;
     return {
       url,
       socketPath,
+      nodeAddress: manager.deps.nodeAddress,
       runtime,
       close() {
         closing ??= (async () => {
-          clearInterval(sweep);
+          timers.stop();
           try {
             const stopped = Promise.all(servers.map(stopListening));
             // Acknowledged writes are committed before their response is sent; waiting for
@@ -188,6 +235,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             }
             await stopped;
           } finally {
+            await timers.flush();
             try {
               await web.close();
             } finally {

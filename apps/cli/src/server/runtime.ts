@@ -1,7 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { X509Certificate, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { availableParallelism, hostname, machine, totalmem } from "node:os";
+import { join } from "node:path";
+import { isRampartError, type NodeDescription } from "@rampart/core";
 import { kekSource, openKeyring, openStore, type Store } from "@rampart/db";
 import { createManager, type Logger, type Manager } from "@rampart/manager";
+import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate } from "./identity.js";
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -9,6 +13,16 @@ export interface RuntimeOptions {
   kekFile: string | undefined;
   version: string;
   log: Logger;
+  /** Where nodes reach the node endpoint (host:port), as first known. */
+  nodeAddress: string;
+}
+
+/** This server's own node: its ID, and the key and certificate its TLS listener uses. */
+export interface LocalNode {
+  nodeId: string;
+  keyPem: string;
+  certPem: string;
+  rootPem: string;
 }
 
 export interface Runtime {
@@ -16,7 +30,54 @@ export interface Runtime {
   manager: Manager;
   /** The one-time setup code, when the first administrator is still to be created. */
   setupCode: string | undefined;
+  /** True on the start that created the swarm. */
+  swarmCreated: boolean;
+  local: LocalNode;
+  /** Re-issues this server's node certificate when it is due; returns it if it changed. */
+  renewLocalNode(): Promise<LocalNode | undefined>;
   close(): Promise<void>;
+}
+
+/** What this machine says about itself, as an agent would. */
+export function localDescription(version: string): NodeDescription {
+  const name = hostname().replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "") || "rampart";
+  return {
+    hostname: name.slice(0, 254),
+    os: process.platform,
+    arch: machine(),
+    nanoCpus: availableParallelism() * 1e9,
+    memoryBytes: totalmem(),
+    engineVersion: version,
+    engineLabels: {},
+  };
+}
+
+async function ensureLocalNode(manager: Manager, options: RuntimeOptions): Promise<{ local: LocalNode; changed: boolean }> {
+  const files = identityFiles(join(options.dataDir, "certificates"));
+  const key = loadOrCreateKey(files);
+  const keyPem = key.export({ type: "pkcs8", format: "pem" }).toString();
+  const { record, ca } = manager.cluster.current();
+  const current = readCertificate(files);
+  const ours = current && current.organization === record.id ? current : undefined;
+  let valid = false;
+  if (ours) {
+    const chains = new X509Certificate(ours.pem).verify(new X509Certificate(ca.rootPem).publicKey);
+    const half = ours.notBefore.getTime() + (ours.notAfter.getTime() - ours.notBefore.getTime()) / 2;
+    const known = await manager.nodes.get(ours.nodeId).then(
+      () => true,
+      (error: unknown) => (isRampartError(error) && error.code === "not_found" ? false : Promise.reject(error)),
+    );
+    valid = chains && known && Date.now() < half;
+  }
+  if (valid && ours) return { local: { nodeId: ours.nodeId, keyPem, certPem: ours.pem, rootPem: ca.rootPem }, changed: false };
+  const issued = await manager.nodes.ensureLocalNode({
+    nodeId: ours?.nodeId,
+    csrPem: csrFor(key),
+    description: localDescription(options.version),
+    addr: options.nodeAddress.replace(/:\d+$/, ""),
+  });
+  saveCertificate(files, issued.certificatePem, ca.rootPem);
+  return { local: { nodeId: issued.nodeId, keyPem, certPem: issued.certificatePem, rootPem: ca.rootPem }, changed: true };
 }
 
 /**
@@ -39,9 +100,28 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       now: () => new Date(),
       random: (n) => new Uint8Array(randomBytes(n)),
       version: options.version,
+      nodeAddress: options.nodeAddress,
     });
     const setupCode = await manager.auth.issueSetupCode();
-    return { store, manager, setupCode, close: () => store.close() };
+    const { created } = await manager.cluster.init();
+    if (created) options.log.info({ clusterId: manager.cluster.current().record.id }, "swarm initialised");
+    await manager.nodes.loadDenyList();
+    let local = (await ensureLocalNode(manager, options)).local;
+    return {
+      store,
+      manager,
+      setupCode,
+      swarmCreated: created,
+      get local() {
+        return local;
+      },
+      async renewLocalNode() {
+        const next = await ensureLocalNode(manager, options);
+        local = next.local;
+        return next.changed ? next.local : undefined;
+      },
+      close: () => store.close(),
+    };
   } catch (error) {
     await store.close();
     throw error;

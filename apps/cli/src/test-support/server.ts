@@ -44,6 +44,7 @@ export async function startTestServer(kind: StoreKind, overrides: Partial<Server
     tlsKey: undefined,
     insecureHttp: false,
     trustProxy: false,
+    advertiseAddr: undefined,
     webDir: WEB_DIR,
     version: "test",
     log: createLogger("debug", sink),

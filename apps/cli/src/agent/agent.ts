@@ -1,0 +1,246 @@
+import { X509Certificate, createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { availableParallelism, hostname as osHostname, machine, totalmem } from "node:os";
+import {
+  caMismatchMessage,
+  parseJoinToken,
+  renewalTime,
+  type NodeDescription,
+} from "@rampart/core";
+import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
+import { createNodeClient, EndpointError, type NodeClient } from "./client.js";
+
+/**
+ * One node's agent: joins with a token (pinning the CA to the token's digest), then
+ * heartbeats at the period the manager gives and renews its certificate at a random
+ * point in 50–80 % of its life, or at once when its role changes. The key is made on
+ * the node and only a CSR leaves it.
+ */
+export interface AgentIdentity {
+  nodeId: string;
+  role: "manager" | "worker";
+  key: KeyObject;
+  certPem: string;
+  rootPem: string;
+}
+
+export interface AgentEvents {
+  joined?(identity: AgentIdentity): void;
+  renewed?(identity: AgentIdentity, reason: string): void;
+  heartbeat?(ok: boolean): void;
+  /** The manager refused this node for good (removed, or its certificate no longer trusted). */
+  refused?(message: string): void;
+  error?(message: string): void;
+}
+
+export function describeThisMachine(version: string, hostname: string | undefined, labels: Record<string, string>): NodeDescription {
+  const name = (hostname ?? osHostname()).replace(/[^A-Za-z0-9._-]/g, "-");
+  return {
+    hostname: name,
+    os: process.platform,
+    arch: machine(),
+    nanoCpus: availableParallelism() * 1e9,
+    memoryBytes: totalmem(),
+    engineVersion: version,
+    engineLabels: labels,
+  };
+}
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Fetches the root over unverified TLS and checks it against the token's digest (§3.6). */
+export async function pinRoot(client: NodeClient, token: string, attempts = 5): Promise<string> {
+  const { rootDigest } = parseJoinToken(token);
+  const expected = rootDigest.slice("sha256:".length);
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const root = await client.fetchRoot();
+      if (sha256Hex(root) !== expected) throw new PinError(caMismatchMessage(expected));
+      const cert = new X509Certificate(root);
+      if (!cert.ca || !cert.verify(cert.publicKey)) throw new PinError("the remote CA is not a self-signed CA certificate");
+      return root;
+    } catch (error) {
+      if (error instanceof PinError) throw error;
+      lastError = error;
+      if (i < attempts - 1) await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  throw new Error(`cannot reach the manager: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}
+
+export class PinError extends Error {}
+
+function roleOfCert(pem: string): "manager" | "worker" {
+  return new X509Certificate(pem).subject.includes("OU=swarm-manager") ? "manager" : "worker";
+}
+
+export interface AgentStore {
+  load(): AgentIdentity | undefined;
+  save(identity: AgentIdentity): void;
+  newKey(): KeyObject;
+}
+
+/** Keeps the identity in a state directory, with Swarm's file names and modes. */
+export function fileStore(dir: string): AgentStore & { files: NodeIdentityFiles } {
+  const files = identityFiles(dir);
+  return {
+    files,
+    load() {
+      const cert = readCertificate(files);
+      if (!cert || !existsSync(files.rootPath)) return undefined;
+      const key = loadOrCreateKey(files);
+      return { nodeId: cert.nodeId, role: roleOfCert(cert.pem), key, certPem: cert.pem, rootPem: readFileSync(files.rootPath, "utf8") };
+    },
+    save(identity) {
+      mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+      writeAtomic(files.keyPath, identity.key.export({ type: "pkcs8", format: "pem" }).toString(), 0o600);
+      saveCertificate(files, identity.certPem, identity.rootPem);
+    },
+    newKey: () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey,
+  };
+}
+
+/** Keeps the identity in memory only (for `agent simulate`). */
+export function memoryStore(): AgentStore {
+  let identity: AgentIdentity | undefined;
+  return {
+    load: () => identity,
+    save(next) {
+      identity = next;
+    },
+    newKey: () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey,
+  };
+}
+
+export interface AgentOptions {
+  address: string;
+  token: string | undefined;
+  description: NodeDescription;
+  store: AgentStore;
+  events?: AgentEvents;
+  /** Random numbers in [0, 1), for the renewal point. */
+  random?: () => number;
+}
+
+export class NodeAgent {
+  private identity: AgentIdentity | undefined;
+  private client: NodeClient;
+  private heartbeatPeriodMs = 5000;
+  private timer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private describedOnce = false;
+
+  constructor(private readonly options: AgentOptions) {
+    this.identity = options.store.load();
+    this.client = createNodeClient(options.address, this.identity ? this.tlsOf(this.identity) : {});
+  }
+
+  get current(): AgentIdentity | undefined {
+    return this.identity;
+  }
+
+  private tlsOf(identity: AgentIdentity) {
+    return { ca: identity.rootPem, key: identity.key.export({ type: "pkcs8", format: "pem" }).toString(), cert: identity.certPem };
+  }
+
+  /** Joins if this node has no identity yet; returns the identity either way. */
+  async join(): Promise<AgentIdentity> {
+    if (this.identity) {
+      if (this.options.token) {
+        const expected = parseJoinToken(this.options.token).rootDigest.slice(7);
+        if (sha256Hex(this.identity.rootPem) !== expected) {
+          throw new Error("this node has already joined another swarm; use a new --state-dir to join this one");
+        }
+      }
+      return this.identity;
+    }
+    const token = this.options.token;
+    if (!token) throw new Error("a join token is needed: pass --token");
+    const root = await pinRoot(this.client, token);
+    this.client.setIdentity({ ca: root });
+    const key = this.options.store.newKey();
+    const result = await this.client.join({ token, csr: csrFor(key), description: this.options.description });
+    const identity: AgentIdentity = { nodeId: result.nodeId, role: result.role, key, certPem: result.certificatePem, rootPem: root };
+    this.options.store.save(identity);
+    this.identity = identity;
+    this.heartbeatPeriodMs = result.heartbeatPeriodMs;
+    this.describedOnce = true;
+    this.client.setIdentity(this.tlsOf(identity));
+    this.options.events?.joined?.(identity);
+    return identity;
+  }
+
+  /** Heartbeats and renewals until stop(). */
+  start(): void {
+    if (!this.identity) throw new Error("join first");
+    this.scheduleRenewal();
+    void this.beat();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.renewTimer);
+    this.client.close();
+  }
+
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewTimer);
+    const cert = new X509Certificate(this.identity!.certPem);
+    const at = renewalTime(new Date(cert.validFrom), new Date(cert.validTo), (this.options.random ?? Math.random)(), new Date());
+    // setTimeout holds at most ~24.8 days; re-check before then.
+    const delay = Math.min(Math.max(0, at.getTime() - Date.now()), 2 ** 31 - 1);
+    this.renewTimer = setTimeout(() => void this.renew("renewal window reached"), delay);
+    this.renewTimer.unref();
+  }
+
+  /** A new key and certificate; the role in it is whatever the store says now. */
+  async renew(reason: string): Promise<void> {
+    if (!this.identity || this.stopped) return;
+    const key = this.options.store.newKey();
+    try {
+      const result = await this.client.renew(csrFor(key));
+      const identity: AgentIdentity = { ...this.identity, key, certPem: result.certificatePem, role: result.role };
+      this.options.store.save(identity);
+      this.identity = identity;
+      this.client.setIdentity(this.tlsOf(identity));
+      this.options.events?.renewed?.(identity, reason);
+      this.scheduleRenewal();
+    } catch (error) {
+      this.report(error);
+      this.renewTimer = setTimeout(() => void this.renew(reason), 5000);
+      this.renewTimer.unref();
+    }
+  }
+
+  private report(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof EndpointError && error.status === 403) {
+      this.options.events?.refused?.(message);
+      this.stop();
+      return;
+    }
+    this.options.events?.error?.(message);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const description = this.describedOnce ? undefined : this.options.description;
+      const response = await this.client.heartbeat(description);
+      this.describedOnce = true;
+      this.heartbeatPeriodMs = response.heartbeatPeriodMs;
+      this.options.events?.heartbeat?.(true);
+      if (response.role !== this.identity!.role) await this.renew(`role changed to ${response.role}`);
+    } catch (error) {
+      this.options.events?.heartbeat?.(false);
+      this.report(error);
+    }
+    if (this.stopped) return;
+    // Swarm jitters heartbeats by ±10 % so a fleet does not beat in step.
+    const jitter = this.heartbeatPeriodMs * (0.9 + Math.random() * 0.2);
+    this.timer = setTimeout(() => void this.beat(), jitter);
+  }
+}

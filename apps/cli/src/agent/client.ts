@@ -1,0 +1,124 @@
+import { Agent, request, type AgentOptions } from "node:https";
+import type { NodeDescription } from "@rampart/core";
+
+/**
+ * The agent's side of the node endpoint protocol. Every call after fetching the root
+ * verifies the server against the pinned root, with the name every manager carries
+ * (`swarm-ca`), as SwarmKit's nodes do.
+ */
+export class EndpointError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EndpointError";
+  }
+}
+
+export interface Tls {
+  /** The pinned root; absent only for the first fetch of it. */
+  ca?: string;
+  key?: string;
+  cert?: string;
+}
+
+function parseAddress(address: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(address);
+  if (v6) return { host: v6[1]!, port: Number(v6[2]) };
+  const match = /^([^:]+):(\d+)$/.exec(address);
+  if (!match) throw new Error(`the manager address must be HOST:PORT, got "${address}"`);
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+export interface NodeClient {
+  fetchRoot(): Promise<string>;
+  join(body: { token: string; csr: string; description: NodeDescription }): Promise<JoinResponse>;
+  renew(csr: string): Promise<{ certificatePem: string; role: "manager" | "worker" }>;
+  heartbeat(description?: NodeDescription): Promise<{ heartbeatPeriodMs: number; role: "manager" | "worker" }>;
+  /** Use a new key and certificate from now on (after a renewal). */
+  setIdentity(tls: Tls): void;
+  close(): void;
+}
+
+export interface JoinResponse {
+  nodeId: string;
+  role: "manager" | "worker";
+  certificatePem: string;
+  rootCaPem: string;
+  heartbeatPeriodMs: number;
+}
+
+export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
+  const { host, port } = parseAddress(address);
+  let tls = initial;
+  let agent = makeAgent();
+
+  function makeAgent(): Agent {
+    const options: AgentOptions = { keepAlive: true, maxSockets: 1, timeout: 30_000 };
+    return new Agent({
+      ...options,
+      ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
+      ...(tls.key && tls.cert ? { key: tls.key, cert: tls.cert } : {}),
+      minVersion: "TLSv1.2",
+    });
+  }
+
+  function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host,
+          port,
+          path,
+          method,
+          agent,
+          servername: tls.ca ? "swarm-ca" : undefined,
+          headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no answer from ${address} in 30 s`)));
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  async function json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const { status, text } = await call(method, path, body);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new EndpointError(status, `the manager answered ${status} with something that is not JSON`);
+    }
+    if (status !== 200) throw new EndpointError(status, (parsed as { error?: string }).error ?? `the manager answered ${status}`);
+    return parsed as T;
+  }
+
+  return {
+    async fetchRoot() {
+      const { status, text } = await call("GET", "/v1/ca");
+      if (status !== 200) throw new EndpointError(status, `the manager answered ${status} for its root CA`);
+      return text;
+    },
+    join: (body) => json("POST", "/v1/join", body),
+    renew: (csr) => json("POST", "/v1/renew", { csr }),
+    heartbeat: (description) => json("POST", "/v1/heartbeat", description ? { description } : {}),
+    setIdentity(next) {
+      tls = next;
+      agent.destroy();
+      agent = makeAgent();
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { NodeDescription } from "@rampart/core";
+import { memoryStore, NodeAgent } from "./agent.js";
+
+/**
+ * `rampart agent simulate --nodes N`: N agents in one process, each with its own key,
+ * certificate, hostname, platform and labels, over the real protocol. For demos, load
+ * tests and benchmarks. Labels vary so the placement planner has something to work on.
+ */
+export interface SimulateOptions {
+  address: string;
+  token: string;
+  nodes: number;
+  /** Hostname prefix; nodes are `<prefix>-0001` and up. */
+  prefix: string;
+  version: string;
+  /** Joins in flight at once. */
+  concurrency?: number;
+  onProgress?(joined: number, failed: number): void;
+}
+
+const ZONES = 10;
+
+export function simulatedDescription(prefix: string, index: number, width: number, version: string): NodeDescription {
+  return {
+    hostname: `${prefix}-${String(index + 1).padStart(width, "0")}`,
+    os: "linux",
+    arch: index % 5 === 4 ? "aarch64" : "x86_64",
+    nanoCpus: (2 + (index % 4) * 2) * 1e9,
+    memoryBytes: (4 + (index % 4) * 4) * 1024 ** 3,
+    engineVersion: version,
+    engineLabels: {
+      zone: `zone-${(index % ZONES) + 1}`,
+      disk: index % 3 === 0 ? "hdd" : "ssd",
+      simulated: "true",
+    },
+  };
+}
+
+export interface Simulation {
+  agents: NodeAgent[];
+  joinMs: number;
+  failed: string[];
+  stop(): void;
+}
+
+export async function simulate(options: SimulateOptions): Promise<Simulation> {
+  const width = Math.max(4, String(options.nodes).length);
+  const agents: NodeAgent[] = [];
+  const failed: string[] = [];
+  let next = 0;
+  let joined = 0;
+  const started = performance.now();
+  async function worker() {
+    for (;;) {
+      const index = next++;
+      if (index >= options.nodes) return;
+      const agent = new NodeAgent({
+        address: options.address,
+        token: options.token,
+        description: simulatedDescription(options.prefix, index, width, options.version),
+        store: memoryStore(),
+      });
+      try {
+        await agent.join();
+        agents.push(agent);
+        joined++;
+      } catch (error) {
+        failed.push(error instanceof Error ? error.message : String(error));
+        agent.stop();
+      }
+      options.onProgress?.(joined, failed.length);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, options.nodes) }, worker));
+  const joinMs = performance.now() - started;
+  return {
+    agents,
+    joinMs,
+    failed,
+    stop() {
+      for (const agent of agents) agent.stop();
+    },
+  };
+}

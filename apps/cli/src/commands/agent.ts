@@ -1,0 +1,94 @@
+import { parseLabel } from "@rampart/core";
+import { describeThisMachine, fileStore, NodeAgent, PinError } from "../agent/agent.js";
+import { simulate } from "../agent/simulate.js";
+import { UsageFault, type Out } from "./swarm.js";
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+/** `rampart agent join --token T [--state-dir DIR] [--hostname H] [--label k=v]... HOST:PORT`. */
+export async function agentJoin(
+  options: { token: string | undefined; stateDir: string; hostname: string | undefined; labels: string[]; address: string | undefined; version: string },
+  out: Out,
+  err: Out,
+): Promise<number> {
+  if (!options.address) throw new UsageFault('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
+  const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
+  let refused: string | undefined;
+  let stopRun: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (stopRun = resolve));
+  const agent = new NodeAgent({
+    address: options.address,
+    token: options.token,
+    description: describeThisMachine(options.version, options.hostname, labels),
+    store: fileStore(options.stateDir),
+    events: {
+      renewed: (identity, reason) => err(`renewed this node's certificate (${reason}); role: ${identity.role}`),
+      refused(message) {
+        refused = message;
+        stopRun();
+      },
+      error: (message) => err(`warning: ${message}`),
+    },
+  });
+  const alreadyJoined = agent.current !== undefined;
+  let identity;
+  try {
+    identity = await agent.join();
+  } catch (error) {
+    agent.stop();
+    if (error instanceof PinError) throw error;
+    throw error;
+  }
+  out(alreadyJoined ? `This node is already part of the swarm as a ${identity.role} (${identity.nodeId}).` : `This node joined a swarm as a ${identity.role}.`);
+  agent.start();
+  const signal = await Promise.race([waitForSignal(), finished.then(() => "refused")]);
+  agent.stop();
+  if (signal === "refused") {
+    err(`Error: the manager refused this node: ${refused}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `rampart agent simulate --nodes N --token T [--prefix P] [--exit-after-join] HOST:PORT`. */
+export async function agentSimulate(
+  options: { token: string | undefined; nodes: string | undefined; prefix: string; address: string | undefined; exitAfterJoin: boolean; version: string },
+  out: Out,
+  err: Out,
+): Promise<number> {
+  if (!options.address) throw new UsageFault('"rampart agent simulate" requires exactly 1 argument: the manager address HOST:PORT');
+  if (!options.token) throw new UsageFault("a join token is needed: pass --token");
+  const count = Number(options.nodes ?? "");
+  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new UsageFault("--nodes must be a whole number from 1 to 20000");
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(options.prefix)) throw new UsageFault("--prefix must be lower-case letters, digits and '-'");
+  let last = 0;
+  const sim = await simulate({
+    address: options.address,
+    token: options.token,
+    nodes: count,
+    prefix: options.prefix,
+    version: options.version,
+    onProgress(joined, failed) {
+      const now = Date.now();
+      if (now - last > 1000 || joined + failed === count) {
+        last = now;
+        err(`joined ${joined}/${count}${failed ? `, ${failed} failed` : ""}`);
+      }
+    },
+  });
+  out(`${sim.agents.length} nodes joined in ${(sim.joinMs / 1000).toFixed(2)} s${sim.failed.length ? `; ${sim.failed.length} failed: ${sim.failed[0]}` : ""}`);
+  if (options.exitAfterJoin || sim.agents.length === 0) {
+    sim.stop();
+    return sim.failed.length === 0 ? 0 : 1;
+  }
+  for (const agent of sim.agents) agent.start();
+  err("heartbeating; press Ctrl-C to stop");
+  await waitForSignal();
+  sim.stop();
+  return 0;
+}

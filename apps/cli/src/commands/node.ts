@@ -1,0 +1,135 @@
+import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel } from "@rampart/core";
+import type { AdminClient } from "../client/index.js";
+import { UsageFault, type Out } from "./swarm.js";
+
+const TLS: Record<string, string> = { ready: "Ready", "needs-rotation": "Needs Rotation", unknown: "Unknown" };
+
+function expiry(date: Date | null, now: Date): string {
+  if (!date) return "";
+  const ms = date.getTime() - now.getTime();
+  return ms <= 0 ? "expired" : `in ${humanDuration(ms).toLowerCase()}`;
+}
+
+/** `rampart node ls [-q]`: docker's columns (§8.3), then TLS status and certificate expiry. */
+export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Promise<number> {
+  const nodes = (await client.node.list.query()).sort((a, b) => naturalCompare(a.hostname, b.hostname));
+  if (quiet) {
+    for (const n of nodes) out(n.id);
+    return 0;
+  }
+  const now = new Date();
+  const rows = [["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION", "TLS STATUS", "CERT EXPIRY"]];
+  for (const n of nodes) {
+    rows.push([
+      `${n.id} ${n.isLeader ? "*" : " "}`,
+      n.hostname,
+      capitalise(n.state),
+      capitalise(n.availability),
+      n.managerStatus ? capitalise(n.managerStatus) : "",
+      n.engineVersion,
+      TLS[n.tls.status] ?? "Unknown",
+      expiry(n.tls.notAfter, now),
+    ]);
+  }
+  out(formatTable(rows));
+  return 0;
+}
+
+/** `rampart node inspect [--pretty] NODE...`: JSON by default, as docker prints. */
+export async function nodeInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart node inspect" requires at least 1 argument');
+  const nodes = [];
+  for (const ref of refs) nodes.push(await client.node.get.query({ ref }));
+  if (!pretty) {
+    out(JSON.stringify(nodes, null, 4));
+    return 0;
+  }
+  for (const n of nodes) {
+    out(`ID:\t\t\t${n.id}`);
+    out(`Hostname:\t\t${n.hostname}`);
+    out(`Joined at:\t\t${n.createdAt.toISOString()}`);
+    out("Status:");
+    out(` State:\t\t\t${capitalise(n.state)}`);
+    out(` Availability:\t\t${capitalise(n.availability)}`);
+    out(` Address:\t\t${n.addr ?? ""}`);
+    if (n.managerStatus) out(`Manager Status:\n Leader:\t\t${n.isLeader ? "Yes" : "No"}`);
+    out(`Labels:${Object.keys(n.labels).length === 0 ? "" : ""}`);
+    for (const [k, v] of Object.entries(n.labels)) out(` - ${k}=${v}`);
+    out("Platform:");
+    out(` Operating System:\t${n.platform.os}`);
+    out(` Architecture:\t\t${n.platform.arch}`);
+    out("Resources:");
+    out(` CPUs:\t\t\t${n.resources.nanoCpus / 1e9}`);
+    out(` Memory:\t\t${(n.resources.memoryBytes / 1024 ** 3).toFixed(1)}GiB`);
+    out(`Engine Version:\t\t${n.engineVersion}`);
+    if (Object.keys(n.engineLabels).length > 0) {
+      out("Engine Labels:");
+      for (const [k, v] of Object.entries(n.engineLabels)) out(` - ${k}=${v}`);
+    }
+    if (n.certificate) {
+      const c = n.certificate;
+      out("TLS Info:");
+      out(` Subject:\t\t${c.subject}`);
+      out(` Issuer:\t\t${c.issuer}`);
+      out(` Serial:\t\t${c.serialNumber}`);
+      out(` Not Before:\t\t${c.validFrom.toISOString()}`);
+      out(` Not After:\t\t${c.validTo.toISOString()}`);
+      out(` SANs:\t\t\t${c.subjectAltNames.join(", ")}`);
+      out(` SHA-256 Fingerprint:\t${c.fingerprintSha256}`);
+    }
+  }
+  return 0;
+}
+
+/** `rampart node update [--label-add k=v]... [--label-rm k]... [--availability a] NODE`. */
+export async function nodeUpdate(
+  client: AdminClient,
+  out: Out,
+  refs: string[],
+  labelAdd: string[],
+  labelRm: string[],
+  availability: string | undefined,
+): Promise<number> {
+  if (refs.length !== 1) throw new UsageFault('"rampart node update" requires exactly 1 argument');
+  if (availability !== undefined && !["active", "pause", "drain"].includes(availability)) {
+    throw new UsageFault(`invalid availability "${availability}": use active, pause or drain`);
+  }
+  if (labelAdd.length === 0 && labelRm.length === 0 && availability === undefined) {
+    throw new UsageFault("nothing to update: give --label-add, --label-rm or --availability");
+  }
+  const node = await client.node.update.mutate({
+    ref: refs[0]!,
+    ...(labelAdd.length > 0 ? { labelAdd: Object.fromEntries(labelAdd.map((l) => parseLabel(l, "label-add"))) } : {}),
+    ...(labelRm.length > 0 ? { labelRm } : {}),
+    ...(availability ? { availability: availability as "active" | "pause" | "drain" } : {}),
+  });
+  out(node.id);
+  return 0;
+}
+
+export async function nodePromote(client: AdminClient, out: Out, refs: string[]): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart node promote" requires at least 1 argument');
+  for (const ref of refs) {
+    await client.node.promote.mutate({ ref });
+    out(`Node ${ref} promoted to a manager in the swarm.`);
+  }
+  return 0;
+}
+
+export async function nodeDemote(client: AdminClient, out: Out, refs: string[]): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart node demote" requires at least 1 argument');
+  for (const ref of refs) {
+    await client.node.demote.mutate({ ref });
+    out(`Manager ${ref} demoted in the swarm.`);
+  }
+  return 0;
+}
+
+export async function nodeRm(client: AdminClient, out: Out, refs: string[], force: boolean): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart node rm" requires at least 1 argument');
+  for (const ref of refs) {
+    await client.node.remove.mutate({ ref, force });
+    out(ref);
+  }
+  return 0;
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { TLSSocket } from "node:tls";
+import type { Logger, NodeEndpoint } from "@rampart/manager";
+
+/**
+ * The node endpoint's TLS listener (port 2377). TLS 1.2 or later with Swarm's cipher
+ * suites; a client certificate is asked for but not required, because joining nodes
+ * have none yet. The chain is verified here against the current root; whether the
+ * certificate may call a route is decided by the manager's handlers.
+ */
+export const SWARM_CIPHERS = [
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface NodeEndpointTls {
+  key: string;
+  cert: string;
+  rootPem: string;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve("too-large");
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, text = false): void {
+  const payload = text ? String(body) : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": text ? "application/x-pem-file" : "application/json",
+    "content-length": Buffer.byteLength(payload),
+    "cache-control": "no-store",
+  });
+  res.end(payload);
+}
+
+export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpointTls, log: Logger, onRequest?: () => () => void): Server {
+  const server = createServer(
+    {
+      key: tls.key,
+      cert: tls.cert,
+      ca: [tls.rootPem],
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: "TLSv1.2",
+      ciphers: SWARM_CIPHERS,
+      honorCipherOrder: true,
+    },
+    (req, res) => {
+      const leave = onRequest?.();
+      void handle(req, res).finally(() => leave?.());
+    },
+  );
+  // Agents keep one connection open across heartbeats.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const socket = req.socket as TLSSocket;
+    const path = (req.url ?? "/").split("?", 1)[0]!;
+    try {
+      let body: unknown;
+      if (req.method === "POST") {
+        if ((req.headers["content-type"] ?? "").split(";")[0]!.trim() !== "application/json") {
+          return send(res, 415, { error: "requests must be sent as application/json" });
+        }
+        const raw = await readBody(req);
+        if (raw === "too-large") return send(res, 413, { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` });
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          return send(res, 400, { error: "the request body is not valid JSON" });
+        }
+      }
+      const peerCert = socket.getPeerX509Certificate();
+      const response = await endpoint.handle({
+        method: req.method ?? "GET",
+        path,
+        body,
+        ip: socket.remoteAddress ?? null,
+        peer: {
+          authorized: socket.authorized,
+          authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+          der: peerCert ? new Uint8Array(peerCert.raw) : null,
+        },
+      });
+      send(res, response.status, response.body, response.text);
+    } catch (error) {
+      log.error({ path, error: error instanceof Error ? error.name : typeof error }, "node endpoint request failed");
+      if (!res.headersSent) send(res, 500, { error: "internal error" });
+    }
+  }
+
+  return server;
+}

@@ -1,0 +1,60 @@
+import type { Logger } from "@rampart/manager";
+import type { LocalNode, Runtime } from "./runtime.js";
+
+/** How often heartbeats are written to the store, in one statement. */
+const HEARTBEAT_FLUSH_MS = 2_000;
+/** How often this server checks whether its own node certificate is due for renewal. */
+const RENEWAL_CHECK_MS = 60_000;
+const SWEEP_MS = 10 * 60_000;
+
+/**
+ * The server's background work: flushing heartbeats, its own node's heartbeat and
+ * certificate renewal, and sweeping expired sessions and counters. Each timer is
+ * unref'd, and a failure is logged and retried on the next tick.
+ */
+export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (local: LocalNode) => void) {
+  const { manager } = runtime;
+  const guard = (what: string, work: () => Promise<unknown>) => () => {
+    work().catch((error: unknown) => log.warn({ error: error instanceof Error ? error.name : String(error) }, `${what} failed`));
+  };
+  const every = (ms: number, work: () => void) => {
+    const timer = setInterval(work, ms);
+    timer.unref();
+    return timer;
+  };
+  const selfBeat = () => manager.nodes.heartbeat(runtime.local.nodeId, null);
+  selfBeat();
+  const timers = [
+    every(HEARTBEAT_FLUSH_MS, guard("heartbeat flush", () => manager.nodes.flushHeartbeats())),
+    every(1_000, selfBeat),
+    every(
+      RENEWAL_CHECK_MS,
+      guard("node certificate renewal", async () => {
+        const renewed = await runtime.renewLocalNode();
+        if (renewed) {
+          onLocalRenewed(renewed);
+          log.info({ nodeId: renewed.nodeId }, "renewed this server's node certificate");
+        }
+      }),
+    ),
+    every(SWEEP_MS, guard("sweep", () => manager.auth.sweep())),
+  ];
+  return {
+    stop() {
+      for (const timer of timers) clearInterval(timer);
+    },
+    /** Writes heartbeats still in memory, before the store closes. */
+    async flush() {
+      await manager.nodes.flushHeartbeats().catch(() => undefined);
+    },
+  };
+}
+
+/** What `docker swarm init` prints (swarm-semantics.md §8.1), with Rampart's join command. */
+export function swarmInitText(nodeId: string, joinCommand: string): string {
+  return (
+    `Swarm initialized: current node (${nodeId}) is now a manager.\n\n` +
+    `To add a worker to this swarm, run the following command:\n\n    ${joinCommand}\n\n` +
+    "To add a manager to this swarm, run 'rampart swarm join-token manager' and follow the instructions.\n"
+  );
+}
