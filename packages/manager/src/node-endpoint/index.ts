@@ -22,6 +22,7 @@ import type { NodeService } from "../nodes/index.js";
  *   POST /v1/join       anyone with a valid join token
  *   POST /v1/renew      swarm-worker or swarm-manager certificate of this cluster
  *   POST /v1/heartbeat  swarm-worker or swarm-manager certificate of this cluster
+ *   GET  /v1/nodes      swarm-manager certificate only (the control API's node list)
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
  * of the request.
@@ -98,7 +99,10 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
   }
 
   /** The calling node's ID, or a refusal: chain, then role, deny list and cluster. */
-  async function identify(req: EndpointRequest): Promise<{ nodeId: string } | { refused: EndpointResponse }> {
+  async function identify(
+    req: EndpointRequest,
+    required: readonly string[] = [WORKER_ROLE, MANAGER_ROLE],
+  ): Promise<{ nodeId: string } | { refused: EndpointResponse }> {
     const { peer } = req;
     if (!peer.der) return { refused: await refuse("Permission denied: no client certificate was presented", req, null) };
     let subject;
@@ -115,7 +119,7 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
       peer: { cn: cn ?? "", o: subject.organization[0] ?? "", ous: subject.organizationalUnit },
       blacklist: nodes.deniedIds(),
       clusterOrg: cluster.current().record.id,
-      required: [WORKER_ROLE, MANAGER_ROLE],
+      required,
     });
     if (!decision.allow) return { refused: await refuse(decision.error, req, cn) };
     return { nodeId: decision.nodeId };
@@ -145,6 +149,15 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
         const role = await nodes.roleOf(who.nodeId);
         if (!role) return problem(404, `node ${who.nodeId} not found`);
         return { status: 200, body: { ...nodes.heartbeat(who.nodeId, req.ip), role } };
+      }
+      case "GET /v1/nodes": {
+        const who = await identify(req, [MANAGER_ROLE]);
+        if ("refused" in who) return who.refused;
+        const all = await nodes.list();
+        return {
+          status: 200,
+          body: all.map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, availability: n.availability, state: n.state })),
+        };
       }
       default:
         return problem(404, `no route for ${req.method} ${req.path}`);

@@ -1,0 +1,97 @@
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test-support/server.js";
+import { describeThisMachine, fileStore, memoryStore, NodeAgent } from "./agent.js";
+import { simulate } from "./simulate.js";
+
+const system = { type: "system" as const, id: null, name: "test" };
+
+describe("rampart agent against a real server", () => {
+  let s: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+    token = await s.server.runtime.manager.cluster.revealToken("worker", system, null);
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("ok/joins, keeps its key 0600 on disk, heartbeats to Ready, and reports its description", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "rampart-agent-")), "state");
+    const store = fileStore(dir);
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "agent-one", { zone: "eu-1" }),
+      store,
+    });
+    const identity = await agent.join();
+    expect(statSync(store.files.keyPath).mode & 0o777).toBe(0o600);
+    expect(new X509Certificate(identity.certPem).subject).toContain(`CN=${identity.nodeId}`);
+    agent.start();
+    await waitFor(async () => (await s.server.runtime.manager.nodes.get(identity.nodeId)).state === "ready", "Ready");
+    const node = await s.server.runtime.manager.nodes.get(identity.nodeId);
+    expect(node).toMatchObject({ hostname: "agent-one", engineLabels: { zone: "eu-1" }, role: "worker" });
+    expect(node.resources.nanoCpus).toBeGreaterThan(0);
+    agent.stop();
+    // A restarted agent resumes with what is on disk, without a token.
+    const again = new NodeAgent({ address: s.server.nodeAddress, token: undefined, description: describeThisMachine("test", "agent-one", {}), store: fileStore(dir) });
+    expect((await again.join()).nodeId).toBe(identity.nodeId);
+    again.stop();
+  });
+
+  it("ok/renews at once when promoted, and its new certificate carries the manager OU", async () => {
+    let renewed = "";
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "agent-two", {}),
+      store: memoryStore(),
+      events: { renewed: (_i, reason) => (renewed = reason) },
+    });
+    const identity = await agent.join();
+    agent.start();
+    await s.server.runtime.manager.nodes.promote(identity.nodeId, system, null);
+    await waitFor(() => agent.current?.role === "manager", "the renewal");
+    expect(renewed).toBe("role changed to manager");
+    expect(new X509Certificate(agent.current!.certPem).subject).toContain("OU=swarm-manager");
+    agent.stop();
+  }, 30_000);
+
+  it("fail/a refused token and a foreign CA give Swarm's messages", async () => {
+    const bad = new NodeAgent({ address: s.server.nodeAddress, token: `${token.slice(0, -1)}${token.endsWith("a") ? "b" : "a"}`, description: describeThisMachine("test", "x", {}), store: memoryStore() });
+    await expect(bad.join()).rejects.toThrow("A valid join token is necessary to join this cluster");
+    const foreign = new NodeAgent({
+      address: s.server.nodeAddress,
+      token: "SWMTKN-1-04u4pfuuas7f5vbsi6bekf6kvmnl8j324xk5112ry4yi1sr4sp-000avh9he7dy896m08s18udxr",
+      description: describeThisMachine("test", "x", {}),
+      store: memoryStore(),
+    });
+    await expect(foreign.join()).rejects.toThrow(
+      "remote CA does not match fingerprint. Expected: 05640c26f5eae68ec6cd6e4c45da13afe62791b948979d9ac54982ce716b3109",
+    );
+  });
+
+  it("ok/simulate joins many nodes, each with its own identity, over the real protocol", async () => {
+    const sim = await simulate({ address: s.server.nodeAddress, token, nodes: 20, prefix: "simtest", version: "test" });
+    expect(sim.failed).toEqual([]);
+    const ids = new Set(sim.agents.map((a) => a.current!.nodeId));
+    expect(ids.size).toBe(20);
+    const nodes = (await s.server.runtime.manager.nodes.list()).filter((n) => n.hostname.startsWith("simtest-"));
+    expect(nodes).toHaveLength(20);
+    expect(new Set(nodes.map((n) => n.engineLabels.zone)).size).toBe(10);
+    sim.stop();
+  });
+});
