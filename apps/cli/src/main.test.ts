@@ -54,6 +54,12 @@ describe("rampart CLI", () => {
     expect(r.stderr).toContain("--host must use https://");
   });
 
+  it("ok/conformance runs the project's vectors and ends with the count", async () => {
+    const r = await rampart("conformance", "--vectors", fileURLToPath(new URL("../../../reference/vectors", import.meta.url)));
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  });
+
   it("fail/plain HTTP off loopback is refused before the store is opened", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
     const r = await rampart("server", "--data-dir", dir, "--listen", "0.0.0.0:0");

@@ -1,9 +1,9 @@
 import { isRampartError, roleHasPermission, type Permission } from "@rampart/core";
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context.js";
 import { ERROR_STATUS } from "./errors.js";
+import { transformer } from "./transformer.js";
 
 /**
  * What a procedure needs: `public` (anyone, e.g. login), `authenticated` (any signed-in
@@ -53,7 +53,7 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     isDev: false,
     errorFormatter({ shape, error }) {
       const cause = error.cause;

@@ -1,4 +1,5 @@
 import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel } from "@rampart/core";
+import { decodeNodeList } from "@rampart/api/schema";
 import type { AdminClient } from "../client/index.js";
 import { UsageFault, type Out } from "./swarm.js";
 
@@ -12,7 +13,7 @@ function expiry(date: Date | null, now: Date): string {
 
 /** `rampart node ls [-q]`: docker's columns (§8.3), then TLS status and certificate expiry. */
 export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Promise<number> {
-  const nodes = (await client.node.list.query()).sort((a, b) => naturalCompare(a.hostname, b.hostname));
+  const nodes = decodeNodeList(await client.node.list.query()).sort((a, b) => naturalCompare(a.hostname, b.hostname));
   if (quiet) {
     for (const n of nodes) out(n.id);
     return 0;

@@ -105,7 +105,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const setupCode = await manager.auth.issueSetupCode();
     const { created } = await manager.cluster.init();
     if (created) options.log.info({ clusterId: manager.cluster.current().record.id }, "swarm initialised");
-    await manager.nodes.loadDenyList();
+    await manager.nodes.load();
     let local = (await ensureLocalNode(manager, options)).local;
     return {
       store,

@@ -21,12 +21,12 @@ describe.each(testStoreKinds())("API tokens on %s", (kind) => {
     expect(created.token).toMatch(/^rmp1_[0-9a-z]{16}_[A-Za-z0-9_-]{43}$/);
     const listed = await c.apiToken.list();
     expect(listed).toHaveLength(1);
-    expect(JSON.stringify(listed)).not.toContain(created.token.split("_")[2]);
+    expect(JSON.stringify(listed)).not.toContain(created.token.split("_").slice(2).join("_"));
     const viaToken = await h.caller({ bearerToken: created.token });
     expect((await viaToken.auth.me())?.via).toBe("apitoken");
     expect((await viaToken.system.status()).healthy).toBe(true);
     const row = await h.t.store.prisma.apiToken.findUniqueOrThrow({ where: { id: created.info.id } });
-    expect(Buffer.from(row.secret).includes(Buffer.from(created.token.split("_")[2]!))).toBe(false);
+    expect(Buffer.from(row.secret).includes(Buffer.from(created.token.split("_").slice(2).join("_")))).toBe(false);
   });
 
   it("fail/a revoked, expired, altered or malformed token is refused", async () => {
@@ -74,7 +74,7 @@ describe.each(testStoreKinds())("API tokens on %s", (kind) => {
     const c = await h.caller({ sessionToken: session });
     const created = await c.apiToken.create({ name: "ci", expiresInDays: null });
     await (await h.caller({ bearerToken: created.token })).system.status();
-    const secret = created.token.split("_")[2]!;
+    const secret = created.token.split("_").slice(2).join("_");
     expect(JSON.stringify(h.log.lines)).not.toContain(secret);
     expect(JSON.stringify(await c.apiToken.list())).not.toContain(secret);
     expect(JSON.stringify(await h.manager.audit.list({ limit: 50 }))).not.toContain(secret);

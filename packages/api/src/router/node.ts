@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { clientOf } from "../context.js";
 import { nodeDetailSchema, nodeRefInput, nodeViewSchema, removeNodeInput, updateNodeInput } from "../schema/node.schema.js";
+import { encodeNodeList, type NodeListPayload } from "../schema/node-list.js";
+import { plainJson, plainJsonOutput } from "../transformer.js";
 import { permissionProcedure, router } from "../trpc.js";
 
 const admin = permissionProcedure("cluster:admin");
 
 export const nodeRouter = router({
   list: permissionProcedure("cluster:read")
-    .output(z.array(nodeViewSchema))
-    .query(({ ctx }) => ctx.manager.nodes.list()),
+    .output(plainJsonOutput<NodeListPayload>())
+    .query(async ({ ctx }) => plainJson(encodeNodeList(await ctx.manager.nodes.list()))),
 
   get: permissionProcedure("cluster:read")
     .input(nodeRefInput)

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { parseJoinToken } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { decodeNodeList } from "../schema/node-list.js";
 import { createHarness, description, newCsr, type Harness } from "../test-support/harness.js";
 
 function openssl(args: string[], input?: string): string {
@@ -161,7 +162,7 @@ describe.each(testStoreKinds())("swarm and nodes on %s", (kind) => {
     const other = await joinNode("manager-x", "manager");
     await admin.node.demote({ ref: other.nodeId });
     // Only this server's own node is a manager now, and it cannot be demoted.
-    const managers = (await admin.node.list()).filter((n) => n.role === "manager");
+    const managers = decodeNodeList(await admin.node.list()).filter((n) => n.role === "manager");
     expect(managers.map((n) => n.isLeader)).toEqual([true]);
     await expect(admin.node.demote({ ref: managers[0]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
   });
@@ -175,7 +176,7 @@ describe.each(testStoreKinds())("swarm and nodes on %s", (kind) => {
     });
     await admin.node.remove({ ref: nodeId, force: true });
     expect(h.manager.nodes.deniedIds().has(nodeId)).toBe(true);
-    await h.manager.nodes.loadDenyList();
+    await h.manager.nodes.load();
     expect(h.manager.nodes.deniedIds().has(nodeId)).toBe(true);
     await expect(admin.node.get({ ref: nodeId })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

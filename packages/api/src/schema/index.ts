@@ -6,3 +6,4 @@ export * from "./protocol.js";
 export * from "./cluster.schema.js";
 export * from "./node.schema.js";
 export * from "./audit.schema.js";
+export * from "./node-list.js";

@@ -56,6 +56,7 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
     nodeAddress: "127.0.0.1:2377",
   });
   await manager.cluster.init();
+  await manager.nodes.load();
   // This server's own node, the leader, as `rampart server` creates it.
   await manager.nodes.ensureLocalNode({ nodeId: undefined, csrPem: newCsr().csrPem, description: description("rampart-server"), addr: "127.0.0.1" });
 

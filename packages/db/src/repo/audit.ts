@@ -1,23 +1,29 @@
 import type { ActorType, AuditAction, AuditEvent, AuditEventInput, AuditOutcome } from "@rampart/core";
 import type { Db } from "../prisma.js";
 
+function toRow(event: AuditEventInput, at: Date) {
+  return {
+    at,
+    actorType: event.actor.type,
+    actorId: event.actor.id,
+    actorName: event.actor.name,
+    action: event.action,
+    targetType: event.target.type,
+    targetId: event.target.id ?? null,
+    targetName: event.target.name ?? null,
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+    ip: event.ip ?? null,
+  };
+}
+
 export async function appendAudit(db: Db, event: AuditEventInput, at: Date): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      at,
-      actorType: event.actor.type,
-      actorId: event.actor.id,
-      actorName: event.actor.name,
-      action: event.action,
-      targetType: event.target.type,
-      targetId: event.target.id ?? null,
-      targetName: event.target.name ?? null,
-      outcome: event.outcome,
-      reason: event.reason ?? null,
-      ip: event.ip ?? null,
-    },
-    select: { id: true },
-  });
+  await db.auditEvent.create({ data: toRow(event, at), select: { id: true } });
+}
+
+/** Several events in one statement, in order. */
+export async function appendAuditMany(db: Db, events: AuditEventInput[], at: Date): Promise<void> {
+  await db.auditEvent.createMany({ data: events.map((e) => toRow(e, at)) });
 }
 
 export interface AuditQuery {

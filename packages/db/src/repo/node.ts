@@ -100,6 +100,8 @@ export interface NewNode {
   addr: string | null;
   isLeader: boolean;
   at: Date;
+  /** The node's first certificate, written with the row (one statement per join). */
+  certificate?: NodeCertificateInfo;
 }
 
 export async function createNode(db: Db, input: NewNode): Promise<void> {
@@ -119,6 +121,15 @@ export async function createNode(db: Db, input: NewNode): Promise<void> {
       isLeader: input.isLeader,
       createdAt: input.at,
       updatedAt: input.at,
+      ...(input.certificate
+        ? {
+            certSerial: input.certificate.serial,
+            certPem: input.certificate.pem,
+            certRole: input.certificate.role,
+            certNotBefore: input.certificate.notBefore,
+            certNotAfter: input.certificate.notAfter,
+          }
+        : {}),
     },
     select: { id: true },
   });

@@ -37,11 +37,25 @@ export function subjectKeyId(spki: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha1").update(subjectPublicKeyBits(spki)).digest());
 }
 
+/**
+ * Serials are drawn from a pool refilled 1,024 at a time: one call into the system's
+ * random source costs about as much as building a certificate.
+ */
+const SERIAL_BYTES = 16;
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
 /** 128 random bits, never zero: unguessable, and within X.509's 20-octet limit. */
 function newSerial(): Uint8Array {
-  const serial = randomBytes(16);
+  if (poolAt + SERIAL_BYTES > pool.length) {
+    pool = new Uint8Array(randomBytes(SERIAL_BYTES * 1024));
+    poolAt = 0;
+  }
+  const serial = pool.slice(poolAt, poolAt + SERIAL_BYTES);
+  pool.fill(0, poolAt, poolAt + SERIAL_BYTES);
+  poolAt += SERIAL_BYTES;
   serial[15] = serial[15]! | 0x01;
-  return new Uint8Array(serial);
+  return serial;
 }
 
 const signer = (key: KeyObject) => (tbs: Uint8Array) => new Uint8Array(sign("sha256", tbs, key));

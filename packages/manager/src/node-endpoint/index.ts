@@ -146,7 +146,7 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
         if ("refused" in who) return who.refused;
         const body = heartbeatBody.parse(req.body);
         if (body.description) await nodes.updateDescription(who.nodeId, body.description, req.ip);
-        const role = await nodes.roleOf(who.nodeId);
+        const role = nodes.roleOf(who.nodeId);
         if (!role) return problem(404, `node ${who.nodeId} not found`);
         return { status: 200, body: { ...nodes.heartbeat(who.nodeId, req.ip), role } };
       }

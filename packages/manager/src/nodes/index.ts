@@ -98,16 +98,39 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   const db = deps.store.prisma;
   const heartbeats = new HeartbeatTracker();
   const removed = new Set<string>();
-  /** Roles of nodes seen recently: a heartbeat answers from here, not from the store. */
-  const roles = new Map<string, NodeRole>();
+  /**
+   * Every node, in memory: `node ls` and heartbeats answer from here, not from the store
+   * (10,000 rows through the store take about a second). Every write below refreshes the
+   * node it changed once its transaction has committed.
+   */
+  const registry = new Map<string, NodeRecord>();
+
+  async function refresh(id: string): Promise<void> {
+    const node = await getNode(db, id);
+    if (node) registry.set(id, { ...node, certificate: node.certificate ? { ...node.certificate, pem: "" } : null });
+    else registry.delete(id);
+  }
 
   function view(node: NodeRecord, now: Date, periodMs: number): NodeView {
     const last = heartbeats.lastSeen(node.id, node.lastHeartbeatAt);
     const state = nodeState(last, periodMs, now);
     const cert = node.certificate;
-    const { certificate: _omit, ...rest } = node;
+    // Built field by field: this runs 10,000 times for one `node ls`.
     return {
-      ...rest,
+      id: node.id,
+      hostname: node.hostname,
+      role: node.role,
+      availability: node.availability,
+      labels: node.labels,
+      engineLabels: node.engineLabels,
+      platform: node.platform,
+      resources: node.resources,
+      engineVersion: node.engineVersion,
+      addr: node.addr,
+      isLeader: node.isLeader,
+      createdAt: node.createdAt,
+      updatedAt: node.updatedAt,
+      version: node.version,
       lastHeartbeatAt: last,
       state,
       managerStatus: node.role !== "manager" ? null : node.isLeader ? "leader" : state === "ready" ? "reachable" : "unreachable",
@@ -140,7 +163,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   }
 
   async function changeRole(ref: string, role: NodeRole, actor: Actor, ip: string | null): Promise<NodeView> {
-    return deps.store.transaction(async (tx) => {
+    const result = await deps.store.transaction(async (tx) => {
       const node = await resolve(ref, tx);
       if (node.role === role) return view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
       if (role === "worker") {
@@ -152,21 +175,25 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         }
       }
       await updateNode(tx, node.id, undefined, { role }, deps.now());
-      roles.set(node.id, role);
       await audit.record(
         { actor, action: role === "manager" ? "node.promote" : "node.demote", target: target(node), outcome: "success", ip },
         tx,
       );
       return view({ ...node, role }, deps.now(), cluster.current().record.heartbeatPeriodMs);
     });
+    await refresh(result.id);
+    return result;
   }
 
   return {
     heartbeats,
 
-    async loadDenyList(): Promise<void> {
+    /** Loads the nodes and the deny list; the server does this once at start. */
+    async load(): Promise<void> {
       removed.clear();
       for (const id of await listRemovedNodeIds(db)) removed.add(id);
+      registry.clear();
+      for (const node of await listNodes(db)) registry.set(node.id, node);
     },
 
     /** Checked on every node-endpoint call: a removed node's certificate is refused. */
@@ -175,7 +202,9 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
     async list(): Promise<NodeView[]> {
       const now = deps.now();
       const period = cluster.current().record.heartbeatPeriodMs;
-      return (await listNodes(db)).map((n) => view(n, now, period));
+      const out: NodeView[] = [];
+      for (const node of registry.values()) out.push(view(node, now, period));
+      return out;
     },
 
     async get(ref: string): Promise<NodeDetail> {
@@ -191,7 +220,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       actor: Actor,
       ip: string | null,
     ): Promise<NodeView> {
-      return deps.store.transaction(async (tx) => {
+      const result = await deps.store.transaction(async (tx) => {
         const node = await resolve(ref, tx);
         if (input.version !== undefined && input.version !== node.version) {
           throw new RampartError("conflict", `node ${node.hostname} changed since version ${input.version}; reload and try again`, {
@@ -210,6 +239,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         const updated = await getNode(tx, node.id);
         return view(updated!, deps.now(), cluster.current().record.heartbeatPeriodMs);
       });
+      await refresh(result.id);
+      return result;
     },
 
     promote: (ref: string, actor: Actor, ip: string | null) => changeRole(ref, "manager", actor, ip),
@@ -241,7 +272,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         await deleteNode(tx, node.id);
         await audit.record({ actor, action: "node.remove", target: target(node), outcome: "success", reason: force ? "forced" : null, ip }, tx);
         removed.add(node.id);
-        roles.delete(node.id);
+        registry.delete(node.id);
         heartbeats.forget(node.id);
       });
       await purgeRemovedNodes(db, new Date(deps.now().getTime() - DENY_LIST_GRACE_MS));
@@ -259,22 +290,46 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const verified = verifyCsr(input.csrPem);
       const { record, ca } = cluster.current();
       const now = deps.now();
-      return deps.store.transaction(async (tx) => {
-        const nodeId = newId(deps.random(17));
-        await createNode(tx, { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, ...description });
-        const issued = ca.issue({ csr: verified, nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now });
-        await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
-        const actor: Actor = { type: "node", id: nodeId, name: description.hostname };
-        const t = { type: "node", id: nodeId, name: description.hostname };
-        await audit.record({ actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip }, tx);
-        await audit.record({ actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip }, tx);
-        return { nodeId, role, certificatePem: issued.pem, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
+      // One row (node and certificate together) and one audit write: a join is two statements.
+      const nodeId = newId(deps.random(17));
+      const issued = ca.issue({ csr: verified, nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now });
+      const certificate = { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter };
+      const actor: Actor = { type: "node", id: nodeId, name: description.hostname };
+      const t = { type: "node", id: nodeId, name: description.hostname };
+      await deps.store.transaction(async (tx) => {
+        await createNode(tx, { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, certificate, ...description });
+        await audit.recordMany(
+          [
+            { actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip },
+            { actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip },
+          ],
+          tx,
+        );
       });
+      registry.set(nodeId, {
+        id: nodeId,
+        hostname: description.hostname,
+        role,
+        availability: "active",
+        labels: {},
+        engineLabels: description.engineLabels,
+        platform: { os: description.os, arch: description.arch },
+        resources: { nanoCpus: description.nanoCpus, memoryBytes: description.memoryBytes },
+        engineVersion: description.engineVersion,
+        addr: ip,
+        isLeader: false,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        lastHeartbeatAt: null,
+        certificate: { ...certificate, pem: "" },
+      });
+      return { nodeId, role, certificatePem: issued.pem, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
     },
 
     /** Renewal: the role in the new certificate comes from the store, which is how promotion lands. */
     async renew(nodeId: string, csrPem: string, ip: string | null): Promise<{ certificatePem: string; role: NodeRole }> {
-      return deps.store.transaction(async (tx) => {
+      const result = await deps.store.transaction(async (tx) => {
         const node = await getNode(tx, nodeId);
         if (!node) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
         const issued = await issueFor(tx, nodeId, node.role, csrPem);
@@ -284,6 +339,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         );
         return { certificatePem: issued.pem, role: node.role };
       });
+      await refresh(nodeId);
+      return result;
     },
 
     /** A heartbeat: recorded in memory (flushed in batches); answers the period and the node's role. */
@@ -293,16 +350,13 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
     },
 
     /** The role the store gives a node now; the agent renews when its certificate differs. */
-    async roleOf(nodeId: string): Promise<NodeRole | null> {
-      const cached = roles.get(nodeId);
-      if (cached) return cached;
-      const role = (await getNode(db, nodeId))?.role ?? null;
-      if (role) roles.set(nodeId, role);
-      return role;
+    roleOf(nodeId: string): NodeRole | null {
+      return registry.get(nodeId)?.role ?? null;
     },
 
     async updateDescription(nodeId: string, description: NodeDescription, ip: string | null): Promise<void> {
       await updateNode(db, nodeId, undefined, { description: checkDescription(description), addr: ip }, deps.now());
+      await refresh(nodeId);
     },
 
     /**
@@ -312,7 +366,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
      */
     async ensureLocalNode(input: { nodeId: string | undefined; csrPem: string; description: NodeDescription; addr: string }): Promise<{ nodeId: string; certificatePem: string }> {
       const existing = input.nodeId ? await getNode(db, input.nodeId) : null;
-      return deps.store.transaction(async (tx) => {
+      const result = await deps.store.transaction(async (tx) => {
         const now = deps.now();
         const nodeId = existing?.id ?? input.nodeId ?? newId(deps.random(17));
         if (!existing) {
@@ -326,12 +380,14 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         heartbeats.beat(nodeId, now, input.addr);
         return { nodeId, certificatePem: issued.pem };
       });
+      await refresh(result.nodeId);
+      return result;
     },
 
     /** The Swarm section of `docker info`, as far as Rampart has its parts. */
     async swarmInfo() {
       const { record, ca } = cluster.current();
-      const all = await listNodes(db);
+      const all = [...registry.values()];
       const managers = all.filter((n) => n.role === "manager");
       const self = all.find((n) => n.isLeader);
       return {
