@@ -13,7 +13,11 @@ import { Button, Skeleton } from "./ui";
 /** Only features that exist are listed; each later feature adds its own entry. */
 const NAV = [
   { href: "/", label: "Overview" },
+  { href: "/nodes", label: "Nodes" },
+  { href: "/join", label: "Join" },
+  { href: "/audit", label: "Audit" },
   { href: "/settings/api-tokens", label: "API tokens" },
+  { href: "/settings/swarm", label: "Swarm settings" },
 ] as const;
 
 function NavLink({ href, label }: { href: string; label: string }) {
@@ -94,7 +98,7 @@ export function Shell({ children }: { children: ReactNode }) {
       </a>
       <aside className="flex shrink-0 flex-col border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:border-b-0 md:border-r dark:border-zinc-800 dark:bg-zinc-900/40">
         <div className="px-4 py-4 text-lg font-bold tracking-tight">Rampart</div>
-        <nav aria-label="Main" className="flex gap-1 px-2 md:flex-col">
+        <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-2 md:flex-col md:overflow-visible">
           {NAV.map((item) => (
             <NavLink key={item.href} {...item} />
           ))}

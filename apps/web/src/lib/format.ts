@@ -30,3 +30,14 @@ export function formatDuration(totalSeconds: number): string {
   if (m > 0) return `${m}m ${s}s`;
   return `${s}s`;
 }
+
+/** `active` → `Active`, `needs-rotation` → `Needs rotation`. */
+export function titleCase(value: string): string {
+  const text = value.replace(/-/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Bytes as GiB with one decimal, the way `docker info` shows memory. */
+export function formatGiB(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}

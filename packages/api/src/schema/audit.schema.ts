@@ -30,6 +30,8 @@ export const auditListInput = z.strictObject({
   /** The id of the last event of the previous page. */
   cursor: z.string().regex(/^\d{1,19}$/, "cursor must be an event id").optional(),
   limit: z.number().int().min(1).max(200).default(50),
+  /** Sent by infinite queries; the log pages newest first, so only forward is meaningful. */
+  direction: z.enum(["forward", "backward"]).optional(),
 });
 
 export const auditListOutput = z.object({

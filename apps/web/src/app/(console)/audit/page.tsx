@@ -1,0 +1,224 @@
+"use client";
+
+import { auditActionSchema, auditOutcomeSchema, type AuditEventOutput } from "@rampart/api/schema";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useRef, useState } from "react";
+import { OutcomeBadge } from "~/components/badges";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
+import { describeError } from "~/lib/errors";
+import { formatDateTime, fromNow, titleCase } from "~/lib/format";
+import { useTRPC } from "~/lib/trpc";
+
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 300;
+const SEARCH_MAX = 128;
+
+const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...auditActionSchema.options.map((a) => ({ value: a, label: a }))];
+const OUTCOME_OPTIONS = [{ value: "", label: "All outcomes" }, ...auditOutcomeSchema.options.map((o) => ({ value: o, label: titleCase(o) }))];
+
+type FilterName = "action" | "outcome" | "search";
+
+/** The filters as the URL holds them; anything the API would refuse is ignored. */
+function readFilters(params: URLSearchParams) {
+  const action = auditActionSchema.safeParse(params.get("action"));
+  const outcome = auditOutcomeSchema.safeParse(params.get("outcome"));
+  return {
+    action: action.success ? action.data : undefined,
+    outcome: outcome.success ? outcome.data : undefined,
+    search: (params.get("search") ?? "").slice(0, SEARCH_MAX),
+  };
+}
+
+function Target({ event }: { event: AuditEventOutput }) {
+  const label = event.targetName ?? event.targetId;
+  return (
+    <span title={event.targetId ?? undefined}>
+      <span className="text-zinc-500 dark:text-zinc-400">{event.targetType}</span>
+      {label && (
+        <>
+          <span className="text-zinc-500 dark:text-zinc-400">: </span>
+          <span className={event.targetName ? "" : "font-mono text-xs"}>{label}</span>
+        </>
+      )}
+    </span>
+  );
+}
+
+function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <table data-testid="audit-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
+        <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+          <tr>
+            <th scope="col" className="px-4 py-2">Time</th>
+            <th scope="col" className="px-4 py-2">Actor</th>
+            <th scope="col" className="px-4 py-2">Action</th>
+            <th scope="col" className="px-4 py-2">Target</th>
+            <th scope="col" className="px-4 py-2">Outcome</th>
+            <th scope="col" className="px-4 py-2">Reason</th>
+            <th scope="col" className="px-4 py-2">IP</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td className="px-4 py-2 whitespace-nowrap">
+                <time dateTime={e.at.toISOString()}>{formatDateTime(e.at)}</time>
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400">{fromNow(e.at, now)}</span>
+              </td>
+              <td className="px-4 py-2">
+                {e.actorName} <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.actorType}</span>
+              </td>
+              <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
+              <td className="max-w-64 px-4 py-2 break-words">
+                <Target event={e} />
+              </td>
+              <td className="px-4 py-2">
+                <OutcomeBadge outcome={e.outcome} />
+              </td>
+              <td className="px-4 py-2 text-zinc-700 dark:text-zinc-300">{e.reason ?? ""}</td>
+              <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.ip ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function AuditView() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filters = readFilters(new URLSearchParams(params.toString()));
+
+  // The search box updates at once; the URL, and so the query, 300 ms after the last key.
+  const [searchText, setSearchText] = useState(filters.search);
+  const [pushedSearch, setPushedSearch] = useState(filters.search);
+  if (filters.search !== pushedSearch) {
+    // The URL changed from outside (back, forward, a link): the box follows it.
+    setPushedSearch(filters.search);
+    setSearchText(filters.search);
+  }
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => {
+    const pending = timer;
+    return () => clearTimeout(pending.current);
+  }, []);
+
+  function replace(changes: Partial<Record<FilterName, string>>) {
+    // Read the URL as it is now, not as it was rendered: a debounced search must not undo a select changed meanwhile.
+    const next = new URLSearchParams(window.location.search);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    const query = next.toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  }
+
+  function onSearch(value: string) {
+    setSearchText(value);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const trimmed = value.trim();
+      setPushedSearch(trimmed);
+      replace({ search: trimmed });
+    }, SEARCH_DELAY_MS);
+  }
+
+  function clearFilters() {
+    clearTimeout(timer.current);
+    setSearchText("");
+    setPushedSearch("");
+    router.replace(pathname, { scroll: false });
+  }
+
+  const events = useInfiniteQuery({
+    ...trpc.audit.list.infiniteQueryOptions(
+      {
+        limit: PAGE_SIZE,
+        ...(filters.action ? { action: filters.action } : {}),
+        ...(filters.outcome ? { outcome: filters.outcome } : {}),
+        ...(filters.search ? { search: filters.search } : {}),
+      },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    ),
+    placeholderData: keepPreviousData,
+  });
+
+  const filtered = Boolean(filters.action || filters.outcome || filters.search);
+  const list = events.data?.pages.flatMap((p) => p.events) ?? [];
+  const now = new Date(events.dataUpdatedAt);
+
+  return (
+    <>
+      <form role="search" onSubmit={(e) => e.preventDefault()} className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(2,minmax(10rem,1fr))]">
+        <Field
+          label="Search"
+          type="search"
+          placeholder="Actor or target name or ID"
+          value={searchText}
+          maxLength={SEARCH_MAX}
+          onChange={(e) => onSearch(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <Select label="Action" value={filters.action ?? ""} onChange={(e) => replace({ action: e.target.value })} options={ACTION_OPTIONS} />
+        <Select label="Outcome" value={filters.outcome ?? ""} onChange={(e) => replace({ outcome: e.target.value })} options={OUTCOME_OPTIONS} />
+      </form>
+      {events.isPending ? (
+        <Loading label="Loading audit events" blocks={6} className="h-10" />
+      ) : events.isError && list.length === 0 ? (
+        <ErrorState title="The audit log is not available" error={events.error} onRetry={() => events.refetch()} />
+      ) : list.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No events match these filters"
+            action={
+              <Button variant="secondary" onClick={clearFilters}>
+                Clear filters
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState title="No audit events yet">Sign-ins, token reveals and changes to the swarm and its nodes are recorded here.</EmptyState>
+        )
+      ) : (
+        <div className="space-y-3" aria-busy={events.isPlaceholderData || undefined}>
+          <AuditTable events={list} now={now} />
+          {events.isFetchNextPageError && <Alert>{describeError(events.error).message}</Alert>}
+          <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+            <p aria-live="polite">
+              {events.isPlaceholderData ? "Updating…" : `${list.length.toLocaleString("en")} event${list.length === 1 ? "" : "s"} shown`}
+            </p>
+            {events.hasNextPage ? (
+              <Button variant="secondary" onClick={() => events.fetchNextPage()} busy={events.isFetchingNextPage}>
+                Load more
+              </Button>
+            ) : (
+              <p>End of the log: there are no older events.</p>
+            )}
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+export default function AuditPage() {
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description="Who did what, to which target, and how it ended, newest first. The log records actions only, never secret values."
+      />
+      <Suspense fallback={<Loading label="Loading audit events" blocks={6} className="h-10" />}>
+        <AuditView />
+      </Suspense>
+    </>
+  );
+}

@@ -1,0 +1,327 @@
+"use client";
+
+import { decodeNodeList } from "@rampart/api/schema";
+import { useQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { memo, useDeferredValue, useMemo, useRef, useState, type MouseEvent } from "react";
+import { NodeStateBadge, TlsBadge } from "~/components/badges";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
+import { backgroundPoll } from "~/lib/background";
+import { formatDateTime, fromNow, titleCase } from "~/lib/format";
+import {
+  DEFAULT_SORT,
+  NODE_AVAILABILITIES,
+  NODE_ROLES,
+  NODE_STATES,
+  certExpiresSoon,
+  filterNodes,
+  indexNodes,
+  labelChips,
+  shortId,
+  sortNodes,
+  type IndexedNode,
+  type NodeAvailability,
+  type NodeRole,
+  type NodeSort,
+  type NodeState,
+  type NodeView,
+  type SortKey,
+} from "~/lib/nodes";
+import { useTRPC } from "~/lib/trpc";
+
+const ROW_HEIGHT = 44;
+
+const COLUMNS: ReadonlyArray<{ key: SortKey | null; label: string; width: string }> = [
+  { key: "hostname", label: "Hostname", width: "w-48" },
+  { key: "id", label: "ID", width: "w-32" },
+  { key: "state", label: "Status", width: "w-24" },
+  { key: "availability", label: "Availability", width: "w-28" },
+  { key: "managerStatus", label: "Manager status", width: "w-32" },
+  { key: "engineVersion", label: "Engine version", width: "w-40" },
+  { key: "tls", label: "TLS", width: "w-32" },
+  { key: "certExpiry", label: "Cert expiry", width: "w-32" },
+  { key: null, label: "Labels", width: "w-64" },
+];
+
+const all = (label: string) => ({ value: "", label });
+const STATE_OPTIONS = [all("All statuses"), ...NODE_STATES.map((v) => ({ value: v, label: titleCase(v) }))];
+const ROLE_OPTIONS = [all("All roles"), ...NODE_ROLES.map((v) => ({ value: v, label: titleCase(v) }))];
+const AVAILABILITY_OPTIONS = [all("All"), ...NODE_AVAILABILITIES.map((v) => ({ value: v, label: titleCase(v) }))];
+
+function SortHeader({ column, sort, onSort }: { column: (typeof COLUMNS)[number]; sort: NodeSort; onSort: (key: SortKey) => void }) {
+  const { key } = column;
+  const base = `sticky top-0 z-10 bg-zinc-50 px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 ${column.width}`;
+  if (key === null) {
+    return (
+      <th scope="col" className={base}>
+        {column.label}
+      </th>
+    );
+  }
+  const active = sort.key === key;
+  return (
+    <th scope="col" className={base} aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : "none"}>
+      <button
+        type="button"
+        onClick={() => onSort(key)}
+        className="-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:text-zinc-100"
+      >
+        {column.label}
+        <span aria-hidden="true" className={active ? "text-zinc-900 dark:text-zinc-100" : "opacity-30"}>
+          {active && sort.direction === "desc" ? "▼" : "▲"}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+function Labels({ labels }: { labels: Record<string, string> }) {
+  const { shown, more } = labelChips(labels, 2);
+  if (shown.length === 0) return <span className="text-zinc-400">—</span>;
+  return (
+    <span className="flex min-w-0 items-center gap-1">
+      {shown.map((chip) => (
+        <span key={chip} title={chip} className="truncate rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+          {chip}
+        </span>
+      ))}
+      {more > 0 && (
+        <span className="shrink-0 text-xs text-zinc-500" title={`${more} more label${more === 1 ? "" : "s"}`}>
+          +{more}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** One row; memoised, so a poll that changes nothing in a node leaves its row alone. */
+const NodeRow = memo(function NodeRow({ node, index, now }: { node: NodeView; index: number; now: number }) {
+  const router = useRouter();
+  const href = `/nodes/${node.id}`;
+  const notAfter = node.tls.notAfter;
+  const soon = certExpiresSoon(notAfter, new Date(now));
+  // A click anywhere on the row opens the node; the hostname link is the keyboard's way in.
+  function open(event: MouseEvent<HTMLTableRowElement>) {
+    if ((event.target as HTMLElement).closest("a, button")) return;
+    router.push(href);
+  }
+  return (
+    <tr
+      data-testid={`node-row-${node.hostname}`}
+      aria-rowindex={index + 2}
+      onClick={open}
+      className="h-11 cursor-pointer border-b border-zinc-100 bg-white hover:bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-950 dark:hover:bg-zinc-900"
+    >
+      <td className="truncate px-3">
+        <Link
+          href={href}
+          prefetch={false}
+          className="rounded font-medium text-sky-800 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300"
+        >
+          {node.hostname}
+        </Link>
+        {node.isLeader && (
+          <span title="This server" className="ml-1 font-semibold text-zinc-500">
+            <span aria-hidden="true">*</span>
+            <span className="sr-only">(this server)</span>
+          </span>
+        )}
+      </td>
+      <td className="truncate px-3 font-mono text-xs" title={node.id}>
+        {shortId(node.id)}
+      </td>
+      <td className="px-3">
+        <NodeStateBadge state={node.state} />
+      </td>
+      <td className="px-3">{titleCase(node.availability)}</td>
+      <td className="px-3">{node.managerStatus ? titleCase(node.managerStatus) : ""}</td>
+      <td className="truncate px-3" title={node.engineVersion}>
+        {node.engineVersion}
+      </td>
+      <td className="px-3">
+        <TlsBadge status={node.tls.status} />
+      </td>
+      <td
+        className={`truncate px-3 ${soon ? "font-medium text-amber-700 dark:text-amber-400" : ""}`}
+        title={notAfter ? formatDateTime(notAfter) : undefined}
+      >
+        {notAfter ? fromNow(notAfter, new Date(now)) : "—"}
+      </td>
+      <td className="px-3">
+        <Labels labels={node.labels} />
+      </td>
+    </tr>
+  );
+});
+
+/**
+ * Only the rows in view (and a few either side) are in the DOM, with spacer rows above
+ * and below, so 10,000 nodes scroll as smoothly as ten. Columns have fixed widths so
+ * rows coming and going never shift them.
+ */
+function NodesTable({ items, sort, onSort, now }: { items: IndexedNode[]; sort: NodeSort; onSort: (key: SortKey) => void; now: number }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- only plain numbers from it reach the memoised rows.
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    // Rows for the first paint, before the scroll box has been measured.
+    initialRect: { width: 0, height: 800 },
+    getItemKey: (index) => items[index]?.node.id ?? index,
+  });
+  const rows = virtualizer.getVirtualItems();
+  const top = rows[0]?.start ?? 0;
+  const bottom = virtualizer.getTotalSize() - (rows.at(-1)?.end ?? 0);
+
+  return (
+    <div ref={scrollRef} className="max-h-[calc(100vh-16rem)] min-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <table data-testid="nodes-table" aria-rowcount={items.length + 1} className="w-full min-w-[78rem] table-fixed text-sm">
+        <thead>
+          <tr aria-rowindex={1}>
+            {COLUMNS.map((column) => (
+              <SortHeader key={column.label} column={column} sort={sort} onSort={onSort} />
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {top > 0 && (
+            <tr aria-hidden="true" style={{ height: top }}>
+              <td colSpan={COLUMNS.length} />
+            </tr>
+          )}
+          {rows.map((row) => {
+            const item = items[row.index];
+            return item ? <NodeRow key={row.key} node={item.node} index={row.index} now={now} /> : null;
+          })}
+          {bottom > 0 && (
+            <tr aria-hidden="true" style={{ height: bottom }}>
+              <td colSpan={COLUMNS.length} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export default function NodesPage() {
+  const trpc = useTRPC();
+  const nodes = useQuery({ ...trpc.node.list.queryOptions(undefined, backgroundPoll), refetchInterval: 5_000, select: decodeNodeList });
+  const [search, setSearch] = useState("");
+  const [state, setState] = useState<NodeState | "">("");
+  const [role, setRole] = useState<NodeRole | "">("");
+  const [availability, setAvailability] = useState<NodeAvailability | "">("");
+  const [sort, setSort] = useState<NodeSort>(DEFAULT_SORT);
+  // Typing stays responsive: the list catches up with the search box when it can.
+  const deferredSearch = useDeferredValue(search);
+
+  // Index once per poll, sort once per poll or sort change, filter per keystroke.
+  const indexed = useMemo(() => indexNodes(nodes.data ?? []), [nodes.data]);
+  const sorted = useMemo(() => sortNodes(indexed, sort), [indexed, sort]);
+  const visible = useMemo(
+    () => filterNodes(sorted, { search: deferredSearch, state, role, availability }),
+    [sorted, deferredSearch, state, role, availability],
+  );
+
+  function toggleSort(key: SortKey) {
+    setSort((current) => (current.key === key ? { key, direction: current.direction === "asc" ? "desc" : "asc" } : { key, direction: "asc" }));
+  }
+  function clearFilters() {
+    setSearch("");
+    setState("");
+    setRole("");
+    setAvailability("");
+  }
+
+  const total = nodes.data?.length ?? 0;
+  // Relative times are measured from the last poll, to the minute, so an unchanged row is not redrawn.
+  const now = Math.floor(nodes.dataUpdatedAt / 60_000) * 60_000;
+  const onlyThisServer = total > 0 && nodes.data?.every((n) => n.isLeader);
+
+  return (
+    <>
+      <PageHeader
+        title="Nodes"
+        description="Every node in the swarm, its health, role and certificate. Select a node to change it."
+        actions={
+          <Link
+            href="/join"
+            className="inline-flex items-center rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-sky-600 dark:hover:bg-sky-500"
+          >
+            Add a node
+          </Link>
+        }
+      />
+      {nodes.isPending ? (
+        <Loading label="Loading nodes" blocks={6} className="h-10" />
+      ) : nodes.isError ? (
+        <ErrorState title="Nodes are not available" error={nodes.error} onRetry={() => nodes.refetch()} />
+      ) : total === 0 ? (
+        <EmptyState title="No nodes yet" action={<JoinLink />}>
+          A node joins with a join token: run the join command from the Join page on the machine you want to add. It appears
+          here as soon as it has its certificate.
+        </EmptyState>
+      ) : (
+        <div className="space-y-4">
+          <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(3,minmax(9rem,1fr))]">
+            <Field
+              label="Search"
+              type="search"
+              placeholder="Hostname, ID prefix or label"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <Select label="Status" value={state} onChange={(e) => setState(e.target.value as NodeState | "")} options={STATE_OPTIONS} />
+            <Select label="Role" value={role} onChange={(e) => setRole(e.target.value as NodeRole | "")} options={ROLE_OPTIONS} />
+            <Select
+              label="Availability"
+              value={availability}
+              onChange={(e) => setAvailability(e.target.value as NodeAvailability | "")}
+              options={AVAILABILITY_OPTIONS}
+            />
+          </form>
+          <div className="flex items-center justify-between gap-4 text-sm text-zinc-600 dark:text-zinc-400">
+            <p aria-live="polite">
+              {visible.length.toLocaleString("en")} of {total.toLocaleString("en")} nodes
+            </p>
+            <p className="text-xs">
+              <span aria-hidden="true">*</span> this server
+            </p>
+          </div>
+          {visible.length === 0 ? (
+            <EmptyState
+              title="No nodes match these filters"
+              action={
+                <Button variant="secondary" onClick={clearFilters}>
+                  Clear filters
+                </Button>
+              }
+            />
+          ) : (
+            <NodesTable items={visible} sort={sort} onSort={toggleSort} now={now} />
+          )}
+          {onlyThisServer && (
+            <Alert tone="info">
+              Only this server is in the swarm so far. <JoinLink /> to add workers or managers.
+            </Alert>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+function JoinLink() {
+  return (
+    <Link href="/join" className="font-medium text-sky-700 underline hover:no-underline dark:text-sky-400">
+      Join a node
+    </Link>
+  );
+}

@@ -1,0 +1,179 @@
+"use client";
+
+import type { SwarmInfo } from "@rampart/api/schema";
+import { formatGoDuration, humanDuration, parseGoDuration } from "@rampart/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Button, Card, Field, PageHeader } from "~/components/ui";
+import { describeError } from "~/lib/errors";
+import { serverErrors, type FieldErrors } from "~/lib/forms";
+import { useTRPC } from "~/lib/trpc";
+
+const FIELDS = ["certExpiry", "heartbeatPeriod"] as const;
+
+interface Saved {
+  version: number;
+  certExpiry: string;
+  heartbeatPeriod: string;
+}
+
+function fromInfo(info: SwarmInfo): Saved {
+  return { version: info.version, certExpiry: formatGoDuration(info.certExpiryMs), heartbeatPeriod: formatGoDuration(info.heartbeatPeriodMs) };
+}
+
+/** True when the text means the same duration as the saved one (`2160h` and `2160h0m0s`). */
+function same(text: string, saved: string): boolean {
+  if (text.trim() === saved) return true;
+  try {
+    return parseGoDuration(text, "") === parseGoDuration(saved, "");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The form keeps the version it was loaded from, so saving over someone else's change
+ * is refused (CONFLICT) rather than silently undoing it.
+ */
+function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promise<void> }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const update = useMutation(trpc.swarm.update.mutationOptions());
+  const [saved, setSaved] = useState<Saved>(() => fromInfo(info));
+  const [certExpiry, setCertExpiry] = useState(saved.certExpiry);
+  const [heartbeatPeriod, setHeartbeatPeriod] = useState(saved.heartbeatPeriod);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [conflict, setConflict] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [reloading, setReloading] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setNotice(null);
+    setConflict(null);
+    const changes = {
+      ...(same(certExpiry, saved.certExpiry) ? {} : { certExpiry: certExpiry.trim() }),
+      ...(same(heartbeatPeriod, saved.heartbeatPeriod) ? {} : { heartbeatPeriod: heartbeatPeriod.trim() }),
+    };
+    if (Object.keys(changes).length === 0) {
+      setErrors({});
+      setNotice("Nothing to save: both settings are as they were.");
+      return;
+    }
+    const found: FieldErrors = {};
+    if ("certExpiry" in changes && !changes.certExpiry) found.certExpiry = "certificate expiry is required";
+    if ("heartbeatPeriod" in changes && !changes.heartbeatPeriod) found.heartbeatPeriod = "heartbeat period is required";
+    if (Object.keys(found).length > 0) return setErrors(found);
+    setErrors({});
+    try {
+      const result = await update.mutateAsync({ version: saved.version, ...changes });
+      queryClient.setQueryData(trpc.swarm.info.queryKey(), result);
+      const next = fromInfo(result);
+      setSaved(next);
+      setCertExpiry(next.certExpiry);
+      setHeartbeatPeriod(next.heartbeatPeriod);
+      setNotice("Swarm settings saved.");
+    } catch (error) {
+      if (describeError(error).code === "CONFLICT") setConflict(describeError(error).message);
+      else setErrors(serverErrors(error, FIELDS));
+    }
+  }
+
+  async function reload() {
+    setReloading(true);
+    try {
+      await onReload();
+    } finally {
+      setReloading(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-5">
+      {conflict && (
+        <Alert tone="warning" title="Someone else changed the swarm settings">
+          <p>{conflict}</p>
+          <p className="mt-1">Reload to see the current settings, then make your change again.</p>
+          <Button variant="secondary" className="mt-2" busy={reloading} onClick={reload}>
+            Reload
+          </Button>
+        </Alert>
+      )}
+      {errors.form && <Alert>{errors.form}</Alert>}
+      {notice && <Alert tone={notice.startsWith("Nothing") ? "info" : "success"}>{notice}</Alert>}
+      <div className="space-y-2">
+        <Field
+          label="Certificate expiry"
+          name="certExpiry"
+          value={certExpiry}
+          onChange={(e) => setCertExpiry(e.target.value)}
+          error={errors.certExpiry}
+          hint={`How long new node certificates are valid, e.g. 2160h (90 days) or 720h. Now ${humanDuration(info.certExpiryMs).toLowerCase()}.`}
+          autoComplete="off"
+          spellCheck={false}
+          className="font-mono"
+          maxLength={32}
+        />
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Applies to certificates issued from now on. A node renews its certificate well before it expires, so every node moves
+          to the new lifetime at its next renewal; certificates already issued keep their dates.
+        </p>
+      </div>
+      <div className="space-y-2">
+        <Field
+          label="Heartbeat period"
+          name="heartbeatPeriod"
+          value={heartbeatPeriod}
+          onChange={(e) => setHeartbeatPeriod(e.target.value)}
+          error={errors.heartbeatPeriod}
+          hint={`How often each node reports to the managers, e.g. 5s. Now ${humanDuration(info.heartbeatPeriodMs).toLowerCase()}.`}
+          autoComplete="off"
+          spellCheck={false}
+          className="font-mono"
+          maxLength={32}
+        />
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Nodes pick up the new period on their next heartbeat. A node that misses several heartbeats in a row is marked Down,
+          so a longer period also means a failed node is noticed later.
+        </p>
+      </div>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        Durations are written the way Go and the docker CLI write them: a number and a unit (h, m, s), for example 720h, 90m or
+        1h30m.
+      </p>
+      <div className="flex justify-end">
+        <Button type="submit" busy={update.isPending} disabled={conflict !== null}>
+          Save settings
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export default function SwarmSettingsPage() {
+  const trpc = useTRPC();
+  const info = useQuery(trpc.swarm.info.queryOptions());
+  // Bumped by Reload: the form starts over from the settings as they are now.
+  const [generation, setGeneration] = useState(0);
+
+  async function reload() {
+    await info.refetch();
+    setGeneration((g) => g + 1);
+  }
+
+  return (
+    <>
+      <PageHeader title="Swarm settings" description="Settings that apply to the whole swarm." />
+      <Card className="max-w-2xl">
+        {info.data ? (
+          <SwarmForm key={generation} info={info.data} onReload={reload} />
+        ) : info.isError ? (
+          <ErrorState title="Swarm settings are not available" error={info.error} onRetry={() => info.refetch()} />
+        ) : (
+          <Loading label="Loading swarm settings" blocks={2} className="h-16" />
+        )}
+      </Card>
+    </>
+  );
+}
