@@ -12,7 +12,7 @@ const main = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url))
  */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "rampart-e2e-"));
-  const child = spawn(process.execPath, [main, "server", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
+  const child = spawn(process.execPath, [main, "server", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--node-listen", "127.0.0.1:0"], {
     env: { ...process.env, DATABASE_URL: "", RAMPART_LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,11 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
+import { ADMIN as SHARED_ADMIN } from "./support.js";
 
 /**
  * The foundation's whole path through a real browser: setup with the printed code,
  * sign in, the Overview, API tokens, dark mode, sign out; and the refusals: a wrong
  * code, a wrong password, a second setup.
  */
-const ADMIN = { username: "admin", password: "correct horse battery staple" };
+const ADMIN = SHARED_ADMIN;
 
 function watchCsp(page: Page): string[] {
   const violations: string[] = [];

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { CLI, signIn } from "./support.js";
+
+/**
+ * Cluster identity end to end: three real `rampart agent join` processes join with a
+ * token revealed in the UI, appear Ready, get a label, one is drained, one is removed,
+ * and the removed one's next heartbeat is refused.
+ */
+interface RunningAgent {
+  hostname: string;
+  process: ChildProcess;
+  output: string;
+  exited: Promise<number | null>;
+}
+
+const agents: RunningAgent[] = [];
+
+function startAgent(token: string, address: string, hostname: string): RunningAgent {
+  const stateDir = join(mkdtempSync(join(tmpdir(), "rampart-e2e-agent-")), "state");
+  const child = spawn(process.execPath, [CLI, "agent", "join", "--token", token, "--state-dir", stateDir, "--hostname", hostname, "--label", "rack=r1", address], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const agent: RunningAgent = {
+    hostname,
+    process: child,
+    output: "",
+    exited: new Promise((resolve) => child.once("exit", resolve)),
+  };
+  child.stdout!.on("data", (c: Buffer) => (agent.output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (agent.output += c.toString()));
+  agents.push(agent);
+  return agent;
+}
+
+test.afterAll(async () => {
+  for (const agent of agents) agent.process.kill("SIGTERM");
+  await Promise.all(agents.map((a) => a.exited));
+});
+
+test("join three agents, see them Ready, label, drain and remove one, and see its heartbeat refused", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+
+  await page.getByRole("link", { name: "Join" }).click();
+  const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
+  await worker.getByRole("button", { name: "Reveal" }).click();
+  const token = (await page.getByTestId("token-worker").textContent())!.trim();
+  expect(token).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
+  const address = (await page.getByText(/^rampart agent join --token <token> /).first().textContent())!.trim().split(" ").at(-1)!;
+
+  for (const n of [1, 2, 3]) startAgent(token, address, `e2e-node-${n}`);
+  for (const agent of agents) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
+
+  await page.getByRole("link", { name: "Nodes" }).click();
+  for (const n of [1, 2, 3]) {
+    await expect(page.getByTestId(`node-row-e2e-node-${n}`).getByTestId("node-state")).toHaveText("Ready", { timeout: 20_000 });
+  }
+
+  // A label, through the node's labels editor.
+  await page.getByTestId("node-row-e2e-node-1").getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "e2e-node-1" })).toBeVisible();
+  const editor = page.getByTestId("labels-editor");
+  await editor.getByLabel("Key").fill("pcidss");
+  await editor.getByLabel("Value").fill("yes");
+  await editor.getByRole("button", { name: "Add label" }).click();
+  await editor.getByRole("button", { name: "Save labels" }).click();
+  await expect(editor.getByText("pcidss=yes")).toBeVisible();
+  await expect(page.getByText("node.update").first()).toBeVisible();
+
+  // Drain node 2.
+  await page.goto("/nodes");
+  await page.getByTestId("node-row-e2e-node-2").getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "e2e-node-2" })).toBeVisible();
+  await page.getByRole("group", { name: "Availability" }).getByRole("button", { name: "Drain" }).click();
+  await page.getByRole("button", { name: "Set to Drain" }).click();
+  await expect(page.getByRole("group", { name: "Availability" }).getByRole("button", { name: "Drain" })).toHaveAttribute("aria-pressed", "true");
+
+  // Remove node 3 (Ready, so forced), then its next heartbeat is refused.
+  await page.goto("/nodes");
+  await page.getByTestId("node-row-e2e-node-3").getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "e2e-node-3" })).toBeVisible();
+  await page.getByRole("button", { name: "Remove node" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("button", { name: "Remove node" })).toBeDisabled();
+  await dialog.getByLabel("Force removal of a Ready node").check();
+  await dialog.getByRole("button", { name: "Remove node" }).click();
+  await expect(page).toHaveURL(/\/nodes$/);
+  await expect(page.getByTestId("node-row-e2e-node-3")).toHaveCount(0);
+
+  const removed = agents[2]!;
+  expect(await removed.exited).toBe(1);
+  expect(removed.output).toMatch(/Error: the manager refused this node: Permission denied: node [0-9a-z]{25} was removed from swarm/);
+
+  // The audit log shows the reveal, the joins, the label, the drain, the removal and the refusal.
+  await page.goto("/audit");
+  const table = page.getByTestId("audit-table");
+  for (const action of ["token.reveal", "node.join", "cert.issue", "node.update", "node.remove", "node.refused"]) {
+    await expect(table.getByText(action, { exact: true }).first()).toBeVisible();
+  }
+  await expect(page.locator("body")).not.toContainText(token);
+});
