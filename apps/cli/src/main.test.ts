@@ -84,6 +84,9 @@ describe("rampart CLI", () => {
       child.once("exit", () => reject(new Error(stderr)));
     });
     expect(stderr).toMatch(/one-time setup code:\n\n {4}[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(stderr).toMatch(/Swarm initialized: current node \([0-9a-z]{25}\) is now a manager\./);
+    // Tokens are revealed only through the audited path, never in the server's output.
+    expect(stderr + stdout).not.toContain("SWMTKN-");
     const code = await new Promise<number | null>((resolve) => {
       child.once("exit", resolve);
       child.kill("SIGTERM");

@@ -39,11 +39,17 @@ try {
     });
     server.once("exit", (code) => reject(new Error(`server exited (${code}): ${err}`)));
   });
-  const client = createAdminClient({ socketPath: join(dataDir, "rampart.sock") });
-  const { nodeAddress } = await client.swarm.info.query();
-  const { token } = await client.swarm.revealToken.mutate({ role: "worker" });
+  const admin = createAdminClient({ socketPath: join(dataDir, "rampart.sock") });
+  const { nodeAddress } = await admin.swarm.info.query();
+  const { token } = await admin.swarm.revealToken.mutate({ role: "worker" });
 
+  const serverBefore = cpuTicks(server.pid!);
+  const clientBefore = process.cpuUsage();
   const sim = await simulate({ address: nodeAddress, token, nodes: NODES, prefix: "bench", version: "bench", concurrency: 32 });
+  const client = process.cpuUsage(clientBefore);
+  console.error(
+    `join phase CPU: server ${((cpuTicks(server.pid!) - serverBefore) / 100).toFixed(1)} s, agents ${((client.user + client.system) / 1e6).toFixed(1)} s`,
+  );
   if (sim.failed.length > 0) throw new Error(`${sim.failed.length} joins failed: ${sim.failed[0]}`);
   console.log(`agents.join.${NODES}: ${(sim.joinMs / 1000).toFixed(2)} s`);
 
@@ -56,10 +62,10 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const used = (cpuTicks(server.pid!) - before) / ticksPerSecond;
   console.log(`heartbeat.${NODES}.cpu: ${((used / seconds) * 100).toFixed(1)} %`);
-  const nodes = decodeNodeList(await client.node.list.query());
+  const nodes = decodeNodeList(await admin.node.list.query());
   console.log(`heartbeat.${NODES}.ready: ${nodes.filter((n) => n.state === "ready").length} nodes`);
   const t0 = performance.now();
-  await client.node.list.query();
+  await admin.node.list.query();
   console.log(`node.ls.${nodes.length}: ${(performance.now() - t0).toFixed(0)} ms`);
   sim.stop();
 } finally {

@@ -11,7 +11,6 @@ import { openRuntime, type Runtime } from "./runtime.js";
 import { listenAdminSocket } from "./socket.js";
 import { createNodeEndpointServer, SWARM_CIPHERS } from "./node-endpoint.js";
 import { startTimers, swarmInitText } from "./timers.js";
-import { SYSTEM_ACTOR } from "@rampart/core";
 
 export interface ServerOptions {
   dataDir: string;
@@ -209,10 +208,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
       "rampart server ready",
     );
-    if (runtime.swarmCreated && options.announceSwarmInit) {
-      const token = await manager.cluster.revealToken("worker", SYSTEM_ACTOR, null);
-      options.announceSwarmInit(swarmInitText(runtime.local.nodeId, manager.nodes.joinCommand(token)));
-    }
+    // The server's own output may end up in a journal, so it never carries a token:
+    // tokens come only through the audited reveal (the Join page, `rampart swarm join-token`).
+    if (runtime.swarmCreated && options.announceSwarmInit) options.announceSwarmInit(swarmInitText(runtime.local.nodeId));
     if (runtime.setupCode) options.announceSetupCode(runtime.setupCode, `${url}/setup`);
 
     let closing: Promise<void> | undefined;

@@ -50,11 +50,15 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
   };
 }
 
-/** What `docker swarm init` prints (swarm-semantics.md §8.1), with Rampart's join command. */
-export function swarmInitText(nodeId: string, joinCommand: string): string {
+/**
+ * What the server prints when it creates the swarm: `docker swarm init`'s first line
+ * (swarm-semantics.md §8.1), and where to get the join commands, which carry tokens and
+ * so are shown only through the audited reveal.
+ */
+export function swarmInitText(nodeId: string): string {
   return (
     `Swarm initialized: current node (${nodeId}) is now a manager.\n\n` +
-    `To add a worker to this swarm, run the following command:\n\n    ${joinCommand}\n\n` +
+    "To add a worker to this swarm, run 'rampart swarm join-token worker' and follow the instructions.\n\n" +
     "To add a manager to this swarm, run 'rampart swarm join-token manager' and follow the instructions.\n"
   );
 }

@@ -104,9 +104,8 @@ export interface NewNode {
   certificate?: NodeCertificateInfo;
 }
 
-export async function createNode(db: Db, input: NewNode): Promise<void> {
-  await db.node.create({
-    data: {
+function newNodeRow(input: NewNode) {
+  return {
       id: input.id,
       hostname: input.hostname,
       role: input.role,
@@ -130,10 +129,13 @@ export async function createNode(db: Db, input: NewNode): Promise<void> {
             certNotAfter: input.certificate.notAfter,
           }
         : {}),
-    },
-    select: { id: true },
-  });
+  };
 }
+
+export async function createNode(db: Db, input: NewNode): Promise<void> {
+  await db.node.create({ data: newNodeRow(input), select: { id: true } });
+}
+
 
 export interface NodePatch {
   role?: NodeRole;
@@ -236,4 +238,89 @@ export async function listRemovedNodeIds(db: Db): Promise<string[]> {
 export async function purgeRemovedNodes(db: Db, certExpiredBefore: Date): Promise<number> {
   const { count } = await db.removedNode.deleteMany({ where: { certExpiresAt: { lt: certExpiredBefore } } });
   return count;
+}
+
+const NODE_COLUMNS = [
+  ["id", "text"],
+  ["hostname", "text"],
+  ["role", "text"],
+  ["availability", "text"],
+  ["engine_labels", "jsonb"],
+  ["os", "text"],
+  ["arch", "text"],
+  ["nano_cpus", "bigint"],
+  ["memory_bytes", "bigint"],
+  ["engine_version", "text"],
+  ["addr", "text"],
+  ["is_leader", "boolean"],
+  ["created_at", "timestamptz"],
+  ["updated_at", "timestamptz"],
+  ["cert_serial", "text"],
+  ["cert_pem", "text"],
+  ["cert_role", "text"],
+  ["cert_not_before", "timestamptz"],
+  ["cert_not_after", "timestamptz"],
+] as const;
+
+const AUDIT_COLUMNS = [
+  ["at", "timestamptz"],
+  ["actor_type", "text"],
+  ["actor_id", "text"],
+  ["actor_name", "text"],
+  ["action", "text"],
+  ["target_type", "text"],
+  ["target_id", "text"],
+  ["target_name", "text"],
+  ["outcome", "text"],
+  ["reason", "text"],
+  ["ip", "text"],
+] as const;
+
+function valuesClause(rows: unknown[][], types: readonly (readonly [string, string])[], params: unknown[]): string {
+  return rows
+    .map((row) => `(${row.map((value, i) => (params.push(value), `$${params.length}::${types[i]![1]}`)).join(", ")})`)
+    .join(", ");
+}
+
+/**
+ * Joined nodes and their audit events in ONE statement (a CTE), which PostgreSQL runs
+ * atomically. Through PGlite each statement and each commit has a fixed cost that
+ * dwarfs the rows, so a burst of joins is written as few statements as possible.
+ */
+export async function insertJoinedNodes(
+  db: Db,
+  nodes: NewNode[],
+  events: Array<{ at: Date; actorType: string; actorId: string | null; actorName: string; action: string; targetType: string; targetId: string | null; targetName: string | null; outcome: string; reason: string | null; ip: string | null }>,
+): Promise<void> {
+  const params: unknown[] = [];
+  const nodeRows = nodes.map((n) => [
+    n.id,
+    n.hostname,
+    n.role,
+    n.availability,
+    JSON.stringify(n.engineLabels),
+    n.os,
+    n.arch,
+    Math.round(n.nanoCpus),
+    Math.round(n.memoryBytes),
+    n.engineVersion,
+    n.addr,
+    n.isLeader,
+    n.at,
+    n.at,
+    n.certificate?.serial ?? null,
+    n.certificate?.pem ?? null,
+    n.certificate?.role ?? null,
+    n.certificate?.notBefore ?? null,
+    n.certificate?.notAfter ?? null,
+  ]);
+  const nodeValues = valuesClause(nodeRows, NODE_COLUMNS, params);
+  const auditRows = events.map((e) => [e.at, e.actorType, e.actorId, e.actorName, e.action, e.targetType, e.targetId, e.targetName, e.outcome, e.reason, e.ip]);
+  const auditValues = valuesClause(auditRows, AUDIT_COLUMNS, params);
+  const sql =
+    `WITH inserted AS (INSERT INTO node (${NODE_COLUMNS.map((c) => c[0]).join(", ")}) VALUES ${nodeValues} RETURNING 1) ` +
+    (events.length > 0
+      ? `INSERT INTO audit_event (${AUDIT_COLUMNS.map((c) => c[0]).join(", ")}) VALUES ${auditValues}`
+      : "SELECT count(*) FROM inserted");
+  await db.$executeRawUnsafe(sql, ...params);
 }

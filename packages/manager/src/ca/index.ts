@@ -17,6 +17,7 @@ import {
   toPem,
   type NodeRole,
 } from "@rampart/core";
+import { derToPem, pemToDer } from "./pem.js";
 
 /**
  * The cluster CA: it signs node certificates with the root key, which it holds in
@@ -94,13 +95,12 @@ export interface VerifiedCsr {
 
 /** Checks a CSR's structure, key type and self-signature; returns its public key. */
 export function verifyCsr(csrPem: string): VerifiedCsr {
-  let der: Uint8Array | undefined;
+  let der: Uint8Array;
   try {
-    der = fromPem(csrPem, "CERTIFICATE REQUEST")[0];
+    der = pemToDer(csrPem, "CERTIFICATE REQUEST");
   } catch {
-    der = undefined;
+    throw new RampartError("invalid_argument", "invalid CSR: expected one PEM CERTIFICATE REQUEST", { field: "csr" });
   }
-  if (!der) throw new RampartError("invalid_argument", "invalid CSR: expected one PEM CERTIFICATE REQUEST", { field: "csr" });
   const csr = parseCsr(der);
   if (!ACCEPTED_KEYS.has(csr.keyAlgorithm)) {
     throw new RampartError("invalid_argument", "invalid CSR: the key must be ECDSA P-256 or P-384", { field: "csr" });
@@ -153,7 +153,7 @@ export function createCertificateAuthority(rootPem: string, rootKey: KeyObject):
         },
         sig,
       );
-      return { pem: toPem(der, "CERTIFICATE"), der, serial: toHex(serial), role: ou, notBefore, notAfter };
+      return { pem: derToPem(der, "CERTIFICATE"), der, serial: toHex(serial), role: ou, notBefore, notAfter };
     },
   };
 }

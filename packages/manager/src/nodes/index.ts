@@ -7,6 +7,7 @@ import {
   newId,
   nodeState,
   type Actor,
+  type AuditEventInput,
   type Availability,
   type NodeDescription,
   type NodeRecord,
@@ -18,6 +19,7 @@ import {
   countManagers,
   createNode,
   deleteNode,
+  insertJoinedNodes,
   findNodeIds,
   getNode,
   listNodes,
@@ -26,7 +28,9 @@ import {
   setNodeCertificate,
   updateNode,
   type Db,
+  type NewNode,
 } from "@rampart/db";
+import { groupCommit } from "../batch.js";
 import type { AuditService } from "../audit/index.js";
 import { verifyCsr } from "../ca/index.js";
 import type { ClusterService } from "../cluster/index.js";
@@ -97,6 +101,29 @@ export interface JoinResult {
 export function createNodeService(deps: ManagerDeps, audit: AuditService, cluster: ClusterService) {
   const db = deps.store.prisma;
   const heartbeats = new HeartbeatTracker();
+  /** Joins that arrive together are written together (see batch.ts). */
+  const joins = groupCommit<{ node: NewNode; events: AuditEventInput[] }>(async (items) => {
+    const at = deps.now();
+    await insertJoinedNodes(
+      db,
+      items.map((i) => i.node),
+      items.flatMap((i) =>
+        i.events.map((e) => ({
+          at,
+          actorType: e.actor.type,
+          actorId: e.actor.id,
+          actorName: e.actor.name,
+          action: e.action,
+          targetType: e.target.type,
+          targetId: e.target.id ?? null,
+          targetName: e.target.name ?? null,
+          outcome: e.outcome,
+          reason: e.reason ?? null,
+          ip: e.ip ?? null,
+        })),
+      ),
+    );
+  });
   const removed = new Set<string>();
   /**
    * Every node, in memory: `node ls` and heartbeats answer from here, not from the store
@@ -296,15 +323,12 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const certificate = { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter };
       const actor: Actor = { type: "node", id: nodeId, name: description.hostname };
       const t = { type: "node", id: nodeId, name: description.hostname };
-      await deps.store.transaction(async (tx) => {
-        await createNode(tx, { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, certificate, ...description });
-        await audit.recordMany(
-          [
-            { actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip },
-            { actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip },
-          ],
-          tx,
-        );
+      await joins.add({
+        node: { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, certificate, ...description },
+        events: [
+          { actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip },
+          { actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip },
+        ],
       });
       registry.set(nodeId, {
         id: nodeId,
