@@ -15,6 +15,8 @@ const schema = z.object({
   RAMPART_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   RAMPART_HOST: z.string().min(1).optional(),
   RAMPART_TOKEN: z.string().min(1).optional(),
+  /** A join token for `rampart agent join`, kept out of the process's arguments. */
+  RAMPART_JOIN_TOKEN: z.string().min(1).optional(),
   /** Where the built web UI is; defaults to apps/web beside this package. */
   RAMPART_WEB_DIR: z.string().min(1).optional(),
 });

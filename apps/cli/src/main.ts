@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -229,6 +230,7 @@ Run a node
 Commands:
   join       Join a swarm and keep the node's identity alive
              join --token TOKEN [--state-dir DIR] [--hostname NAME] [--label k=v]... HOST:PORT
+             (or --token-file FILE, or RAMPART_JOIN_TOKEN, to keep the token out of ps)
   simulate   Run many simulated nodes in this process, over the real protocol
              simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
 
@@ -302,18 +304,38 @@ async function runNode(args: string[], env: Env): Promise<number> {
   }
 }
 
-async function runAgent(args: string[]): Promise<number> {
+/**
+ * The join token: --token (as docker takes it), else --token-file, else
+ * RAMPART_JOIN_TOKEN. The last two keep the token out of `ps` for the agent's whole life.
+ */
+function joinToken(flag: string | undefined, file: string | undefined, env: Env): string | undefined {
+  if (flag) return flag;
+  if (file) {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch {
+      throw new UsageError(`--token-file: cannot read ${file}`);
+    }
+  }
+  return env.RAMPART_JOIN_TOKEN;
+}
+
+async function runAgent(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
   const out = (line: string) => console.log(line);
   const err = (line: string) => console.error(line);
   try {
     switch (sub) {
       case "join": {
-        const p = parse(rest, { "state-dir": { type: "string" }, hostname: { type: "string" }, label: { type: "string", multiple: true } }, true);
+        const p = parse(
+          rest,
+          { "state-dir": { type: "string" }, hostname: { type: "string" }, label: { type: "string", multiple: true }, "token-file": { type: "string" } },
+          true,
+        );
         if (p.values.help) return console.log(AGENT_USAGE), 0;
         return await agentJoin(
           {
-            token: p.values.token,
+            token: joinToken(p.values.token, p.values["token-file"], env),
             stateDir: resolve(p.values["state-dir"] ?? ".rampart-agent"),
             hostname: p.values.hostname,
             labels: p.values.label ?? [],
@@ -325,11 +347,15 @@ async function runAgent(args: string[]): Promise<number> {
         );
       }
       case "simulate": {
-        const p = parse(rest, { nodes: { type: "string" }, prefix: { type: "string" }, "exit-after-join": { type: "boolean" } }, true);
+        const p = parse(
+          rest,
+          { nodes: { type: "string" }, prefix: { type: "string" }, "exit-after-join": { type: "boolean" }, "token-file": { type: "string" } },
+          true,
+        );
         if (p.values.help) return console.log(AGENT_USAGE), 0;
         return await agentSimulate(
           {
-            token: p.values.token,
+            token: joinToken(p.values.token, p.values["token-file"], env),
             nodes: p.values.nodes,
             prefix: p.values.prefix ?? "sim",
             address: p.positionals[0],
@@ -379,7 +405,7 @@ export async function main(argv: string[]): Promise<number> {
       case "node":
         return await runNode(rest, env);
       case "agent":
-        return await runAgent(rest);
+        return await runAgent(rest, env);
       case "conformance": {
         const p = parse(rest, { vectors: { type: "string" } });
         if (p.values.help) return console.log("Usage:  rampart conformance --vectors DIR"), 0;

@@ -12,7 +12,7 @@ export type { AuditService } from "./audit/index.js";
 export type { AuthService, AuthenticatedSession, ClientInfo, LoginResult } from "./auth/index.js";
 export type { ApiTokenService, CreatedApiToken } from "./api-tokens/index.js";
 export type { Health, SystemService, SystemStatus } from "./system/index.js";
-export { createRootCa, subjectKeyId, verifyCsr, type CertificateAuthority, type IssuedCertificate } from "./ca/index.js";
+export { createCertificateAuthority, createRootCa, subjectKeyId, verifyCsr, type CertificateAuthority, type IssuedCertificate } from "./ca/index.js";
 export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
 export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";

@@ -57,8 +57,7 @@ export async function pinRoot(client: NodeClient, token: string, attempts = 5): 
     try {
       const root = await client.fetchRoot();
       if (sha256Hex(root) !== expected) throw new PinError(caMismatchMessage(expected));
-      const cert = new X509Certificate(root);
-      if (!cert.ca || !cert.verify(cert.publicKey)) throw new PinError("the remote CA is not a self-signed CA certificate");
+      checkRootBundle(root, new Date());
       return root;
     } catch (error) {
       if (error instanceof PinError) throw error;
@@ -69,7 +68,28 @@ export async function pinRoot(client: NodeClient, token: string, attempts = 5): 
   throw new Error(`cannot reach the manager: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }
 
+/** Every certificate in the bundle must be a self-signed CA, valid now (§3.6 step 5). */
+export function checkRootBundle(bundle: string, now: Date): void {
+  const blocks = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new PinError("the remote CA sent no certificate");
+  for (const block of blocks) {
+    const cert = new X509Certificate(block);
+    if (!cert.ca || !cert.verify(cert.publicKey)) throw new PinError("the remote CA bundle holds a certificate that is not a self-signed CA");
+    if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) {
+      throw new PinError("the remote CA bundle holds a certificate that is not valid now");
+    }
+  }
+}
+
 export class PinError extends Error {}
+
+/** setTimeout holds at most 2^31-1 ms (~24.8 days); a later moment is reached in steps. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How long to wait before looking again at whether `at` has come: 0 when it has. */
+export function timerStep(at: Date, now: Date): number {
+  return Math.min(Math.max(0, at.getTime() - now.getTime()), MAX_TIMER_MS);
+}
 
 function roleOfCert(pem: string): "manager" | "worker" {
   return new X509Certificate(pem).subject.includes("OU=swarm-manager") ? "manager" : "worker";
@@ -131,6 +151,8 @@ export class NodeAgent {
   private renewTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private describedOnce = false;
+  private renewing = false;
+  private failedRenewals = 0;
 
   constructor(private readonly options: AgentOptions) {
     this.identity = options.store.load();
@@ -187,18 +209,32 @@ export class NodeAgent {
   }
 
   private scheduleRenewal(): void {
-    clearTimeout(this.renewTimer);
     const cert = new X509Certificate(this.identity!.certPem);
     const at = renewalTime(new Date(cert.validFrom), new Date(cert.validTo), (this.options.random ?? Math.random)(), new Date());
-    // setTimeout holds at most ~24.8 days; re-check before then.
-    const delay = Math.min(Math.max(0, at.getTime() - Date.now()), 2 ** 31 - 1);
-    this.renewTimer = setTimeout(() => void this.renew("renewal window reached"), delay);
+    this.renewAt(at, "renewal window reached");
+  }
+
+  /**
+   * Renews at `at`. A timer holds at most ~24.8 days, so a later moment is reached in
+   * steps: each step re-checks the time rather than renewing early.
+   */
+  private renewAt(at: Date, reason: string): void {
+    clearTimeout(this.renewTimer);
+    this.renewTimer = setTimeout(() => {
+      if (timerStep(at, new Date()) > 0) this.renewAt(at, reason);
+      else void this.renew(reason);
+    }, timerStep(at, new Date()));
     this.renewTimer.unref();
   }
 
-  /** A new key and certificate; the role in it is whatever the store says now. */
+  /**
+   * A new key and certificate; the role in it is whatever the store says now. One
+   * renewal at a time; a failure retries with Swarm's backoff (5 s, growing by 5 s, at
+   * most an hour).
+   */
   async renew(reason: string): Promise<void> {
-    if (!this.identity || this.stopped) return;
+    if (!this.identity || this.stopped || this.renewing) return;
+    this.renewing = true;
     const key = this.options.store.newKey();
     try {
       const result = await this.client.renew(csrFor(key));
@@ -206,12 +242,18 @@ export class NodeAgent {
       this.options.store.save(identity);
       this.identity = identity;
       this.client.setIdentity(this.tlsOf(identity));
+      this.failedRenewals = 0;
       this.options.events?.renewed?.(identity, reason);
       this.scheduleRenewal();
     } catch (error) {
       this.report(error);
-      this.renewTimer = setTimeout(() => void this.renew(reason), 5000);
-      this.renewTimer.unref();
+      if (!this.stopped) {
+        this.failedRenewals++;
+        const backoff = Math.min(5000 * 2 ** (this.failedRenewals - 1), 3_600_000);
+        this.renewAt(new Date(Date.now() + backoff), reason);
+      }
+    } finally {
+      this.renewing = false;
     }
   }
 

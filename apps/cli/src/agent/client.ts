@@ -1,5 +1,6 @@
 import { Agent, request, type AgentOptions } from "node:https";
 import type { NodeDescription } from "@rampart/core";
+import { SWARM_CIPHERS } from "../server/node-endpoint.js";
 
 /**
  * The agent's side of the node endpoint protocol. Every call after fetching the root
@@ -61,6 +62,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
       ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
       ...(tls.key && tls.cert ? { key: tls.key, cert: tls.cert } : {}),
       minVersion: "TLSv1.2",
+      ciphers: SWARM_CIPHERS,
     });
   }
 

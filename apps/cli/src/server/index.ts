@@ -190,7 +190,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     manager.deps.nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
 
     const timers = startTimers(runtime, log, (local) =>
-      nodeServer.setSecureContext({ key: local.keyPem, cert: local.certPem, ca: [local.rootPem], minVersion: "TLSv1.2", ciphers: SWARM_CIPHERS }),
+      nodeServer.setSecureContext({
+        key: local.keyPem,
+        cert: local.certPem,
+        ca: [local.rootPem],
+        minVersion: "TLSv1.2",
+        ciphers: SWARM_CIPHERS,
+        honorCipherOrder: true,
+      }),
     );
 
     const scheme = checked.tls ? "https" : "http";

@@ -1,7 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, sign } from "node:crypto";
+import { buildCsr, toPem } from "@rampart/core";
 import { request } from "node:https";
 import { testStoreKinds } from "@rampart/db/testing";
-import { createRootCa, verifyCsr } from "@rampart/manager";
+import { createCertificateAuthority, createRootCa, verifyCsr } from "@rampart/manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrFor } from "./identity.js";
 import { startTestServer, type TestServer } from "../test-support/server.js";
@@ -93,13 +94,21 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect(r).toEqual({ status: 200, json: { heartbeatPeriodMs: 5000, role: "worker" } });
   });
 
-  it.each([
+  const refusals: Array<[string, () => Identity | undefined, "GET" | "POST", string, string]> = [
     ["a missing client certificate", () => undefined, "POST", "/v1/heartbeat", "Permission denied: no client certificate was presented"],
     ["a self-signed certificate", () => selfSigned(), "POST", "/v1/heartbeat", "Permission denied: certificate not trusted"],
     ["a certificate of another cluster (different O)", () => issue({ clusterId: "otherclusterxxxxxxxxxxxxx" }), "POST", "/v1/heartbeat", "Permission denied: remote certificate not part of organization:"],
     ["an expired certificate", () => issue({ now: new Date(Date.now() - 3 * 86400_000) }), "POST", "/v1/heartbeat", "CERT_HAS_EXPIRED"],
     ["a worker certificate on a manager-only route", () => issue({ role: "worker" }), "GET", "/v1/nodes", "Permission denied: remote certificate not part of OUs: [swarm-manager]"],
-  ] as const)("fail/%s is refused and audited", async (label, identity, method, path, message) => {
+    [
+      "a certificate from another CA with this cluster's O and a manager OU",
+      () => foreignCaCertificate(s.server.runtime.manager.cluster.current().record.id),
+      "GET",
+      "/v1/nodes",
+      "Permission denied: certificate not trusted",
+    ],
+  ];
+  it.each(refusals)("fail/%s is refused and audited", async (label, identity, method, path, message) => {
     const before = (await s.server.runtime.manager.audit.list({ action: "node.refused", limit: 200 })).length;
     const r = await call(method, path, identity(), method === "POST" ? {} : undefined);
     expect(r.status, label).toBe(403);
@@ -128,6 +137,35 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect((await call("POST", "/v1/renew", worker, { csr: "x" })).status).toBe(403);
   });
 
+  it("fail/a CSR whose key is not a point on the curve is a 400, not a 500", async () => {
+    const worker = await joinWorker("tls-worker-off-curve");
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
+    spki[spki.length - 1] = spki[spki.length - 1]! ^ 0x01; // the last byte of Y: the point leaves the curve
+    const csr = toPem(buildCsr(spki, (info) => new Uint8Array(sign("sha256", info, privateKey))), "CERTIFICATE REQUEST");
+    const r = await call("POST", "/v1/renew", worker, { csr });
+    expect(r).toMatchObject({ status: 400, json: { error: "invalid CSR: its public key is not a valid point on the curve" } });
+  });
+
+  it("fail/control characters in what a node reports are a 400", async () => {
+    const worker = await joinWorker("tls-worker-escapes");
+    const description = { hostname: "x", os: "linux\u001b[31m", arch: "x86_64", nanoCpus: 1, memoryBytes: 1, engineVersion: "v", engineLabels: {} };
+    expect((await call("POST", "/v1/heartbeat", worker, { description })).status).toBe(400);
+    const nul = { ...description, os: "linux", engineLabels: { "a\u0000b": "c" } };
+    expect((await call("POST", "/v1/heartbeat", worker, { description: nul })).status).toBe(400);
+  });
+
+  it("fail/a demoted node's manager certificate no longer opens manager-only routes", async () => {
+    const worker = await joinWorker("tls-worker-demoted");
+    const manager = s.server.runtime.manager;
+    await manager.nodes.promote(worker.nodeId, { type: "system", id: null, name: "test" }, null);
+    const asManager = issue({ role: "manager", nodeId: worker.nodeId });
+    expect((await call("GET", "/v1/nodes", asManager)).status).toBe(200);
+    await manager.nodes.demote(worker.nodeId, { type: "system", id: null, name: "test" }, null);
+    const r = await call("GET", "/v1/nodes", asManager);
+    expect(r).toMatchObject({ status: 403, json: { error: `Permission denied: node ${worker.nodeId} is not a manager` } });
+  });
+
   it("fail/bad bodies are 4xx, never 5xx", async () => {
     const worker = await joinWorker("tls-worker-bad-input");
     expect((await call("POST", "/v1/join", undefined, { token: 1 })).status).toBe(400);
@@ -138,7 +176,16 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
   });
 });
 
-/** A self-signed certificate with a plausible swarm subject: it must not be trusted. */
+/** A manager certificate for this cluster, issued by a CA that is not this swarm's. */
+function foreignCaCertificate(clusterId: string): Identity {
+  const foreign = createRootCa(new Date());
+  const ca = createCertificateAuthority(foreign.certPem, foreign.key);
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const issued = ca.issue({ csr: verifyCsr(csrFor(privateKey)), nodeId: "impostorxxxxxxxxxxxxxxxxx", role: "manager", clusterId, expiryMs: 3_600_000, now: new Date() });
+  return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert: issued.pem };
+}
+
+/** A self-signed CA certificate presented as a client certificate: it must not be trusted. */
 function selfSigned(): Identity {
   const { certPem, key } = createRootCa(new Date());
   return { key: key.export({ type: "pkcs8", format: "pem" }).toString(), cert: certPem };

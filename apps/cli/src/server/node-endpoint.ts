@@ -10,6 +10,10 @@ import type { Logger, NodeEndpoint } from "@rampart/manager";
  * certificate may call a route is decided by the manager's handlers.
  */
 export const SWARM_CIPHERS = [
+  // TLS 1.3 suites: without them in the list, Node turns TLS 1.3 off.
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_CHACHA20_POLY1305_SHA256",
   "ECDHE-ECDSA-AES256-GCM-SHA384",
   "ECDHE-RSA-AES256-GCM-SHA384",
   "ECDHE-ECDSA-AES128-GCM-SHA256",

@@ -2,7 +2,7 @@ import { X509Certificate, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { availableParallelism, hostname, machine, totalmem } from "node:os";
 import { join } from "node:path";
-import { isRampartError, type NodeDescription } from "@rampart/core";
+import { isRampartError, renewalTime, type NodeDescription } from "@rampart/core";
 import { kekSource, openKeyring, openStore, type Store } from "@rampart/db";
 import { createManager, type Logger, type Manager } from "@rampart/manager";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate } from "./identity.js";
@@ -52,6 +52,16 @@ export function localDescription(version: string): NodeDescription {
   };
 }
 
+/**
+ * This server's own renewal point: a random moment in 50–80 % of its certificate's life,
+ * drawn once per certificate in this process, as an agent draws it.
+ */
+let drawn: { pem: string; at: Date } | undefined;
+function renewalPoint(pem: string, notBefore: Date, notAfter: Date): Date {
+  if (drawn?.pem !== pem) drawn = { pem, at: renewalTime(notBefore, notAfter, Math.random(), notBefore) };
+  return drawn.at;
+}
+
 async function ensureLocalNode(manager: Manager, options: RuntimeOptions): Promise<{ local: LocalNode; changed: boolean }> {
   const files = identityFiles(join(options.dataDir, "certificates"));
   const key = loadOrCreateKey(files);
@@ -62,12 +72,12 @@ async function ensureLocalNode(manager: Manager, options: RuntimeOptions): Promi
   let valid = false;
   if (ours) {
     const chains = new X509Certificate(ours.pem).verify(new X509Certificate(ca.rootPem).publicKey);
-    const half = ours.notBefore.getTime() + (ours.notAfter.getTime() - ours.notBefore.getTime()) / 2;
+    const due = renewalPoint(ours.pem, ours.notBefore, ours.notAfter);
     const known = await manager.nodes.get(ours.nodeId).then(
       () => true,
       (error: unknown) => (isRampartError(error) && error.code === "not_found" ? false : Promise.reject(error)),
     );
-    valid = chains && known && Date.now() < half;
+    valid = chains && known && Date.now() < due.getTime();
   }
   if (valid && ours) return { local: { nodeId: ours.nodeId, keyPem, certPem: ours.pem, rootPem: ca.rootPem }, changed: false };
   const issued = await manager.nodes.ensureLocalNode({

@@ -135,8 +135,8 @@ describe("summaries", () => {
   });
 });
 
-describe("performance", () => {
-  it("ok/indexing, filtering and sorting 10,000 nodes stays well under a frame budget", () => {
+describe("at scale", () => {
+  it("ok/indexes, filters and sorts 10,000 nodes correctly (timing is in nodes.bench.ts)", () => {
     const states = ["ready", "down", "unknown"] as const;
     const nodes = Array.from({ length: 10_000 }, (_, i) =>
       makeNode({
@@ -156,16 +156,11 @@ describe("performance", () => {
         bySearch: filterNodes(sorted, { ...EMPTY_FILTER, search: "node-1" }),
       };
     };
-    // The page re-runs this on every poll, so it is measured warm, as it runs there.
-    run();
-    const start = performance.now();
     const { sorted, filtered, bySearch } = run();
-    const elapsed = performance.now() - start;
     expect(sorted).toHaveLength(10_000);
     expect(sorted[0]!.node.hostname).toBe("node-0");
     expect(sorted[2]!.node.hostname).toBe("node-2");
     expect(filtered.length).toBeGreaterThan(0);
     expect(bySearch.length).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(200);
   });
 });

@@ -152,7 +152,7 @@ describe.each(testStoreKinds())("swarm and nodes on %s", (kind) => {
     });
   });
 
-  it("ok/promote and demote change the role; the last manager cannot be demoted", async () => {
+  it("ok/promote and demote change the role; the last manager and the leader cannot be demoted", async () => {
     const { nodeId } = await joinNode("worker-1");
     expect((await admin.node.promote({ ref: nodeId })).role).toBe("manager");
     const renewed = await h.manager.nodes.renew(nodeId, newCsr().csrPem, null);
@@ -161,10 +161,19 @@ describe.each(testStoreKinds())("swarm and nodes on %s", (kind) => {
     await expect(admin.node.demote({ ref: nodeId })).resolves.toMatchObject({ role: "worker" });
     const other = await joinNode("manager-x", "manager");
     await admin.node.demote({ ref: other.nodeId });
-    // Only this server's own node is a manager now, and it cannot be demoted.
+    // Only this server's own node is a manager now: demoting it is demoting the last manager.
     const managers = decodeNodeList(await admin.node.list()).filter((n) => n.role === "manager");
     expect(managers.map((n) => n.isLeader)).toEqual([true]);
-    await expect(admin.node.demote({ ref: managers[0]!.id })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(admin.node.demote({ ref: managers[0]!.id })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "attempting to demote the last manager of the swarm",
+    });
+    // With another manager present the leader is still refused: it is this server.
+    const extra = await joinNode("manager-y", "manager");
+    await expect(admin.node.demote({ ref: managers[0]!.id })).rejects.toMatchObject({
+      message: expect.stringContaining("is the leader (this Rampart server) and cannot be demoted"),
+    });
+    await admin.node.demote({ ref: extra.nodeId });
   });
 
   it("fail/a Ready node is not removed without force; a removed node is denied", async () => {

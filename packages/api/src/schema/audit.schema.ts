@@ -28,7 +28,11 @@ export const auditListInput = z.strictObject({
   /** Matches actor or target names and IDs, case-insensitively. */
   search: z.string().max(128).optional(),
   /** The id of the last event of the previous page. */
-  cursor: z.string().regex(/^\d{1,19}$/, "cursor must be an event id").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, "cursor must be an event id")
+    .refine((v) => BigInt(v) <= 9223372036854775807n, "cursor must be an event id")
+    .optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** Sent by infinite queries; the log pages newest first, so only forward is meaningful. */
   direction: z.enum(["forward", "backward"]).optional(),

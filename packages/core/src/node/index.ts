@@ -1,4 +1,5 @@
 import { invalidArgument } from "../errors/index.js";
+import { hasControlCharacter } from "../user/index.js";
 import { HEARTBEAT_MISSES_FOR_DOWN } from "../cluster/index.js";
 
 export * from "./authorize.js";
@@ -36,7 +37,7 @@ export function capitalise(value: string): string {
 export const LABEL_KEY_PATTERN = /^[^\s=]{1,128}$/;
 
 export function checkLabelKey(key: string, field = "labels"): string {
-  if (!LABEL_KEY_PATTERN.test(key)) {
+  if (!LABEL_KEY_PATTERN.test(key) || hasControlCharacter(key)) {
     throw invalidArgument(field, `invalid label key "${key.slice(0, 130)}": use 1 to 128 characters, no spaces or '='`);
   }
   return key;
@@ -44,6 +45,7 @@ export function checkLabelKey(key: string, field = "labels"): string {
 
 export function checkLabelValue(value: string, field = "labels"): string {
   if (value.length > 1024) throw invalidArgument(field, "a label value must be at most 1024 characters");
+  if (hasControlCharacter(value)) throw invalidArgument(field, "a label value must not contain control characters");
   return value;
 }
 

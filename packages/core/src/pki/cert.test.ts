@@ -245,7 +245,8 @@ describe("parseCertificate refusals", () => {
 
 describe("nodeCertificateValidity", () => {
   it.each([
-    ["ok/rounds down to the minute and backdates an hour", "2025-03-14T15:09:59.999Z", 3600, "2025-03-14T14:09:00.000Z", "2025-03-14T16:09:00.000Z"],
+    ["ok/rounds to the nearest minute (up) and backdates an hour", "2025-03-14T15:09:59.999Z", 3600, "2025-03-14T14:10:00.000Z", "2025-03-14T16:10:00.000Z"],
+    ["ok/rounds to the nearest minute (down)", "2025-03-14T15:09:29.999Z", 3600, "2025-03-14T14:09:00.000Z", "2025-03-14T16:09:00.000Z"],
     ["ok/90 days", "2025-01-01T00:00:00.000Z", 90 * 86400, "2024-12-31T23:00:00.000Z", "2025-04-01T00:00:00.000Z"],
   ])("%s", (_n, nowIso, expiry, notBefore, notAfter) => {
     const v = nodeCertificateValidity(new Date(nowIso), expiry);

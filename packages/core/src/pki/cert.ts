@@ -347,14 +347,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * Swarm's node certificate window (`CertBackdate`): notBefore is now rounded down to the
- * minute less one hour, so a peer whose clock is a little behind still accepts the
+ * Swarm's node certificate window (`CertBackdate`): notBefore is now rounded to the
+ * nearest minute (Go's `Round(time.Minute)`, as CFSSL does) less one hour, so a peer whose clock is a little behind still accepts the
  * certificate; notAfter adds the same hour back on top of the expiry.
  */
 export function nodeCertificateValidity(now: Date, expirySeconds: number): { notBefore: Date; notAfter: Date } {
   const ms = now.getTime();
   if (!Number.isFinite(ms)) throw invalidArgument("now", "now must be a valid date");
   if (!Number.isFinite(expirySeconds) || expirySeconds <= 0) throw invalidArgument("expirySeconds", "certificate expiry must be a positive number of seconds");
-  const notBefore = Math.floor(ms / MINUTE) * MINUTE - HOUR;
+  const notBefore = Math.round(ms / MINUTE) * MINUTE - HOUR;
   return { notBefore: new Date(notBefore), notAfter: new Date(notBefore + expirySeconds * 1000 + HOUR) };
 }

@@ -82,6 +82,8 @@ export async function findNodeIds(db: Db, ref: string): Promise<string[]> {
   if (exact) return [exact.id];
   const byName = await db.node.findMany({ where: { hostname: ref }, select: { id: true }, take: 2 });
   if (byName.length > 0) return byName.map((n) => n.id);
+  // IDs are [0-9a-z]; anything else cannot be a prefix (and `%` or `_` would be LIKE wildcards).
+  if (!/^[0-9a-z]+$/.test(ref)) return [];
   const byPrefix = await db.node.findMany({ where: { id: { startsWith: ref } }, select: { id: true }, take: 2 });
   return byPrefix.map((n) => n.id);
 }
@@ -181,8 +183,9 @@ export async function updateNode(db: Db, id: string, expectedVersion: number | u
   return count === 1;
 }
 
-export async function setNodeCertificate(db: Db, id: string, cert: NodeCertificateInfo): Promise<void> {
-  await db.node.updateMany({
+/** Returns false if the node no longer exists (removed at the same moment). */
+export async function setNodeCertificate(db: Db, id: string, cert: NodeCertificateInfo): Promise<boolean> {
+  const { count } = await db.node.updateMany({
     where: { id },
     data: {
       certSerial: cert.serial,
@@ -192,6 +195,7 @@ export async function setNodeCertificate(db: Db, id: string, cert: NodeCertifica
       certNotAfter: cert.notAfter,
     },
   });
+  return count === 1;
 }
 
 export async function countManagers(db: Db): Promise<number> {

@@ -25,3 +25,23 @@ export function createAuditService(deps: ManagerDeps): AuditService {
     list: (query) => listAudit(deps.store.prisma, query),
   };
 }
+
+/**
+ * Remembers when a repeated event (same key) was last recorded, so a refusal that a
+ * client can trigger at will is audited at most once a minute per key, and cannot be
+ * turned into a flood of writes.
+ */
+export function createAuditThrottle(now: () => Date, intervalMs = 60_000, maxKeys = 10_000) {
+  const last = new Map<string, number>();
+  return (key: string): boolean => {
+    const at = now().getTime();
+    const previous = last.get(key);
+    if (previous !== undefined && previous + intervalMs > at) return false;
+    if (last.size >= maxKeys) {
+      for (const [k, t] of last) if (t + intervalMs <= at) last.delete(k);
+      if (last.size >= maxKeys) return false;
+    }
+    last.set(key, at);
+    return true;
+  };
+}

@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import {
-  CERT_BACKDATE_MS,
   ROOT_CA_BACKDATE_MS,
   ROOT_CA_COMMON_NAME,
   ROOT_CA_VALIDITY_MS,
@@ -9,6 +8,7 @@ import {
   buildRootCertificate,
   ecPublicKeyJwk,
   fromPem,
+  nodeCertificateValidity,
   parseCertificate,
   parseCsr,
   roleOU,
@@ -108,7 +108,12 @@ export function verifyCsr(csrPem: string): VerifiedCsr {
   const hash = HASH[csr.signatureAlgorithm];
   if (!hash) throw new RampartError("invalid_argument", "invalid CSR: the signature must be ECDSA", { field: "csr" });
   // Loading through a JWK is about twice as fast as through SPKI DER (the curve check remains).
-  const publicKey = createPublicKey({ key: { ...ecPublicKeyJwk(csr.spki) }, format: "jwk" });
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: { ...ecPublicKeyJwk(csr.spki) }, format: "jwk" });
+  } catch {
+    throw new RampartError("invalid_argument", "invalid CSR: its public key is not a valid point on the curve", { field: "csr" });
+  }
   if (!verify(hash, csr.info, publicKey, csr.signature)) {
     throw new RampartError("invalid_argument", "invalid CSR: its signature does not verify", { field: "csr" });
   }
@@ -133,9 +138,7 @@ export function createCertificateAuthority(rootPem: string, rootKey: KeyObject):
     rootPem,
     rootDigestHex: createHash("sha256").update(rootPem).digest("hex"),
     issue({ csr, nodeId, role, clusterId, expiryMs, now }) {
-      // NotBefore: now to the minute, less the 1-hour backdate; NotAfter: expiry past now.
-      const notBefore = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - CERT_BACKDATE_MS);
-      const notAfter = new Date(notBefore.getTime() + expiryMs + CERT_BACKDATE_MS);
+      const { notBefore, notAfter } = nodeCertificateValidity(now, expiryMs / 1000);
       const serial = newSerial();
       const ou = roleOU(role);
       const der = buildNodeCertificate(

@@ -128,7 +128,14 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService) {
           deps.now(),
         );
         if (!updated) throw new RampartError("conflict", "the swarm was changed at the same time; try again");
-        await audit.record({ actor, action: "token.rotate", target: { type: "jointoken", name: role }, outcome: "success", ip }, tx);
+        // The new token is returned to the caller, so this is a reveal as well.
+        await audit.recordMany(
+          [
+            { actor, action: "token.rotate", target: { type: "jointoken", name: role }, outcome: "success", ip },
+            { actor, action: "token.reveal", target: { type: "jointoken", name: role }, outcome: "success", ip },
+          ],
+          tx,
+        );
         return updated;
       });
       s.record = record;

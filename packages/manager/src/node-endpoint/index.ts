@@ -2,13 +2,14 @@ import {
   MANAGER_ROLE,
   WORKER_ROLE,
   authorizeNode,
+  hasControlCharacter,
   isRampartError,
   parseCertificate,
   type Actor,
   type ErrorCode,
 } from "@rampart/core";
 import { z } from "zod";
-import type { AuditService } from "../audit/index.js";
+import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -62,15 +63,20 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unavailable: 503,
 };
 
-const label = z.string().max(1024);
+/** What a node reports is shown in tables and terminals: no control characters, ever. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !hasControlCharacter(v), "must not contain control characters");
 const description = z.strictObject({
-  hostname: z.string().min(1).max(254),
-  os: z.string().min(1).max(32),
-  arch: z.string().min(1).max(32),
+  hostname: text(254).min(1),
+  os: text(32).min(1),
+  arch: text(32).min(1),
   nanoCpus: z.number().int().min(0).max(1e15),
   memoryBytes: z.number().int().min(0).max(1e18),
-  engineVersion: z.string().min(1).max(64),
-  engineLabels: z.record(z.string().max(128), label).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
+  engineVersion: text(64).min(1),
+  engineLabels: z.record(text(128), text(1024)).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
 });
 const joinBody = z.strictObject({ token: z.string().max(200), csr: z.string().max(8192), description });
 const renewBody = z.strictObject({ csr: z.string().max(8192) });
@@ -84,16 +90,21 @@ function problem(status: number, message: string): EndpointResponse {
 }
 
 export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, cluster: ClusterService, nodes: NodeService) {
-  const lastRefusal = new Map<string, number>();
+  const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
 
-  async function refuse(reason: string, req: EndpointRequest, cn: string | null): Promise<EndpointResponse> {
-    const key = `${reason}|${cn ?? ""}|${req.ip ?? ""}`;
-    const now = deps.now().getTime();
-    if ((lastRefusal.get(key) ?? 0) + REFUSAL_AUDIT_INTERVAL_MS <= now) {
-      lastRefusal.set(key, now);
-      if (lastRefusal.size > 10_000) lastRefusal.clear();
-      const actor: Actor = cn ? { type: "node", id: cn, name: cn } : { type: "anonymous", id: null, name: req.ip ?? "unknown" };
-      await audit.record({ actor, action: "node.refused", target: { type: "route", name: req.path }, outcome: "denied", reason, ip: req.ip });
+  /**
+   * Refuses and audits. `node` is set only when the certificate was verified: the
+   * subject of an untrusted certificate is whatever its maker wrote, so it is never
+   * recorded as an actor, and the throttle is keyed on the address alone.
+   */
+  async function refuse(reason: string, req: EndpointRequest, node: string | null): Promise<EndpointResponse> {
+    if (shouldAudit(`${reason}|${node ?? ""}|${req.ip ?? ""}`)) {
+      const actor: Actor = node ? { type: "node", id: node, name: node } : { type: "anonymous", id: null, name: req.ip ?? "unknown" };
+      try {
+        await audit.record({ actor, action: "node.refused", target: { type: "route", name: req.path }, outcome: "denied", reason, ip: req.ip });
+      } catch (error) {
+        deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "could not audit a refusal");
+      }
     }
     return problem(403, reason);
   }
@@ -111,10 +122,10 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
     } catch {
       return { refused: await refuse("Permission denied: the client certificate cannot be read", req, null) };
     }
-    const cn = subject.commonName ?? null;
     if (!peer.authorized) {
-      return { refused: await refuse(`Permission denied: certificate not trusted (${peer.authorizationError ?? "unknown reason"})`, req, cn) };
+      return { refused: await refuse(`Permission denied: certificate not trusted (${peer.authorizationError ?? "unknown reason"})`, req, null) };
     }
+    const cn = subject.commonName ?? null;
     const decision = authorizeNode({
       peer: { cn: cn ?? "", o: subject.organization[0] ?? "", ous: subject.organizationalUnit },
       blacklist: nodes.deniedIds(),
@@ -153,6 +164,10 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
       case "GET /v1/nodes": {
         const who = await identify(req, [MANAGER_ROLE]);
         if ("refused" in who) return who.refused;
+        // The certificate says manager; the store must too (a demoted node may not have renewed yet).
+        if (nodes.roleOf(who.nodeId) !== "manager") {
+          return refuse(`Permission denied: node ${who.nodeId} is not a manager`, req, who.nodeId);
+        }
         const all = await nodes.list();
         return {
           status: 200,

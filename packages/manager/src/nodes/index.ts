@@ -31,7 +31,7 @@ import {
   type NewNode,
 } from "@rampart/db";
 import { groupCommit } from "../batch.js";
-import type { AuditService } from "../audit/index.js";
+import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { verifyCsr } from "../ca/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
@@ -134,9 +134,12 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
   async function refresh(id: string): Promise<void> {
     const node = await getNode(db, id);
-    if (node) registry.set(id, { ...node, certificate: node.certificate ? { ...node.certificate, pem: "" } : null });
+    // A removal that committed meanwhile wins over a read that raced it.
+    if (node && !removed.has(id)) registry.set(id, { ...node, certificate: node.certificate ? { ...node.certificate, pem: "" } : null });
     else registry.delete(id);
   }
+
+  const shouldAuditDenial = createAuditThrottle(deps.now);
 
   function view(node: NodeRecord, now: Date, periodMs: number): NodeView {
     const last = heartbeats.lastSeen(node.id, node.lastHeartbeatAt);
@@ -185,7 +188,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   async function issueFor(tx: Db, nodeId: string, role: NodeRole, csrPem: string) {
     const { record, ca } = cluster.current();
     const issued = ca.issue({ csr: verifyCsr(csrPem), nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now: deps.now() });
-    await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
+    const stored = await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
+    if (!stored) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
     return issued;
   }
 
@@ -194,11 +198,11 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const node = await resolve(ref, tx);
       if (node.role === role) return view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
       if (role === "worker") {
-        if (node.isLeader) {
-          throw new RampartError("failed_precondition", `node ${node.id} is the leader (this Rampart server) and cannot be demoted`);
-        }
         if ((await countManagers(tx)) <= 1) {
           throw new RampartError("failed_precondition", "attempting to demote the last manager of the swarm");
+        }
+        if (node.isLeader) {
+          throw new RampartError("failed_precondition", `node ${node.id} is the leader (this Rampart server) and cannot be demoted`);
         }
       }
       await updateNode(tx, node.id, undefined, { role }, deps.now());
@@ -298,9 +302,12 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         });
         await deleteNode(tx, node.id);
         await audit.record({ actor, action: "node.remove", target: target(node), outcome: "success", reason: force ? "forced" : null, ip }, tx);
-        removed.add(node.id);
-        registry.delete(node.id);
-        heartbeats.forget(node.id);
+        return node.id;
+      }).then((id) => {
+        // Only once the removal has committed does this process deny the node.
+        removed.add(id);
+        registry.delete(id);
+        heartbeats.forget(id);
       });
       await purgeRemovedNodes(db, new Date(deps.now().getTime() - DENY_LIST_GRACE_MS));
     },
@@ -310,7 +317,10 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const role = cluster.roleForToken(input.token);
       const anonymous: Actor = { type: "anonymous", id: null, name: ip ?? "unknown" };
       if (!role) {
-        await audit.record({ actor: anonymous, action: "node.join", target: { type: "node" }, outcome: "denied", reason: "invalid join token", ip });
+        // Audited at most once a minute per address: anyone can send bad tokens.
+        if (shouldAuditDenial(`join|${ip ?? ""}`)) {
+          await audit.record({ actor: anonymous, action: "node.join", target: { type: "node" }, outcome: "denied", reason: "invalid join token", ip });
+        }
         throw new RampartError("permission_denied", "A valid join token is necessary to join this cluster", { field: "token" });
       }
       const description = checkDescription(input.description);
