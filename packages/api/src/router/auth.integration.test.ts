@@ -3,19 +3,9 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createManager } from "@rampart/manager";
-import { createContext, type RequestMeta } from "../context.js";
+import { createContext } from "../context.js";
 import { createCaller } from "../root.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
-
-const anonymousRequest: RequestMeta = {
-  channel: "http",
-  ip: "192.0.2.1",
-  userAgent: "vitest",
-  sessionToken: undefined,
-  bearerToken: undefined,
-  background: false,
-  setCookie: () => undefined,
-};
+import { anonymousRequest, createHarness, type Harness } from "../test-support/harness.js";
 
 describe.each(testStoreKinds())("auth on %s", (kind) => {
   let h: Harness;

@@ -20,6 +20,17 @@ export function memoryLogger(): Logger & { lines: LogLine[] } {
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
+/** A browser request with no credentials, from a documentation address. */
+export const anonymousRequest: RequestMeta = {
+  channel: "http",
+  ip: "192.0.2.1",
+  userAgent: "vitest",
+  sessionToken: undefined,
+  bearerToken: undefined,
+  background: false,
+  setCookie: () => undefined,
+};
+
 export interface Harness {
   t: TestStore;
   manager: Manager;
@@ -62,16 +73,7 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
 
   const cookies: string[] = [];
   const caller: Harness["caller"] = async (meta = {}) => {
-    const request: RequestMeta = {
-      channel: "http",
-      ip: "192.0.2.1",
-      userAgent: "vitest",
-      sessionToken: undefined,
-      bearerToken: undefined,
-      background: false,
-      setCookie: (c) => void cookies.push(c),
-      ...meta,
-    };
+    const request: RequestMeta = { ...anonymousRequest, setCookie: (c) => void cookies.push(c), ...meta };
     return createCaller(await createContext(manager, request));
   };
 

@@ -1,7 +1,8 @@
 import type { ActorType, AuditAction, AuditEvent, AuditEventInput, AuditOutcome } from "@rampart/core";
 import type { Db } from "../prisma.js";
 
-function toRow(event: AuditEventInput, at: Date) {
+/** An event as the audit table's columns, in the table's column order. */
+export function auditRow(event: AuditEventInput, at: Date) {
   return {
     at,
     actorType: event.actor.type,
@@ -18,12 +19,12 @@ function toRow(event: AuditEventInput, at: Date) {
 }
 
 export async function appendAudit(db: Db, event: AuditEventInput, at: Date): Promise<void> {
-  await db.auditEvent.create({ data: toRow(event, at), select: { id: true } });
+  await db.auditEvent.create({ data: auditRow(event, at), select: { id: true } });
 }
 
 /** Several events in one statement, in order. */
 export async function appendAuditMany(db: Db, events: AuditEventInput[], at: Date): Promise<void> {
-  await db.auditEvent.createMany({ data: events.map((e) => toRow(e, at)) });
+  await db.auditEvent.createMany({ data: events.map((e) => auditRow(e, at)) });
 }
 
 export interface AuditQuery {

@@ -1,5 +1,6 @@
-import type { Availability, NodeCertificateInfo, NodeRecord, NodeRole } from "@rampart/core";
+import type { AuditEventInput, Availability, NodeCertificateInfo, NodeDescription, NodeRecord, NodeRole } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
+import { auditRow } from "./audit.js";
 
 const listSelect = {
   id: true,
@@ -106,6 +107,17 @@ export interface NewNode {
   certificate?: NodeCertificateInfo;
 }
 
+/** A certificate as the node row's columns. */
+function certificateColumns(cert: NodeCertificateInfo) {
+  return {
+    certSerial: cert.serial,
+    certPem: cert.pem,
+    certRole: cert.role,
+    certNotBefore: cert.notBefore,
+    certNotAfter: cert.notAfter,
+  };
+}
+
 function newNodeRow(input: NewNode) {
   return {
       id: input.id,
@@ -122,15 +134,7 @@ function newNodeRow(input: NewNode) {
       isLeader: input.isLeader,
       createdAt: input.at,
       updatedAt: input.at,
-      ...(input.certificate
-        ? {
-            certSerial: input.certificate.serial,
-            certPem: input.certificate.pem,
-            certRole: input.certificate.role,
-            certNotBefore: input.certificate.notBefore,
-            certNotAfter: input.certificate.notAfter,
-          }
-        : {}),
+      ...(input.certificate ? certificateColumns(input.certificate) : {}),
   };
 }
 
@@ -143,15 +147,7 @@ export interface NodePatch {
   role?: NodeRole;
   availability?: Availability;
   labels?: Record<string, string>;
-  description?: {
-    hostname: string;
-    os: string;
-    arch: string;
-    nanoCpus: number;
-    memoryBytes: number;
-    engineVersion: string;
-    engineLabels: Record<string, string>;
-  };
+  description?: NodeDescription;
   addr?: string | null;
 }
 
@@ -185,16 +181,7 @@ export async function updateNode(db: Db, id: string, expectedVersion: number | u
 
 /** Returns false if the node no longer exists (removed at the same moment). */
 export async function setNodeCertificate(db: Db, id: string, cert: NodeCertificateInfo): Promise<boolean> {
-  const { count } = await db.node.updateMany({
-    where: { id },
-    data: {
-      certSerial: cert.serial,
-      certPem: cert.pem,
-      certRole: cert.role,
-      certNotBefore: cert.notBefore,
-      certNotAfter: cert.notAfter,
-    },
-  });
+  const { count } = await db.node.updateMany({ where: { id }, data: certificateColumns(cert) });
   return count === 1;
 }
 
@@ -291,11 +278,7 @@ function valuesClause(rows: unknown[][], types: readonly (readonly [string, stri
  * atomically. Through PGlite each statement and each commit has a fixed cost that
  * dwarfs the rows, so a burst of joins is written as few statements as possible.
  */
-export async function insertJoinedNodes(
-  db: Db,
-  nodes: NewNode[],
-  events: Array<{ at: Date; actorType: string; actorId: string | null; actorName: string; action: string; targetType: string; targetId: string | null; targetName: string | null; outcome: string; reason: string | null; ip: string | null }>,
-): Promise<void> {
+export async function insertJoinedNodes(db: Db, nodes: NewNode[], events: AuditEventInput[], at: Date): Promise<void> {
   const params: unknown[] = [];
   const nodeRows = nodes.map((n) => [
     n.id,
@@ -319,7 +302,7 @@ export async function insertJoinedNodes(
     n.certificate?.notAfter ?? null,
   ]);
   const nodeValues = valuesClause(nodeRows, NODE_COLUMNS, params);
-  const auditRows = events.map((e) => [e.at, e.actorType, e.actorId, e.actorName, e.action, e.targetType, e.targetId, e.targetName, e.outcome, e.reason, e.ip]);
+  const auditRows = events.map((e) => Object.values(auditRow(e, at)));
   const auditValues = valuesClause(auditRows, AUDIT_COLUMNS, params);
   const sql =
     `WITH inserted AS (INSERT INTO node (${NODE_COLUMNS.map((c) => c[0]).join(", ")}) VALUES ${nodeValues} RETURNING 1) ` +

@@ -102,28 +102,14 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   const db = deps.store.prisma;
   const heartbeats = new HeartbeatTracker();
   /** Joins that arrive together are written together (see batch.ts). */
-  const joins = groupCommit<{ node: NewNode; events: AuditEventInput[] }>(async (items) => {
-    const at = deps.now();
-    await insertJoinedNodes(
+  const joins = groupCommit<{ node: NewNode; events: AuditEventInput[] }>((items) =>
+    insertJoinedNodes(
       db,
       items.map((i) => i.node),
-      items.flatMap((i) =>
-        i.events.map((e) => ({
-          at,
-          actorType: e.actor.type,
-          actorId: e.actor.id,
-          actorName: e.actor.name,
-          action: e.action,
-          targetType: e.target.type,
-          targetId: e.target.id ?? null,
-          targetName: e.target.name ?? null,
-          outcome: e.outcome,
-          reason: e.reason ?? null,
-          ip: e.ip ?? null,
-        })),
-      ),
-    );
-  });
+      items.flatMap((i) => i.events),
+      deps.now(),
+    ),
+  );
   const removed = new Set<string>();
   /**
    * Every node, in memory: `node ls` and heartbeats answer from here, not from the store
