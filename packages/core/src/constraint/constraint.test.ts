@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { cidrContains, evaluateConstraint, explainNode, goTrimSpace, ipEqual, parseCidr, parseConstraint, parseIp, type ConstraintNode } from "./index.js";
+
+const node: ConstraintNode = {
+  id: "n1",
+  role: "worker",
+  hostname: "web-1",
+  labels: { zone: "eu-1", pcidss: "yes" },
+  engineLabels: {},
+  platform: { os: "linux", arch: "x86_64" },
+  addr: "10.0.3.7",
+};
+
+describe("IP addresses as Go reads them", () => {
+  it.each([
+    ["10.0.0.1", true],
+    ["2001:db8::2", true],
+    ["::ffff:10.0.0.1", true],
+    ["::", true],
+    ["1:2:3:4:5:6:7:8", true],
+    ["1:2:3:4:5:6:1.2.3.4", true],
+    ["010.0.0.1", false],
+    ["256.0.0.1", false],
+    ["1:2:3:4:5:6:7:8:9", false],
+    ["1::2::3", false],
+    ["fe80::1%eth0", false],
+    ["not_ip_addr", false],
+  ])("%s parses: %s", (text, ok) => expect(parseIp(text) !== undefined).toBe(ok));
+
+  it("ok/IPv4 and its IPv4-mapped form are equal; zero runs compress", () => {
+    expect(ipEqual(parseIp("10.0.0.1")!, parseIp("::ffff:10.0.0.1")!)).toBe(true);
+    expect(ipEqual(parseIp("2001:db8:0::2")!, parseIp("2001:db8::2")!)).toBe(true);
+  });
+
+  it.each([
+    ["186.17.9.4/24", "186.17.9.41", true],
+    ["186.17.9.4/24", "186.17.10.41", false],
+    ["0.0.0.0/0", "8.8.8.8", true],
+    ["2001:db8::/32", "2001:db8:ffff::1", true],
+    ["2001:db8::/32", "2001:db9::1", false],
+  ])("ok/%s contains %s: %s", (cidr, ip, inside) => expect(cidrContains(parseCidr(cidr)!, parseIp(ip)!)).toBe(inside));
+
+  it.each(["186.17.9.41/34", "10.0.0.1", "10.0.0.1/x", "2001:db8::/129"])("fail/%s is not a CIDR block", (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+});
+
+describe("explanations", () => {
+  it.each([
+    ["node.labels.zone == eu-1", true, "node.labels.zone is \"eu-1\""],
+    ["node.labels.zone == us-1", false, "node.labels.zone is \"eu-1\", not \"us-1\""],
+    ["node.labels.rack == r1", false, "node.labels.rack is nothing, not \"r1\""],
+    ["node.labels.rack != r1", true, "node.labels.rack is nothing"],
+    ["node.role == manager", false, "node.role is \"worker\", not \"manager\""],
+    ["node.name == web-1", false, "\"node.name\" is not a key Swarm knows, so it matches no node"],
+    ["node.ip == 10.0.0.0/16", true, "the node's address 10.0.3.7 is inside 10.0.0.0/16"],
+    ["node.ip != 10.0.3.7", false, "the node's address 10.0.3.7 is 10.0.3.7"],
+    ["node.ip == 300.1.1.1", false, "\"300.1.1.1\" is neither an IP address nor a CIDR block, so it matches no node"],
+  ])("%s → %s: %s", (expr, matched, reason) => {
+    expect(evaluateConstraint(parseConstraint(expr), node)).toMatchObject({ matched, reason });
+  });
+
+  it("ok/explainNode gives one result per constraint, in order", () => {
+    const results = explainNode(["node.labels.pcidss == yes", "node.platform.os == windows"].map(parseConstraint), node);
+    expect(results.map((r) => r.matched)).toEqual([true, false]);
+  });
+
+  it("ok/TrimSpace trims what Go trims, not a byte-order mark", () => {
+    expect(goTrimSpace("\u00a0 key \u3000")).toBe("key");
+    expect(goTrimSpace("\ufeffkey")).toBe("\ufeffkey");
+  });
+});
