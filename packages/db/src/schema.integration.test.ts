@@ -119,6 +119,29 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     await prisma.removedNode.create({ data: { nodeId: "abcdefghijklmnopqrstuvwxy", hostname: "worker-1", certExpiresAt: now } });
     expect(await prisma.removedNode.count()).toBe(1);
   },
+  Service: async (prisma) => {
+    const spec = { name: "web", image: "nginx", mode: "replicated", replicas: 2, constraints: [], preferences: [], maxReplicasPerNode: 0, reservations: { nanoCpus: 0, memoryBytes: 0 } };
+    const row = await prisma.service.create({ data: { id: "s00000000000000000000000a", name: "web", spec } });
+    expect(row.spec).toEqual(spec);
+    await expect(prisma.service.create({ data: { id: "s00000000000000000000000b", name: "web", spec } })).rejects.toMatchObject({ code: "P2002" });
+    await prisma.service.update({ where: { id: row.id }, data: { version: { increment: 1 }, specVersion: { increment: 1 } } });
+  },
+  Task: async (prisma) => {
+    await prisma.task.create({
+      data: { id: "t00000000000000000000000a", serviceId: "s00000000000000000000000a", slot: 1, specVersion: 1, desiredState: "running", state: "pending" },
+    });
+    await expect(
+      prisma.task.create({ data: { id: "t00000000000000000000000b", serviceId: "s00000000000000000000000a", specVersion: 1, desiredState: "running", state: "sleeping" } }),
+    ).rejects.toThrow();
+    const row = await prisma.task.update({
+      where: { id: "t00000000000000000000000a" },
+      data: { nodeId: "abcdefghijklmnopqrstuvwxy", state: "assigned", message: "scheduler assigned task to node" },
+      include: { service: true },
+    });
+    expect(row.service.name).toBe("web");
+    await prisma.service.delete({ where: { id: "s00000000000000000000000a" } });
+    expect(await prisma.task.count()).toBe(0);
+  },
   AuditEvent: async (prisma) => {
     const a = await prisma.auditEvent.create({
       data: { actorType: "user", actorName: "schema", action: "auth.login", targetType: "user", outcome: "success" },

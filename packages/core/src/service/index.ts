@@ -1,0 +1,120 @@
+import { parseConstraints, type Constraint } from "../constraint/index.js";
+import { invalidArgument, RampartError } from "../errors/index.js";
+
+/**
+ * A service's placement-relevant spec and Swarm's rules for it (manager/controlapi
+ * service.go, the docker CLI's flags). Containers are not run by Rampart; the image is
+ * kept because a service without one is not a service anyone would write.
+ */
+export type ServiceMode = "replicated" | "global";
+
+export interface ServiceSpec {
+  name: string;
+  image: string;
+  mode: ServiceMode;
+  /** Replicated services only. */
+  replicas: number;
+  constraints: string[];
+  /** Spread descriptors, e.g. `node.labels.zone`, in order. */
+  preferences: string[];
+  /** 0 = no limit (`--replicas-max-per-node`). */
+  maxReplicasPerNode: number;
+  reservations: { nanoCpus: number; memoryBytes: number };
+}
+
+/** isValidDNSName in controlapi: a DNS label, letters, digits, `-` and `_` inside. */
+const SERVICE_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
+
+export function checkServiceName(name: string): string {
+  if (name === "") throw invalidArgument("name", "meta: name must be provided");
+  if (!SERVICE_NAME.test(name)) throw invalidArgument("name", "name must be valid as a DNS name component");
+  if (name.length > 63) throw invalidArgument("name", "name must be 63 characters or fewer");
+  return name;
+}
+
+/** Go's %g for the values these messages print (0.0005, 0.001, 1e-05). */
+export function goG(value: number): string {
+  if (value === 0) return "0";
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= 21) {
+    const [mantissa, exp] = value.toExponential().split("e");
+    const e = Number(exp);
+    return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  return String(value);
+}
+
+/** validateResources: non-zero reservations have floors, with Swarm's messages. */
+export function checkReservations(r: { nanoCpus: number; memoryBytes: number }): void {
+  if (!Number.isInteger(r.nanoCpus) || r.nanoCpus < 0) throw invalidArgument("reserveCpu", "the CPU reservation must be a non-negative number");
+  if (!Number.isInteger(r.memoryBytes) || r.memoryBytes < 0) {
+    throw invalidArgument("reserveMemory", "the memory reservation must be a non-negative number of bytes");
+  }
+  if (r.nanoCpus !== 0 && r.nanoCpus < 1e6) {
+    throw invalidArgument("reserveCpu", `invalid cpu value ${goG(r.nanoCpus / 1e9)}: Must be at least ${goG(1e6 / 1e9)}`);
+  }
+  if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) {
+    throw invalidArgument("reserveMemory", `invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
+  }
+}
+
+/**
+ * `--placement-pref spread=node.labels.zone` → `node.labels.zone`. Any other strategy
+ * is refused with the docker CLI's message; a descriptor without a label prefix is
+ * accepted (Swarm keeps it, and the scheduler skips it).
+ */
+export function parsePlacementPreference(text: string): string {
+  const eq = text.indexOf("=");
+  const strategy = eq === -1 ? text : text.slice(0, eq);
+  if (strategy.toLowerCase() !== "spread" || eq === -1 || text.slice(eq + 1).trim() === "") {
+    throw invalidArgument("preferences", `unsupported placement preference ${text} (only spread is supported)`);
+  }
+  return text.slice(eq + 1).trim();
+}
+
+export const MAX_REPLICAS = 100_000;
+
+/** The whole spec, checked in Swarm's order; returns the parsed constraints. */
+export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
+  checkServiceName(spec.name);
+  if (spec.image.trim() === "") throw invalidArgument("image", "an image is required");
+  if (spec.mode === "replicated" && (!Number.isInteger(spec.replicas) || spec.replicas < 0 || spec.replicas > MAX_REPLICAS)) {
+    throw invalidArgument("replicas", `replicas must be a whole number from 0 to ${MAX_REPLICAS}`);
+  }
+  if (spec.mode === "global" && spec.replicas !== 0) {
+    throw invalidArgument("replicas", "replicas can only be used with replicated mode");
+  }
+  if (!Number.isInteger(spec.maxReplicasPerNode) || spec.maxReplicasPerNode < 0) {
+    throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node must be a whole number, 0 for no limit");
+  }
+  if (spec.mode === "global" && spec.maxReplicasPerNode !== 0) {
+    throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated mode");
+  }
+  checkReservations(spec.reservations);
+  try {
+    return parseConstraints(spec.constraints);
+  } catch (error) {
+    if (error instanceof RampartError) throw new RampartError(error.code, error.message, { field: "constraints" });
+    throw error;
+  }
+}
+
+/** Task states (api/types.proto TaskState), in order: comparisons use the numbers. */
+export const TASK_STATES = {
+  new: 0,
+  pending: 64,
+  assigned: 192,
+  accepted: 256,
+  preparing: 320,
+  ready: 384,
+  starting: 448,
+  running: 512,
+  complete: 576,
+  shutdown: 640,
+  failed: 704,
+  rejected: 768,
+  remove: 800,
+  orphaned: 832,
+} as const;
+
+export type TaskState = keyof typeof TASK_STATES;

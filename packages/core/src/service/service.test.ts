@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { checkReservations, checkServiceName, checkServiceSpec, goG, parsePlacementPreference, type ServiceSpec } from "./index.js";
+
+const spec: ServiceSpec = {
+  name: "web-fe",
+  image: "nginx:1.27",
+  mode: "replicated",
+  replicas: 3,
+  constraints: ["node.labels.pcidss == yes"],
+  preferences: ["node.labels.zone"],
+  maxReplicasPerNode: 0,
+  reservations: { nanoCpus: 0, memoryBytes: 0 },
+};
+
+describe("service specs", () => {
+  it("ok/a valid spec returns its parsed constraints", () => {
+    expect(checkServiceSpec(spec)).toEqual([{ key: "node.labels.pcidss", op: "==", value: "yes" }]);
+  });
+
+  it.each([
+    ["", "meta: name must be provided"],
+    ["-web", "name must be valid as a DNS name component"],
+    ["web.fe", "name must be valid as a DNS name component"],
+    ["a".repeat(64), "name must be 63 characters or fewer"],
+  ])("fail/name %j: %s", (name, message) => expect(() => checkServiceName(name)).toThrow(message));
+
+  it.each([["web_fe"], ["w"], ["web-2-fe"]])("ok/name %s", (name) => expect(checkServiceName(name)).toBe(name));
+
+  it.each([
+    [{ nanoCpus: 500_000, memoryBytes: 0 }, "invalid cpu value 0.0005: Must be at least 0.001"],
+    [{ nanoCpus: 10_000, memoryBytes: 0 }, "invalid cpu value 1e-05: Must be at least 0.001"],
+    [{ nanoCpus: 0, memoryBytes: 1024 }, "invalid memory value 1024: Must be at least 4MiB"],
+  ])("fail/reservations %j", (r, message) => expect(() => checkReservations(r)).toThrow(message));
+
+  it("ok/Go's %g", () => {
+    expect([goG(0.001), goG(0.0005), goG(0.00001), goG(1.5), goG(0)]).toEqual(["0.001", "0.0005", "1e-05", "1.5", "0"]);
+  });
+
+  it.each([
+    ["spread=node.labels.zone", "node.labels.zone"],
+    ["SPREAD=engine.labels.disk", "engine.labels.disk"],
+  ])("ok/preference %s", (text, descriptor) => expect(parsePlacementPreference(text)).toBe(descriptor));
+
+  it.each(["pack=node.labels.zone", "spread", "spread="])("fail/preference %s", (text) => {
+    expect(() => parsePlacementPreference(text)).toThrow(`unsupported placement preference ${text} (only spread is supported)`);
+  });
+
+  it.each([
+    [{ constraints: ["node.labels.zone ~ eu"] }, "constraint expected one operator from ==, !=", "constraints"],
+    [{ replicas: -1 }, "replicas must be a whole number", "replicas"],
+    [{ mode: "global" as const }, "replicas can only be used with replicated mode", "replicas"],
+    [{ image: " " }, "an image is required", "image"],
+  ])("fail/%j", (change, message, field) => {
+    try {
+      checkServiceSpec({ ...spec, ...change });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain(message);
+      expect((error as { field?: string }).field).toBe(field);
+    }
+  });
+});
