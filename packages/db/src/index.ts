@@ -13,3 +13,4 @@ export * from "./repo/throttle.js";
 export * from "./repo/audit.js";
 export * from "./repo/cluster.js";
 export * from "./repo/node.js";
+export * from "./repo/service.js";

@@ -21,6 +21,11 @@ export const AUDIT_ACTIONS = [
   "node.promote",
   "node.demote",
   "node.remove",
+  "service.create",
+  "service.update",
+  "service.remove",
+  "planner.whatif",
+  "planner.apply",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
