@@ -8,5 +8,6 @@ export * from "./id/index.js";
 export * from "./node/index.js";
 export * from "./pki/index.js";
 export * from "./secret/index.js";
+export * from "./service/index.js";
 export * from "./token/index.js";
 export * from "./user/index.js";
