@@ -7,6 +7,7 @@ export * from "./errors/index.js";
 export * from "./id/index.js";
 export * from "./node/index.js";
 export * from "./pki/index.js";
+export * from "./scheduler/index.js";
 export * from "./secret/index.js";
 export * from "./service/index.js";
 export * from "./token/index.js";
