@@ -1,6 +1,7 @@
 import { apiTokenRouter } from "./router/api-token.js";
 import { auditRouter } from "./router/audit.js";
 import { nodeRouter } from "./router/node.js";
+import { serviceRouter } from "./router/service.js";
 import { swarmRouter } from "./router/swarm.js";
 import { authRouter } from "./router/auth.js";
 import { systemRouter } from "./router/system.js";
@@ -13,6 +14,7 @@ export const appRouter = router({
   swarm: swarmRouter,
   node: nodeRouter,
   audit: auditRouter,
+  service: serviceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,9 @@ import { createClusterService } from "./cluster/index.js";
 import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
 import type { ManagerDeps } from "./deps.js";
+import { createServiceService } from "./services/index.js";
+import { createReconciler } from "./services/reconciler.js";
+import { createSchedulerLoop } from "./services/scheduler-loop.js";
 import { createSystemService } from "./system/index.js";
 
 export type { Logger, ManagerDeps } from "./deps.js";
@@ -15,6 +18,9 @@ export type { Health, SystemService, SystemStatus } from "./system/index.js";
 export { createCertificateAuthority, createRootCa, subjectKeyId, verifyCsr, type CertificateAuthority, type IssuedCertificate } from "./ca/index.js";
 export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
 export type { HeartbeatTracker } from "./nodes/heartbeats.js";
+export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
+export type { SchedulerLoop } from "./services/scheduler-loop.js";
+export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
@@ -28,7 +34,30 @@ export function createManager(deps: ManagerDeps) {
   const cluster = createClusterService(deps, audit);
   const nodes = createNodeService(deps, audit, cluster);
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes);
-  return { deps, audit, auth, apiTokens, system, cluster, nodes, nodeEndpoint };
+  const assignmentListeners = new Set<(nodeIds: ReadonlySet<string>) => void>();
+  const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => {
+    for (const listener of assignmentListeners) listener(nodeIds);
+  });
+  const services = createServiceService(deps, audit, nodes, () => scheduler.request());
+  const reconciler = createReconciler(deps, nodes, services, scheduler);
+  return {
+    deps,
+    audit,
+    auth,
+    apiTokens,
+    system,
+    cluster,
+    nodes,
+    nodeEndpoint,
+    services,
+    scheduler,
+    reconciler,
+    /** Tells listeners (the agents' long polls) which nodes just got tasks. */
+    onAssignments(listener: (nodeIds: ReadonlySet<string>) => void): () => void {
+      assignmentListeners.add(listener);
+      return () => assignmentListeners.delete(listener);
+    },
+  };
 }
 
 export type Manager = ReturnType<typeof createManager>;

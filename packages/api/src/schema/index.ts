@@ -7,3 +7,4 @@ export * from "./cluster.schema.js";
 export * from "./node.schema.js";
 export * from "./audit.schema.js";
 export * from "./node-list.js";
+export * from "./service.schema.js";

@@ -9,6 +9,8 @@ import {
   type Actor,
   type AuditEventInput,
   type Availability,
+  type ConstraintNode,
+  type SchedulerNode,
   type NodeDescription,
   type NodeRecord,
   type NodeRole,
@@ -127,6 +129,12 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
   const shouldAuditDenial = createAuditThrottle(deps.now);
 
+  /** Told after a node's placement-relevant facts change (labels, role, availability, removal, platform). */
+  const listeners = new Set<(nodeId: string) => void>();
+  const changed = (nodeId: string) => {
+    for (const listener of listeners) listener(nodeId);
+  };
+
   function view(node: NodeRecord, now: Date, periodMs: number): NodeView {
     const last = heartbeats.lastSeen(node.id, node.lastHeartbeatAt);
     const state = nodeState(last, periodMs, now);
@@ -199,6 +207,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       return view({ ...node, role }, deps.now(), cluster.current().record.heartbeatPeriodMs);
     });
     await refresh(result.id);
+    changed(result.id);
     return result;
   }
 
@@ -257,6 +266,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         return view(updated!, deps.now(), cluster.current().record.heartbeatPeriodMs);
       });
       await refresh(result.id);
+      changed(result.id);
       return result;
     },
 
@@ -294,6 +304,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         removed.add(id);
         registry.delete(id);
         heartbeats.forget(id);
+        changed(id);
       });
       await purgeRemovedNodes(db, new Date(deps.now().getTime() - DENY_LIST_GRACE_MS));
     },
@@ -344,6 +355,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         lastHeartbeatAt: null,
         certificate: { ...certificate, pem: "" },
       });
+      changed(nodeId);
       return { nodeId, role, certificatePem: issued.pem, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
     },
 
@@ -377,6 +389,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
     async updateDescription(nodeId: string, description: NodeDescription, ip: string | null): Promise<void> {
       await updateNode(db, nodeId, undefined, { description: checkDescription(description), addr: ip }, deps.now());
       await refresh(nodeId);
+      changed(nodeId);
     },
 
     /**
@@ -402,6 +415,47 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       });
       await refresh(result.nodeId);
       return result;
+    },
+
+    /** Subscribes to node changes; returns the unsubscribe. */
+    onChange(listener: (nodeId: string) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** The nodes as constraints and orchestrators see them, with their state now. */
+    constraintNodes(): Array<ConstraintNode & { state: NodeState; availability: Availability }> {
+      const now = deps.now();
+      const period = cluster.current().record.heartbeatPeriodMs;
+      return [...registry.values()].map((n) => ({
+        id: n.id,
+        role: n.role,
+        hostname: n.hostname,
+        labels: n.labels,
+        engineLabels: n.engineLabels,
+        platform: n.platform,
+        addr: n.addr,
+        state: nodeState(heartbeats.lastSeen(n.id, n.lastHeartbeatAt), period, now),
+        availability: n.availability,
+      }));
+    },
+
+    /** The nodes as the scheduler sees them: state, availability, labels, platform, resources. */
+    schedulerNodes(): SchedulerNode[] {
+      const now = deps.now();
+      const period = cluster.current().record.heartbeatPeriodMs;
+      return [...registry.values()].map((n) => ({
+        id: n.id,
+        state: nodeState(heartbeats.lastSeen(n.id, n.lastHeartbeatAt), period, now),
+        availability: n.availability,
+        role: n.role,
+        hostname: n.hostname,
+        labels: n.labels,
+        engineLabels: n.engineLabels,
+        platform: { os: n.platform.os, architecture: n.platform.arch },
+        addr: n.addr,
+        resources: { nanoCpus: n.resources.nanoCpus, memoryBytes: n.resources.memoryBytes },
+      }));
     },
 
     /** The Swarm section of `docker info`, as far as Rampart has its parts. */

@@ -1,0 +1,134 @@
+import { testStoreKinds } from "@rampart/db/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHarness, description, newCsr, type Harness } from "../test-support/harness.js";
+
+const system = { type: "system" as const, id: null, name: "test" };
+
+describe.each(testStoreKinds())("services and placement on %s", (kind) => {
+  let h: Harness;
+  let admin: Awaited<ReturnType<Harness["caller"]>>;
+  const ids = new Map<string, string>();
+
+  beforeEach(async () => {
+    h = await createHarness(kind);
+    await h.setupAdmin();
+    admin = await h.caller({ sessionToken: await h.login("admin", "correct horse battery") });
+    // The PCI-DSS example: six nodes, three labelled pcidss=yes.
+    const token = await h.manager.cluster.revealToken("worker", system, null);
+    for (let i = 1; i <= 6; i++) {
+      const { nodeId } = await h.manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description(`node-${i}`) }, null);
+      ids.set(`node-${i}`, nodeId);
+      if (i <= 3) await h.manager.nodes.update(nodeId, { labelAdd: { pcidss: "yes" } }, system, null);
+      h.manager.nodes.heartbeat(nodeId, null);
+    }
+    await h.manager.reconciler.settled();
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  const tasksOf = async (name: string) => (await admin.service.get({ ref: name })).tasks.filter((t) => t.desiredState === "running");
+  const settle = async () => {
+    await h.manager.reconciler.settled();
+    await h.manager.scheduler.pass();
+  };
+
+  it("ok/web-fe with node.labels.pcidss == yes lands only on the three PCI nodes", async () => {
+    await admin.service.create({ name: "web-fe", image: "nginx", replicas: 3, constraints: ["node.labels.pcidss == yes"] });
+    await settle();
+    const tasks = await tasksOf("web-fe");
+    expect(tasks).toHaveLength(3);
+    const pci = new Set([ids.get("node-1"), ids.get("node-2"), ids.get("node-3")]);
+    for (const t of tasks) {
+      expect(t.state).toBe("assigned");
+      expect(t.message).toBe("scheduler assigned task to node");
+      expect(pci.has(t.nodeId!)).toBe(true);
+    }
+    expect(new Set(tasks.map((t) => t.nodeId)).size).toBe(3);
+  });
+
+  it("fail/an unplaceable task stays pending with Swarm's explanation", async () => {
+    await admin.service.create({ name: "nowhere", image: "nginx", replicas: 1, constraints: ["node.labels.zone == mars"] });
+    await settle();
+    const [task] = await tasksOf("nowhere");
+    expect(task).toMatchObject({ state: "pending", err: "no suitable node (scheduling constraints not satisfied on 7 nodes)" });
+  });
+
+  it.each([
+    [{ constraints: ["node.labels.zone ~ eu"] }, "constraint expected one operator from ==, !="],
+    [{ constraints: ["node.labels.zone == eu=1"] }, "value 'eu=1' is invalid"],
+    [{ constraints: ["a == b"] }, "key 'a' is invalid"],
+    [{ preferences: ["pack=node.labels.zone"] }, "unsupported placement preference pack=node.labels.zone (only spread is supported)"],
+    [{ reservations: { nanoCpus: 500_000, memoryBytes: 0 } }, "invalid cpu value 0.0005: Must be at least 0.001"],
+    [{ name: "web.fe" }, "name must be valid as a DNS name component"],
+  ])("fail/create %j is a 400 with Swarm's words", async (change, message) => {
+    await expect(admin.service.create({ name: "bad", image: "nginx", ...change })).rejects.toMatchObject({ code: "BAD_REQUEST", message });
+  });
+
+  it("fail/a second service with the same name, and a stale update, are refused", async () => {
+    const created = await admin.service.create({ name: "web", image: "nginx", replicas: 1 });
+    await expect(admin.service.create({ name: "web", image: "nginx" })).rejects.toMatchObject({ code: "CONFLICT", message: "name conflicts with an existing object" });
+    await admin.service.update({ ref: "web", version: created.version, spec: { name: "web", image: "nginx:2", replicas: 1 } });
+    await expect(admin.service.update({ ref: "web", version: created.version, spec: { name: "web", image: "nginx:3", replicas: 1 } })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+  });
+
+  it("ok/the constraint enforcer rejects a task whose node loses the label, and it is replaced on a PCI node", async () => {
+    await admin.service.create({ name: "web-fe", image: "nginx", replicas: 1, constraints: ["node.labels.pcidss == yes"] });
+    await settle();
+    const [before] = await tasksOf("web-fe");
+    await admin.node.update({ ref: before!.nodeId!, labelRm: ["pcidss"] });
+    await settle();
+    const all = (await admin.service.get({ ref: "web-fe" })).tasks;
+    const rejected = all.find((t) => t.id === before!.id)!;
+    expect(rejected).toMatchObject({ state: "rejected", message: "task rejected by constraint enforcer", err: "assigned node no longer meets constraints" });
+    const [replacement] = await tasksOf("web-fe");
+    expect(replacement!.id).not.toBe(before!.id);
+    expect(replacement!.state).toBe("assigned");
+    expect(replacement!.nodeId).not.toBe(before!.nodeId);
+  });
+
+  it("ok/scaling down shuts tasks down; scaling up places new ones", async () => {
+    await admin.service.create({ name: "web", image: "nginx", replicas: 4 });
+    await settle();
+    await admin.service.scale({ ref: "web", replicas: 2 });
+    await settle();
+    expect(await tasksOf("web")).toHaveLength(2);
+    const view = await admin.service.scale({ ref: "web", replicas: 5 });
+    expect(view.desired).toBe(5);
+    await settle();
+    expect((await tasksOf("web")).filter((t) => t.state === "assigned")).toHaveLength(5);
+  });
+
+  it("ok/a global service gets one task per eligible node, confirmed by the scheduler", async () => {
+    await admin.service.create({ name: "agent", image: "monitor", mode: "global", constraints: ["node.role == worker"] });
+    await settle();
+    const tasks = await tasksOf("agent");
+    expect(tasks).toHaveLength(6);
+    for (const t of tasks) expect(t).toMatchObject({ state: "assigned", message: "scheduler confirmed task can run on preassigned node" });
+  });
+
+  it("ok/tasks on a node that goes Down are replaced elsewhere", async () => {
+    await admin.service.create({ name: "web", image: "nginx", replicas: 6, maxReplicasPerNode: 1 });
+    await settle();
+    await h.manager.reconciler.checkDownNodes();
+    const victim = ids.get("node-6")!;
+    // Every node but node-6 keeps heartbeating; 16 s later node-6 is Down.
+    h.clock.advance(16_000);
+    for (const [name, id] of ids) if (name !== "node-6") h.manager.nodes.heartbeat(id, null);
+    h.manager.nodes.heartbeat((await admin.swarm.info()).nodeId, null);
+    expect(await h.manager.reconciler.checkDownNodes()).toBe(1);
+    await settle();
+    const tasks = await tasksOf("web");
+    expect(tasks.filter((t) => t.nodeId === victim)).toHaveLength(0);
+    expect(tasks.filter((t) => t.state === "assigned")).toHaveLength(6);
+  });
+
+  it("ok/removing a service removes its tasks", async () => {
+    await admin.service.create({ name: "web", image: "nginx", replicas: 2 });
+    await admin.service.remove({ ref: "web" });
+    await expect(admin.service.get({ ref: "web" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "service web not found" });
+    expect(await h.t.store.prisma.task.count()).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { dateSchema } from "./common.schema.js";
+
+export const serviceModeSchema = z.enum(["replicated", "global"]);
+
+/** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
+export const serviceSpecInput = z.strictObject({
+  name: z.string().max(63, "name must be 63 characters or fewer"),
+  image: z.string().min(1, "an image is required").max(512),
+  mode: serviceModeSchema.default("replicated"),
+  replicas: z.number().int().min(0).max(100_000).default(1),
+  constraints: z.array(z.string().max(512)).max(64).default([]),
+  /** Spread descriptors (`node.labels.zone`); `spread=` is accepted and removed. */
+  preferences: z.array(z.string().max(256)).max(8).default([]),
+  maxReplicasPerNode: z.number().int().min(0).max(100_000).default(0),
+  reservations: z
+    .strictObject({ nanoCpus: z.number().int().min(0).max(1e15).default(0), memoryBytes: z.number().int().min(0).max(1e18).default(0) })
+    .default({ nanoCpus: 0, memoryBytes: 0 }),
+});
+
+export const serviceSpecOutput = z.object({
+  name: z.string(),
+  image: z.string(),
+  mode: serviceModeSchema,
+  replicas: z.number().int(),
+  constraints: z.array(z.string()),
+  preferences: z.array(z.string()),
+  maxReplicasPerNode: z.number().int(),
+  reservations: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }),
+});
+
+export const taskSchema = z.object({
+  id: z.string(),
+  serviceId: z.string(),
+  slot: z.number().int().nullable(),
+  nodeId: z.string().nullable(),
+  specVersion: z.number().int(),
+  desiredState: z.string(),
+  state: z.string(),
+  message: z.string().nullable(),
+  err: z.string().nullable(),
+  createdAt: dateSchema,
+  updatedAt: dateSchema,
+});
+
+export const serviceViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  specVersion: z.number().int(),
+  spec: serviceSpecOutput,
+  createdAt: dateSchema,
+  updatedAt: dateSchema,
+  running: z.number().int(),
+  desired: z.number().int(),
+  pending: z.number().int(),
+});
+
+export const serviceDetailSchema = serviceViewSchema.extend({ tasks: z.array(taskSchema) });
+
+export const serviceRefInput = z.strictObject({ ref: z.string().min(1, "service is required").max(63) });
+
+export const createServiceInput = serviceSpecInput;
+
+export const updateServiceInput = z.strictObject({
+  ref: z.string().min(1).max(63),
+  /** The version the caller read: a stale one is refused, so updates never overwrite silently. */
+  version: z.number().int().min(1),
+  spec: serviceSpecInput,
+});
+
+export const scaleServiceInput = z.strictObject({
+  ref: z.string().min(1).max(63),
+  replicas: z.number().int().min(0).max(100_000),
+});
+
+export type ServiceSpecInput = z.infer<typeof serviceSpecInput>;
+export type ServiceViewOutput = z.infer<typeof serviceViewSchema>;

@@ -1,0 +1,180 @@
+import {
+  RampartError,
+  checkServiceSpec,
+  newId,
+  type Actor,
+  type Constraint,
+  type ServiceSpec,
+} from "@rampart/core";
+import {
+  createService,
+  createTasks,
+  deleteService,
+  findServiceIds,
+  getService,
+  listServices,
+  listTasks,
+  updateServiceSpec,
+  updateTasks,
+  type Db,
+  type ServiceRecord,
+  type TaskRecord,
+} from "@rampart/db";
+import type { AuditService } from "../audit/index.js";
+import type { ManagerDeps } from "../deps.js";
+import type { NodeService } from "../nodes/index.js";
+import { planGlobal, planReplicated, type OrchestratorNode, type Plan } from "./orchestrate.js";
+
+export type { OrchestratorNode, Plan } from "./orchestrate.js";
+
+export interface ServiceView extends ServiceRecord {
+  /** Tasks that are running (or assigned and on their way) / the tasks the spec asks for. */
+  running: number;
+  desired: number;
+  pending: number;
+}
+
+/** Whether two specs differ only in placement (constraints, preferences, max per node). */
+function placementOnly(a: ServiceSpec, b: ServiceSpec): boolean {
+  const strip = (s: ServiceSpec) => ({ ...s, constraints: [], preferences: [], maxReplicasPerNode: 0 });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/**
+ * Services: create, update (with optimistic versions), scale, remove, and the
+ * orchestrators that keep each service's tasks matching its spec. Placement itself is
+ * the scheduler's (scheduler-loop.ts).
+ */
+export function createServiceService(deps: ManagerDeps, audit: AuditService, nodes: NodeService, onChange: () => void) {
+  const db = deps.store.prisma;
+
+  async function resolve(ref: string, tx: Db = db): Promise<ServiceRecord> {
+    const ids = await findServiceIds(tx, ref);
+    if (ids.length === 0) throw new RampartError("not_found", `service ${ref} not found`, { field: "service" });
+    if (ids.length > 1) throw new RampartError("invalid_argument", `service ${ref} is ambiguous (2 matches found)`, { field: "service" });
+    return (await getService(tx, ids[0]!))!;
+  }
+
+  function orchestratorNodes(): Map<string, OrchestratorNode> {
+    return new Map(nodes.constraintNodes().map((n) => [n.id, n]));
+  }
+
+  async function applyPlan(tx: Db, plan: Plan): Promise<void> {
+    const now = deps.now();
+    await createTasks(
+      tx,
+      plan.create.map((t) => ({ ...t, id: newId(deps.random(17)), at: now })),
+    );
+    await updateTasks(tx, plan.update, now);
+  }
+
+  /** Brings one service's tasks in line with its spec. */
+  async function reconcile(tx: Db, service: ServiceRecord, previous?: ServiceSpec): Promise<void> {
+    const tasks = await listTasks(tx, { serviceId: service.id });
+    const constraints: Constraint[] = checkServiceSpec(service.spec);
+    const plan =
+      service.spec.mode === "global"
+        ? planGlobal(service, tasks, constraints, orchestratorNodes())
+        : planReplicated(service, tasks, previous ? placementOnly(previous, service.spec) : false, constraints, orchestratorNodes());
+    await applyPlan(tx, plan);
+  }
+
+  function view(service: ServiceRecord, tasks: readonly TaskRecord[]): ServiceView {
+    let running = 0;
+    let pending = 0;
+    for (const t of tasks) {
+      if (t.desiredState !== "running") continue;
+      if (t.state === "running") running++;
+      else if (t.state === "pending") pending++;
+    }
+    const desired = service.spec.mode === "replicated" ? service.spec.replicas : tasks.filter((t) => t.desiredState === "running").length;
+    return { ...service, running, desired, pending };
+  }
+
+  const target = (s: ServiceRecord) => ({ type: "service", id: s.id, name: s.name });
+
+  return {
+    resolve,
+
+    async list(): Promise<ServiceView[]> {
+      const [services, tasks] = await Promise.all([listServices(db), listTasks(db)]);
+      const byService = new Map<string, TaskRecord[]>();
+      for (const t of tasks) byService.set(t.serviceId, [...(byService.get(t.serviceId) ?? []), t]);
+      return services.map((s) => view(s, byService.get(s.id) ?? []));
+    },
+
+    async get(ref: string): Promise<ServiceView & { tasks: TaskRecord[] }> {
+      const service = await resolve(ref);
+      const tasks = await listTasks(db, { serviceId: service.id });
+      return { ...view(service, tasks), tasks };
+    },
+
+    async create(spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
+      checkServiceSpec(spec);
+      const created = await deps.store.transaction(async (tx) => {
+        if (await getServiceByName(tx, spec.name)) {
+          throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
+        }
+        const service = await createService(tx, { id: newId(deps.random(17)), spec, at: deps.now() });
+        await reconcile(tx, service);
+        await audit.record({ actor, action: "service.create", target: target(service), outcome: "success", ip }, tx);
+        return service;
+      });
+      onChange();
+      return created;
+    },
+
+    /** Replaces the spec; `version` must be the one the caller read. */
+    async update(ref: string, version: number, spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
+      checkServiceSpec(spec);
+      const updated = await deps.store.transaction(async (tx) => {
+        const current = await resolve(ref, tx);
+        if (current.version !== version) {
+          throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
+        }
+        if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
+        if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
+          throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
+        }
+        const next = await updateServiceSpec(tx, current.id, version, spec, deps.now());
+        if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
+        await reconcile(tx, next, current.spec);
+        await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
+        return next;
+      });
+      onChange();
+      return updated;
+    },
+
+    /** `service scale`: a replicated service's replica count, through the same checked update. */
+    async scale(ref: string, replicas: number, actor: Actor, ip: string | null): Promise<ServiceRecord> {
+      const current = await resolve(ref);
+      if (current.spec.mode !== "replicated") {
+        throw new RampartError("invalid_argument", `scale can only be used with replicated mode`, { field: "replicas" });
+      }
+      return this.update(current.id, current.version, { ...current.spec, replicas }, actor, ip);
+    },
+
+    async remove(ref: string, actor: Actor, ip: string | null): Promise<void> {
+      await deps.store.transaction(async (tx) => {
+        const service = await resolve(ref, tx);
+        await deleteService(tx, service.id);
+        await audit.record({ actor, action: "service.remove", target: target(service), outcome: "success", ip }, tx);
+      });
+      onChange();
+    },
+
+    /** Re-runs every orchestrator (after node changes, or at start). */
+    async reconcileAll(): Promise<void> {
+      for (const service of await listServices(db)) {
+        await deps.store.transaction((tx) => reconcile(tx, service));
+      }
+    },
+  };
+}
+
+async function getServiceByName(db: Db, name: string): Promise<boolean> {
+  return (await db.service.count({ where: { name } })) > 0;
+}
+
+export type ServiceService = ReturnType<typeof createServiceService>;
