@@ -1,4 +1,5 @@
 import { createApiTokenService } from "./api-tokens/index.js";
+import { createAssignmentService } from "./assignments/index.js";
 import { createAuditService } from "./audit/index.js";
 import { createAuthService } from "./auth/index.js";
 import { createClusterService } from "./cluster/index.js";
@@ -21,6 +22,7 @@ export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
 export type { SchedulerLoop } from "./services/scheduler-loop.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
+export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState } from "./assignments/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
@@ -33,13 +35,18 @@ export function createManager(deps: ManagerDeps) {
   const system = createSystemService(deps, () => auth.setupNeeded(), startedAt);
   const cluster = createClusterService(deps, audit);
   const nodes = createNodeService(deps, audit, cluster);
-  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes);
-  const assignmentListeners = new Set<(nodeIds: ReadonlySet<string>) => void>();
-  const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => {
-    for (const listener of assignmentListeners) listener(nodeIds);
+  // A task leaving a node frees room: the scheduler looks again.
+  let requestPass: () => void = () => undefined;
+  const assignments = createAssignmentService(deps, () => requestPass());
+  const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => assignments.notify(nodeIds));
+  requestPass = () => scheduler.request();
+  // Any service change may tell nodes to stop tasks: wake every long poll to look.
+  const services = createServiceService(deps, audit, nodes, () => {
+    scheduler.request();
+    assignments.notify("all");
   });
-  const services = createServiceService(deps, audit, nodes, () => scheduler.request());
-  const reconciler = createReconciler(deps, nodes, services, scheduler);
+  const reconciler = createReconciler(deps, nodes, services, scheduler, () => assignments.notify("all"));
+  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments);
   return {
     deps,
     audit,
@@ -52,11 +59,7 @@ export function createManager(deps: ManagerDeps) {
     services,
     scheduler,
     reconciler,
-    /** Tells listeners (the agents' long polls) which nodes just got tasks. */
-    onAssignments(listener: (nodeIds: ReadonlySet<string>) => void): () => void {
-      assignmentListeners.add(listener);
-      return () => assignmentListeners.delete(listener);
-    },
+    assignments,
   };
 }
 

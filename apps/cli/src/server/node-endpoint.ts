@@ -82,7 +82,8 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as TLSSocket;
-    const path = (req.url ?? "/").split("?", 1)[0]!;
+    const url = new URL(req.url ?? "/", "https://node-endpoint");
+    const path = url.pathname;
     try {
       let body: unknown;
       if (req.method === "POST") {
@@ -101,6 +102,7 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
       const response = await endpoint.handle({
         method: req.method ?? "GET",
         path,
+        query: url.searchParams,
         body,
         ip: socket.remoteAddress ?? null,
         peer: {

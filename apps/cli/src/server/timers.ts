@@ -6,6 +6,7 @@ const HEARTBEAT_FLUSH_MS = 2_000;
 /** How often this server checks whether its own node certificate is due for renewal. */
 const RENEWAL_CHECK_MS = 60_000;
 const SWEEP_MS = 10 * 60_000;
+const STATE_CHECK_MS = 2_000;
 
 /**
  * The server's background work: flushing heartbeats, its own node's heartbeat and
@@ -38,10 +39,19 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
       }),
     ),
     every(SWEEP_MS, guard("sweep", () => manager.auth.sweep())),
+    // Node state comes from heartbeats; look for changes a few times a period.
+    every(STATE_CHECK_MS, guard("node state check", () => manager.reconciler.checkDownNodes())),
   ];
+  // Catch up at start: orchestrate every service and place what is pending.
+  void guard("first scheduling pass", async () => {
+    await manager.reconciler.checkDownNodes();
+    await manager.services.reconcileAll();
+    await manager.scheduler.pass();
+  })();
   return {
     stop() {
       for (const timer of timers) clearInterval(timer);
+      manager.scheduler.stop();
     },
     /** Writes heartbeats still in memory, before the store closes. */
     async flush() {

@@ -155,3 +155,18 @@ export async function updateTasks(db: Db, changes: TaskChange[], at: Date): Prom
 export async function deleteTasks(db: Db, ids: string[]): Promise<void> {
   if (ids.length > 0) await db.task.deleteMany({ where: { id: { in: ids } } });
 }
+
+export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
+  const row = await db.task.findUnique({ where: { id }, select: taskSelect });
+  return row ? toTask(row) : null;
+}
+
+/** The tasks a node should know about: assigned to it, from ASSIGNED up to and including SHUTDOWN. */
+export async function listNodeAssignments(db: Db, nodeId: string): Promise<Array<TaskRecord & { serviceName: string }>> {
+  const rows = await db.task.findMany({
+    where: { nodeId, state: { in: ["assigned", "accepted", "preparing", "ready", "starting", "running"] } },
+    select: { ...taskSelect, service: { select: { name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map(({ service, ...row }) => ({ ...toTask(row), serviceName: service.name }));
+}

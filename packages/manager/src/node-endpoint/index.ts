@@ -10,6 +10,7 @@ import {
 } from "@rampart/core";
 import { z } from "zod";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
+import { REPORTABLE_STATES, type AssignmentService } from "../assignments/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -24,6 +25,8 @@ import type { NodeService } from "../nodes/index.js";
  *   POST /v1/renew      swarm-worker or swarm-manager certificate of this cluster
  *   POST /v1/heartbeat  swarm-worker or swarm-manager certificate of this cluster
  *   GET  /v1/nodes      swarm-manager certificate only (the control API's node list)
+ *   GET  /v1/assignments          the node's own tasks; `?known=<digest>` long-polls for a change
+ *   POST /v1/tasks/status         a task's progress, for the node's own tasks only
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
  * of the request.
@@ -40,6 +43,8 @@ export interface PeerCertificate {
 export interface EndpointRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query?: URLSearchParams;
   body: unknown;
   peer: PeerCertificate;
   ip: string | null;
@@ -81,6 +86,11 @@ const description = z.strictObject({
 const joinBody = z.strictObject({ token: z.string().max(200), csr: z.string().max(8192), description });
 const renewBody = z.strictObject({ csr: z.string().max(8192) });
 const heartbeatBody = z.strictObject({ description: description.optional() });
+const statusBody = z.strictObject({
+  taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
+  state: z.enum(REPORTABLE_STATES),
+  message: text(256).optional(),
+});
 
 /** How often the same refusal (reason, node, address) is written to the audit log. */
 const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
@@ -89,7 +99,13 @@ function problem(status: number, message: string): EndpointResponse {
   return { status, body: { error: message } };
 }
 
-export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, cluster: ClusterService, nodes: NodeService) {
+export function createNodeEndpoint(
+  deps: ManagerDeps,
+  audit: AuditService,
+  cluster: ClusterService,
+  nodes: NodeService,
+  assignments: AssignmentService,
+) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
 
   /**
@@ -173,6 +189,19 @@ export function createNodeEndpoint(deps: ManagerDeps, audit: AuditService, clust
           status: 200,
           body: all.map((n) => ({ id: n.id, hostname: n.hostname, role: n.role, availability: n.availability, state: n.state })),
         };
+      }
+      case "GET /v1/assignments": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        const known = req.query?.get("known") ?? undefined;
+        return { status: 200, body: await assignments.poll(who.nodeId, known === undefined ? undefined : known.slice(0, 4096)) };
+      }
+      case "POST /v1/tasks/status": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        const body = statusBody.parse(req.body);
+        await assignments.report(who.nodeId, body.taskId, body.state, body.message ?? null);
+        return { status: 200, body: { ok: true } };
       }
       default:
         return problem(404, `no route for ${req.method} ${req.path}`);

@@ -16,7 +16,14 @@ export const ENFORCER_ERROR = "assigned node no longer meets constraints";
  * rejected tasks; global services following eligible nodes), and a scheduling pass. A
  * periodic check notices nodes that went Down and restarts their tasks elsewhere.
  */
-export function createReconciler(deps: ManagerDeps, nodes: NodeService, services: ServiceService, scheduler: SchedulerLoop) {
+export function createReconciler(
+  deps: ManagerDeps,
+  nodes: NodeService,
+  services: ServiceService,
+  scheduler: SchedulerLoop,
+  /** Tasks were told to stop: nodes should look. */
+  tasksChanged: () => void,
+) {
   const db = deps.store.prisma;
   const lastState = new Map<string, NodeState>();
   let pending: Promise<void> = Promise.resolve();
@@ -43,25 +50,34 @@ export function createReconciler(deps: ManagerDeps, nodes: NodeService, services
     const rejected = await enforce(nodeId);
     if (rejected.length > 0) await deps.store.transaction((tx) => updateTasks(tx, rejected, deps.now()));
     await services.reconcileAll();
+    tasksChanged();
     scheduler.request();
   }
 
-  /** Nodes that have just gone Down: their live tasks are orphaned and replaced. */
+  /**
+   * Notices state changes from heartbeats. A node that just went Down has its live tasks
+   * orphaned and replaced; a node that just became Ready is new room for pending tasks
+   * and global services. Returns how many nodes went Down.
+   */
   async function checkDownNodes(): Promise<number> {
-    let transitions = 0;
+    let down = 0;
+    let changed = false;
     for (const node of nodes.constraintNodes()) {
       const before = lastState.get(node.id);
       lastState.set(node.id, node.state);
-      if (node.state !== "down" || before === "down" || before === undefined) continue;
-      transitions++;
+      if (before === node.state) continue;
+      changed = true;
+      if (node.state !== "down" || before === undefined) continue;
+      down++;
       const changes = planNodeDown(await listTasks(db, { nodeId: node.id }));
       if (changes.length > 0) await deps.store.transaction((tx) => updateTasks(tx, changes, deps.now()));
     }
-    if (transitions > 0) {
+    if (changed) {
       await services.reconcileAll();
       scheduler.request();
+      tasksChanged();
     }
-    return transitions;
+    return down;
   }
 
   nodes.onChange((nodeId) => {
