@@ -8,7 +8,7 @@ import {
   type NodeDescription,
 } from "@rampart/core";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
-import { createNodeClient, EndpointError, type NodeClient } from "./client.js";
+import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type TaskProgress } from "./client.js";
 
 /**
  * One node's agent: joins with a token (pinning the CA to the token's digest), then
@@ -31,6 +31,8 @@ export interface AgentEvents {
   /** The manager refused this node for good (removed, or its certificate no longer trusted). */
   refused?(message: string): void;
   error?(message: string): void;
+  /** This node reported a task's progress to the manager. */
+  task?(task: AssignedTask, state: TaskProgress): void;
 }
 
 export function describeThisMachine(version: string, hostname: string | undefined, labels: Record<string, string>): NodeDescription {
@@ -89,6 +91,18 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long to wait before looking again at whether `at` has come: 0 when it has. */
 export function timerStep(at: Date, now: Date): number {
   return Math.min(Math.max(0, at.getTime() - now.getTime()), MAX_TIMER_MS);
+}
+
+/**
+ * The next state an agent reports for a task: shut down when the manager asked for
+ * that; otherwise accepted once assigned, then running.
+ */
+export function nextProgress(task: Pick<AssignedTask, "state" | "desiredState">): TaskProgress | undefined {
+  const wantsStop = task.desiredState !== "running" && task.desiredState !== "ready";
+  if (wantsStop) return task.state === "shutdown" ? undefined : "shutdown";
+  if (task.state === "assigned") return "accepted";
+  if (task.state !== "running") return "running";
+  return undefined;
 }
 
 function roleOfCert(pem: string): "manager" | "worker" {
@@ -153,6 +167,7 @@ export class NodeAgent {
   private describedOnce = false;
   private renewing = false;
   private failedRenewals = 0;
+  private failedPolls = 0;
 
   constructor(private readonly options: AgentOptions) {
     this.identity = options.store.load();
@@ -199,6 +214,7 @@ export class NodeAgent {
     if (!this.identity) throw new Error("join first");
     this.scheduleRenewal();
     void this.beat();
+    void this.followAssignments();
   }
 
   stop(): void {
@@ -265,6 +281,38 @@ export class NodeAgent {
       return;
     }
     this.options.events?.error?.(message);
+  }
+
+  /**
+   * The dispatcher's Assignments stream, as a long poll: the manager answers at once
+   * when this node's tasks differ from the digest it last sent, else after up to 25 s.
+   * Rampart runs no containers, so a task is acknowledged and reported running, and
+   * reported shut down when the manager wants it stopped.
+   */
+  private async followAssignments(): Promise<void> {
+    let known: string | undefined;
+    while (!this.stopped) {
+      try {
+        const { digest, tasks } = await this.client.assignments(known);
+        known = digest;
+        this.failedPolls = 0;
+        for (const task of tasks) if (!this.stopped) await this.progress(task);
+      } catch (error) {
+        if (this.stopped) return;
+        this.report(error);
+        known = undefined;
+        this.failedPolls++;
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (this.failedPolls - 1), 30_000)));
+      }
+    }
+  }
+
+  /** Moves one task a step: what the manager wants, from where the task is. */
+  private async progress(task: AssignedTask): Promise<void> {
+    const next = nextProgress(task);
+    if (!next) return;
+    await this.client.reportTask(task.id, next);
+    this.options.events?.task?.(task, next);
   }
 
   private async beat(): Promise<void> {

@@ -37,6 +37,9 @@ export interface NodeClient {
   join(body: { token: string; csr: string; description: NodeDescription }): Promise<JoinResponse>;
   renew(csr: string): Promise<{ certificatePem: string; role: "manager" | "worker" }>;
   heartbeat(description?: NodeDescription): Promise<{ heartbeatPeriodMs: number; role: "manager" | "worker" }>;
+  /** This node's tasks; with `known` (the last digest), the manager holds the answer until they change. */
+  assignments(known?: string): Promise<AssignmentsResponse>;
+  reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
   /** Use a new key and certificate from now on (after a renewal). */
   setIdentity(tls: Tls): void;
   close(): void;
@@ -50,13 +53,32 @@ export interface JoinResponse {
   heartbeatPeriodMs: number;
 }
 
+/** A task as the manager hands it to its node. */
+export interface AssignedTask {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  slot: number | null;
+  specVersion: number;
+  desiredState: string;
+  state: string;
+}
+
+export interface AssignmentsResponse {
+  digest: string;
+  tasks: AssignedTask[];
+}
+
+export type TaskProgress = "accepted" | "running" | "shutdown";
+
 export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
   const { host, port } = parseAddress(address);
   let tls = initial;
   let agent = makeAgent();
 
   function makeAgent(): Agent {
-    const options: AgentOptions = { keepAlive: true, maxSockets: 1, timeout: 30_000 };
+    // Two sockets: one can wait on the assignments long poll while heartbeats use the other.
+    const options: AgentOptions = { keepAlive: true, maxSockets: 2, timeout: 30_000 };
     return new Agent({
       ...options,
       ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
@@ -114,6 +136,10 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     join: (body) => json("POST", "/v1/join", body),
     renew: (csr) => json("POST", "/v1/renew", { csr }),
     heartbeat: (description) => json("POST", "/v1/heartbeat", description ? { description } : {}),
+    assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`),
+    async reportTask(taskId, state, message) {
+      await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
+    },
     setIdentity(next) {
       tls = next;
       agent.destroy();

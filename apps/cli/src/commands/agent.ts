@@ -33,6 +33,7 @@ export async function agentJoin(
         stopRun();
       },
       error: (message) => err(`warning: ${message}`),
+      task: (task, state) => err(`task ${task.id} (${task.serviceName}${task.slot === null ? "" : `.${task.slot}`}): ${state}`),
     },
   });
   const alreadyJoined = agent.current !== undefined;

@@ -52,6 +52,7 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     stop() {
       for (const timer of timers) clearInterval(timer);
       manager.scheduler.stop();
+      manager.assignments.close();
     },
     /** Writes heartbeats still in memory, before the store closes. */
     async flush() {

@@ -1,4 +1,4 @@
-import { parseConstraints, type Constraint } from "../constraint/index.js";
+import { parseConstraint, type Constraint } from "../constraint/index.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
 
 /**
@@ -91,12 +91,15 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
     throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated mode");
   }
   checkReservations(spec.reservations);
-  try {
-    return parseConstraints(spec.constraints);
-  } catch (error) {
-    if (error instanceof RampartError) throw new RampartError(error.code, error.message, { field: "constraints" });
-    throw error;
-  }
+  // Swarm stops at the first bad expression; the field says which one it was.
+  return spec.constraints.map((expression, index) => {
+    try {
+      return parseConstraint(expression);
+    } catch (error) {
+      if (error instanceof RampartError) throw new RampartError(error.code, error.message, { field: `constraints[${index}]` });
+      throw error;
+    }
+  });
 }
 
 /** Task states (api/types.proto TaskState), in order: comparisons use the numbers. */

@@ -46,7 +46,7 @@ describe("service specs", () => {
   });
 
   it.each([
-    [{ constraints: ["node.labels.zone ~ eu"] }, "constraint expected one operator from ==, !=", "constraints"],
+    [{ constraints: ["node.labels.zone ~ eu"] }, "constraint expected one operator from ==, !=", "constraints[0]"],
     [{ replicas: -1 }, "replicas must be a whole number", "replicas"],
     [{ mode: "global" as const }, "replicas can only be used with replicated mode", "replicas"],
     [{ image: " " }, "an image is required", "image"],

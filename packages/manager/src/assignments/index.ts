@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { RampartError, TASK_STATES, type TaskState } from "@rampart/core";
 import { getTask, listNodeAssignments, updateTasks } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
@@ -27,6 +28,7 @@ const LONG_POLL_MS = 25_000;
 export function createAssignmentService(deps: ManagerDeps, onTaskChanged: () => void) {
   const db = deps.store.prisma;
   const waiters = new Map<string, Set<() => void>>();
+  let closed = false;
 
   function wake(nodeId: string): void {
     const set = waiters.get(nodeId);
@@ -40,6 +42,12 @@ export function createAssignmentService(deps: ManagerDeps, onTaskChanged: () => 
     notify(nodeIds: ReadonlySet<string> | "all"): void {
       if (nodeIds === "all") for (const id of [...waiters.keys()]) wake(id);
       else for (const id of nodeIds) wake(id);
+    },
+
+    /** Answers every long poll now and every later one at once (the server is stopping). */
+    close(): void {
+      closed = true;
+      for (const id of [...waiters.keys()]) wake(id);
     },
 
     async list(nodeId: string): Promise<Assignment[]> {
@@ -62,8 +70,10 @@ export function createAssignmentService(deps: ManagerDeps, onTaskChanged: () => 
       const deadline = Date.now() + LONG_POLL_MS;
       for (;;) {
         const tasks = await this.list(nodeId);
-        const digest = tasks.map((t) => `${t.id}:${t.desiredState}:${t.state}`).join(",");
-        if (knownDigest === undefined || digest !== knownDigest || Date.now() >= deadline) return { digest, tasks };
+        const digest = createHash("sha256")
+          .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}:${t.state}`).join(","))
+          .digest("base64url");
+        if (closed || knownDigest === undefined || digest !== knownDigest || Date.now() >= deadline) return { digest, tasks };
         await new Promise<void>((resolve) => {
           const set = waiters.get(nodeId) ?? new Set();
           waiters.set(nodeId, set);

@@ -194,7 +194,7 @@ export function createNodeEndpoint(
         const who = await identify(req);
         if ("refused" in who) return who.refused;
         const known = req.query?.get("known") ?? undefined;
-        return { status: 200, body: await assignments.poll(who.nodeId, known === undefined ? undefined : known.slice(0, 4096)) };
+        return { status: 200, body: await assignments.poll(who.nodeId, known === undefined ? undefined : known.slice(0, 64)) };
       }
       case "POST /v1/tasks/status": {
         const who = await identify(req);

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test-support/server.js";
+import { describeThisMachine, memoryStore, nextProgress, NodeAgent } from "./agent.js";
+import type { AssignedTask, TaskProgress } from "./client.js";
+
+const system = { type: "system" as const, id: null, name: "test" };
+const spec = {
+  name: "web",
+  image: "nginx:alpine",
+  mode: "replicated" as const,
+  replicas: 2,
+  constraints: ["node.labels.zone == a"],
+  preferences: [],
+  maxReplicasPerNode: 1,
+  reservations: { nanoCpus: 0, memoryBytes: 0 },
+};
+
+describe("agents receive their assignments from a real server", () => {
+  let s: TestServer;
+  let token: string;
+  const agents: NodeAgent[] = [];
+  const seen = new Map<string, Array<{ task: AssignedTask; state: TaskProgress }>>();
+
+  beforeAll(async () => {
+    s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+    const manager = s.server.runtime.manager;
+    token = await manager.cluster.revealToken("worker", system, null);
+    // A 1 s heartbeat period, so a stopped agent is Down after 3 s.
+    await manager.cluster.update({ version: manager.cluster.current().record.version, heartbeatPeriodMs: 1000 }, system, null);
+  });
+  afterAll(async () => {
+    for (const agent of agents) agent.stop();
+    await s?.dispose();
+  });
+
+  const waitFor = async (check: () => Promise<boolean> | boolean, what: string, tries = 200) => {
+    for (let i = 0; i < tries; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  async function startAgent(hostname: string): Promise<string> {
+    const events: Array<{ task: AssignedTask; state: TaskProgress }> = [];
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", hostname, {}),
+      store: memoryStore(),
+      events: { task: (task, state) => events.push({ task, state }) },
+    });
+    const { nodeId } = await agent.join();
+    agent.start();
+    agents.push(agent);
+    seen.set(hostname, events);
+    return nodeId;
+  }
+
+  const tasksOf = async () => (await s.server.runtime.manager.services.get("web")).tasks;
+
+  it("ok/each node gets only its own tasks, acknowledges them and runs them; a Down node's task moves", async () => {
+    const manager = s.server.runtime.manager;
+    const ids = { a1: await startAgent("zone-a-1"), a2: await startAgent("zone-a-2"), a3: await startAgent("zone-a-3"), b: await startAgent("zone-b-1") };
+    for (const key of ["a1", "a2", "a3"] as const) await manager.nodes.update(ids[key], { labelAdd: { zone: "a" } }, system, null);
+    await manager.nodes.update(ids.b, { labelAdd: { zone: "b" } }, system, null);
+    await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= 5, "five Ready nodes");
+
+    await manager.services.create(spec, system, null);
+    await waitFor(async () => (await tasksOf()).filter((t) => t.state === "running").length === 2, "two running tasks");
+    const running = (await tasksOf()).filter((t) => t.state === "running");
+    const holders = new Set(running.map((t) => t.nodeId));
+    expect(holders.size).toBe(2);
+    expect(holders.has(ids.b)).toBe(false);
+    // Each holder saw its own task go accepted, then running; nobody else saw it.
+    for (const [hostname, events] of seen) {
+      const mine = events.map((e) => e.task.id);
+      const expected = running.filter((t) => t.nodeId === ids[({ "zone-a-1": "a1", "zone-a-2": "a2", "zone-a-3": "a3", "zone-b-1": "b" } as const)[hostname as "zone-b-1"]]);
+      expect(new Set(mine)).toEqual(new Set(expected.map((t) => t.id)));
+      for (const t of expected) expect(events.filter((e) => e.task.id === t.id).map((e) => e.state)).toEqual(["accepted", "running"]);
+    }
+
+    // Stop one holder's agent: it goes Down, its task is orphaned and replaced on the free zone-a node.
+    const victim = running[0]!.nodeId!;
+    const index = Object.values(ids).indexOf(victim);
+    agents[index]!.stop();
+    await waitFor(async () => {
+      const live = (await tasksOf()).filter((t) => t.state === "running");
+      return live.length === 2 && !live.some((t) => t.nodeId === victim);
+    }, "the task to move off the Down node");
+    const after = (await tasksOf()).filter((t) => t.state === "running");
+    expect(after.map((t) => t.nodeId)).not.toContain(ids.b);
+    expect((await tasksOf()).find((t) => t.id === running[0]!.id)).toMatchObject({ state: "orphaned", err: "node is down" });
+  }, 60_000);
+
+  it("ok/scaling down tells the node to stop: it reports the task shut down", async () => {
+    const manager = s.server.runtime.manager;
+    await manager.services.scale("web", 1, system, null);
+    await waitFor(async () => (await tasksOf()).filter((t) => t.state === "running").length === 1, "one running task");
+    const stopped = (await tasksOf()).filter((t) => t.desiredState === "shutdown" && t.slot === 2);
+    expect(stopped.some((t) => t.state === "shutdown")).toBe(true);
+    const reports = [...seen.values()].flat().filter((e) => e.state === "shutdown");
+    expect(reports.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("fail/a node cannot report another node's task", async () => {
+    const other = (await tasksOf()).find((t) => t.state === "running")!;
+    const outsider = agents.find((a) => a.current && a.current.nodeId !== other.nodeId && a.current.nodeId !== undefined)!;
+    const client = (outsider as unknown as { client: { reportTask(id: string, state: string): Promise<void> } }).client;
+    await expect(client.reportTask(other.id, "running")).rejects.toThrow("cannot update a task not assigned this node");
+  });
+});
+
+describe("nextProgress", () => {
+  it("ok/acknowledges, then runs, then stops when asked", () => {
+    expect(nextProgress({ state: "assigned", desiredState: "running" })).toBe("accepted");
+    expect(nextProgress({ state: "accepted", desiredState: "running" })).toBe("running");
+    expect(nextProgress({ state: "running", desiredState: "running" })).toBeUndefined();
+    expect(nextProgress({ state: "running", desiredState: "shutdown" })).toBe("shutdown");
+    expect(nextProgress({ state: "assigned", desiredState: "shutdown" })).toBe("shutdown");
+    expect(nextProgress({ state: "shutdown", desiredState: "shutdown" })).toBeUndefined();
+  });
+});

@@ -1,0 +1,157 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { isRampartError, parseConstraint } from "@rampart/core";
+import { testStoreKinds } from "@rampart/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiHandler } from "../http/handler.js";
+import { createHarness, type Harness } from "../test-support/harness.js";
+
+/**
+ * 10,000 constraint strings, most of them broken in some way, sent to a real HTTP
+ * endpoint as the second constraint of a service update. None may get a 5xx; each
+ * valid one is accepted; each invalid one gets a 4xx whose message is Swarm's and names
+ * the bad part (the key, the value, or the missing operator) and whose field is
+ * `constraints[1]`. The generator is seeded, so a failure replays.
+ */
+const CASES = 10_000;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ["node.id", "node.hostname", "node.role", "node.ip", "node.platform.os", "node.platform.arch", "node.labels.zone", "engine.labels.disk", "NODE.LABELS.Zone", "node.labels.", "node", "n", "9key", "_k", "node labels", "node.labels.ü", "", " ", "node.labels.a=b", "node.labels.zone!"];
+const OPERATORS = ["==", "!=", "=", "!", "~", "<>", "===", "!==", "= =", "", " == ", "==!="];
+const VALUES = ["eu-1", "yes", "manager", "10.0.0.0/8", "192.168.1.1", "fe80::1", "*", "a.b:c", "(x)", "[a]", "^$|/", "", " ", "ü", "a\"b", "a'b", "a,b", "a;b", "a=b", "x\u00a0", "\t", "😀", "<script>", "%00", "a b", "1e9"];
+const JUNK = ["\u0000", "\u0001", "\u007f", "\u2028", "\u00a0", "\u3000", "\\", "\"", "'", "{", "}", "#", "@", "&", "=", "!", " ", "\n", "é", "ß", "İ", "\ud83d\ude00"];
+
+function fuzzed(random: () => number): string {
+  const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+  // Half the parts come from the well-formed ones, so valid expressions are common too.
+  const part = (list: readonly string[], wellFormed: number) => (random() < 0.5 ? list[Math.floor(random() * wellFormed)]! : pick(list));
+  let text = `${part(KEYS, 9)}${part(OPERATORS, 2)}${part(VALUES, 12)}`;
+  // Mutations: insert, delete or replace characters; sometimes pad or repeat.
+  const mutations = random() < 0.4 ? 0 : Math.floor(random() * 4);
+  for (let i = 0; i < mutations; i++) {
+    const at = Math.floor(random() * (text.length + 1));
+    const kind = random();
+    if (kind < 0.4) text = text.slice(0, at) + pick(JUNK) + text.slice(at);
+    else if (kind < 0.7) text = text.slice(0, at) + text.slice(at + 1);
+    else if (kind < 0.9) text = text.slice(0, at) + String.fromCharCode(32 + Math.floor(random() * 95)) + text.slice(at + 1);
+    else text = text.repeat(1 + Math.floor(random() * 3));
+  }
+  if (random() < 0.1) text = ` ${text}\t`;
+  if (random() < 0.01) text = text.padEnd(600, "x");
+  return text;
+}
+
+/** What Swarm says about one expression: null when it is valid. */
+function swarmVerdict(expression: string): string | null {
+  try {
+    parseConstraint(expression);
+    return null;
+  } catch (error) {
+    if (isRampartError(error)) return error.message;
+    throw error;
+  }
+}
+
+describe.each(testStoreKinds())("10,000 fuzzed constraints through the API on %s", (kind) => {
+  let h: Harness;
+  let server: Server;
+  let base: string;
+  let host: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    const admin = await h.setupAdmin();
+    cookie = `__Host-rampart_session=${await h.login(admin.username, admin.password)}`;
+    const handle = createApiHandler({ manager: h.manager, log: h.log, channel: "http", maxBodyBytes: 64 * 1024 });
+    server = createServer((req, res) => {
+      const url = new URL(req.url!, "http://x");
+      void handle(req, res, url.pathname.slice("/api/trpc/".length));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://${host}/api/trpc`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await h.dispose();
+  });
+
+  it("ok/no 5xx; valid ones are taken; each invalid one gets Swarm's message naming the bad part", async () => {
+    const spec = (constraints: string[]) => ({
+      name: "fuzz",
+      image: "nginx:alpine",
+      replicas: 0,
+      constraints,
+    });
+    const call = async (path: string, input: unknown) => {
+      const response = await fetch(`${base}/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: `http://${host}`, cookie },
+        body: JSON.stringify({ json: input }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const created = await call("service.create", spec([]));
+    expect(created.status).toBe(200);
+    let version: number = created.body.result.data.json.version;
+
+    const random = mulberry32(0x5eed);
+    const tally = { valid: 0, invalid: 0, tooLong: 0, status5xx: 0 };
+    const failures: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const expression = fuzzed(random);
+      const { status, body } = await call("service.update", { ref: "fuzz", version, spec: spec(["node.role == worker", expression]) });
+      if (status >= 500) tally.status5xx++;
+      // NUL is refused before anything else reads the input; then the length; then Swarm.
+      const verdict = expression.includes("\0") ? "NUL" : expression.length > 512 ? "too long" : swarmVerdict(expression);
+      if (verdict === null) {
+        tally.valid++;
+        if (status !== 200) failures.push(`${JSON.stringify(expression)}: valid, but got ${status}`);
+        else version = body.result.data.json.version;
+        continue;
+      }
+      tally.invalid++;
+      const error = body.error?.json as { message: string; data: { field?: string; httpStatus: number } } | undefined;
+      if (status < 400 || status >= 500 || !error) {
+        failures.push(`${JSON.stringify(expression)}: invalid, but got ${status}`);
+        continue;
+      }
+      if (verdict === "NUL") {
+        if (!/constraints\.1: must not contain NUL characters$/.test(error.message)) failures.push(`${JSON.stringify(expression)}: ${error.message}`);
+        continue;
+      }
+      if (verdict === "too long") {
+        tally.tooLong++;
+        if (error.data.field !== "spec.constraints.1") failures.push(`${JSON.stringify(expression)}: field ${error.data.field}`);
+        continue;
+      }
+      if (error.message !== verdict) failures.push(`${JSON.stringify(expression)}: message ${JSON.stringify(error.message)}, Swarm says ${JSON.stringify(verdict)}`);
+      if (error.data.field !== "constraints[1]") failures.push(`${JSON.stringify(expression)}: field ${error.data.field}`);
+      // The message quotes the part that is wrong, or says which operator is missing.
+      const named = /^(key|value) '([\s\S]*)' is invalid$/.exec(error.message);
+      if (named) {
+        if (!expression.includes(named[2]!)) failures.push(`${JSON.stringify(expression)}: ${JSON.stringify(error.message)} quotes text not in the expression`);
+      } else if (error.message !== "constraint expected one operator from ==, !=") {
+        failures.push(`${JSON.stringify(expression)}: unexpected message ${JSON.stringify(error.message)}`);
+      }
+    }
+    console.log(`constraint fuzz (${kind}): ${JSON.stringify(tally)}`);
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect(tally.status5xx).toBe(0);
+    // The generator must exercise both sides, or the test proves little.
+    expect(tally.valid).toBeGreaterThan(1000);
+    expect(tally.invalid).toBeGreaterThan(4000);
+    expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
+  }, 600_000);
+});
