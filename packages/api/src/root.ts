@@ -1,6 +1,7 @@
 import { apiTokenRouter } from "./router/api-token.js";
 import { auditRouter } from "./router/audit.js";
 import { nodeRouter } from "./router/node.js";
+import { plannerRouter } from "./router/planner.js";
 import { serviceRouter } from "./router/service.js";
 import { swarmRouter } from "./router/swarm.js";
 import { authRouter } from "./router/auth.js";
@@ -15,6 +16,7 @@ export const appRouter = router({
   node: nodeRouter,
   audit: auditRouter,
   service: serviceRouter,
+  planner: plannerRouter,
 });
 
 export type AppRouter = typeof appRouter;

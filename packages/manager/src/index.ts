@@ -5,6 +5,7 @@ import { createAuthService } from "./auth/index.js";
 import { createClusterService } from "./cluster/index.js";
 import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
+import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
 import { createServiceService } from "./services/index.js";
 import { createReconciler } from "./services/reconciler.js";
@@ -22,6 +23,7 @@ export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
 export type { SchedulerLoop } from "./services/scheduler-loop.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
+export type { Planner } from "./planner/index.js";
 export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState } from "./assignments/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
@@ -47,6 +49,7 @@ export function createManager(deps: ManagerDeps) {
   });
   const reconciler = createReconciler(deps, nodes, services, scheduler, () => assignments.notify("all"));
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments);
+  const planner = createPlannerService(deps, audit, nodes, services);
   return {
     deps,
     audit,
@@ -60,6 +63,7 @@ export function createManager(deps: ManagerDeps) {
     scheduler,
     reconciler,
     assignments,
+    planner,
   };
 }
 

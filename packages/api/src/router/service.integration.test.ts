@@ -125,6 +125,54 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     expect(tasks.filter((t) => t.state === "assigned")).toHaveLength(6);
   });
 
+  it("ok/draining a node tells its tasks to stop and places them elsewhere", async () => {
+    await admin.service.create({ name: "web", image: "nginx", replicas: 3, constraints: ["node.labels.pcidss == yes"] });
+    await settle();
+    const victim = ids.get("node-1")!;
+    await admin.node.update({ ref: victim, availability: "drain" });
+    await settle();
+    const all = (await admin.service.get({ ref: "web" })).tasks;
+    expect(all.filter((t) => t.nodeId === victim && t.desiredState === "running")).toHaveLength(0);
+    expect(all.find((t) => t.nodeId === victim)).toMatchObject({ desiredState: "shutdown", message: "node drained: task moved" });
+    // The two PCI nodes left take all three replicas (no per-node limit).
+    const live = await tasksOf("web");
+    expect(live.filter((t) => t.state === "assigned")).toHaveLength(3);
+    expect(new Set(live.map((t) => t.nodeId)).has(victim)).toBe(false);
+  });
+
+  it("ok/the planner's what-if is audited, runs on the real cluster, and Apply creates the service", async () => {
+    const spec = { name: "web-fe", image: "nginx", replicas: 3, constraints: ["node.labels.pcidss == yes"] };
+    const plan = await admin.planner.whatIf({ service: { spec } });
+    const pci = new Set([ids.get("node-1"), ids.get("node-2"), ids.get("node-3")]);
+    expect(Object.keys(plan.focus!.diff.after).sort()).toEqual([...pci].sort());
+    const excluded = plan.focus!.matrix.filter((row) => !row.filter.passed);
+    expect(excluded.map((r) => r.hostname).sort()).toContain("node-4");
+    expect(excluded.find((r) => r.hostname === "node-4")!.constraints[0]).toMatchObject({ matched: false });
+    // A what-if with a label moved: node-4 becomes a PCI node in the sandbox only.
+    const moved = await admin.planner.whatIf({ nodes: { [ids.get("node-4")!]: { labels: { pcidss: "yes" } } }, service: { spec: { ...spec, replicas: 4 } } });
+    expect(moved.focus!.diff.after[ids.get("node-4")!]).toBe(1);
+    expect((await h.manager.nodes.get(ids.get("node-4")!)).labels).toEqual({});
+    const audit = await admin.audit.list({ action: "planner.whatif" });
+    expect(audit.events.map((e) => e.reason)).toEqual(expect.arrayContaining(["draft service", "1 node change, draft service"]));
+    // A bad constraint is reported as a problem by the planner, and refused by Apply.
+    const bad = await admin.planner.whatIf({ service: { spec: { ...spec, constraints: ["node.labels.pcidss ~ yes"] } } });
+    expect(bad.focus!.problems).toEqual([{ field: "constraints[0]", message: "constraint expected one operator from ==, !=" }]);
+    await expect(admin.planner.applyPlan({ spec: { ...spec, constraints: ["node.labels.pcidss ~ yes"] } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "constraint expected one operator from ==, !=",
+    });
+    const applied = await admin.planner.applyPlan({ spec });
+    expect(applied).toMatchObject({ name: "web-fe", created: true });
+    await settle();
+    expect(new Set((await tasksOf("web-fe")).map((t) => t.nodeId))).toEqual(pci);
+    // Updating through the planner needs the version it read.
+    await expect(admin.planner.applyPlan({ serviceId: applied.id, version: applied.version + 1, spec: { ...spec, replicas: 2 } })).rejects.toMatchObject({ code: "CONFLICT" });
+    const updated = await admin.planner.applyPlan({ serviceId: applied.id, version: applied.version, spec: { ...spec, replicas: 2 } });
+    expect(updated).toMatchObject({ created: false, spec: { replicas: 2 } });
+    const applies = await admin.audit.list({ action: "planner.apply" });
+    expect(applies.events).toHaveLength(2);
+  });
+
   it("ok/removing a service removes its tasks", async () => {
     await admin.service.create({ name: "web", image: "nginx", replicas: 2 });
     await admin.service.remove({ ref: "web" });

@@ -13,7 +13,7 @@ import {
 import { permissionProcedure, router } from "../trpc.js";
 
 /** `spread=node.labels.zone` and `node.labels.zone` both name the same preference. */
-function toSpec(input: ServiceSpecInput): ServiceSpec {
+export function toSpec(input: ServiceSpecInput): ServiceSpec {
   return {
     ...input,
     replicas: input.mode === "global" ? 0 : input.replicas,

@@ -8,3 +8,4 @@ export * from "./node.schema.js";
 export * from "./audit.schema.js";
 export * from "./node-list.js";
 export * from "./service.schema.js";
+export * from "./planner.schema.js";

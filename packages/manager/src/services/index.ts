@@ -1,6 +1,7 @@
 import {
   RampartError,
   checkServiceSpec,
+  placementOnlyChange,
   newId,
   type Actor,
   type Constraint,
@@ -32,12 +33,6 @@ export interface ServiceView extends ServiceRecord {
   running: number;
   desired: number;
   pending: number;
-}
-
-/** Whether two specs differ only in placement (constraints, preferences, max per node). */
-function placementOnly(a: ServiceSpec, b: ServiceSpec): boolean {
-  const strip = (s: ServiceSpec) => ({ ...s, constraints: [], preferences: [], maxReplicasPerNode: 0 });
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
 /**
@@ -75,7 +70,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     const plan =
       service.spec.mode === "global"
         ? planGlobal(service, tasks, constraints, orchestratorNodes())
-        : planReplicated(service, tasks, previous ? placementOnly(previous, service.spec) : false, constraints, orchestratorNodes());
+        : planReplicated(service, tasks, previous ? placementOnlyChange(previous, service.spec) : false, constraints, orchestratorNodes());
     await applyPlan(tx, plan);
   }
 

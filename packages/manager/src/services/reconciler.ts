@@ -9,6 +9,8 @@ import type { SchedulerLoop } from "./scheduler-loop.js";
 /** The message and error Swarm's constraint enforcer writes on a task it rejects. */
 export const ENFORCER_MESSAGE = "task rejected by constraint enforcer";
 export const ENFORCER_ERROR = "assigned node no longer meets constraints";
+/** Written on a task whose node was drained. */
+export const DRAIN_MESSAGE = "node drained: task moved";
 
 /**
  * What follows a node change: the constraint enforcer (tasks on an active node that no
@@ -28,9 +30,20 @@ export function createReconciler(
   const lastState = new Map<string, NodeState>();
   let pending: Promise<void> = Promise.resolve();
 
+  /**
+   * A drained node gives up its tasks (the orchestrators' restartTasksByNodeID, for
+   * InvalidNode): each is told to stop, and its slot is filled elsewhere.
+   */
+  async function evacuate(nodeId: string): Promise<TaskChange[]> {
+    return (await listTasks(db, { nodeId }))
+      .filter((t) => TASK_STATES[t.desiredState] <= TASK_STATES.running && TASK_STATES[t.state] <= TASK_STATES.running)
+      .map((t) => ({ id: t.id, desiredState: "shutdown", message: DRAIN_MESSAGE }));
+  }
+
   /** The enforcer for one node (constraint_enforcer.go): active nodes only. */
   async function enforce(nodeId: string): Promise<TaskChange[]> {
     const node = nodes.constraintNodes().find((n) => n.id === nodeId);
+    if (node?.availability === "drain") return evacuate(nodeId);
     if (!node || node.availability !== "active") return [];
     const [tasks, all] = await Promise.all([listTasks(db, { nodeId }), listServices(db)]);
     const specs = new Map(all.map((s) => [s.id, s.spec]));

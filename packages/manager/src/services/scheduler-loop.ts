@@ -1,4 +1,4 @@
-import { Scheduler, TASK_STATES, type SchedulerDecision, type SchedulerNode, type SchedulerTask, type ServiceSpec } from "@rampart/core";
+import { Scheduler, TASK_STATES, toSchedulerTask, type SchedulerDecision, type SchedulerNode } from "@rampart/core";
 import { listServices, listTasks, updateTasks, type ServiceRecord, type TaskChange, type TaskRecord } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -6,27 +6,6 @@ import type { NodeService } from "../nodes/index.js";
 /** Swarm's debounce: wait 50 ms for more changes, but never more than a second. */
 const DEBOUNCE_MS = 50;
 const MAX_LATENCY_MS = 1000;
-
-/** A task as the scheduler sees it: the store's row plus its service's placement spec. */
-export function schedulerTask(task: TaskRecord, spec: ServiceSpec | undefined): SchedulerTask {
-  return {
-    id: task.id,
-    serviceId: task.serviceId,
-    specVersion: task.specVersion,
-    nodeId: task.nodeId ?? "",
-    state: task.state,
-    desiredState: task.desiredState,
-    ...(task.err ? { error: task.err } : {}),
-    ...(spec
-      ? {
-          constraints: spec.constraints,
-          preferences: spec.preferences,
-          maxReplicas: spec.maxReplicasPerNode,
-          reservations: { nanoCpus: spec.reservations.nanoCpus, memoryBytes: spec.reservations.memoryBytes },
-        }
-      : {}),
-  };
-}
 
 /** The tasks the scheduler tracks: PENDING through RUNNING. */
 const tracked = (t: TaskRecord) => TASK_STATES[t.state] >= TASK_STATES.pending && TASK_STATES[t.state] <= TASK_STATES.running;
@@ -67,7 +46,7 @@ export function createSchedulerLoop(deps: ManagerDeps, nodes: NodeService, onAss
     const now = deps.now().getTime();
     const scheduler = new Scheduler({
       nodes: schedulerNodes,
-      tasks: tasks.map((t) => schedulerTask(t, specs.get(t.serviceId))),
+      tasks: tasks.map((t) => toSchedulerTask(t, specs.get(t.serviceId))),
       services: Object.fromEntries(services.map((s) => [s.id, s.specVersion])),
       now,
     });

@@ -1,7 +1,17 @@
-import { parseConstraints, type ServiceSpec, type TaskState } from "@rampart/core";
-import type { ServiceRecord, TaskRecord } from "@rampart/db";
 import { describe, expect, it } from "vitest";
-import { planGlobal, planNodeDown, planReplicated, type OrchestratorNode } from "./orchestrate.js";
+import { parseConstraints } from "../constraint/index.js";
+import type { ServiceSpec } from "../service/index.js";
+import {
+  placementOnlyChange,
+  planGlobal,
+  planNodeDown,
+  planReplicated,
+  sameSpec,
+  toSchedulerTask,
+  type OrchestratorNode,
+  type OrchestratorService,
+  type OrchestratorTask,
+} from "./index.js";
 
 const spec: ServiceSpec = {
   name: "web",
@@ -13,20 +23,15 @@ const spec: ServiceSpec = {
   maxReplicasPerNode: 0,
   reservations: { nanoCpus: 0, memoryBytes: 0 },
 };
-const at = new Date("2026-01-01T00:00:00Z");
-const service = (over: Partial<ServiceRecord> = {}): ServiceRecord => ({ id: "svc", name: "web", version: 1, specVersion: 1, spec, createdAt: at, updatedAt: at, ...over });
-const task = (id: string, slot: number | null, over: Partial<TaskRecord> = {}): TaskRecord => ({
+const service = (over: Partial<OrchestratorService> = {}): OrchestratorService => ({ id: "svc", specVersion: 1, spec, ...over });
+const task = (id: string, slot: number | null, over: Partial<OrchestratorTask> = {}): OrchestratorTask => ({
   id,
   serviceId: "svc",
   slot,
   nodeId: null,
   specVersion: 1,
   desiredState: "running",
-  state: "pending" as TaskState,
-  message: null,
-  err: null,
-  createdAt: at,
-  updatedAt: at,
+  state: "pending",
   ...over,
 });
 const node = (id: string, over: Partial<OrchestratorNode> = {}): OrchestratorNode => ({
@@ -104,5 +109,54 @@ describe("node down", () => {
   it("ok/live tasks on a Down node are orphaned so their slots are filled elsewhere", () => {
     const changes = planNodeDown([task("a", 1, { nodeId: "n", state: "running" }), task("b", 2, { nodeId: "n", state: "complete" })]);
     expect(changes).toEqual([{ id: "a", desiredState: "shutdown", state: "orphaned", err: "node is down" }]);
+  });
+});
+
+describe("placement-only change", () => {
+  it.each([
+    ["constraints", { constraints: ["node.role == worker"] }, true],
+    ["preferences", { preferences: ["node.labels.zone"] }, true],
+    ["max replicas per node", { maxReplicasPerNode: 2 }, true],
+    ["replicas", { replicas: 5 }, false],
+    ["image", { image: "nginx:alpine" }, false],
+    ["reservations", { reservations: { nanoCpus: 1e9, memoryBytes: 0 } }, false],
+  ])("ok/%s", (_, change, expected) => {
+    expect(placementOnlyChange(spec, { ...spec, ...change })).toBe(expected);
+  });
+
+  it("ok/key order does not make two specs differ", () => {
+    const reordered = Object.fromEntries(Object.entries(spec).reverse()) as unknown as ServiceSpec;
+    expect(sameSpec(spec, reordered)).toBe(true);
+    expect(placementOnlyChange(spec, { ...reordered, constraints: ["node.role == manager"] })).toBe(true);
+  });
+});
+
+describe("scheduler hand-over", () => {
+  it("ok/a task carries its service's placement spec and its error", () => {
+    const s = { ...spec, constraints: ["node.role == worker"], maxReplicasPerNode: 2, reservations: { nanoCpus: 1e9, memoryBytes: 64 } };
+    expect(toSchedulerTask(task("a", 1, { err: "no suitable node" }), s)).toEqual({
+      id: "a",
+      serviceId: "svc",
+      specVersion: 1,
+      nodeId: "",
+      state: "pending",
+      desiredState: "running",
+      error: "no suitable node",
+      constraints: ["node.role == worker"],
+      preferences: [],
+      maxReplicas: 2,
+      reservations: { nanoCpus: 1e9, memoryBytes: 64 },
+    });
+  });
+
+  it("ok/a task whose service is gone has no spec", () => {
+    expect(toSchedulerTask(task("a", 1, { nodeId: "n1", state: "running" }), undefined)).toEqual({
+      id: "a",
+      serviceId: "svc",
+      specVersion: 1,
+      nodeId: "n1",
+      state: "running",
+      desiredState: "running",
+    });
   });
 });

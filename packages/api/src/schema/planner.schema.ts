@@ -1,0 +1,124 @@
+import { FILTER_NAMES } from "@rampart/core/scheduler";
+import { z } from "zod";
+import { availabilitySchema, labelKey } from "./node.schema.js";
+import { serviceSpecInput, serviceSpecOutput } from "./service.schema.js";
+
+/**
+ * The placement planner's wire shapes. The result is the core planner's `PlanResult`.
+ */
+
+const roleSchema = z.enum(["worker", "manager"]);
+
+const nodeChange = z.strictObject({
+  labels: z.record(labelKey, z.string().max(1024)).optional(),
+  availability: availabilitySchema.optional(),
+  role: roleSchema.optional(),
+});
+
+export const sandboxInput = z.strictObject({
+  nodes: z
+    .record(z.string().min(1).max(64), nodeChange)
+    .refine((nodes) => Object.keys(nodes).length <= 10_000, "a sandbox changes at most 10000 nodes")
+    .optional(),
+  service: z.strictObject({ serviceId: z.string().min(1).max(64).optional(), spec: serviceSpecInput }).optional(),
+});
+
+export const applyPlanInput = z.union([
+  z.strictObject({ serviceId: z.string().min(1).max(64), version: z.number().int().min(1), spec: serviceSpecInput }),
+  z.strictObject({ spec: serviceSpecInput }),
+]);
+
+const labels = z.record(z.string(), z.string());
+
+export const plannerClusterSchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      hostname: z.string(),
+      role: roleSchema,
+      state: z.enum(["unknown", "down", "ready", "disconnected"]),
+      availability: availabilitySchema,
+      labels,
+      engineLabels: labels.optional(),
+      platform: z.object({ os: z.string(), architecture: z.string() }).nullable().optional(),
+      addr: z.string().nullable().optional(),
+      resources: z.object({ nanoCpus: z.number().optional(), memoryBytes: z.number().optional() }).nullable().optional(),
+    }),
+  ),
+  services: z.array(z.object({ id: z.string(), specVersion: z.number().int(), spec: serviceSpecOutput })),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      serviceId: z.string(),
+      slot: z.number().int().nullable(),
+      nodeId: z.string(),
+      specVersion: z.number().int(),
+      state: z.string(),
+    }),
+  ),
+});
+
+const whyNotRow = z.object({
+  nodeId: z.string(),
+  hostname: z.string(),
+  role: roleSchema,
+  availability: availabilitySchema,
+  constraints: z.array(
+    z.object({
+      constraint: z.object({ key: z.string(), op: z.enum(["==", "!="]), value: z.string() }),
+      matched: z.boolean(),
+      actual: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  filter: z.union([
+    z.object({ passed: z.literal(true) }),
+    z.object({ passed: z.literal(false), failedFilter: z.enum(FILTER_NAMES), reason: z.string() }),
+  ]),
+  before: z.number(),
+  after: z.number(),
+});
+
+export interface SpreadGroupOutput {
+  descriptor: string;
+  value: string;
+  tasks: number;
+  nodeIds: string[];
+  children: SpreadGroupOutput[];
+}
+const spreadGroup: z.ZodType<SpreadGroupOutput> = z.object({
+  descriptor: z.string(),
+  value: z.string(),
+  tasks: z.number(),
+  nodeIds: z.array(z.string()),
+  get children() {
+    return z.array(spreadGroup);
+  },
+});
+
+const serviceDiff = z.object({
+  serviceId: z.string().nullable(),
+  name: z.string(),
+  before: z.record(z.string(), z.number()),
+  after: z.record(z.string(), z.number()),
+  moved: z.number(),
+  pending: z.number(),
+  pendingReason: z.string().nullable(),
+});
+
+export const planResultSchema = z.object({
+  focus: z
+    .object({
+      serviceId: z.string().nullable(),
+      name: z.string(),
+      problems: z.array(z.object({ field: z.string(), message: z.string() })),
+      matrix: z.array(whyNotRow),
+      spread: z.array(spreadGroup),
+      diff: serviceDiff,
+    })
+    .nullable(),
+  changed: z.array(serviceDiff),
+  tookMs: z.number(),
+});
+
+export type SandboxInput = z.infer<typeof sandboxInput>;
