@@ -54,6 +54,32 @@ describe("rampart CLI", () => {
     expect(r.stderr).toContain("--host must use https://");
   });
 
+  it("ok/service and plan are listed, and each has its own help", async () => {
+    expect((await rampart("--help")).stdout).toMatch(/service +Manage services: create, ls, ps, inspect, update, scale, rm\n +plan +Dry-run the scheduler/);
+    expect((await rampart("service", "--help")).stdout).toContain("Usage:  rampart service COMMAND");
+    expect((await rampart("service", "create", "--help")).stdout).toContain("Usage:  rampart service create [OPTIONS] IMAGE");
+    expect((await rampart("service", "update", "-h")).stdout).toContain("--constraint-rm EXPR");
+    expect((await rampart("plan", "--help")).stdout).toContain("--label-add NODE:KEY=VALUE");
+  });
+
+  it("fail/an unknown service command, and a bad scale specifier, are usage errors", async () => {
+    const unknown = await rampart("service", "frob");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("rampart: 'frob' is not a rampart service command\nSee 'rampart service --help'");
+    const dir = mkdtempSync(join(tmpdir(), "rampart-cli-"));
+    const scale = await rampart("service", "scale", "web", "--data-dir", dir);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toContain("rampart: invalid scale specifier 'web'");
+  });
+
+  it("ok/plan --scenario pci-dss needs no server", async () => {
+    const r = await rampart("plan", "--scenario", "pci-dss", "--replicas", "4", "--data-dir", mkdtempSync(join(tmpdir(), "rampart-cli-")));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Service web-fe (new): replicated, 4 replicas; constraints node.labels.pcidss == yes");
+    expect(r.stdout).toMatch(/^node-5 +worker +Active +✗ node\.labels\.pcidss is "no", not "yes" +constraints: /m);
+    expect(r.stdout).toMatch(/Pending: none|Pending: \d+ tasks? would wait/);
+  });
+
   it("ok/conformance runs the project's vectors and ends with the count", async () => {
     const r = await rampart("conformance", "--vectors", fileURLToPath(new URL("../../../reference/vectors", import.meta.url)));
     expect(r.code).toBe(0);

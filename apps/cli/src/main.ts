@@ -8,6 +8,18 @@ import { agentJoin, agentSimulate } from "./commands/agent.js";
 import { conformanceCommand } from "./commands/conformance.js";
 import { info } from "./commands/info.js";
 import { nodeDemote, nodeInspect, nodeLs, nodePromote, nodeRm, nodeUpdate } from "./commands/node.js";
+import { planCommand, PLAN_OPTIONS, scenarioSource, serverSource } from "./commands/plan.js";
+import {
+  CREATE_OPTIONS,
+  serviceCreate,
+  serviceInspect,
+  serviceLs,
+  servicePs,
+  serviceRm,
+  serviceScale,
+  serviceUpdate,
+  UPDATE_OPTIONS,
+} from "./commands/service.js";
 import { statusCommand } from "./commands/status.js";
 import { swarmCa, swarmInit, swarmJoinToken, swarmUpdate, UsageFault } from "./commands/swarm.js";
 import { readEnv, type Env } from "./env.js";
@@ -26,6 +38,8 @@ Commands:
   info         Show the swarm, as the Swarm section of docker info
   swarm        Manage the swarm: init, join-token, ca, update
   node         Manage nodes: ls, inspect, update, promote, demote, rm
+  service      Manage services: create, ls, ps, inspect, update, scale, rm
+  plan         Dry-run the scheduler: where a service would run, and why (not)
   agent        Run a node: join, simulate
   conformance  Run the SwarmKit conformance vectors
   version      Show the Rampart version
@@ -304,6 +318,160 @@ async function runNode(args: string[], env: Env): Promise<number> {
   }
 }
 
+const SERVICE_USAGE = `Usage:  rampart service COMMAND
+
+Manage services
+
+Commands:
+  create    Create a service   [OPTIONS] IMAGE
+  ls        List services      [-q]
+  ps        List the tasks of services   [-q] [--no-trunc] SERVICE...
+  inspect   Show services in detail      [--pretty] SERVICE...
+  update    Update a service   [OPTIONS] SERVICE
+  scale     Scale replicated services    SERVICE=REPLICAS...
+  rm        Remove services    SERVICE...
+
+Run 'rampart service COMMAND --help' for more information on a command.`;
+
+const SPEC_OPTIONS_HELP = `  --replicas-max-per-node N  Maximum number of tasks per node (default 0 = unlimited)
+  --reserve-cpu CPUS          Reserve CPUs, e.g. 0.5
+  --reserve-memory SIZE       Reserve memory, e.g. 512MiB, 256m, 1g`;
+
+const SERVICE_CREATE_USAGE = `Usage:  rampart service create [OPTIONS] IMAGE
+
+Create a new service; prints its ID.
+
+Options:
+  --name NAME                 Service name (default: a random one, as docker does)
+  --mode MODE                 replicated or global (default replicated)
+  --replicas N                Number of tasks (default 1)
+  --constraint EXPR           Placement constraint, e.g. node.labels.zone==eu (repeatable)
+  --placement-pref PREF       Placement preference, spread=node.labels.zone (repeatable)
+${SPEC_OPTIONS_HELP}`;
+
+const SERVICE_UPDATE_USAGE = `Usage:  rampart service update [OPTIONS] SERVICE
+
+Update a service. The change is made at the version that was read: if the service
+changed in between, the server refuses it.
+
+Options:
+  --image IMAGE               Service image
+  --replicas N                Number of tasks
+  --constraint-add EXPR       Add a placement constraint (repeatable)
+  --constraint-rm EXPR        Remove a placement constraint (repeatable)
+  --placement-pref-add PREF   Add a placement preference, spread=node.labels.zone (repeatable)
+  --placement-pref-rm PREF    Remove a placement preference (repeatable)
+${SPEC_OPTIONS_HELP}`;
+
+const SERVICE_LS_USAGE = `Usage:  rampart service ls [OPTIONS]
+
+List services
+
+Options:
+  -q, --quiet   Only display IDs`;
+
+const SERVICE_PS_USAGE = `Usage:  rampart service ps [OPTIONS] SERVICE [SERVICE...]
+
+List the tasks of one or more services
+
+Options:
+  -q, --quiet   Only display task IDs
+  --no-trunc    Do not truncate output`;
+
+const SERVICE_INSPECT_USAGE = `Usage:  rampart service inspect [OPTIONS] SERVICE [SERVICE...]
+
+Display detailed information on one or more services (JSON by default)
+
+Options:
+  --pretty   Print the information in a human friendly format`;
+
+const SERVICE_SCALE_USAGE = `Usage:  rampart service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]
+
+Scale one or multiple replicated services`;
+
+const SERVICE_RM_USAGE = `Usage:  rampart service rm SERVICE [SERVICE...]
+
+Remove one or more services`;
+
+const PLAN_USAGE = `Usage:  rampart plan [SERVICE] [OPTIONS]
+
+Dry-run the scheduler: where the tasks of a service would run, why each node is or
+is not used, which tasks would wait, and which other services would move. Nothing is
+changed. With SERVICE, its spec is the start and the spec options change it as
+'rampart service update' would; without, the spec options describe a new service.
+
+Spec options:
+  --name NAME                 Service name (a new service needs one)
+  --image IMAGE               Image (a new service needs one)
+  --mode MODE                 replicated or global
+  --replicas N                Number of tasks
+  --constraint EXPR           Add a placement constraint (repeatable; also --constraint-add)
+  --constraint-rm EXPR        Remove a placement constraint (repeatable)
+  --placement-pref PREF       Add a preference, spread=node.labels.zone (repeatable; also --placement-pref-add)
+  --placement-pref-rm PREF    Remove a placement preference (repeatable)
+${SPEC_OPTIONS_HELP}
+
+Node options (NODE is an ID, an ID prefix or a hostname):
+  --label-add NODE:KEY=VALUE  Add or change a node label (repeatable)
+  --label-rm NODE:KEY         Remove a node label (repeatable)
+  --availability NODE=AVAIL   active, pause or drain (repeatable)
+  --role NODE=ROLE            worker or manager (repeatable)
+
+Other options:
+  --scenario pci-dss          Plan a built-in example cluster here, without a server
+  --json                      Print the plan as JSON`;
+
+async function runService(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "create":
+      return runAdmin(rest, env, SERVICE_CREATE_USAGE, CREATE_OPTIONS, (client, out, p) => serviceCreate(client, out, p.positionals, p.values));
+    case "ls":
+    case "list":
+      return runAdmin(rest, env, SERVICE_LS_USAGE, { quiet: { type: "boolean", short: "q" } }, (client, out, p) =>
+        serviceLs(client, out, p.values.quiet ?? false),
+      );
+    case "ps":
+      return runAdmin(rest, env, SERVICE_PS_USAGE, { quiet: { type: "boolean", short: "q" }, "no-trunc": { type: "boolean" } }, (client, out, p) =>
+        servicePs(client, out, p.positionals, { quiet: p.values.quiet ?? false, noTrunc: p.values["no-trunc"] ?? false }),
+      );
+    case "inspect":
+      return runAdmin(rest, env, SERVICE_INSPECT_USAGE, { pretty: { type: "boolean" } }, (client, out, p) =>
+        serviceInspect(client, out, p.positionals, p.values.pretty ?? false),
+      );
+    case "update":
+      return runAdmin(rest, env, SERVICE_UPDATE_USAGE, UPDATE_OPTIONS, (client, out, p) => serviceUpdate(client, out, p.positionals, p.values));
+    case "scale":
+      return runAdmin(rest, env, SERVICE_SCALE_USAGE, {}, (client, out, p) => serviceScale(client, out, p.positionals));
+    case "rm":
+    case "remove":
+      return runAdmin(rest, env, SERVICE_RM_USAGE, {}, (client, out, p) => serviceRm(client, out, p.positionals));
+    case undefined:
+    case "--help":
+    case "-h":
+      return console.log(SERVICE_USAGE), 0;
+    default:
+      throw new UsageError(`'${sub}' is not a rampart service command`);
+  }
+}
+
+/** `rampart plan`: on the server, or with --scenario here, with no server at all. */
+async function runPlan(args: string[], env: Env): Promise<number> {
+  const p = parse(args, PLAN_OPTIONS, true);
+  if (p.values.help) return console.log(PLAN_USAGE), 0;
+  const scenario = p.values.scenario;
+  if (scenario === undefined) {
+    return runAdmin(args, env, PLAN_USAGE, PLAN_OPTIONS, (client, out, q) => planCommand(serverSource(client), out, q.positionals, q.values));
+  }
+  try {
+    return await planCommand(scenarioSource(scenario), (line) => console.log(line), p.positionals, p.values);
+  } catch (error) {
+    if (error instanceof UsageFault) throw new UsageError(error.message);
+    console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
 /**
  * The join token: --token (as docker takes it), else --token-file, else
  * RAMPART_JOIN_TOKEN. The last two keep the token out of `ps` for the agent's whole life.
@@ -404,6 +572,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runSwarm(rest, env);
       case "node":
         return await runNode(rest, env);
+      case "service":
+        return await runService(rest, env);
+      case "plan":
+        return await runPlan(rest, env);
       case "agent":
         return await runAgent(rest, env);
       case "conformance": {

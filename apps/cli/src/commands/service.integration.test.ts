@@ -1,0 +1,179 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { decodeNodeList } from "@rampart/api/schema";
+import { testStoreKinds } from "@rampart/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminClient, explainClientError, type AdminClient } from "../client/index.js";
+import { startTestServer, type TestServer } from "../test-support/server.js";
+import { serviceUpdate } from "./service.js";
+
+/**
+ * `rampart service` and `rampart plan` as a user runs them: the built CLI in its own
+ * process, over the admin socket of a real server in this one. The server's own node
+ * is the swarm's only node and has no `zone` label, so a service pinned to a zone
+ * cannot be placed, and says why.
+ */
+const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.each(testStoreKinds())("rampart service and plan against a server on %s", (kind) => {
+  let s: TestServer;
+  let client: AdminClient;
+  let hostname: string;
+
+  beforeAll(async () => {
+    s = await startTestServer(kind);
+    client = createAdminClient({ socketPath: s.server.socketPath });
+    const nodes = decodeNodeList(await client.node.list.query());
+    expect(nodes).toHaveLength(1);
+    hostname = nodes[0]!.hostname;
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  function rampart(...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [main, ...args, "--data-dir", s.dataDir],
+        { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  /** The scheduler runs after changes, debounced: wait for its verdict to show. */
+  async function until(args: string[], done: (r: Run) => boolean): Promise<Run> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await rampart(...args);
+      if (done(r) || Date.now() > deadline) return r;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  let id: string;
+
+  it("ok/create with a constraint prints the new service's ID", async () => {
+    const r = await rampart("service", "create", "--name", "web", "--replicas", "2", "--constraint", "node.labels.zone==eu", "--reserve-cpu", "0.25", "nginx:alpine");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    id = r.stdout.trim();
+    expect(id).toMatch(/^[0-9a-z]{25}$/);
+  });
+
+  it("fail/Swarm's constraint error, docker-style, exit 1", async () => {
+    const r = await rampart("service", "create", "--name", "bad", "--constraint", "node.labels.zone", "nginx");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("Error: constraint expected one operator from ==, !=");
+  });
+
+  it("fail/a bad flag value is a usage error before any request", async () => {
+    const r = await rampart("service", "create", "--name", "bad", "--reserve-memory", "12x", "nginx");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`rampart: invalid argument "12x" for "--reserve-memory" flag: invalid suffix: 'x'`);
+  });
+
+  it("ok/ls shows it with nothing running", async () => {
+    const r = await rampart("service", "ls");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ID +NAME +MODE +REPLICAS +IMAGE$/);
+    expect(lines[1]).toMatch(new RegExp(`^${id.slice(0, 12)} +web +replicated +0/2 +nginx:alpine$`));
+    expect((await rampart("service", "ls", "-q")).stdout).toBe(`${id.slice(0, 12)}\n`);
+  });
+
+  it("ok/ps shows the pending tasks and Swarm's reason", async () => {
+    const r = await until(["service", "ps", "--no-trunc", "web"], (x) => (x.stdout.match(/no suitable node \(/g) ?? []).length === 2);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ID +NAME +IMAGE +NODE +DESIRED STATE +CURRENT STATE +ERROR$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^[0-9a-z]{25} +web\.1 +nginx:alpine +Running +Pending .* ago +"no suitable node \(.*1 node.*\)"$/),
+      expect.stringMatching(/^[0-9a-z]{25} +web\.2 +nginx:alpine +Running +Pending .* ago +"no suitable node \(.*1 node.*\)"$/),
+    ]);
+    const short = await rampart("service", "ps", "web");
+    expect(short.stdout).toContain('"no suitable node (');
+    expect(short.stdout).toContain('…"');
+  });
+
+  it("ok/update reads the version and writes at it; inspect shows the result", async () => {
+    const r = await rampart("service", "update", "--reserve-memory", "64m", "--constraint-add", "node.role==worker", "web");
+    expect(r).toMatchObject({ code: 0, stdout: "web\n", stderr: "" });
+    const inspected = await rampart("service", "inspect", "web");
+    const [service] = JSON.parse(inspected.stdout) as [{ id: string; spec: { constraints: string[]; reservations: object } }];
+    expect(service.id).toBe(id);
+    expect(service.spec.constraints).toEqual(["node.labels.zone==eu", "node.role==worker"]);
+    expect(service.spec.reservations).toEqual({ nanoCpus: 2.5e8, memoryBytes: 64 * 1024 ** 2 });
+    const pretty = await rampart("service", "inspect", "--pretty", "web");
+    expect(pretty.stdout).toContain(" Constraints:\t[node.labels.zone==eu node.role==worker]\n");
+  });
+
+  it("fail/update at a stale version is refused by the server, not overwritten", async () => {
+    // A change lands between this update's read and its write.
+    const racing = {
+      service: {
+        get: {
+          async query(input: { ref: string }) {
+            const read = await client.service.get.query(input);
+            await client.service.scale.mutate({ ref: input.ref, replicas: 3 });
+            return read;
+          },
+        },
+        update: client.service.update,
+      },
+    } as unknown as AdminClient;
+    const error = await serviceUpdate(racing, () => undefined, ["web"], { replicas: "5" }).catch((e: unknown) => e);
+    expect(explainClientError(error, { socketPath: s.server.socketPath })).toMatch(/^service web changed since version \d+; reload and try again$/);
+    const after = await client.service.get.query({ ref: "web" });
+    expect(after.spec.replicas).toBe(3);
+  });
+
+  it("ok/scale prints docker's words; a global service is refused with docker's", async () => {
+    const r = await rampart("service", "scale", "web=4");
+    expect(r).toMatchObject({ code: 0, stdout: "web scaled to 4\n" });
+    expect((await rampart("service", "create", "--name", "agent", "--mode", "global", "agent:1")).code).toBe(0);
+    const refused = await rampart("service", "scale", "agent=2");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe("Error: agent: scale can only be used with replicated mode");
+    expect((await rampart("service", "ls")).stdout).toMatch(/ web +replicated +0\/4 +nginx:alpine\n/);
+  });
+
+  it("ok/plan shows why the node is not used, and what a label would change", async () => {
+    const r = await rampart("plan", "web");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toContain("Why (not), node by node:\n");
+    expect(r.stdout).toMatch(new RegExp(`^${hostname} +manager +Active +✗ node\\.labels\\.zone is nothing, not "eu" +✗ node\\.role is "manager", not "worker" +constraints: `, "m"));
+    expect(r.stdout).toMatch(/Pending: 4 tasks would wait for a node: no suitable node \(.*\)/);
+
+    const labelled = await rampart("plan", "web", "--label-add", `${hostname}:zone=eu`, "--role", `${hostname}=worker`);
+    expect(labelled.code).toBe(0);
+    expect(labelled.stdout).toContain(`Node changes: ${hostname} label-add zone=eu, ${hostname} role=worker\n`);
+    expect(labelled.stdout).toMatch(new RegExp(`^${hostname} +worker +Active +✓ node\\.labels\\.zone is "eu" +✓ node\\.role is "worker" +`, "m"));
+
+    const json = await rampart("plan", "web", "--json");
+    expect(JSON.parse(json.stdout)).toMatchObject({ focus: { serviceId: id, name: "web", diff: { pending: 4 } } });
+
+    // Each what-if on the live cluster is audited, the sandbox is not.
+    expect(await s.server.runtime.manager.audit.list({ action: "planner.whatif", limit: 10 })).toHaveLength(3);
+  });
+
+  it("fail/plan: an invalid constraint prints Swarm's message and exits 1", async () => {
+    const r = await rampart("plan", "--name", "draft", "--image", "nginx", "--constraint", "zone>=1");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("Error: constraint expected one operator from ==, !=");
+  });
+
+  it("ok/rm prints each service removed, and reports the one it could not", async () => {
+    const r = await rampart("service", "rm", "web", "agent", "nope");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("web\nagent\n");
+    expect(r.stderr.trim()).toBe("Error: service nope not found");
+    expect((await rampart("service", "ls", "-q")).stdout).toBe("");
+  });
+});

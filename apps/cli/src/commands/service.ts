@@ -1,0 +1,641 @@
+import { randomInt } from "node:crypto";
+import type { ParseArgsConfig } from "node:util";
+import { capitalise, formatTable, goG, humanDuration, naturalCompare, type ServiceSpec } from "@rampart/core";
+import { decodeNodeList } from "@rampart/api/schema";
+import type { AppRouter } from "@rampart/api";
+import { TRPCClientError } from "@trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AdminClient } from "../client/index.js";
+import { UsageFault, type Out } from "./swarm.js";
+
+/**
+ * `rampart service …`: docker's service commands, flag for flag where Rampart has the
+ * field, with the docker CLI's parsing rules and messages (cli/command/service,
+ * opts/opts.go, go-units) so that scripts written for docker behave the same.
+ */
+
+type Outputs = inferRouterOutputs<AppRouter>;
+export type ServiceView = Outputs["service"]["list"][number];
+export type ServiceDetail = Outputs["service"]["get"];
+export type TaskView = ServiceDetail["tasks"][number];
+
+// ---------------------------------------------------------------------------
+// Flag values, parsed as the docker CLI parses them
+// ---------------------------------------------------------------------------
+
+/** docker's flag error: `invalid argument "V" for "--F" flag: REASON` (pflag's wording). */
+export function badFlag(flag: string, value: string, reason: string): UsageFault {
+  return new UsageFault(`invalid argument "${value}" for "--${flag}" flag: ${reason}`);
+}
+
+/** Go's strconv.ParseFloat on decimal input (the only kind go-units hands it), or its error. */
+function goParseFloat(text: string): number {
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) {
+    throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
+  }
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`);
+  return value;
+}
+
+const BINARY: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/**
+ * go-units RAMInBytes: a decimal number, an optional space, then an optional unit
+ * `b`, `k`, `m`, `g`, `t` or `p`, itself optionally followed by `b` or `ib`, in any
+ * case; units are binary (`1k` = `1kb` = `1KiB` = 1024). Throws go-units' message.
+ */
+export function ramInBytes(size: string): number {
+  let sep = -1;
+  for (let i = size.length - 1; i >= 0; i--) {
+    if ("0123456789. ".includes(size[i]!)) {
+      sep = i;
+      break;
+    }
+  }
+  if (sep === -1) throw new Error(`invalid size: '${size}'`);
+  const num = size[sep] === " " ? size.slice(0, sep) : size.slice(0, sep + 1);
+  const raw = size.slice(sep + 1);
+  const value = goParseFloat(num);
+  if (value < 0) throw new Error(`invalid size: '${size}'`);
+  if (raw.length === 0) return Math.trunc(value);
+  const badSuffix = (sfx: string) => new Error(`invalid suffix: '${sfx}'`);
+  if (raw.length > 3) throw badSuffix(raw);
+  const sfx = raw.toLowerCase();
+  if (sfx[0] === "b") {
+    if (sfx.length > 1) throw badSuffix(sfx);
+    return Math.trunc(value);
+  }
+  const multiplier = BINARY[sfx[0]!];
+  if (multiplier === undefined) throw badSuffix(sfx);
+  if ((sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib")) throw badSuffix(sfx);
+  return Math.trunc(value * multiplier);
+}
+
+/** `--reserve-memory 512MiB`: bytes, or docker's flag error. */
+export function parseMemoryBytes(value: string, flag = "reserve-memory"): number {
+  try {
+    return ramInBytes(value);
+  } catch (error) {
+    throw badFlag(flag, value, (error as Error).message);
+  }
+}
+
+/** A big.Rat as Go's Rat.SetString reads decimal input: `a/b`, or a decimal with an optional exponent. */
+function parseRational(text: string): { num: bigint; den: bigint } | undefined {
+  const fraction = /^([+-]?)(\d+)\/(\d+)$/.exec(text);
+  if (fraction) {
+    const den = BigInt(fraction[3]!);
+    if (den === 0n) return undefined;
+    return { num: BigInt(fraction[2]!) * (fraction[1] === "-" ? -1n : 1n), den };
+  }
+  const decimal = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!decimal) return undefined;
+  const whole = decimal[2]!;
+  const fractional = decimal[3] ?? "";
+  if (whole === "" && fractional === "") return undefined;
+  const exponent = Number(decimal[4] ?? "0") - fractional.length;
+  // Go refuses exponents this large outright; it keeps the number from eating memory.
+  if (Math.abs(exponent) > 10_000) return undefined;
+  let num = BigInt(whole + fractional || "0") * (decimal[1] === "-" ? -1n : 1n);
+  let den = 1n;
+  if (exponent > 0) num *= 10n ** BigInt(exponent);
+  else den = 10n ** BigInt(-exponent);
+  return { num, den };
+}
+
+/**
+ * `--reserve-cpu 0.5`: decimal CPUs to NanoCPUs, exactly as docker's opts.ParseCPUs
+ * (a rational number; anything finer than a nanoCPU is "too precise").
+ */
+export function parseNanoCpus(value: string, flag = "reserve-cpu"): number {
+  const rational = parseRational(value);
+  if (!rational) throw badFlag(flag, value, `failed to parse ${value} as a rational number`);
+  const scaled = rational.num * 1_000_000_000n;
+  if (scaled % rational.den !== 0n) throw badFlag(flag, value, "value is too precise");
+  return Number(scaled / rational.den);
+}
+
+/** Go's underscoreOK: `_` only between digits (or after a base prefix). */
+function underscoreOk(text: string): boolean {
+  let saw = "^";
+  let i = 0;
+  const lower = text.toLowerCase();
+  let hex = false;
+  if (lower.length >= 2 && lower[0] === "0" && "box".includes(lower[1]!)) {
+    i = 2;
+    saw = "0";
+    hex = lower[1] === "x";
+  }
+  for (; i < lower.length; i++) {
+    const c = lower[i]!;
+    if ((c >= "0" && c <= "9") || (hex && c >= "a" && c <= "f")) {
+      saw = "0";
+      continue;
+    }
+    if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Go's strconv.ParseUint(text, base, 64) for base 10 and base 0 (prefixes `0x`, `0o`,
+ * `0b`, a leading `0` for octal, `_` between digits), with its error text.
+ */
+export function goParseUint(text: string, base: 0 | 10): bigint {
+  const fail = (why: string) => new Error(`strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
+  if (text === "") throw fail("invalid syntax");
+  let radix = 10;
+  let digits = text;
+  if (base === 0 && text[0] === "0") {
+    const p = text[1]?.toLowerCase();
+    if (text.length >= 3 && (p === "b" || p === "o" || p === "x")) {
+      radix = p === "b" ? 2 : p === "o" ? 8 : 16;
+      digits = text.slice(2);
+    } else {
+      radix = 8;
+      digits = text.slice(1);
+    }
+  }
+  let value = 0n;
+  let underscores = false;
+  for (const c of digits.toLowerCase()) {
+    if (c === "_" && base === 0) {
+      underscores = true;
+      continue;
+    }
+    const d = c >= "0" && c <= "9" ? c.charCodeAt(0) - 48 : c >= "a" && c <= "z" ? c.charCodeAt(0) - 87 : 99;
+    if (d >= radix) throw fail("invalid syntax");
+    value = value * BigInt(radix) + BigInt(d);
+  }
+  if (underscores && !underscoreOk(text)) throw fail("invalid syntax");
+  if (value > UINT64_MAX) throw fail("value out of range");
+  return value;
+}
+
+/** A uint flag (`--replicas`, `--replicas-max-per-node`): docker reads them with ParseUint(s, 0, 64). */
+export function parseUintFlag(value: string, flag: string): number {
+  try {
+    return Number(goParseUint(value, 0));
+  } catch (error) {
+    throw badFlag(flag, value, (error as Error).message);
+  }
+}
+
+/** `--placement-pref spread=node.labels.zone` → the descriptor, as docker's placementPrefOpts.Set. */
+export function parsePlacementPref(value: string, flag = "placement-pref"): string {
+  const eq = value.indexOf("=");
+  if (eq <= 0) throw badFlag(flag, value, 'placement preference must be of the format "<strategy>=<arg>"');
+  const strategy = value.slice(0, eq);
+  if (strategy !== "spread") throw badFlag(flag, value, `unsupported placement preference ${strategy} (only spread is supported)`);
+  return value.slice(eq + 1);
+}
+
+// ---------------------------------------------------------------------------
+// Specs from flags
+// ---------------------------------------------------------------------------
+
+/** The spec flags of create, update and plan, as node:util's parseArgs hands them over. */
+export interface SpecFlagValues {
+  name?: string | undefined;
+  image?: string | undefined;
+  mode?: string | undefined;
+  replicas?: string | undefined;
+  "replicas-max-per-node"?: string | undefined;
+  "reserve-cpu"?: string | undefined;
+  "reserve-memory"?: string | undefined;
+  constraint?: string[] | undefined;
+  "constraint-add"?: string[] | undefined;
+  "constraint-rm"?: string[] | undefined;
+  "placement-pref"?: string[] | undefined;
+  "placement-pref-add"?: string[] | undefined;
+  "placement-pref-rm"?: string[] | undefined;
+}
+
+/** What the flags ask for, checked, before any request is made. */
+export interface SpecChanges {
+  name?: string;
+  image?: string;
+  mode?: "replicated" | "global";
+  replicas?: number;
+  maxReplicasPerNode?: number;
+  nanoCpus?: number;
+  memoryBytes?: number;
+  constraintAdd: string[];
+  constraintRm: string[];
+  /** Spread descriptors. */
+  prefAdd: string[];
+  prefRm: string[];
+}
+
+export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
+  const changes: SpecChanges = { constraintAdd: [], constraintRm: [], prefAdd: [], prefRm: [] };
+  if (values.name !== undefined) changes.name = values.name;
+  if (values.image !== undefined) changes.image = values.image;
+  if (values.mode !== undefined) {
+    if (values.mode !== "replicated" && values.mode !== "global") {
+      throw new UsageFault(`Unknown mode: ${values.mode}, only replicated and global supported`);
+    }
+    changes.mode = values.mode;
+  }
+  if (values.replicas !== undefined) changes.replicas = parseUintFlag(values.replicas, "replicas");
+  if (values["replicas-max-per-node"] !== undefined) {
+    changes.maxReplicasPerNode = parseUintFlag(values["replicas-max-per-node"], "replicas-max-per-node");
+  }
+  if (values["reserve-cpu"] !== undefined) changes.nanoCpus = parseNanoCpus(values["reserve-cpu"]);
+  if (values["reserve-memory"] !== undefined) changes.memoryBytes = parseMemoryBytes(values["reserve-memory"]);
+  changes.constraintAdd = [...(values.constraint ?? []), ...(values["constraint-add"] ?? [])];
+  changes.constraintRm = values["constraint-rm"] ?? [];
+  changes.prefAdd = [
+    ...(values["placement-pref"] ?? []).map((p) => parsePlacementPref(p, "placement-pref")),
+    ...(values["placement-pref-add"] ?? []).map((p) => parsePlacementPref(p, "placement-pref-add")),
+  ];
+  changes.prefRm = (values["placement-pref-rm"] ?? []).map((p) => parsePlacementPref(p, "placement-pref-rm"));
+  return changes;
+}
+
+/** Whether any flag touches the spec (a plan without one plans node changes only). */
+export function hasSpecChanges(c: SpecChanges): boolean {
+  return (
+    [c.name, c.image, c.mode, c.replicas, c.maxReplicasPerNode, c.nanoCpus, c.memoryBytes].some((v) => v !== undefined) ||
+    c.constraintAdd.length + c.constraintRm.length + c.prefAdd.length + c.prefRm.length > 0
+  );
+}
+
+/**
+ * A new service's spec, as `docker service create` builds it: replicated with one
+ * replica unless told otherwise, constraints and preferences in the order given.
+ */
+export function draftSpec(changes: SpecChanges, name: string, image: string): ServiceSpec {
+  const mode = changes.mode ?? "replicated";
+  if (mode === "global" && changes.replicas !== undefined) throw new UsageFault("replicas can only be used with replicated mode");
+  if (mode === "global" && (changes.maxReplicasPerNode ?? 0) > 0) {
+    throw new UsageFault("replicas-max-per-node can only be used with replicated mode");
+  }
+  return {
+    name,
+    image,
+    mode,
+    replicas: mode === "global" ? 0 : (changes.replicas ?? 1),
+    constraints: changes.constraintAdd.filter((c) => !changes.constraintRm.includes(c)),
+    preferences: changes.prefAdd.filter((p) => !changes.prefRm.includes(p)),
+    maxReplicasPerNode: changes.maxReplicasPerNode ?? 0,
+    reservations: { nanoCpus: changes.nanoCpus ?? 0, memoryBytes: changes.memoryBytes ?? 0 },
+  };
+}
+
+/**
+ * An existing spec with the flags applied, as `docker service update` does it:
+ * constraints are appended, the removed ones dropped and the list sorted (docker sorts
+ * "so that the result is predictable"); preferences are removed by descriptor, then
+ * appended; a reservation flag changes only its own field.
+ */
+export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, options: { sortConstraints: boolean } = { sortConstraints: true }): ServiceSpec {
+  const next: ServiceSpec = { ...spec, constraints: [...spec.constraints], preferences: [...spec.preferences], reservations: { ...spec.reservations } };
+  if (changes.name !== undefined) next.name = changes.name;
+  if (changes.image !== undefined) next.image = changes.image;
+  if (changes.mode !== undefined && changes.mode !== spec.mode) {
+    next.mode = changes.mode;
+    next.replicas = changes.mode === "global" ? 0 : 1;
+    if (changes.mode === "global") next.maxReplicasPerNode = 0;
+  }
+  if (changes.nanoCpus !== undefined) next.reservations.nanoCpus = changes.nanoCpus;
+  if (changes.memoryBytes !== undefined) next.reservations.memoryBytes = changes.memoryBytes;
+  if (changes.constraintAdd.length > 0 || changes.constraintRm.length > 0) {
+    const rm = new Set(changes.constraintRm);
+    next.constraints = [...next.constraints, ...changes.constraintAdd].filter((c) => !rm.has(c));
+    if (options.sortConstraints) next.constraints.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  if (changes.prefAdd.length > 0 || changes.prefRm.length > 0) {
+    const rm = new Set(changes.prefRm);
+    next.preferences = [...next.preferences.filter((p) => !rm.has(p)), ...changes.prefAdd];
+  }
+  if (changes.replicas !== undefined) {
+    if (next.mode !== "replicated") throw new UsageFault("replicas can only be used with replicated mode");
+    next.replicas = changes.replicas;
+  }
+  if (changes.maxReplicasPerNode !== undefined) next.maxReplicasPerNode = changes.maxReplicasPerNode;
+  return next;
+}
+
+// Docker's daemon names a service that was given none (pkg/namesgenerator); a sample of its words.
+const LEFT = [
+  "admiring", "adoring", "affectionate", "amazing", "awesome", "blissful", "bold", "boring", "brave", "charming", "clever",
+  "compassionate", "confident", "cool", "dazzling", "determined", "dreamy", "eager", "ecstatic", "elegant", "epic", "festive",
+  "focused", "friendly", "gallant", "gifted", "goofy", "happy", "hopeful", "inspiring", "jolly", "jovial", "keen", "kind",
+  "loving", "lucid", "magical", "modest", "nifty", "nostalgic", "optimistic", "peaceful", "practical", "quirky", "relaxed",
+  "serene", "sharp", "stoic", "sweet", "tender", "upbeat", "vibrant", "vigilant", "wizardly", "wonderful", "youthful", "zealous", "zen",
+] as const;
+const RIGHT = [
+  "albattani", "babbage", "banach", "bardeen", "bartik", "bell", "bohr", "booth", "cannon", "cerf", "curie", "darwin", "dijkstra",
+  "einstein", "elion", "euclid", "euler", "fermat", "fermi", "feynman", "franklin", "galileo", "goldberg", "goodall", "hamilton",
+  "hawking", "hopper", "hypatia", "jennings", "johnson", "kepler", "knuth", "lamarr", "leavitt", "lovelace", "mcclintock",
+  "meitner", "mirzakhani", "newton", "noether", "pasteur", "payne", "poincare", "ramanujan", "ride", "ritchie", "shannon",
+  "sinoussi", "tesla", "torvalds", "turing", "wescoff", "wilson", "wing", "wozniak", "yalow", "yonath",
+] as const;
+
+/** `adjective_scientist`, as docker names an unnamed service (never boring_wozniak). */
+export function randomServiceName(pick: (n: number) => number = randomInt): string {
+  for (;;) {
+    const name = `${LEFT[pick(LEFT.length)]}_${RIGHT[pick(RIGHT.length)]}`;
+    if (name !== "boring_wozniak") return name;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
+
+/** stringid.TruncateID: the first 12 characters. */
+export function truncateId(id: string): string {
+  return id.slice(0, 12);
+}
+
+/**
+ * An image as docker's lists print it: a tagged reference loses its digest, and the
+ * default registry and `library/` are left out (reference.FamiliarString).
+ */
+export function displayImage(image: string): string {
+  let ref = image;
+  const at = ref.indexOf("@");
+  const name = at === -1 ? ref : ref.slice(0, at);
+  const lastSlash = name.lastIndexOf("/");
+  const tagged = name.lastIndexOf(":") > lastSlash;
+  if (at !== -1 && tagged) ref = name;
+  for (const prefix of ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"]) {
+    if (ref.startsWith(prefix) && ref.length > prefix.length) return ref.slice(prefix.length);
+  }
+  return ref;
+}
+
+/** The REPLICAS column: `running/desired`, with the per-node limit when there is one. */
+export function replicasColumn(s: Pick<ServiceView, "running" | "desired" | "spec">): string {
+  const max = s.spec.mode === "replicated" ? s.spec.maxReplicasPerNode : 0;
+  return max > 0 ? `${s.running}/${s.desired} (max ${max} per node)` : `${s.running}/${s.desired}`;
+}
+
+export function formatServiceList(services: readonly ServiceView[]): string {
+  const rows = [["ID", "NAME", "MODE", "REPLICAS", "IMAGE"]];
+  for (const s of [...services].sort((a, b) => naturalCompare(a.name, b.name))) {
+    rows.push([truncateId(s.id), s.name, s.spec.mode, replicasColumn(s), displayImage(s.spec.image)]);
+  }
+  return formatTable(rows);
+}
+
+/** formatter.Ellipsis: at most `max` characters, the last one `…` when cut. */
+export function ellipsis(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+const MAX_ERR_LENGTH = 30;
+
+export interface TaskListOptions {
+  noTrunc: boolean;
+  now: Date;
+  /** Node ID → hostname, for the NODE column. */
+  hostnames: ReadonlyMap<string, string>;
+}
+
+interface NamedTask {
+  task: TaskView;
+  service: Pick<ServiceDetail, "name" | "spec">;
+  name: string;
+}
+
+/** Tasks in docker's order: by name (natural), a slot's newest task first. */
+function namedTasks(services: readonly Pick<ServiceDetail, "name" | "spec" | "tasks">[]): NamedTask[] {
+  const all = services.flatMap((service) =>
+    service.tasks.map((task) => ({ task, service, name: `${service.name}.${task.slot !== null && task.slot !== 0 ? task.slot : (task.nodeId ?? "")}` })),
+  );
+  return all.sort((a, b) => naturalCompare(a.name, b.name) || b.task.createdAt.getTime() - a.task.createdAt.getTime());
+}
+
+/**
+ * `service ps` rows (cli/command/task): older tasks of a slot indented under the newest
+ * with ` \_ `, the current state with how long ago it was entered, the error quoted and
+ * cut at 30 characters unless `--no-trunc`.
+ */
+export function formatTaskList(services: readonly Pick<ServiceDetail, "name" | "spec" | "tasks">[], options: TaskListOptions): string {
+  const rows = [["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR"]];
+  let previous = "";
+  for (const { task, service, name } of namedTasks(services)) {
+    const ago = humanDuration(Math.max(0, options.now.getTime() - task.updatedAt.getTime())).toLowerCase();
+    const err = task.err ?? "";
+    const shownErr = options.noTrunc ? err : ellipsis(err, MAX_ERR_LENGTH);
+    rows.push([
+      options.noTrunc ? task.id : truncateId(task.id),
+      name === previous ? ` \\_ ${name}` : name,
+      options.noTrunc ? service.spec.image : displayImage(service.spec.image),
+      task.nodeId ? (options.hostnames.get(task.nodeId) ?? task.nodeId) : "",
+      capitalise(task.desiredState),
+      `${capitalise(task.state)} ${ago} ago`,
+      shownErr === "" ? "" : `"${shownErr}"`,
+    ]);
+    previous = name;
+  }
+  return formatTable(rows);
+}
+
+/** go-units BytesSize: `%.4g` of the size in the largest binary unit below it. */
+export function bytesSize(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+  let size = bytes;
+  let i = 0;
+  while (size >= 1024 && i < units.length - 1) {
+    size /= 1024;
+    i++;
+  }
+  return `${Number(size.toPrecision(4))}${units[i]}`;
+}
+
+/** Docker's `service inspect --pretty` template, for the fields a Rampart service has. */
+export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">): string[] {
+  const lines = ["", `ID:\t\t${s.id}`, `Name:\t\t${s.name}`];
+  if (s.spec.mode === "global") lines.push("Service Mode:\tGlobal");
+  else lines.push("Service Mode:\tReplicated", ` Replicas:\t${s.spec.replicas}`);
+  lines.push("Placement:");
+  if (s.spec.constraints.length > 0) lines.push(` Constraints:\t[${s.spec.constraints.join(" ")}]`);
+  if (s.spec.preferences.length > 0) lines.push(` Preferences:   [${s.spec.preferences.map((p) => `spread=${p}`).join(" ")}]`);
+  if (s.spec.maxReplicasPerNode > 0) lines.push(` Max Replicas Per Node:   ${s.spec.maxReplicasPerNode}`);
+  lines.push("ContainerSpec:", ` Image:\t\t${s.spec.image}`);
+  const { nanoCpus, memoryBytes } = s.spec.reservations;
+  if (nanoCpus > 0 || memoryBytes > 0) {
+    lines.push("Resources:", " Reservations:");
+    if (nanoCpus > 0) lines.push(`  CPU:\t\t${goG(nanoCpus / 1e9)}`);
+    if (memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(memoryBytes)}`);
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------
+
+/** The flags `service create` shares with `plan`. */
+export const CREATE_OPTIONS = {
+  name: { type: "string" },
+  mode: { type: "string" },
+  replicas: { type: "string" },
+  constraint: { type: "string", multiple: true },
+  "placement-pref": { type: "string", multiple: true },
+  "replicas-max-per-node": { type: "string" },
+  "reserve-cpu": { type: "string" },
+  "reserve-memory": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+export const UPDATE_OPTIONS = {
+  image: { type: "string" },
+  replicas: { type: "string" },
+  "constraint-add": { type: "string", multiple: true },
+  "constraint-rm": { type: "string", multiple: true },
+  "placement-pref-add": { type: "string", multiple: true },
+  "placement-pref-rm": { type: "string", multiple: true },
+  "replicas-max-per-node": { type: "string" },
+  "reserve-cpu": { type: "string" },
+  "reserve-memory": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+/**
+ * The server's answer to one item of a multi-item command (rm, scale): docker reports
+ * each and goes on. Anything else (the server cannot be reached) stops the command.
+ */
+function answerOf(error: unknown): string {
+  if (error instanceof TRPCClientError && error.data) return error.message;
+  throw error;
+}
+
+/** `rampart service create [flags] IMAGE`: prints the new service's ID. */
+export async function serviceCreate(client: AdminClient, out: Out, positionals: string[], values: SpecFlagValues): Promise<number> {
+  if (positionals.length !== 1) throw new UsageFault('"rampart service create" requires exactly 1 argument: IMAGE');
+  const changes = parseSpecChanges(values);
+  const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
+  const created = await client.service.create.mutate(spec);
+  out(created.id);
+  return 0;
+}
+
+/** `rampart service ls [-q]`. */
+export async function serviceLs(client: AdminClient, out: Out, quiet: boolean): Promise<number> {
+  const services = await client.service.list.query();
+  if (quiet) {
+    for (const s of [...services].sort((a, b) => naturalCompare(a.name, b.name))) out(truncateId(s.id));
+    return 0;
+  }
+  out(formatServiceList(services));
+  return 0;
+}
+
+/** `rampart service ps [-q] [--no-trunc] SERVICE...`. */
+export async function servicePs(
+  client: AdminClient,
+  out: Out,
+  refs: string[],
+  options: { quiet: boolean; noTrunc: boolean },
+): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart service ps" requires at least 1 argument');
+  const services: ServiceDetail[] = [];
+  for (const ref of refs) services.push(await client.service.get.query({ ref }));
+  if (options.quiet) {
+    for (const { task } of namedTasks(services)) out(options.noTrunc ? task.id : truncateId(task.id));
+    return 0;
+  }
+  const nodes = decodeNodeList(await client.node.list.query());
+  const hostnames = new Map(nodes.map((n) => [n.id, n.hostname]));
+  out(formatTaskList(services, { noTrunc: options.noTrunc, now: new Date(), hostnames }));
+  return 0;
+}
+
+/** `rampart service inspect [--pretty] SERVICE...`: a JSON array by default, as docker prints. */
+export async function serviceInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart service inspect" requires at least 1 argument');
+  const found = [];
+  const errors: string[] = [];
+  for (const ref of refs) {
+    try {
+      const { tasks: _tasks, ...service } = await client.service.get.query({ ref });
+      found.push(service);
+    } catch (error) {
+      errors.push(answerOf(error));
+    }
+  }
+  if (pretty) for (const s of found) for (const line of formatServicePretty(s)) out(line);
+  else if (found.length > 0 || errors.length === 0) out(JSON.stringify(found, null, 4));
+  if (errors.length > 0) throw new Error(errors.join("\n"));
+  return 0;
+}
+
+/**
+ * `rampart service update [flags] SERVICE`: reads the service, applies the flags to its
+ * spec and writes it back at the version it read, so a change made in between is
+ * refused by the server instead of overwritten. Prints SERVICE, as docker does.
+ */
+export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues): Promise<number> {
+  if (refs.length !== 1) throw new UsageFault('"rampart service update" requires exactly 1 argument');
+  const changes = parseSpecChanges(values);
+  const ref = refs[0]!;
+  const current = await client.service.get.query({ ref });
+  const spec = applySpecChanges(current.spec, changes);
+  await client.service.update.mutate({ ref: current.id, version: current.version, spec });
+  out(ref);
+  return 0;
+}
+
+/** `rampart service scale SERVICE=REPLICAS...`: each one reported, as docker goes on past failures. */
+export async function serviceScale(client: AdminClient, out: Out, args: string[]): Promise<number> {
+  if (args.length === 0) throw new UsageFault('"rampart service scale" requires at least 1 argument');
+  for (const arg of args) {
+    const eq = arg.indexOf("=");
+    if (eq <= 0 || eq === arg.length - 1) throw new UsageFault(`invalid scale specifier '${arg}'`);
+  }
+  const errors: string[] = [];
+  for (const arg of args) {
+    const eq = arg.indexOf("=");
+    const ref = arg.slice(0, eq);
+    const text = arg.slice(eq + 1);
+    let replicas: bigint;
+    try {
+      replicas = goParseUint(text, 10);
+    } catch (error) {
+      errors.push(`${ref}: invalid replicas value ${text}: ${(error as Error).message}`);
+      continue;
+    }
+    try {
+      const service = await client.service.get.query({ ref });
+      if (service.spec.mode !== "replicated") {
+        errors.push(`${ref}: scale can only be used with replicated mode`);
+        continue;
+      }
+      await client.service.scale.mutate({ ref: service.id, replicas: Number(replicas) });
+      out(`${ref} scaled to ${replicas}`);
+    } catch (error) {
+      errors.push(`${ref}: ${answerOf(error)}`);
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join("\n"));
+  return 0;
+}
+
+/** `rampart service rm SERVICE...`: prints each one removed; the others' errors come last. */
+export async function serviceRm(client: AdminClient, out: Out, refs: string[]): Promise<number> {
+  if (refs.length === 0) throw new UsageFault('"rampart service rm" requires at least 1 argument');
+  const errors: string[] = [];
+  for (const ref of refs) {
+    try {
+      await client.service.remove.mutate({ ref });
+      out(ref);
+    } catch (error) {
+      errors.push(answerOf(error));
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join("\n"));
+  return 0;
+}
