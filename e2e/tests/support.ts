@@ -1,3 +1,7 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const ADMIN = { username: "admin", password: "correct horse battery staple" };
@@ -22,4 +26,54 @@ export async function signIn(page: Page): Promise<void> {
   await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+type TrpcEnvelope<T> = { result: { data: { json: T } } };
+
+/** A tRPC mutation as the signed-in browser (its cookies), with the origin the server checks. */
+export async function trpcMutation<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const response = await request.post(`/api/trpc/${path}`, {
+    headers: { "content-type": "application/json", origin: process.env.RAMPART_E2E_URL! },
+    data: { json: input },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as TrpcEnvelope<T>).result.data.json;
+}
+
+export async function trpcQuery<T>(request: APIRequestContext, path: string, input?: unknown): Promise<T> {
+  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const response = await request.get(`/api/trpc/${path}${query}`);
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as TrpcEnvelope<T>).result.data.json;
+}
+
+/** The worker join token and the manager's node address, through the audited reveal. */
+export async function workerJoin(request: APIRequestContext): Promise<{ token: string; address: string }> {
+  const { token, command } = await trpcMutation<{ token: string; command: string }>(request, "swarm.revealToken", { role: "worker" });
+  return { token, address: command.trim().split(/\s+/).at(-1)! };
+}
+
+export interface RunningAgent {
+  hostname: string;
+  process: ChildProcess;
+  output: string;
+  exited: Promise<number | null>;
+}
+
+/** A real `rampart agent join` process with its own state directory; stop it with stopAgents. */
+export function startAgent(swarm: { token: string; address: string }, hostname: string, labels: Record<string, string> = {}): RunningAgent {
+  const stateDir = join(mkdtempSync(join(tmpdir(), "rampart-e2e-agent-")), "state");
+  const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+  const child = spawn(process.execPath, [CLI, "agent", "join", "--token", swarm.token, "--state-dir", stateDir, "--hostname", hostname, ...labelArgs, swarm.address], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const agent: RunningAgent = { hostname, process: child, output: "", exited: new Promise((resolve) => child.once("exit", resolve)) };
+  child.stdout!.on("data", (c: Buffer) => (agent.output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (agent.output += c.toString()));
+  return agent;
+}
+
+export async function stopAgents(agents: readonly RunningAgent[]): Promise<void> {
+  for (const agent of agents) if (agent.process.exitCode === null) agent.process.kill("SIGTERM");
+  await Promise.all(agents.map((a) => a.exited));
 }

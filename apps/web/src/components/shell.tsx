@@ -14,6 +14,8 @@ import { Button, Skeleton } from "./ui";
 const NAV = [
   { href: "/", label: "Overview" },
   { href: "/nodes", label: "Nodes" },
+  { href: "/services", label: "Services" },
+  { href: "/planner", label: "Planner" },
   { href: "/join", label: "Join" },
   { href: "/audit", label: "Audit" },
   { href: "/settings/api-tokens", label: "API tokens" },

@@ -25,6 +25,18 @@ const variants: Record<Variant, string> = {
   ghost: "text-zinc-700 hover:bg-zinc-200/70 dark:text-zinc-300 dark:hover:bg-zinc-800",
 };
 
+/** The classes of a Button, for a Link that looks like one. */
+export function buttonClass(variant: Variant = "primary", className?: string): string {
+  return cx(
+    "inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-medium transition-colors",
+    variants[variant],
+    className,
+  );
+}
+
+/** An inline link in running text or a table cell. */
+export const linkClass = "rounded font-medium text-sky-800 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300";
+
 export function Button({
   variant = "primary",
   busy = false,

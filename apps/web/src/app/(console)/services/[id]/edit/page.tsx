@@ -1,0 +1,48 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { ServiceFormCard } from "~/components/service-form";
+import { ErrorState, Loading } from "~/components/states";
+import { linkClass, PageHeader } from "~/components/ui";
+import { useTRPC } from "~/lib/trpc";
+
+export default function EditServicePage() {
+  const { id } = useParams<{ id: string }>();
+  const trpc = useTRPC();
+  // Read once: the form keeps the version it was opened at, so a later change elsewhere is a conflict, not an overwrite.
+  const service = useQuery({ ...trpc.service.get.queryOptions({ ref: id }), staleTime: Infinity, refetchOnWindowFocus: false });
+
+  return (
+    <div className="max-w-4xl">
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/services" className={linkClass}>
+          Services
+        </Link>
+        <span aria-hidden="true" className="mx-1 text-zinc-400">
+          /
+        </span>
+        {service.data ? (
+          <Link href={`/services/${service.data.id}`} className={linkClass}>
+            {service.data.name}
+          </Link>
+        ) : (
+          <span>{id}</span>
+        )}
+        <span aria-hidden="true" className="mx-1 text-zinc-400">
+          /
+        </span>
+        <span aria-current="page">Edit</span>
+      </nav>
+      <PageHeader title={service.data ? `Edit ${service.data.name}` : "Edit service"} description={service.data && `Version ${service.data.version}. Saving updates the service like docker service update.`} />
+      {service.isPending ? (
+        <Loading label="Loading service" blocks={3} className="h-24" />
+      ) : service.isError ? (
+        <ErrorState title="This service is not available" error={service.error} onRetry={() => service.refetch()} />
+      ) : (
+        <ServiceFormCard key={service.data.id} service={service.data} reload={async () => (await service.refetch()).data} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,415 @@
+"use client";
+
+import { decodeNodeList, scaleServiceInput, type serviceDetailSchema } from "@rampart/api/schema";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useParams, useRouter } from "next/navigation";
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import type { z } from "zod";
+import { ErrorState, Loading } from "~/components/states";
+import { Alert, Badge, Button, buttonClass, Card, Dialog, Field, linkClass, PageHeader } from "~/components/ui";
+import { backgroundPoll } from "~/lib/background";
+import { describeError } from "~/lib/errors";
+import { formatDateTime, fromNow, titleCase } from "~/lib/format";
+import { validate } from "~/lib/forms";
+import { shortId } from "~/lib/nodes";
+import { formatCpus, formatMemory, isCurrentTask, isSettling, taskStateTone } from "~/lib/services";
+import { useTRPC } from "~/lib/trpc";
+
+type ServiceDetail = z.infer<typeof serviceDetailSchema>;
+
+function Item({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-1 gap-1 py-2 text-sm sm:grid-cols-[11rem_minmax(0,1fr)] sm:gap-4">
+      <dt className="text-zinc-600 dark:text-zinc-400">{label}</dt>
+      <dd className="min-w-0 break-words">{children}</dd>
+    </div>
+  );
+}
+
+function CodeList({ items, empty, prefix = "" }: { items: readonly string[]; empty: string; prefix?: string }) {
+  if (items.length === 0) return <span className="text-zinc-500">{empty}</span>;
+  return (
+    <ul className="flex flex-wrap gap-1">
+      {items.map((item) => (
+        <li key={item} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs dark:bg-zinc-800">
+          {prefix}
+          {item}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** `docker service scale`, in place: the count, and the server's message beside it. */
+function ScaleForm({ service }: { service: ServiceDetail }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const scale = useMutation(trpc.service.scale.mutationOptions());
+  const [value, setValue] = useState(String(service.spec.replicas));
+  const [error, setError] = useState<string | undefined>();
+  const [done, setDone] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setDone(false);
+    const replicas = value.trim() === "" ? Number.NaN : Number(value);
+    const { data, errors } = validate(scaleServiceInput, { ref: service.id, replicas });
+    if (!data) return setError(errors.replicas ?? errors.form ?? "replicas must be a whole number");
+    setError(undefined);
+    try {
+      await scale.mutateAsync(data);
+      setDone(true);
+      await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
+    } catch (e) {
+      setError(describeError(e).message);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="flex flex-wrap items-start gap-2" aria-label="Scale">
+      <div className="w-28">
+        <Field
+          label="Scale to"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={100000}
+          value={value}
+          onChange={(e) => (setValue(e.target.value), setDone(false))}
+          error={error}
+          className="tabular-nums"
+        />
+      </div>
+      <Button type="submit" variant="secondary" className="mt-6" busy={scale.isPending} disabled={value === String(service.spec.replicas)}>
+        Scale
+      </Button>
+      {done && (
+        <p role="status" className="mt-8 text-sm text-emerald-700 dark:text-emerald-400">
+          Scaled to {service.spec.replicas}.
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Summary({ service }: { service: ServiceDetail }) {
+  const { spec } = service;
+  return (
+    <Card title="Spec">
+      <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">
+        <Item label="Image">
+          <span className="font-mono text-xs break-all">{spec.image}</span>
+        </Item>
+        <Item label="Mode">{titleCase(spec.mode)}</Item>
+        <Item label="Replicas">
+          {spec.mode === "replicated" ? (
+            <div className="space-y-2">
+              <p>
+                <span className="tabular-nums">
+                  {service.running} running of {service.desired}
+                </span>
+                {service.pending > 0 && (
+                  <span className="ml-2">
+                    <Badge tone="warn">{service.pending} pending</Badge>
+                  </span>
+                )}
+              </p>
+              <ScaleForm key={spec.replicas} service={service} />
+            </div>
+          ) : (
+            `${service.running} running, one per eligible node`
+          )}
+        </Item>
+        <Item label="Constraints">
+          <CodeList items={spec.constraints} empty="none: any node" />
+        </Item>
+        <Item label="Placement preferences">
+          <CodeList items={spec.preferences} empty="none" prefix="spread=" />
+        </Item>
+        <Item label="Max replicas per node">{spec.maxReplicasPerNode === 0 ? "no limit" : spec.maxReplicasPerNode}</Item>
+        <Item label="Reservations">
+          {spec.reservations.nanoCpus === 0 && spec.reservations.memoryBytes === 0
+            ? "none"
+            : [spec.reservations.nanoCpus ? formatCpus(spec.reservations.nanoCpus) : null, spec.reservations.memoryBytes ? `${formatMemory(spec.reservations.memoryBytes)} memory` : null]
+                .filter(Boolean)
+                .join(" · ")}
+        </Item>
+        <Item label="Version">
+          {service.version} <span className="text-zinc-500">(spec {service.specVersion})</span>
+        </Item>
+        <Item label="Created">{formatDateTime(service.createdAt)}</Item>
+        <Item label="Updated">{formatDateTime(service.updatedAt)}</Item>
+      </dl>
+    </Card>
+  );
+}
+
+const STATE_LABEL = (state: string) => titleCase(state);
+
+function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostnames: ReadonlyMap<string, string>; now: Date }) {
+  const [history, setHistory] = useState(false);
+  const tasks = useMemo(() => {
+    const list = history ? service.tasks : service.tasks.filter(isCurrentTask);
+    return [...list].sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0) || b.updatedAt.getTime() - a.updatedAt.getTime());
+  }, [service.tasks, history]);
+  const ended = service.tasks.length - service.tasks.filter(isCurrentTask).length;
+
+  return (
+    <Card
+      title="Tasks"
+      actions={
+        ended > 0 && (
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={history} onChange={(e) => setHistory(e.target.checked)} className="size-4" />
+            Show ended tasks ({ended})
+          </label>
+        )
+      }
+    >
+      {tasks.length === 0 ? (
+        <p className="text-sm text-zinc-500">
+          {service.spec.mode === "replicated" && service.spec.replicas === 0 ? "Scaled to 0: no tasks." : "No tasks yet."}
+        </p>
+      ) : (
+        <div className="-m-4 overflow-x-auto">
+          <table data-testid="tasks-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
+            <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
+              <tr>
+                <th scope="col" className="px-4 py-2">Slot</th>
+                <th scope="col" className="px-4 py-2">ID</th>
+                <th scope="col" className="px-4 py-2">Node</th>
+                <th scope="col" className="px-4 py-2">Desired state</th>
+                <th scope="col" className="px-4 py-2">Current state</th>
+                <th scope="col" className="px-4 py-2">Error</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {tasks.map((task) => {
+                const pending = task.state === "pending";
+                const hostname = task.nodeId ? hostnames.get(task.nodeId) : undefined;
+                return (
+                  <tr key={task.id} data-testid="task-row" className={pending ? "bg-amber-50/70 dark:bg-amber-950/30" : undefined}>
+                    <td className="px-4 py-2 tabular-nums">{task.slot ?? "—"}</td>
+                    <td className="px-4 py-2 font-mono text-xs" title={task.id}>
+                      {shortId(task.id)}
+                    </td>
+                    <td className="px-4 py-2">
+                      {task.nodeId ? (
+                        <Link href={`/nodes/${task.nodeId}`} className={linkClass} data-testid="task-node">
+                          {hostname ?? shortId(task.nodeId)}
+                        </Link>
+                      ) : (
+                        <span className="text-zinc-500">not assigned</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2">{STATE_LABEL(task.desiredState)}</td>
+                    <td className="px-4 py-2 whitespace-nowrap">
+                      <span data-testid="task-state">
+                        <Badge tone={taskStateTone(task.state)}>{STATE_LABEL(task.state)}</Badge>
+                      </span>{" "}
+                      <span className="text-xs text-zinc-500" title={formatDateTime(task.updatedAt)}>
+                        {fromNow(task.updatedAt, now)}
+                      </span>
+                    </td>
+                    <td className="px-4 py-2">
+                      {task.err ? (
+                        <span className={pending ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}>{task.err}</span>
+                      ) : task.message ? (
+                        <span className="text-zinc-500">{task.message}</span>
+                      ) : (
+                        ""
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+/** The scheduler's explanation, once per distinct message, above everything else. */
+function PendingNotice({ service }: { service: ServiceDetail }) {
+  const waiting = service.tasks.filter((t) => t.state === "pending" && isCurrentTask(t));
+  if (waiting.length === 0) return null;
+  const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
+  return (
+    <div className="mb-4" data-testid="pending-notice">
+      <Alert tone="warning" title={`${waiting.length} task${waiting.length === 1 ? " is" : "s are"} waiting for a node`}>
+        <ul className="space-y-1">
+          {reasons.map((r) => (
+            <li key={r} className="font-mono text-xs">
+              {r}
+            </li>
+          ))}
+        </ul>
+        <p className="mt-2">
+          <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className="font-medium underline hover:no-underline">
+            See why in the planner
+          </Link>{" "}
+          — which nodes are excluded and by what.
+        </p>
+      </Alert>
+    </div>
+  );
+}
+
+function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const remove = useMutation(trpc.service.remove.mutationOptions());
+  const [typed, setTyped] = useState("");
+  const inputId = useId();
+  const close = () => (remove.reset(), setTyped(""), onClose());
+  return (
+    <Dialog open={open} onClose={close} title={`Remove ${service.name}?`}>
+      <form
+        className="space-y-4"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (typed !== service.name) return;
+          try {
+            await remove.mutateAsync({ ref: service.id });
+          } catch {
+            return;
+          }
+          await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
+          router.push("/services");
+        }}
+      >
+        <p className="text-sm">
+          Its {service.running} running task{service.running === 1 ? "" : "s"} are stopped on every node, and the service is deleted. This cannot be undone.
+        </p>
+        <div className="space-y-1">
+          <label htmlFor={inputId} className="block text-sm font-medium">
+            Type <code className="font-mono">{service.name}</code> to confirm
+          </label>
+          <input
+            id={inputId}
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </div>
+        {remove.isError && <Alert>{describeError(remove.error).message}</Alert>}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={close}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="danger" busy={remove.isPending} disabled={typed !== service.name}>
+            Remove service
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function NotFound({ id }: { id: string }) {
+  return (
+    <div className="mx-auto max-w-md py-16 text-center">
+      <p className="text-sm font-semibold text-sky-700 dark:text-sky-400">404</p>
+      <h1 className="mt-2 text-xl font-semibold">Service not found</h1>
+      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+        No service matches <code className="font-mono break-all">{id}</code>. It may have been removed.
+      </p>
+      <Link href="/services" className={`mt-6 inline-block text-sm ${linkClass}`}>
+        Back to services
+      </Link>
+    </div>
+  );
+}
+
+export default function ServiceDetailPage() {
+  const { id } = useParams<{ id: string }>();
+  const trpc = useTRPC();
+  const service = useQuery({
+    ...trpc.service.get.queryOptions({ ref: id }, backgroundPoll),
+    // Fast while tasks are on their way to running, slow once settled; stop once it is gone.
+    refetchInterval: (query) => {
+      if (describeError(query.state.error).code === "NOT_FOUND") return false;
+      return query.state.data && !isSettling(query.state.data) ? 10_000 : 1_500;
+    },
+  });
+  const nodes = useQuery({ ...trpc.node.list.queryOptions(undefined, backgroundPoll), select: decodeNodeList, staleTime: 30_000 });
+  const hostnames = useMemo(() => new Map((nodes.data ?? []).map((n) => [n.id, n.hostname])), [nodes.data]);
+  const [removing, setRemoving] = useState(false);
+
+  // A task on a node the list has not seen yet (it just joined): read the list again.
+  const unknownNode = Boolean(nodes.data && service.data?.tasks.some((t) => t.nodeId && !hostnames.has(t.nodeId)));
+  const refetchNodes = nodes.refetch;
+  useEffect(() => {
+    if (unknownNode) void refetchNodes();
+  }, [unknownNode, refetchNodes]);
+
+  if (service.isError && describeError(service.error).code === "NOT_FOUND") return <NotFound id={id} />;
+  if (service.isPending) return <Loading label="Loading service" blocks={3} className="h-32" />;
+  if (!service.data) {
+    return (
+      <>
+        <PageHeader title="Service" />
+        <ErrorState title="This service is not available" error={service.error} onRetry={() => service.refetch()} />
+      </>
+    );
+  }
+  const data = service.data;
+  const settling = isSettling(data);
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/services" className={linkClass}>
+          Services
+        </Link>
+        <span aria-hidden="true" className="mx-1 text-zinc-400">
+          /
+        </span>
+        <span aria-current="page">{data.name}</span>
+      </nav>
+      <PageHeader
+        title={data.name}
+        description={
+          <>
+            {titleCase(data.spec.mode)} · <span className="font-mono text-xs">{data.id}</span>
+            {settling && (
+              <span className="ml-2 inline-flex items-center gap-1 text-xs text-zinc-500" role="status">
+                <span aria-hidden="true" className="size-2 animate-pulse rounded-full bg-sky-500" /> updating
+              </span>
+            )}
+          </>
+        }
+        actions={
+          <div className="flex flex-wrap gap-2">
+            <Link href={`/planner?service=${encodeURIComponent(data.id)}`} className={buttonClass("secondary")}>
+              Open in planner
+            </Link>
+            <Link href={`/services/${data.id}/edit`} className={buttonClass("secondary")}>
+              Edit
+            </Link>
+            <Button variant="danger" onClick={() => setRemoving(true)}>
+              Remove
+            </Button>
+          </div>
+        }
+      />
+      {service.isError && (
+        <div className="mb-4">
+          <Alert tone="warning">The latest refresh failed ({describeError(service.error).message}); showing the last known state.</Alert>
+        </div>
+      )}
+      <PendingNotice service={data} />
+      <div className="grid gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+        <Summary service={data} />
+        <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
+      </div>
+      <RemoveDialog service={data} open={removing} onClose={() => setRemoving(false)} />
+    </>
+  );
+}

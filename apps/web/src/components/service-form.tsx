@@ -1,0 +1,129 @@
+"use client";
+
+import type { ServiceViewOutput } from "@rampart/api/schema";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useKeyOptions, useSnapshot } from "~/lib/cluster";
+import { describeError } from "~/lib/errors";
+import type { FieldErrors } from "~/lib/forms";
+import { checkForm, EMPTY_FORM, formField, formFromSpec, type ServiceForm } from "~/lib/services";
+import { useTRPC } from "~/lib/trpc";
+import { ServiceSpecFields } from "./service-spec";
+import { Alert, Button, buttonClass, Card } from "./ui";
+
+/** Only the constraint rows are checked as you type; the rest once you submit. */
+function shownErrors(client: FieldErrors, server: FieldErrors, submitted: boolean): FieldErrors {
+  const live = Object.fromEntries(Object.entries(client).filter(([k]) => submitted || k.startsWith("constraints.") || k.startsWith("preferences.")));
+  return { ...live, ...server };
+}
+
+/**
+ * Create a service, or edit one at the version it was read: a stale version is refused
+ * by the server, and the page says so and offers to reload instead of overwriting.
+ */
+export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutput; reload?: () => Promise<ServiceViewOutput | undefined> }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const snapshot = useSnapshot();
+  const options = useKeyOptions(snapshot.data?.nodes);
+  const create = useMutation(trpc.service.create.mutationOptions());
+  const update = useMutation(trpc.service.update.mutationOptions());
+  const [form, setForm] = useState<ServiceForm>(() => (service ? formFromSpec(service.spec) : EMPTY_FORM));
+  const [version, setVersion] = useState(service?.version);
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [conflict, setConflict] = useState<string | null>(null);
+  const [reloading, setReloading] = useState(false);
+  const checked = checkForm(form);
+  const errors = shownErrors(checked.errors, serverErrors, submitted);
+  const busy = create.isPending || update.isPending;
+
+  function change(next: ServiceForm) {
+    setForm(next);
+    setServerErrors({});
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSubmitted(true);
+    setConflict(null);
+    if (Object.keys(checked.errors).length > 0) return;
+    try {
+      const saved =
+        service && version !== undefined
+          ? await update.mutateAsync({ ref: service.id, version, spec: checked.spec })
+          : await create.mutateAsync(checked.spec);
+      await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
+      router.push(`/services/${saved.id}`);
+    } catch (error) {
+      const info = describeError(error);
+      if (info.code === "CONFLICT") {
+        setConflict(info.message);
+        return;
+      }
+      setServerErrors({ [formField(info.field, checked.constraintRows, checked.preferenceRows)]: info.message });
+    }
+  }
+
+  async function reloadService(keepEdits: boolean) {
+    if (!reload) return;
+    setReloading(true);
+    try {
+      const fresh = await reload();
+      if (fresh) {
+        setVersion(fresh.version);
+        if (!keepEdits) setForm(formFromSpec(fresh.spec));
+        setConflict(null);
+      }
+    } finally {
+      setReloading(false);
+    }
+  }
+
+  const cancelHref = service ? `/services/${service.id}` : "/services";
+  return (
+    <form onSubmit={submit} noValidate aria-label={service ? `Edit ${service.name}` : "Create a service"} className="space-y-4">
+      <Card>
+        <ServiceSpecFields form={form} onChange={change} errors={errors} keyOptions={options} editing={Boolean(service)} />
+        {snapshot.isError && (
+          <p className="mt-4 text-xs text-zinc-500">The label picker is empty: the cluster could not be read ({describeError(snapshot.error).message}).</p>
+        )}
+      </Card>
+      {conflict && (
+        <Alert tone="warning" title="Someone else changed this service">
+          <p>{conflict}</p>
+          <p className="mt-1">
+            Reload to save over the latest version (your edits are kept, so check them against what changed), or start again from the
+            latest version.
+          </p>
+          <div className="mt-2 flex flex-wrap gap-2">
+            <Button variant="secondary" busy={reloading} onClick={() => reloadService(true)}>
+              Reload and keep my edits
+            </Button>
+            <Button variant="ghost" disabled={reloading} onClick={() => reloadService(false)}>
+              Discard my edits
+            </Button>
+          </div>
+        </Alert>
+      )}
+      {submitted && Object.keys(checked.errors).length > 0 && <Alert>Fix the fields marked above, then try again.</Alert>}
+      <div className="flex flex-wrap justify-end gap-2">
+        {service && (
+          <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className={buttonClass("ghost")}>
+            Open in planner
+          </Link>
+        )}
+        <Link href={cancelHref} className={buttonClass("secondary")}>
+          Cancel
+        </Link>
+        <Button type="submit" busy={busy} disabled={conflict !== null}>
+          {service ? "Save changes" : "Create service"}
+        </Button>
+      </div>
+    </form>
+  );
+}
