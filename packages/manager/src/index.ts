@@ -37,17 +37,32 @@ export function createManager(deps: ManagerDeps) {
   const system = createSystemService(deps, () => auth.setupNeeded(), startedAt);
   const cluster = createClusterService(deps, audit);
   const nodes = createNodeService(deps, audit, cluster);
-  // A task leaving a node frees room: the scheduler looks again.
-  let requestPass: () => void = () => undefined;
-  const assignments = createAssignmentService(deps, () => requestPass());
+  // A task that ended frees room, and one that ended while it should run leaves its slot
+  // empty: the orchestrator refills it and the scheduler looks again. Progress reports
+  // (accepted, running) need neither.
+  let taskEnded: (serviceId: string, refill: boolean) => void = () => undefined;
+  const assignments = createAssignmentService(deps, ({ serviceId, ended }) => taskEnded(serviceId, ended));
   const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => assignments.notify(nodeIds));
-  requestPass = () => scheduler.request();
   // Any service change may tell nodes to stop tasks: wake every long poll to look.
   const services = createServiceService(deps, audit, nodes, () => {
     scheduler.request();
     assignments.notify("all");
   });
-  const reconciler = createReconciler(deps, nodes, services, scheduler, () => assignments.notify("all"));
+  taskEnded = (serviceId, refill) => {
+    if (!refill) return scheduler.request();
+    services
+      .reconcileService(serviceId)
+      .then(() => scheduler.request())
+      .catch((error: unknown) => deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "refilling a slot failed"));
+  };
+  const reconciler = createReconciler(
+    deps,
+    nodes,
+    services,
+    scheduler,
+    () => assignments.notify("all"),
+    () => 6 * cluster.current().record.heartbeatPeriodMs,
+  );
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments);
   const planner = createPlannerService(deps, audit, nodes, services);
   return {

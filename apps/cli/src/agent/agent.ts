@@ -307,12 +307,24 @@ export class NodeAgent {
     }
   }
 
-  /** Moves one task a step: what the manager wants, from where the task is. */
+  /**
+   * Moves one task a step: what the manager wants, from where the task is. A refused
+   * report (the task was removed or moved meanwhile) is not this node's identity being
+   * refused: it is noted and the next poll brings the current picture.
+   */
   private async progress(task: AssignedTask): Promise<void> {
     const next = nextProgress(task);
     if (!next) return;
-    await this.client.reportTask(task.id, next);
-    this.options.events?.task?.(task, next);
+    try {
+      await this.client.reportTask(task.id, next);
+      this.options.events?.task?.(task, next);
+    } catch (error) {
+      if (error instanceof EndpointError && error.status < 500) {
+        this.options.events?.error?.(`task ${task.id}: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
   }
 
   private async beat(): Promise<void> {

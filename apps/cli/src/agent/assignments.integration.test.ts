@@ -93,22 +93,45 @@ describe("agents receive their assignments from a real server", () => {
     expect((await tasksOf()).find((t) => t.id === running[0]!.id)).toMatchObject({ state: "orphaned", err: "node is down" });
   }, 60_000);
 
-  it("ok/scaling down tells the node to stop: it reports the task shut down", async () => {
+  it("ok/scaling down tells the node to stop slot 2 only: it reports that task shut down, and slot 1 keeps running", async () => {
     const manager = s.server.runtime.manager;
+    const before = (await tasksOf()).filter((t) => t.state === "running");
+    const slot1 = before.find((t) => t.slot === 1)!;
+    const slot2 = before.find((t) => t.slot === 2)!;
     await manager.services.scale("web", 1, system, null);
-    await waitFor(async () => (await tasksOf()).filter((t) => t.state === "running").length === 1, "one running task");
-    const stopped = (await tasksOf()).filter((t) => t.desiredState === "shutdown" && t.slot === 2);
-    expect(stopped.some((t) => t.state === "shutdown")).toBe(true);
-    const reports = [...seen.values()].flat().filter((e) => e.state === "shutdown");
-    expect(reports.length).toBeGreaterThan(0);
+    await waitFor(async () => (await tasksOf()).find((t) => t.id === slot2.id)?.state === "shutdown", "slot 2 to be shut down");
+    const after = await tasksOf();
+    expect(after.filter((t) => t.state === "running").map((t) => t.id)).toEqual([slot1.id]);
+    const reports = [...seen.values()].flat().filter((e) => e.state === "shutdown").map((e) => e.task.id);
+    expect(reports).toContain(slot2.id);
+    expect(reports).not.toContain(slot1.id);
   }, 30_000);
 
-  it("fail/a node cannot report another node's task", async () => {
+  it("fail/a node cannot report another node's task, nor a task that no longer exists; the agent keeps running", async () => {
     const other = (await tasksOf()).find((t) => t.state === "running")!;
-    const outsider = agents.find((a) => a.current && a.current.nodeId !== other.nodeId && a.current.nodeId !== undefined)!;
+    const outsider = agents.find((a) => a.current && a.current.nodeId !== other.nodeId && !(a as unknown as { stopped: boolean }).stopped)!;
     const client = (outsider as unknown as { client: { reportTask(id: string, state: string): Promise<void> } }).client;
     await expect(client.reportTask(other.id, "running")).rejects.toThrow("cannot update a task not assigned this node");
-  });
+    await expect(client.reportTask("abcdefghijklmnopqrstuvwxy", "running")).rejects.toThrow("task abcdefghijklmnopqrstuvwxy not found");
+    // Removing the service deletes its tasks while agents may be reporting: none of them stops.
+    await s.server.runtime.manager.services.remove((await s.server.runtime.manager.services.get("web")).id, system, null);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(agents.filter((a) => !(a as unknown as { stopped: boolean }).stopped)).toHaveLength(3);
+  }, 30_000);
+
+  // Without the wake-up this poll would wait its full 25 s and the test would time out.
+  it("ok/a waiting poll is answered as soon as its node gets a task; once closed, polls are refused", async () => {
+    const manager = s.server.runtime.manager;
+    const nodeId = agents.find((a) => !(a as unknown as { stopped: boolean }).stopped)!.current!.nodeId;
+    const first = await manager.assignments.poll(nodeId, undefined);
+    const waiting = manager.assignments.poll(nodeId, first.digest);
+    await manager.services.create({ ...spec, name: "pinned", replicas: 1, constraints: [`node.id == ${nodeId}`] }, system, null);
+    const answered = await waiting;
+    expect(answered.digest).not.toBe(first.digest);
+    expect(answered.tasks.map((t) => t.serviceName)).toContain("pinned");
+    manager.assignments.close();
+    await expect(manager.assignments.poll(nodeId, undefined)).rejects.toThrow("the manager is shutting down");
+  }, 20_000);
 });
 
 describe("nextProgress", () => {

@@ -174,6 +174,19 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect((await call("POST", "/v1/heartbeat", worker, { extra: true })).status).toBe(400);
     expect((await call("GET", "/v1/nope")).status).toBe(404);
   });
+
+  it("fail/odd request targets and task reports are 4xx, and the server stays up", async () => {
+    const worker = await joinWorker("tls-worker-odd-targets");
+    // `new URL` throws on these; the endpoint must not.
+    for (const target of ["//", "//a:b", "//x/v1/assignments", "/v1/assignments?known=%zz", "/v1/ca?" + "a".repeat(2000)]) {
+      expect((await call("GET", target, worker)).status).toBeLessThan(500);
+    }
+    expect((await call("POST", "/v1/tasks/status", worker, { taskId: "nope", state: "running" })).status).toBe(400);
+    expect((await call("POST", "/v1/tasks/status", worker, { taskId: "abcdefghijklmnopqrstuvwxy", state: "running" })).status).toBe(404);
+    expect((await call("POST", "/v1/tasks/status", worker, { taskId: "abcdefghijklmnopqrstuvwxy", state: "dancing" })).status).toBe(400);
+    expect((await call("GET", "/v1/ca")).status).toBe(200);
+    expect(s.logs.join("")).not.toContain("node endpoint request failed");
+  });
 });
 
 /** A manager certificate for this cluster, issued by a CA that is not this swarm's. */

@@ -72,7 +72,9 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
     },
     (req, res) => {
       const leave = onRequest?.();
-      void handle(req, res).finally(() => leave?.());
+      handle(req, res)
+        .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : typeof error }, "node endpoint request failed"))
+        .finally(() => leave?.());
     },
   );
   // Agents keep one connection open across heartbeats.
@@ -82,8 +84,11 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as TLSSocket;
-    const url = new URL(req.url ?? "/", "https://node-endpoint");
-    const path = url.pathname;
+    // The request target is the client's text: split it by hand (`new URL` throws on `//x`).
+    const target = req.url ?? "/";
+    const queryAt = target.indexOf("?");
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const query = new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt + 1));
     try {
       let body: unknown;
       if (req.method === "POST") {
@@ -102,7 +107,7 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
       const response = await endpoint.handle({
         method: req.method ?? "GET",
         path,
-        query: url.searchParams,
+        query,
         body,
         ip: socket.remoteAddress ?? null,
         peer: {

@@ -30,8 +30,8 @@ export const plannerRouter = router({
     .input(applyPlanInput)
     .output(serviceViewSchema.extend({ created: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const target = "serviceId" in input ? { serviceId: input.serviceId, version: input.version } : {};
+      const target = input.serviceId !== undefined && input.version !== undefined ? { serviceId: input.serviceId, version: input.version } : {};
       const applied = await ctx.manager.planner.apply(target, toSpec(input.spec), ctx.principal.actor, clientOf(ctx).ip);
-      return { ...(await ctx.manager.services.get(applied.id)), created: !("serviceId" in input) };
+      return { ...(await ctx.manager.services.get(applied.id)), created: input.serviceId === undefined };
     }),
 });

@@ -23,10 +23,11 @@ export const sandboxInput = z.strictObject({
   service: z.strictObject({ serviceId: z.string().min(1).max(64).optional(), spec: serviceSpecInput }).optional(),
 });
 
-export const applyPlanInput = z.union([
-  z.strictObject({ serviceId: z.string().min(1).max(64), version: z.number().int().min(1), spec: serviceSpecInput }),
-  z.strictObject({ spec: serviceSpecInput }),
-]);
+/** A draft (no `serviceId`) is created; an existing service is updated at the version read. */
+export const applyPlanInput = z
+  .strictObject({ serviceId: z.string().min(1).max(64).optional(), version: z.number().int().min(1).optional(), spec: serviceSpecInput })
+  .refine((input) => input.serviceId === undefined || input.version !== undefined, { path: ["version"], message: "the version read is required to update a service" })
+  .refine((input) => input.serviceId !== undefined || input.version === undefined, { path: ["serviceId"], message: "a version needs the service it belongs to" });
 
 const labels = z.record(z.string(), z.string());
 
@@ -102,6 +103,7 @@ const serviceDiff = z.object({
   before: z.record(z.string(), z.number()),
   after: z.record(z.string(), z.number()),
   moved: z.number(),
+  replaced: z.number().optional(),
   pending: z.number(),
   pendingReason: z.string().nullable(),
 });

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, evaluateConstraint, explainNode, goTrimSpace, ipEqual, parseCidr, parseConstraint, parseIp, type ConstraintNode } from "./index.js";
+import {
+  cidrContains,
+  evaluateConstraint,
+  explainNode,
+  goTrimSpace,
+  ipEqual,
+  labelValue,
+  nodeMatches,
+  parseCidr,
+  parseConstraint,
+  parseConstraints,
+  parseIp,
+  type ConstraintNode,
+} from "./index.js";
 
 const node: ConstraintNode = {
   id: "n1",
@@ -68,5 +81,33 @@ describe("explanations", () => {
   it("ok/TrimSpace trims what Go trims, not a byte-order mark", () => {
     expect(goTrimSpace("\u00a0 key \u3000")).toBe("key");
     expect(goTrimSpace("\ufeffkey")).toBe("\ufeffkey");
+  });
+});
+
+describe("label names every JavaScript object inherits", () => {
+  const names = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "__defineGetter__"];
+
+  it.each(names.flatMap((name) => ["node.labels", "engine.labels"].map((prefix) => [`${prefix}.${name}`])))("ok/%s is missing on a node without it: == fails, != holds", (key) => {
+    expect(evaluateConstraint(parseConstraint(`${key} == x`), node)).toEqual({
+      constraint: { key, op: "==", value: "x" },
+      matched: false,
+      actual: "",
+      reason: `${key} is nothing, not "x"`,
+    });
+    expect(evaluateConstraint(parseConstraint(`${key} != x`), node)).toMatchObject({ matched: true, actual: "", reason: `${key} is nothing` });
+  });
+
+  it("ok/a node that has such a label is matched on it, __proto__ included (JSON gives it as an own key)", () => {
+    const labels = JSON.parse('{"__proto__":"x","constructor":"y","toString":"z"}') as Record<string, string>;
+    const labelled: ConstraintNode = { ...node, labels, engineLabels: labels };
+    expect(nodeMatches(parseConstraints(["node.labels.__proto__ == x", "node.labels.constructor == Y", "engine.labels.toString != x"]), labelled)).toBe(true);
+    expect(nodeMatches(parseConstraints(["node.labels.__proto__ != x"]), labelled)).toBe(false);
+  });
+
+  it("ok/labelValue reads own entries only", () => {
+    expect(names.map((name) => labelValue({}, name))).toEqual(names.map(() => ""));
+    expect(labelValue(Object.create({ zone: "inherited" }) as Record<string, string>, "zone")).toBe("");
+    expect(labelValue(undefined, "zone")).toBe("");
+    expect(labelValue({ zone: "eu" }, "zone")).toBe("eu");
   });
 });

@@ -91,6 +91,15 @@ export interface ConstraintResult {
 const NODE_LABEL = "node.labels.";
 const ENGINE_LABEL = "engine.labels.";
 
+/**
+ * A label's value by name, `""` when the node lacks it (Go's map lookup). Only the map's
+ * own entries count: the name is user text, and `constructor`, `toString` or `__proto__`
+ * must read as a label the node lacks, not as what every JavaScript object inherits.
+ */
+export function labelValue(labels: Readonly<Record<string, string>> | null | undefined, name: string): string {
+  return labels && Object.hasOwn(labels, name) ? (labels[name] ?? "") : "";
+}
+
 function startsWithFold(text: string, prefix: string): boolean {
   return text.length > prefix.length && equalFold(text.slice(0, prefix.length), prefix);
 }
@@ -102,8 +111,8 @@ function readKey(key: string, node: ConstraintNode): string | null {
   if (equalFold(key, "node.role")) return node.role === "manager" ? "manager" : "worker";
   if (equalFold(key, "node.platform.os")) return node.platform?.os ?? "";
   if (equalFold(key, "node.platform.arch")) return node.platform?.arch ?? "";
-  if (startsWithFold(key, NODE_LABEL)) return node.labels[key.slice(NODE_LABEL.length)] ?? "";
-  if (startsWithFold(key, ENGINE_LABEL)) return node.engineLabels[key.slice(ENGINE_LABEL.length)] ?? "";
+  if (startsWithFold(key, NODE_LABEL)) return labelValue(node.labels, key.slice(NODE_LABEL.length));
+  if (startsWithFold(key, ENGINE_LABEL)) return labelValue(node.engineLabels, key.slice(ENGINE_LABEL.length));
   return null;
 }
 

@@ -63,6 +63,12 @@ export interface OrchestratorNewTask {
 export interface Plan {
   create: OrchestratorNewTask[];
   update: OrchestratorTaskChange[];
+  /**
+   * Ids of the tasks `update` shuts down because the spec they run changed (IsTaskDirty),
+   * each replaced by a task of the new spec: the planner counts them as restarts, unlike
+   * tasks stopped by a scale-down or taken off a node the service may no longer use.
+   */
+  replaced: string[];
 }
 
 const live = (t: OrchestratorTask) => TASK_STATES[t.desiredState] <= TASK_STATES.running && TASK_STATES[t.state] <= TASK_STATES.running;
@@ -92,40 +98,76 @@ export function sameSpec(a: ServiceSpec, b: ServiceSpec): boolean {
 }
 
 /**
- * Whether an update changes only placement (constraints, preferences, max per node):
- * then tasks whose node still meets the new constraints are kept (IsTaskDirty). Every
- * other field, the replica count included, makes the update replace the tasks — the
- * rule the manager's service update applies. Compared by content, not key order, so a
- * spec read back from the store equals the one that was written.
+ * What an update changes in the spec a service's tasks run, and so which tasks it
+ * replaces (Swarm's IsTaskDirty, which compares the TaskSpec):
+ * - `none`: only fields outside the task spec changed (replicas, the name): every task
+ *   is kept and moved to the new spec version;
+ * - `placement`: constraints, preferences or max replicas per node changed, and nothing
+ *   else of the task spec: a task is kept while its node meets the new constraints;
+ * - `task`: the image or the reservations (any other field, to be safe) changed: every
+ *   task is replaced.
  */
-export function placementOnlyChange(previous: ServiceSpec, next: ServiceSpec): boolean {
-  const strip = (s: ServiceSpec) => ({ ...s, constraints: [], preferences: [], maxReplicasPerNode: 0 });
-  return canonical(strip(previous)) === canonical(strip(next));
+export type TaskSpecChange = "none" | "placement" | "task";
+
+/** ServiceSpec fields Swarm keeps outside the TaskSpec (Annotations, Mode). */
+const OUTSIDE_TASK_SPEC: readonly (keyof ServiceSpec)[] = ["name", "replicas", "mode"];
+/** TaskSpec.Placement. */
+const PLACEMENT: readonly (keyof ServiceSpec)[] = ["constraints", "preferences", "maxReplicasPerNode"];
+
+function without(spec: ServiceSpec, fields: readonly (keyof ServiceSpec)[]): string {
+  const rest: Partial<ServiceSpec> = { ...spec };
+  for (const field of fields) delete rest[field];
+  return canonical(rest);
+}
+
+/**
+ * The kind of change from `previous` to `next`, compared by content (key order does not
+ * matter), so a spec read back from the store equals the one that was written.
+ */
+export function taskSpecChange(previous: ServiceSpec, next: ServiceSpec): TaskSpecChange {
+  if (without(previous, OUTSIDE_TASK_SPEC) === without(next, OUTSIDE_TASK_SPEC)) return "none";
+  const beside = [...OUTSIDE_TASK_SPEC, ...PLACEMENT];
+  return without(previous, beside) === without(next, beside) ? "placement" : "task";
+}
+
+/**
+ * The change a task of an older version missed. `change` is the step from the spec just
+ * before the service's current one; a task older still missed an update of unknown
+ * kind too (a paused node's global task is left behind), so it counts as `task`.
+ */
+function missed(task: OrchestratorTask, service: OrchestratorService, change: TaskSpecChange): TaskSpecChange {
+  return task.specVersion === service.specVersion - 1 ? change : "task";
+}
+
+/** IsTaskDirty, negated: whether a task of an older version may stay as it is. */
+function stillFits(kind: TaskSpecChange, node: OrchestratorNode | undefined, constraints: readonly Constraint[]): boolean {
+  if (kind === "none") return true;
+  return kind === "placement" && node !== undefined && nodeMatches(constraints, node);
 }
 
 /**
  * Replicated: exactly one live task per slot 1..replicas, at the current spec version.
- * A task of an older spec version is replaced, unless only placement changed and its node
- * still meets the constraints (IsTaskDirty); then it is kept and moved to the new version.
+ * Slots above the replica count are shut down. A task of an older spec version is kept
+ * and moved to the new version unless the change replaces it (`change` is the service's
+ * last update, `task` when unknown; see TaskSpecChange).
  */
 export function planReplicated(
   service: OrchestratorService,
   tasks: readonly OrchestratorTask[],
-  placementOnly: boolean,
+  change: TaskSpecChange,
   constraints: readonly Constraint[],
   nodes: ReadonlyMap<string, OrchestratorNode>,
 ): Plan {
-  const plan: Plan = { create: [], update: [] };
+  const plan: Plan = { create: [], update: [], replaced: [] };
   const bySlot = new Map<number, OrchestratorTask[]>();
   for (const t of tasks) {
     if (!live(t) || t.slot === null) continue;
-    bySlot.set(t.slot, [...(bySlot.get(t.slot) ?? []), t]);
+    const slotTasks = bySlot.get(t.slot);
+    if (slotTasks) slotTasks.push(t);
+    else bySlot.set(t.slot, [t]);
   }
-  const stopped = new Set<string>();
-  const stop = (t: OrchestratorTask) => {
-    plan.update.push(shutdown(t, null));
-    stopped.add(t.id);
-  };
+  const filled = new Set<number>();
+  const stop = (t: OrchestratorTask) => plan.update.push(shutdown(t, null));
   for (const [slot, slotTasks] of bySlot) {
     if (slot > service.spec.replicas) {
       for (const t of slotTasks) stop(t);
@@ -134,17 +176,20 @@ export function planReplicated(
     // One task per slot: extras (there should be none) are shut down.
     const [keep, ...extra] = slotTasks.sort((a, b) => b.specVersion - a.specVersion);
     for (const t of extra) stop(t);
-    if (keep!.specVersion === service.specVersion) continue;
-    const node = keep!.nodeId ? nodes.get(keep!.nodeId) : undefined;
-    if (placementOnly && node && nodeMatches(constraints, node)) {
-      plan.update.push({ id: keep!.id, specVersion: service.specVersion });
-      continue;
+    if (!keep) continue;
+    if (keep.specVersion !== service.specVersion) {
+      const node = keep.nodeId ? nodes.get(keep.nodeId) : undefined;
+      if (!stillFits(missed(keep, service, change), node, constraints)) {
+        stop(keep);
+        plan.replaced.push(keep.id);
+        continue;
+      }
+      plan.update.push({ id: keep.id, specVersion: service.specVersion });
     }
-    stop(keep!);
-    bySlot.set(slot, []);
+    filled.add(slot);
   }
   for (let slot = 1; slot <= service.spec.replicas; slot++) {
-    if (bySlot.get(slot)?.some((t) => !stopped.has(t.id))) continue;
+    if (filled.has(slot)) continue;
     plan.create.push({ serviceId: service.id, slot, nodeId: null, specVersion: service.specVersion, desiredState: "running", state: "pending" });
   }
   return plan;
@@ -158,28 +203,46 @@ export function globalEligible(node: OrchestratorNode, constraints: readonly Con
 /**
  * Global: one live task on every eligible node, made for that node (pre-assigned; the
  * scheduler only confirms it). Tasks on nodes that stopped being eligible are shut
- * down; a paused node keeps its task but gets no new one.
+ * down. A task of an older spec version is kept and moved to the new version unless
+ * the change replaces it, in place (`change` as for planReplicated; the global
+ * orchestrator has already shut down the tasks whose node no longer meets the
+ * constraints). A paused node gets no new or replaced task: what it runs is left as it is.
  */
 export function planGlobal(
   service: OrchestratorService,
   tasks: readonly OrchestratorTask[],
+  change: TaskSpecChange,
   constraints: readonly Constraint[],
   nodes: ReadonlyMap<string, OrchestratorNode>,
 ): Plan {
-  const plan: Plan = { create: [], update: [] };
+  const plan: Plan = { create: [], update: [], replaced: [] };
   const byNode = new Map<string, OrchestratorTask>();
-  for (const t of tasks) {
+  // Newest first, so that of two tasks on one node (there should be none) the newer stays.
+  for (const t of [...tasks].sort((a, b) => b.specVersion - a.specVersion)) {
     if (!live(t) || !t.nodeId) continue;
     const node = nodes.get(t.nodeId);
-    if (!node || !globalEligible(node, constraints) || byNode.has(t.nodeId)) {
-      plan.update.push(shutdown(t, node ? "node no longer eligible for this global service" : "node was removed"));
+    if (!node) {
+      plan.update.push(shutdown(t, "node was removed"));
       continue;
     }
-    if (t.specVersion !== service.specVersion) {
+    if (!globalEligible(node, constraints)) {
+      plan.update.push(shutdown(t, "node no longer eligible for this global service"));
+      continue;
+    }
+    if (byNode.has(t.nodeId)) {
       plan.update.push(shutdown(t, null));
       continue;
     }
     byNode.set(t.nodeId, t);
+    if (t.specVersion === service.specVersion) continue;
+    const kind = missed(t, service, change);
+    if (kind !== "task") {
+      plan.update.push({ id: t.id, specVersion: service.specVersion });
+    } else if (node.availability !== "pause") {
+      plan.update.push(shutdown(t, null));
+      plan.replaced.push(t.id);
+      byNode.delete(t.nodeId);
+    }
   }
   for (const node of nodes.values()) {
     if (byNode.has(node.id) || node.availability === "pause" || !globalEligible(node, constraints)) continue;

@@ -5,7 +5,7 @@
  */
 import { isRampartError } from "../errors/index.js";
 import { parseConstraints, type Constraint } from "../constraint/index.js";
-import { placementOnlyChange, sameSpec, toSchedulerTask } from "../orchestrator/index.js";
+import { sameSpec, taskSpecChange, toSchedulerTask } from "../orchestrator/index.js";
 import type { ServiceSpec } from "../service/index.js";
 import { countsToday, placementChanged, serviceDiff } from "./diff.js";
 import { whyNotMatrix } from "./matrix.js";
@@ -45,7 +45,7 @@ export function planPlacement(cluster: PlannerCluster, sandbox: Sandbox): PlanRe
     .sort(byName);
 
   let focusView: PlanResult["focus"] = null;
-  if (focus) focusView = focusOf(focus, diffOf(focus.service), nodes, simulation, ids, today.get(focus.service.id));
+  if (focus) focusView = focusOf(focus, diffOf(focus.service), nodes, simulation, ids, today.get(focus.service.id)?.placed);
   else if (request) focusView = refused(request, problems);
   return { focus: focusView, changed, tookMs: performance.now() - started };
 }
@@ -60,15 +60,19 @@ interface Focus {
 function plannedFocus(services: readonly PlannerService[], request: NonNullable<Sandbox["service"]>, ids: SandboxIds): Focus {
   const { serviceId, spec } = request;
   if (serviceId === undefined) {
-    return { serviceId: null, service: { id: ids.next(), specVersion: 1, spec, constraints: parseConstraints(spec.constraints), placementOnly: false } };
+    return { serviceId: null, service: { id: ids.next(), specVersion: 1, spec, constraints: parseConstraints(spec.constraints), change: "task" } };
   }
   const current = services.find((s) => s.id === serviceId);
   if (!current) throw new Error("planner: specProblems lets through only services that exist");
   return { serviceId, service: replanned(current, spec) };
 }
 
+/**
+ * A service the sandbox leaves as it is. Its orchestrator runs as the manager's does after
+ * a node change, knowing no previous spec: a task of an older version is replaced.
+ */
 function asIs(service: PlannerService): PlannedService {
-  return { id: service.id, specVersion: service.specVersion, spec: service.spec, constraints: storedConstraints(service.spec), placementOnly: false };
+  return { id: service.id, specVersion: service.specVersion, spec: service.spec, constraints: storedConstraints(service.spec), change: "task" };
 }
 
 /** A changed spec is a new spec version, as the manager's update makes it; an identical one changes nothing. */
@@ -79,7 +83,7 @@ function replanned(service: PlannerService, spec: ServiceSpec): PlannedService {
     specVersion: service.specVersion + 1,
     spec,
     constraints: parseConstraints(spec.constraints),
-    placementOnly: placementOnlyChange(service.spec, spec),
+    change: taskSpecChange(service.spec, spec),
   };
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceSpec } from "../service/index.js";
 import { labelCatalogue, pciDssScenario, planPlacement, type PlannerCluster, type PlannerNode, type PlannerService, type PlannerTask, type Sandbox } from "./index.js";
+import { parseConstraints } from "../constraint/index.js";
+import { taskSpecChange } from "../orchestrator/index.js";
+import { SandboxIds } from "./sandbox.js";
+import { simulate } from "./simulate.js";
 
 function node(id: string, over: Partial<PlannerNode> = {}): PlannerNode {
   return { id, hostname: id, role: "worker", state: "ready", availability: "active", labels: {}, ...over };
@@ -115,6 +119,11 @@ describe("node changes", () => {
     expect(planPlacement(cluster, {}).changed[0]).toMatchObject({ before: { n1: 1 }, after: { n2: 1 }, moved: 1 });
   });
 
+  it("ok/tasks on a node that was removed are restarted elsewhere", () => {
+    const cluster: PlannerCluster = { nodes: [node("n2")], services: [service("api")], tasks: running("api", ["gone"]) };
+    expect(planPlacement(cluster, {}).changed[0]).toMatchObject({ before: { gone: 1 }, after: { n2: 1 }, moved: 1 });
+  });
+
   it("ok/a role change moves tasks constrained to managers, and the matrix shows the new roles", () => {
     const ctl = service("ctl", { replicas: 2, constraints: ["node.role==manager"] });
     const cluster: PlannerCluster = {
@@ -139,25 +148,61 @@ describe("node changes", () => {
 describe("spec changes", () => {
   const threeNodes = [node("n1"), node("n2"), node("n3")];
 
-  it("ok/scaling up places the new replicas (the manager replaces the tasks: replicas is not a placement-only change)", () => {
+  /** Which of today's task ids the scheduler still holds, and where, after the sandbox's spec for `current` ran. */
+  function keptTasks(cluster: PlannerCluster, current: PlannerService, next: ServiceSpec): Record<string, string> {
+    const planned = { id: current.id, specVersion: current.specVersion + 1, spec: next, constraints: parseConstraints(next.constraints), change: taskSpecChange(current.spec, next) };
+    const { scheduler } = simulate(cluster.nodes, new Set(), cluster.tasks, [planned], new SandboxIds(new Set(cluster.tasks.map((t) => t.id))));
+    const kept: Record<string, string> = {};
+    for (const t of cluster.tasks) {
+      const status = scheduler.taskStatus(t.id);
+      if (status) kept[t.id] = status.nodeId;
+    }
+    return kept;
+  }
+
+  it("ok/scaling up keeps every task where it is and places the new replicas (replicas are not in the task spec)", () => {
     const web = service("web", { replicas: 2 });
     const cluster: PlannerCluster = { nodes: threeNodes, services: [web], tasks: running("web", ["n1", "n2"]) };
-    const result = planPlacement(cluster, { service: { serviceId: "web", spec: { ...web.spec, replicas: 3 } } });
-    expect(result.focus?.diff).toMatchObject({ before: { n1: 1, n2: 1 }, after: { n1: 1, n2: 1, n3: 1 }, moved: 0, pending: 0 });
+    const next = { ...web.spec, replicas: 3 };
+    const result = planPlacement(cluster, { service: { serviceId: "web", spec: next } });
+    expect(result.focus?.diff).toEqual({ serviceId: "web", name: "web", before: { n1: 1, n2: 1 }, after: { n1: 1, n2: 1, n3: 1 }, moved: 0, pending: 0, pendingReason: null });
+    expect(keptTasks(cluster, web, next)).toEqual({ "web.1": "n1", "web.2": "n2" });
   });
 
-  it("ok/scaling down leaves the lowest slots where they are", () => {
+  it("ok/scaling down leaves the lowest slots where they are: slot 1 keeps its task", () => {
     const web = service("web", { replicas: 3 });
     const cluster: PlannerCluster = { nodes: threeNodes, services: [web], tasks: running("web", ["n1", "n2", "n3"]) };
-    const result = planPlacement(cluster, { service: { serviceId: "web", spec: { ...web.spec, replicas: 1 } } });
-    expect(result.focus?.diff.after).toEqual({ n1: 1 });
+    const next = { ...web.spec, replicas: 1 };
+    const result = planPlacement(cluster, { service: { serviceId: "web", spec: next } });
+    expect(result.focus?.diff).toMatchObject({ after: { n1: 1 }, moved: 2 });
+    expect(result.focus?.diff.replaced).toBeUndefined();
+    expect(keptTasks(cluster, web, next)).toEqual({ "web.1": "n1" });
+  });
+
+  it("ok/a rename keeps every task", () => {
+    const web = service("web", { replicas: 2 });
+    const cluster: PlannerCluster = { nodes: threeNodes, services: [web], tasks: running("web", ["n1", "n2"]) };
+    const next = { ...web.spec, name: "web-2" };
+    const result = planPlacement(cluster, { service: { serviceId: "web", spec: next } });
+    expect(result.changed).toEqual([{ serviceId: "web", name: "web-2", before: { n1: 1, n2: 1 }, after: { n1: 1, n2: 1 }, moved: 0, pending: 0, pendingReason: null }]);
+    expect(keptTasks(cluster, web, next)).toEqual({ "web.1": "n1", "web.2": "n2" });
+  });
+
+  it("ok/a new image replaces every task, and the diff counts them even where they land on the same nodes", () => {
+    const web = service("web", { replicas: 2 });
+    const cluster: PlannerCluster = { nodes: threeNodes, services: [web], tasks: running("web", ["n1", "n2"]) };
+    const next = { ...web.spec, image: "nginx:1.27" };
+    expect(planPlacement(cluster, { service: { serviceId: "web", spec: next } }).focus?.diff).toMatchObject({ replaced: 2, pending: 0 });
+    expect(keptTasks(cluster, web, next)).toEqual({});
   });
 
   it("ok/a placement-only change keeps the tasks whose node still fits and moves the others", () => {
     const web = service("web", { replicas: 3 });
     const cluster: PlannerCluster = { nodes: threeNodes, services: [web], tasks: running("web", ["n1", "n2", "n3"]) };
-    const result = planPlacement(cluster, { service: { serviceId: "web", spec: { ...web.spec, constraints: ["node.hostname != n1"] } } });
-    expect(result.focus?.diff).toMatchObject({ after: { n2: 2, n3: 1 }, moved: 1 });
+    const next = { ...web.spec, constraints: ["node.hostname != n1"] };
+    const result = planPlacement(cluster, { service: { serviceId: "web", spec: next } });
+    expect(result.focus?.diff).toMatchObject({ after: { n2: 2, n3: 1 }, moved: 1, replaced: 1 });
+    expect(keptTasks(cluster, web, next)).toEqual({ "web.2": "n2", "web.3": "n3" });
   });
 
   it("ok/an unchanged spec plans nothing new, and the focus is listed anyway", () => {
@@ -284,6 +329,101 @@ describe("global services", () => {
     const cluster: PlannerCluster = { nodes, services: [service("agent", { mode: "global", replicas: 0 })], tasks: running("agent", ["n1", "n4", "m1"], true) };
     const [diff] = planPlacement(cluster, { nodes: { n1: { availability: "drain" } } }).changed;
     expect(diff).toMatchObject({ before: { n1: 1, n4: 1, m1: 1 }, after: { n2: 1, n4: 1, m1: 1 }, moved: 1 });
+  });
+});
+
+describe("the difference from today", () => {
+  /** A busy cluster with tasks waiting: one pending for want of room, one pre-assigned to a node that cannot take it. */
+  function waiting(): PlannerCluster {
+    const small = { nanoCpus: 1e9, memoryBytes: 2 ** 30 };
+    return {
+      nodes: [node("n1", { resources: small }), node("n2", { resources: small, labels: { zone: "a" } }), node("n3", { availability: "pause", resources: small })],
+      services: [
+        service("web", { replicas: 3, maxReplicasPerNode: 1, preferences: ["node.labels.zone"] }),
+        service("agent", { mode: "global", replicas: 0, reservations: { nanoCpus: 5e8, memoryBytes: 0 } }),
+        service("db", { reservations: { nanoCpus: 8e8, memoryBytes: 0 } }),
+      ],
+      tasks: [
+        ...running("web", ["n1", "n2"]),
+        { id: "web.3", serviceId: "web", slot: 3, nodeId: "", specVersion: 1, state: "pending" },
+        { id: "agent.1", serviceId: "agent", slot: null, nodeId: "n1", specVersion: 1, state: "running" },
+        { id: "agent.2", serviceId: "agent", slot: null, nodeId: "n2", specVersion: 1, state: "pending" },
+        { id: "agent.3", serviceId: "agent", slot: null, nodeId: "n3", specVersion: 1, state: "assigned" },
+        { id: "db.1", serviceId: "db", slot: 1, nodeId: "n2", specVersion: 1, state: "running" },
+      ],
+    };
+  }
+
+  it("ok/an empty sandbox changes nothing, with tasks pending and pre-assigned", () => {
+    const cluster = waiting();
+    expect(planPlacement(cluster, {}).changed).toEqual([]);
+    expect(planPlacement(cluster, { nodes: {} }).changed).toEqual([]);
+    const { cluster: pci } = pciDssScenario();
+    expect(planPlacement(pci, {}).changed).toEqual([]);
+  });
+
+  it("ok/before counts the tasks nodes have taken, not pre-assigned ones still pending", () => {
+    const cluster = waiting();
+    const agent = cluster.services[1]!;
+    const result = planPlacement(cluster, { service: { serviceId: "agent", spec: agent.spec } });
+    expect(result.focus?.diff).toEqual({
+      serviceId: "agent",
+      name: "agent",
+      before: { n1: 1, n3: 1 },
+      after: { n1: 1, n3: 1 },
+      moved: 0,
+      pending: 1,
+      pendingReason: "insufficient resources on 1 node",
+    });
+    expect(result.focus!.matrix.map((r) => [r.nodeId, r.before])).toEqual([
+      ["n1", 1],
+      ["n2", 0],
+      ["n3", 1],
+    ]);
+  });
+
+  it("ok/a service is listed when its waiting count changes, not merely because tasks wait", () => {
+    const cluster = waiting();
+    // db leaving n2 makes room there for agent's pre-assigned task; web.3 still waits for a node.
+    const result = planPlacement(cluster, { nodes: { n2: { availability: "drain" } } });
+    expect(changedNames(result)).toEqual(["agent", "db", "web"]);
+    const withRoom = planPlacement(cluster, { service: { serviceId: "db", spec: { ...cluster.services[2]!.spec, replicas: 0 } } });
+    expect(withRoom.changed.map((d) => [d.name, d.before, d.after, d.pending])).toEqual([
+      ["agent", { n1: 1, n3: 1 }, { n1: 1, n2: 1, n3: 1 }, 0],
+      ["db", { n2: 1 }, {}, 0],
+    ]);
+  });
+
+  it("ok/a paused node's global task is left as it is when the image changes; the others restart in place", () => {
+    const nodes = [node("n1"), node("n2"), node("n3", { availability: "pause" })];
+    const agent = service("agent", { mode: "global", replicas: 0 });
+    const cluster: PlannerCluster = { nodes, services: [agent], tasks: running("agent", ["n1", "n2", "n3"], true) };
+    const result = planPlacement(cluster, { service: { serviceId: "agent", spec: { ...agent.spec, image: "agent:2" } } });
+    expect(result.focus?.diff).toMatchObject({ before: { n1: 1, n2: 1, n3: 1 }, after: { n1: 1, n2: 1, n3: 1 }, moved: 0, replaced: 2 });
+  });
+});
+
+describe("label names every JavaScript object inherits", () => {
+  it("ok/constraints and spread over constructor, toString and __proto__ read a missing label as \"\"", () => {
+    const nodes = [node("n1", { labels: { constructor: "a" } }), node("n2"), node("n3", { labels: { zone: "x" } })];
+    const spec_ = spec("web", {
+      replicas: 4,
+      constraints: ["node.labels.toString != x", "node.labels.__proto__ != x", "engine.labels.constructor != x"],
+      preferences: ["node.labels.constructor", "node.labels.__proto__"],
+    });
+    const result = planPlacement({ nodes, services: [], tasks: [] }, { service: { spec: spec_ } });
+    expect(result.focus?.problems).toEqual([]);
+    expect(result.focus?.diff.after).toEqual({ n1: 2, n2: 1, n3: 1 });
+    expect(result.focus?.spread).toEqual([
+      { descriptor: "node.labels.constructor", value: "a", tasks: 2, nodeIds: ["n1"], children: [{ descriptor: "node.labels.__proto__", value: "", tasks: 2, nodeIds: ["n1"], children: [] }] },
+      { descriptor: "node.labels.constructor", value: "", tasks: 2, nodeIds: ["n2", "n3"], children: [{ descriptor: "node.labels.__proto__", value: "", tasks: 2, nodeIds: ["n2", "n3"], children: [] }] },
+    ]);
+    expect(result.focus!.matrix[1]!.constraints.map((c) => c.reason)).toEqual(["node.labels.toString is nothing", "node.labels.__proto__ is nothing", "engine.labels.constructor is nothing"]);
+  });
+
+  it("ok/== on such a name matches no node that lacks the label", () => {
+    const result = planPlacement({ nodes: [node("n1"), node("n2")], services: [], tasks: [] }, { service: { spec: spec("web", { constraints: ["node.labels.constructor == x"] }) } });
+    expect(result.focus?.diff).toMatchObject({ after: {}, pending: 1, pendingReason: "no suitable node (scheduling constraints not satisfied on 2 nodes)" });
   });
 });
 

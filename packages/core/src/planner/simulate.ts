@@ -6,6 +6,7 @@ import {
   type OrchestratorNode,
   type OrchestratorTask,
   type Plan,
+  type TaskSpecChange,
 } from "../orchestrator/index.js";
 import { Scheduler } from "../scheduler/index.js";
 import { TASK_STATES, type ServiceSpec } from "../service/index.js";
@@ -29,8 +30,8 @@ export interface PlannedService {
   specVersion: number;
   spec: ServiceSpec;
   constraints: readonly Constraint[];
-  /** The spec changed in the sandbox, in placement only (tasks still fitting are kept). */
-  placementOnly: boolean;
+  /** How the spec differs from the one before it, which decides the tasks it replaces. */
+  change: TaskSpecChange;
 }
 
 /** Where a service's tasks ended up. */
@@ -40,6 +41,8 @@ export interface ServiceOutcome {
   pending: number;
   /** The scheduler's error for the pending tasks (the first met), or null. */
   pendingReason: string | null;
+  /** Today's tasks its orchestrator replaced because the spec they run changed. */
+  replaced: number;
 }
 
 export interface Simulation {
@@ -78,9 +81,12 @@ export function simulate(
     else tasksByService.set(t.serviceId, [task]);
   }
   const all: OrchestratorTask[] = [...unowned];
+  const replaced = new Map<string, number>();
   for (const service of services) {
     const tasks = tasksByService.get(service.id) ?? [];
-    all.push(...applyPlan(tasks, orchestrate(service, tasks, byId), ids));
+    const plan = orchestrate(service, tasks, byId);
+    replaced.set(service.id, plan.replaced.length);
+    all.push(...applyPlan(tasks, plan, ids));
   }
   const scheduler = new Scheduler({
     nodes,
@@ -88,7 +94,7 @@ export function simulate(
     services: Object.fromEntries(services.map((s) => [s.id, s.specVersion])),
   });
   scheduler.schedule(0);
-  return { outcomes: outcomesOf(scheduler, all, services), scheduler };
+  return { outcomes: outcomesOf(scheduler, all, services, replaced), scheduler };
 }
 
 /** The planner's tasks are live by definition: desired running, somewhere in PENDING…RUNNING. */
@@ -105,11 +111,12 @@ function orchestratorTask(t: PlannerTask): OrchestratorTask {
 }
 
 /**
- * Whether the task loses its node in the sandbox, and with it its slot's claim there:
- * the node is gone or down (orphaned, planNodeDown), drained (Swarm's orchestrators
- * restart a drained node's tasks elsewhere), or updated, active and no longer meeting
- * the service's constraints (the constraint enforcer rejects it). A paused node keeps
- * its tasks whatever its labels say, because the enforcer only checks active nodes.
+ * Whether the task loses its node in the sandbox, and with it its slot's claim there, as
+ * the manager's reconciler decides it: a task on a node that is removed, down (orphaned,
+ * planNodeDown) or drained (restarted elsewhere) moves, whichever node the sandbox
+ * touched; on a node the sandbox updates, the constraint enforcer rejects a task that
+ * reached the node (ASSIGNED or later) if the node is active and no longer meets the
+ * service's constraints. A paused node keeps its tasks whatever its labels say.
  */
 function displaced(
   task: OrchestratorTask,
@@ -120,14 +127,15 @@ function displaced(
   if (task.nodeId === null) return false;
   const node = nodes.get(task.nodeId);
   if (!node || node.state === "down" || node.availability === "drain") return true;
-  return updated.has(node.id) && node.availability === "active" && !nodeMatches(constraints, node);
+  if (!updated.has(node.id) || node.availability !== "active") return false;
+  return TASK_STATES[task.state] >= TASK_STATES.assigned && !nodeMatches(constraints, node);
 }
 
 function orchestrate(service: PlannedService, tasks: readonly OrchestratorTask[], nodes: ReadonlyMap<string, OrchestratorNode>): Plan {
   const record = { id: service.id, specVersion: service.specVersion, spec: service.spec };
   return service.spec.mode === "global"
-    ? planGlobal(record, tasks, service.constraints, nodes)
-    : planReplicated(record, tasks, service.placementOnly, service.constraints, nodes);
+    ? planGlobal(record, tasks, service.change, service.constraints, nodes)
+    : planReplicated(record, tasks, service.change, service.constraints, nodes);
 }
 
 /** The orchestrator's plan applied to the sandbox: stopped tasks go, kept ones move to the new version, new ones get sandbox ids. */
@@ -153,8 +161,15 @@ function applyPlan(tasks: readonly OrchestratorTask[], plan: Plan, ids: SandboxI
  * moves one), a pending one is asked for: placed on a node, still pending with the
  * scheduler's error, or dropped (not counted).
  */
-function outcomesOf(scheduler: Scheduler, tasks: readonly OrchestratorTask[], services: readonly PlannedService[]): Map<string, ServiceOutcome> {
-  const outcomes = new Map<string, ServiceOutcome>(services.map((s) => [s.id, { placed: new Map(), pending: 0, pendingReason: null }]));
+function outcomesOf(
+  scheduler: Scheduler,
+  tasks: readonly OrchestratorTask[],
+  services: readonly PlannedService[],
+  replaced: ReadonlyMap<string, number>,
+): Map<string, ServiceOutcome> {
+  const outcomes = new Map<string, ServiceOutcome>(
+    services.map((s) => [s.id, { placed: new Map(), pending: 0, pendingReason: null, replaced: replaced.get(s.id) ?? 0 }]),
+  );
   const place = (outcome: ServiceOutcome, nodeId: string) => outcome.placed.set(nodeId, (outcome.placed.get(nodeId) ?? 0) + 1);
   for (const t of tasks) {
     const outcome = outcomes.get(t.serviceId);

@@ -1,3 +1,4 @@
+import { labelValue } from "../constraint/index.js";
 import { spreadLevels } from "../scheduler/index.js";
 import type { PlannerNode, SpreadGroup } from "./types.js";
 
@@ -16,7 +17,7 @@ export function spreadGroups(preferences: readonly string[], nodes: readonly Pla
     if (!level) return [];
     const branches = new Map<string, PlannerNode[]>();
     for (const node of members) {
-      const value = (level.source === "node" ? node.labels : node.engineLabels)?.[level.name] ?? "";
+      const value = labelValue(level.source === "node" ? node.labels : node.engineLabels, level.name);
       (branches.get(value) ?? branches.set(value, []).get(value)!).push(node);
     }
     return [...branches]

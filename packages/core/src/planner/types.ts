@@ -88,7 +88,7 @@ export interface SpreadGroup {
 export interface ServiceDiff {
   serviceId: string | null;
   name: string;
-  /** Tasks per node id. Nodes with none are left out. */
+  /** Tasks per node id (today: tasks a node has taken, ASSIGNED..RUNNING). Nodes with none are left out. */
   before: Record<string, number>;
   after: Record<string, number>;
   /** Tasks that would move: sum over nodes of max(0, before - after). */
@@ -96,6 +96,12 @@ export interface ServiceDiff {
   /** Tasks that would wait for a node, and Swarm's message for them. */
   pending: number;
   pendingReason: string | null;
+  /**
+   * Today's tasks that would be restarted, in place or elsewhere, because the spec they
+   * run changes (image, reservations, or a placement their node no longer meets).
+   * Absent when none would.
+   */
+  replaced?: number;
 }
 
 /** A constraint the planned spec cannot use, with Swarm's error text. */

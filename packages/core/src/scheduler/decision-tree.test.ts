@@ -35,3 +35,25 @@ describe("spreadTreeCounts", () => {
     expect(spreadTreeCounts([], [{ activeTasksOfService: 2 }, { activeTasksOfService: 1 }])).toEqual({ tasks: 3 });
   });
 });
+
+describe("label names and values every JavaScript object inherits", () => {
+  it("ok/a missing constructor or __proto__ label is the \"\" branch; values named so are branches like any other", () => {
+    const tree = spreadTreeCounts(
+      ["node.labels.constructor", "engine.labels.__proto__"],
+      [
+        { labels: { constructor: "__proto__" }, activeTasksOfService: 1 },
+        { labels: { constructor: "toString" }, engineLabels: {}, activeTasksOfService: 2 },
+        { labels: {}, engineLabels: JSON.parse('{"__proto__":"constructor"}') as Record<string, string>, activeTasksOfService: 4 },
+      ],
+    );
+    expect(tree).toEqual({
+      tasks: 7,
+      next: {
+        ["__proto__"]: { tasks: 1, next: { "": { tasks: 1 } } },
+        toString: { tasks: 2, next: { "": { tasks: 2 } } },
+        "": { tasks: 4, next: { constructor: { tasks: 4 } } },
+      },
+    });
+    expect(Object.keys(tree.next!)).toEqual(["__proto__", "toString", ""]);
+  });
+});

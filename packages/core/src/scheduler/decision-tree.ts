@@ -1,4 +1,4 @@
-import { equalFold } from "../constraint/index.js";
+import { equalFold, labelValue } from "../constraint/index.js";
 
 /**
  * The spread-preference tree (Swarm's decisionTree, manager/scheduler/nodeset.go and
@@ -43,8 +43,7 @@ export function spreadValue(
   labels: Readonly<Record<string, string>> | undefined,
   engineLabels: Readonly<Record<string, string>> | undefined,
 ): string {
-  const map = level.source === "node" ? labels : engineLabels;
-  return map?.[level.name] ?? "";
+  return labelValue(level.source === "node" ? labels : engineLabels, level.name);
 }
 
 /** One point of the tree; a leaf when `children` is null. */
@@ -104,8 +103,8 @@ export interface SpreadTreeSummary {
 /** The counts only, for tests, the planner and the conformance runner. */
 export function summarizeSpreadTree(tree: SpreadTree): SpreadTreeSummary {
   if (!tree.children) return { tasks: tree.tasks };
-  const next: Record<string, SpreadTreeSummary> = {};
-  for (const [value, child] of tree.children) next[value] = summarizeSpreadTree(child);
+  // Label values are user text too: fromEntries makes `__proto__` an entry, not a prototype.
+  const next = Object.fromEntries([...tree.children].map(([value, child]) => [value, summarizeSpreadTree(child)]));
   return { tasks: tree.tasks, next };
 }
 

@@ -360,6 +360,24 @@ describe("spread preferences", () => {
   });
 });
 
+describe("label names every JavaScript object inherits", () => {
+  it.each(["constructor", "__proto__", "toString"])("ok/constraints and spread over node.labels.%s read a missing label as \"\"", (name) => {
+    const nodes = [node("has-a", { labels: JSON.parse(`{"${name}":"a"}`) as Record<string, string> }), node("plain1"), node("plain2", { labels: { zone: "z" } })];
+    const s = new Scheduler({ nodes, services: { svc: 1 } });
+    for (const t of group("t", 4, { preferences: [`node.labels.${name}`], constraints: [`node.labels.${name} != b`, `engine.labels.${name} != b`] })) s.createTask(t);
+    const decisions = s.schedule(T0);
+    expect(errors(decisions)).toEqual({});
+    // Two branches, "a" and "": two tasks each, the "" branch's split over its two nodes.
+    expect(serviceCounts(s, ["has-a", "plain1", "plain2"])).toEqual({ "has-a": 2, plain1: 1, plain2: 1 });
+  });
+
+  it("ok/== on such a name matches no node that lacks the label", () => {
+    const s = new Scheduler({ nodes: [node("n1"), node("n2")], services: { svc: 1 } });
+    s.createTask(task("t", { constraints: ["node.labels.constructor == x"] }));
+    expect(errors(s.schedule(T0))).toEqual({ t: "no suitable node (scheduling constraints not satisfied on 2 nodes)" });
+  });
+});
+
 describe("leaf filling", () => {
   it("ok/the least loaded node fills up to the next before it gets a turn", () => {
     const s = new Scheduler({

@@ -87,9 +87,17 @@ export async function deleteService(db: Db, id: string): Promise<boolean> {
   return count === 1;
 }
 
-export async function listTasks(db: Db, where: { serviceId?: string; nodeId?: string } = {}): Promise<TaskRecord[]> {
+export async function listTasks(
+  db: Db,
+  where: { serviceId?: string; nodeId?: string; states?: readonly TaskState[]; desiredStates?: readonly TaskState[] } = {},
+): Promise<TaskRecord[]> {
   const rows = await db.task.findMany({
-    where: { ...(where.serviceId ? { serviceId: where.serviceId } : {}), ...(where.nodeId ? { nodeId: where.nodeId } : {}) },
+    where: {
+      ...(where.serviceId ? { serviceId: where.serviceId } : {}),
+      ...(where.nodeId ? { nodeId: where.nodeId } : {}),
+      ...(where.states ? { state: { in: [...where.states] } } : {}),
+      ...(where.desiredStates ? { desiredState: { in: [...where.desiredStates] } } : {}),
+    },
     select: taskSelect,
     orderBy: [{ serviceId: "asc" }, { slot: "asc" }, { createdAt: "asc" }],
   });
@@ -150,6 +158,20 @@ export async function updateTasks(db: Db, changes: TaskChange[], at: Date): Prom
       },
     });
   }
+}
+
+/** One change, written only if the task is still as the caller read it; false if it was not. */
+export async function updateTaskIf(
+  db: Db,
+  expected: { id: string; nodeId: string; state: TaskState },
+  change: { state: TaskState; message: string | null },
+  at: Date,
+): Promise<boolean> {
+  const { count } = await db.task.updateMany({
+    where: { id: expected.id, nodeId: expected.nodeId, state: expected.state },
+    data: { state: change.state, message: change.message, updatedAt: at },
+  });
+  return count === 1;
 }
 
 export async function deleteTasks(db: Db, ids: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { RampartError, TASK_STATES, type TaskState } from "@rampart/core";
-import { getTask, listNodeAssignments, updateTasks } from "@rampart/db";
+import { getTask, listNodeAssignments, updateTaskIf } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 
 /**
@@ -24,84 +24,137 @@ export const REPORTABLE_STATES = ["accepted", "preparing", "ready", "starting", 
 export type ReportableState = (typeof REPORTABLE_STATES)[number];
 
 const LONG_POLL_MS = 25_000;
+/** Polls one node may hold open at once; more is a misbehaving (or hostile) client. */
+const MAX_POLLS_PER_NODE = 4;
 
-export function createAssignmentService(deps: ManagerDeps, onTaskChanged: () => void) {
+function digestOf(tasks: readonly Assignment[]): string {
+  return createHash("sha256")
+    .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}:${t.state}`).join(","))
+    .digest("base64url");
+}
+
+export function createAssignmentService(
+  deps: ManagerDeps,
+  /** A task stopped on its node; `ended` when it should still have been running (its slot needs a new task). */
+  onReport: (task: { serviceId: string; ended: boolean }) => void,
+) {
   const db = deps.store.prisma;
+  /** Per node: a counter bumped on every change, and the polls waiting for the next one. */
+  const generation = new Map<string, number>();
   const waiters = new Map<string, Set<() => void>>();
+  const open = new Map<string, number>();
+  let allGeneration = 0;
   let closed = false;
 
+  const generationOf = (nodeId: string) => (generation.get(nodeId) ?? 0) + allGeneration;
+
   function wake(nodeId: string): void {
+    generation.set(nodeId, (generation.get(nodeId) ?? 0) + 1);
     const set = waiters.get(nodeId);
     if (!set) return;
     waiters.delete(nodeId);
     for (const resolve of set) resolve();
   }
 
+  /** Waits for a change to this node after `seen`, or until `ms` pass. */
+  function waitForChange(nodeId: string, seen: number, ms: number): Promise<void> {
+    if (generationOf(nodeId) !== seen || closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const set = waiters.get(nodeId) ?? new Set();
+      waiters.set(nodeId, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      set.add(done);
+    });
+  }
+
+  async function list(nodeId: string): Promise<Assignment[]> {
+    return (await listNodeAssignments(db, nodeId)).map((t) => ({
+      id: t.id,
+      serviceId: t.serviceId,
+      serviceName: t.serviceName,
+      slot: t.slot,
+      specVersion: t.specVersion,
+      desiredState: t.desiredState,
+      state: t.state,
+    }));
+  }
+
   return {
     /** Wakes the long polls of these nodes (new assignments or shutdowns), or of every node. */
     notify(nodeIds: ReadonlySet<string> | "all"): void {
-      if (nodeIds === "all") for (const id of [...waiters.keys()]) wake(id);
-      else for (const id of nodeIds) wake(id);
+      if (nodeIds === "all") {
+        allGeneration++;
+        for (const id of [...waiters.keys()]) wake(id);
+      } else for (const id of nodeIds) wake(id);
     },
 
-    /** Answers every long poll now and every later one at once (the server is stopping). */
+    /** Answers every waiting poll now; later polls are refused (the server is stopping). */
     close(): void {
       closed = true;
       for (const id of [...waiters.keys()]) wake(id);
     },
 
-    async list(nodeId: string): Promise<Assignment[]> {
-      return (await listNodeAssignments(db, nodeId)).map((t) => ({
-        id: t.id,
-        serviceId: t.serviceId,
-        serviceName: t.serviceName,
-        slot: t.slot,
-        specVersion: t.specVersion,
-        desiredState: t.desiredState,
-        state: t.state,
-      }));
-    },
+    list,
 
     /**
      * The node's assignments. With `knownDigest` (what the node last saw), waits up to 25 s
-     * for a change before answering, so an agent learns of a new task at once.
+     * for a change before answering, so an agent learns of a new task at once. The change
+     * counter is read before the store, so a change that lands while reading is not missed.
      */
     async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks: Assignment[] }> {
-      const deadline = Date.now() + LONG_POLL_MS;
-      for (;;) {
-        const tasks = await this.list(nodeId);
-        const digest = createHash("sha256")
-          .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}:${t.state}`).join(","))
-          .digest("base64url");
-        if (closed || knownDigest === undefined || digest !== knownDigest || Date.now() >= deadline) return { digest, tasks };
-        await new Promise<void>((resolve) => {
-          const set = waiters.get(nodeId) ?? new Set();
-          waiters.set(nodeId, set);
-          const timer = setTimeout(() => {
-            set.delete(resolve);
-            resolve();
-          }, deadline - Date.now());
-          timer.unref();
-          set.add(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+      if (closed) throw new RampartError("unavailable", "the manager is shutting down; try again shortly");
+      if ((open.get(nodeId) ?? 0) >= MAX_POLLS_PER_NODE) {
+        throw new RampartError("rate_limited", `a node may hold at most ${MAX_POLLS_PER_NODE} assignment polls at once`);
+      }
+      open.set(nodeId, (open.get(nodeId) ?? 0) + 1);
+      try {
+        const deadline = Date.now() + LONG_POLL_MS;
+        for (;;) {
+          const seen = generationOf(nodeId);
+          const tasks = await list(nodeId);
+          const digest = digestOf(tasks);
+          if (closed || knownDigest === undefined || digest !== knownDigest || Date.now() >= deadline) return { digest, tasks };
+          await waitForChange(nodeId, seen, deadline - Date.now());
+        }
+      } finally {
+        const left = (open.get(nodeId) ?? 1) - 1;
+        if (left > 0) open.set(nodeId, left);
+        else open.delete(nodeId);
       }
     },
 
-    /** A node reports a task's progress; it may only report its own tasks, and only forward. */
+    /**
+     * A node reports a task's progress. It may report only its own tasks, only once the
+     * scheduler has assigned them, only forward, and never after the task ended. The
+     * write is conditional on the state it read, so a concurrent orphaning or rejection
+     * by the manager is never overwritten.
+     */
     async report(nodeId: string, taskId: string, state: ReportableState, message: string | null): Promise<void> {
       const task = await getTask(db, taskId);
-      if (!task || task.nodeId !== nodeId) {
-        throw new RampartError("permission_denied", "cannot update a task not assigned this node");
+      if (!task) throw new RampartError("not_found", `task ${taskId} not found`);
+      if (task.nodeId !== nodeId) throw new RampartError("permission_denied", "cannot update a task not assigned this node");
+      if (state === task.state) return;
+      if (TASK_STATES[task.state] < TASK_STATES.assigned) {
+        throw new RampartError("failed_precondition", `task ${taskId} is not assigned yet`);
+      }
+      if (TASK_STATES[task.state] > TASK_STATES.running) {
+        throw new RampartError("failed_precondition", `task ${taskId} is already ${task.state}`);
       }
       if (TASK_STATES[state] < TASK_STATES[task.state]) {
         throw new RampartError("failed_precondition", `task ${taskId} is already ${task.state}; it cannot go back to ${state}`);
       }
-      if (state === task.state) return;
-      await updateTasks(db, [{ id: taskId, state, message: message ?? `task ${state}` }], deps.now());
-      onTaskChanged();
+      const written = await updateTaskIf(db, { id: taskId, nodeId, state: task.state }, { state, message: message ?? `task ${state}` }, deps.now());
+      if (!written) throw new RampartError("conflict", `task ${taskId} changed meanwhile; fetch the assignments again`);
+      wake(nodeId);
+      if (TASK_STATES[state] > TASK_STATES.running) {
+        onReport({ serviceId: task.serviceId, ended: TASK_STATES[task.desiredState] <= TASK_STATES.running });
+      }
     },
   };
 }

@@ -1,15 +1,14 @@
-import { TASK_STATES, planPlacement, type Actor, type PlanResult, type PlannerCluster, type Sandbox, type ServiceSpec } from "@rampart/core";
+import { TASK_STATES, planPlacement, type Actor, type PlanResult, type PlannerCluster, type Sandbox, type ServiceSpec, type TaskState } from "@rampart/core";
 import { listServices, listTasks, type ServiceRecord } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
 import type { ServiceService } from "../services/index.js";
 
+const states = (from: TaskState, to: TaskState) => (Object.keys(TASK_STATES) as TaskState[]).filter((s) => TASK_STATES[s] >= TASK_STATES[from] && TASK_STATES[s] <= TASK_STATES[to]);
 /** A task holds or waits for a place while it should run and has not ended. */
-const placed = (state: string, desired: string) =>
-  TASK_STATES[desired as keyof typeof TASK_STATES] <= TASK_STATES.running &&
-  TASK_STATES[state as keyof typeof TASK_STATES] >= TASK_STATES.pending &&
-  TASK_STATES[state as keyof typeof TASK_STATES] <= TASK_STATES.running;
+const PLACED = states("pending", "running");
+const WANTED = states("new", "running");
 
 /** What a what-if changed, in words without values (the audit's reason). */
 function describeSandbox(sandbox: Sandbox): string {
@@ -30,25 +29,26 @@ export function createPlannerService(deps: ManagerDeps, audit: AuditService, nod
   return {
     /** Nodes, services and their placed tasks, now. */
     async snapshot(): Promise<PlannerCluster> {
-      const [serviceRows, tasks] = await Promise.all([listServices(db), listTasks(db)]);
+      const [serviceRows, tasks] = await Promise.all([listServices(db), listTasks(db, { states: PLACED, desiredStates: WANTED })]);
       return {
         nodes: nodes.schedulerNodes().map((n) => ({ ...n, hostname: n.hostname ?? "", role: n.role ?? "worker", labels: { ...n.labels } })),
         services: serviceRows.map((s) => ({ id: s.id, specVersion: s.specVersion, spec: s.spec })),
-        tasks: tasks
-          .filter((t) => placed(t.state, t.desiredState))
-          .map((t) => ({ id: t.id, serviceId: t.serviceId, slot: t.slot, nodeId: t.nodeId ?? "", specVersion: t.specVersion, state: t.state })),
+        tasks: tasks.map((t) => ({ id: t.id, serviceId: t.serviceId, slot: t.slot, nodeId: t.nodeId ?? "", specVersion: t.specVersion, state: t.state })),
       };
     },
 
     /** One what-if on today's cluster; recorded in the audit log, the sandbox is not. */
     async whatIf(sandbox: Sandbox, actor: Actor, ip: string | null): Promise<PlanResult> {
+      // The planned service may be named as update names it: by ID, ID prefix or name.
+      const ref = sandbox.service?.serviceId;
+      const planned = ref === undefined ? sandbox : { ...sandbox, service: { ...sandbox.service!, serviceId: (await services.resolve(ref)).id } };
       const cluster = await this.snapshot();
-      const result = planPlacement(cluster, sandbox);
+      const result = planPlacement(cluster, planned);
       const focus = sandbox.service;
       await audit.record({
         actor,
         action: "planner.whatif",
-        target: { type: "service", id: focus?.serviceId ?? null, name: focus?.spec.name ?? null },
+        target: { type: "service", id: planned.service?.serviceId ?? null, name: focus?.spec.name ?? null },
         outcome: "success",
         reason: describeSandbox(sandbox),
         ip,

@@ -1,8 +1,8 @@
 import {
   RampartError,
   checkServiceSpec,
-  placementOnlyChange,
   newId,
+  taskSpecChange,
   type Actor,
   type Constraint,
   type ServiceSpec,
@@ -67,10 +67,12 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
   async function reconcile(tx: Db, service: ServiceRecord, previous?: ServiceSpec): Promise<void> {
     const tasks = await listTasks(tx, { serviceId: service.id });
     const constraints: Constraint[] = checkServiceSpec(service.spec);
+    // Without the spec before, a task of an older version is taken as running an outdated spec.
+    const change = previous ? taskSpecChange(previous, service.spec) : "task";
     const plan =
       service.spec.mode === "global"
-        ? planGlobal(service, tasks, constraints, orchestratorNodes())
-        : planReplicated(service, tasks, previous ? placementOnlyChange(previous, service.spec) : false, constraints, orchestratorNodes());
+        ? planGlobal(service, tasks, change, constraints, orchestratorNodes())
+        : planReplicated(service, tasks, change, constraints, orchestratorNodes());
     await applyPlan(tx, plan);
   }
 
@@ -94,7 +96,11 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     async list(): Promise<ServiceView[]> {
       const [services, tasks] = await Promise.all([listServices(db), listTasks(db)]);
       const byService = new Map<string, TaskRecord[]>();
-      for (const t of tasks) byService.set(t.serviceId, [...(byService.get(t.serviceId) ?? []), t]);
+      for (const t of tasks) {
+        const list = byService.get(t.serviceId);
+        if (list) list.push(t);
+        else byService.set(t.serviceId, [t]);
+      }
       return services.map((s) => view(s, byService.get(s.id) ?? []));
     },
 
@@ -157,6 +163,14 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
         await audit.record({ actor, action: "service.remove", target: target(service), outcome: "success", ip }, tx);
       });
       onChange();
+    },
+
+    /** Brings one service's tasks in line (after a task of it ended); nothing if it is gone. */
+    async reconcileService(id: string): Promise<void> {
+      await deps.store.transaction(async (tx) => {
+        const service = await getService(tx, id);
+        if (service) await reconcile(tx, service);
+      });
     },
 
     /** Re-runs every orchestrator (after node changes, or at start). */

@@ -1,5 +1,5 @@
 import { TASK_STATES, nodeMatches, parseConstraints, type NodeState } from "@rampart/core";
-import { listServices, listTasks, updateTasks, type TaskChange } from "@rampart/db";
+import { listServices, listTasks, updateTasks, type TaskChange, type TaskRecord } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
 import type { ServiceService } from "./index.js";
@@ -25,26 +25,40 @@ export function createReconciler(
   scheduler: SchedulerLoop,
   /** Tasks were told to stop: nodes should look. */
   tasksChanged: () => void,
+  /** How long nodes found Down at start get to come back (six heartbeat periods). */
+  startupGraceMs: () => number,
 ) {
   const db = deps.store.prisma;
+  const startedAt = deps.now().getTime();
   const lastState = new Map<string, NodeState>();
   let pending: Promise<void> = Promise.resolve();
 
+  const live = (t: TaskRecord) => TASK_STATES[t.desiredState] <= TASK_STATES.running && TASK_STATES[t.state] <= TASK_STATES.running;
+
   /**
    * A drained node gives up its tasks (the orchestrators' restartTasksByNodeID, for
-   * InvalidNode): each is told to stop, and its slot is filled elsewhere.
+   * InvalidNode): each is told to stop, at once if it never reached the node, and its
+   * slot is filled elsewhere.
    */
   async function evacuate(nodeId: string): Promise<TaskChange[]> {
-    return (await listTasks(db, { nodeId }))
-      .filter((t) => TASK_STATES[t.desiredState] <= TASK_STATES.running && TASK_STATES[t.state] <= TASK_STATES.running)
-      .map((t) => ({ id: t.id, desiredState: "shutdown", message: DRAIN_MESSAGE }));
+    return (await listTasks(db, { nodeId })).filter(live).map((t) =>
+      TASK_STATES[t.state] >= TASK_STATES.assigned
+        ? { id: t.id, desiredState: "shutdown", message: DRAIN_MESSAGE }
+        : { id: t.id, desiredState: "shutdown", state: "shutdown", message: DRAIN_MESSAGE },
+    );
+  }
+
+  /** A removed node's tasks are orphaned, as a Down node's are, and replaced. */
+  async function orphan(nodeId: string, err: string): Promise<TaskChange[]> {
+    return planNodeDown(await listTasks(db, { nodeId })).map((change) => ({ ...change, err }));
   }
 
   /** The enforcer for one node (constraint_enforcer.go): active nodes only. */
   async function enforce(nodeId: string): Promise<TaskChange[]> {
     const node = nodes.constraintNodes().find((n) => n.id === nodeId);
-    if (node?.availability === "drain") return evacuate(nodeId);
-    if (!node || node.availability !== "active") return [];
+    if (!node) return orphan(nodeId, "node was removed");
+    if (node.availability === "drain") return evacuate(nodeId);
+    if (node.availability !== "active") return [];
     const [tasks, all] = await Promise.all([listTasks(db, { nodeId }), listServices(db)]);
     const specs = new Map(all.map((s) => [s.id, s.spec]));
     const changes: TaskChange[] = [];
@@ -70,20 +84,26 @@ export function createReconciler(
   /**
    * Notices state changes from heartbeats. A node that just went Down has its live tasks
    * orphaned and replaced; a node that just became Ready is new room for pending tasks
-   * and global services. Returns how many nodes went Down.
+   * and global services. A node already Down when this manager started is given six
+   * heartbeat periods to come back first (Swarm's grace for nodes found at start). A
+   * state is recorded only once handled, so a failed write is retried on the next check.
+   * Returns how many nodes went Down.
    */
   async function checkDownNodes(): Promise<number> {
     let down = 0;
     let changed = false;
+    const now = deps.now().getTime();
     for (const node of nodes.constraintNodes()) {
       const before = lastState.get(node.id);
-      lastState.set(node.id, node.state);
       if (before === node.state) continue;
+      if (before === undefined && node.state === "down" && now - startedAt < startupGraceMs()) continue;
       changed = true;
-      if (node.state !== "down" || before === undefined) continue;
-      down++;
-      const changes = planNodeDown(await listTasks(db, { nodeId: node.id }));
-      if (changes.length > 0) await deps.store.transaction((tx) => updateTasks(tx, changes, deps.now()));
+      if (node.state === "down") {
+        down++;
+        const changes = planNodeDown(await listTasks(db, { nodeId: node.id }));
+        if (changes.length > 0) await deps.store.transaction((tx) => updateTasks(tx, changes, deps.now()));
+      }
+      lastState.set(node.id, node.state);
     }
     if (changed) {
       await services.reconcileAll();
