@@ -285,7 +285,8 @@ export class NodeAgent {
 
   /**
    * The dispatcher's Assignments stream, as a long poll: the manager answers at once
-   * when this node's tasks differ from the digest it last sent, else after up to 25 s.
+   * when this node's tasks differ from the digest it last sent, else after up to 50 s
+   * (with no task list: nothing changed).
    * Rampart runs no containers, so a task is acknowledged and reported running, and
    * reported shut down when the manager wants it stopped.
    */
@@ -296,7 +297,7 @@ export class NodeAgent {
         const { digest, tasks } = await this.client.assignments(known);
         known = digest;
         this.failedPolls = 0;
-        for (const task of tasks) if (!this.stopped) await this.progress(task);
+        for (const task of tasks ?? []) if (!this.stopped) await this.progress(task);
       } catch (error) {
         if (this.stopped) return;
         this.report(error);

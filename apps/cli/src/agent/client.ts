@@ -66,7 +66,8 @@ export interface AssignedTask {
 
 export interface AssignmentsResponse {
   digest: string;
-  tasks: AssignedTask[];
+  /** Absent when nothing changed since the digest the node sent. */
+  tasks?: AssignedTask[];
 }
 
 export type TaskProgress = "accepted" | "running" | "shutdown";
@@ -78,7 +79,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
 
   function makeAgent(): Agent {
     // Two sockets: one can wait on the assignments long poll while heartbeats use the other.
-    const options: AgentOptions = { keepAlive: true, maxSockets: 2, timeout: 30_000 };
+    const options: AgentOptions = { keepAlive: true, maxSockets: 2, timeout: 65_000 };
     return new Agent({
       ...options,
       ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
@@ -88,7 +89,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     });
   }
 
-  function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  function call(method: "GET" | "POST", path: string, body?: unknown, timeoutMs = 30_000): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -100,7 +101,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
           agent,
           servername: tls.ca ? "swarm-ca" : undefined,
           headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
-          timeout: 30_000,
+          timeout: timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -109,14 +110,14 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
           res.on("error", reject);
         },
       );
-      req.on("timeout", () => req.destroy(new Error(`no answer from ${address} in 30 s`)));
+      req.on("timeout", () => req.destroy(new Error(`no answer from ${address} in ${timeoutMs / 1000} s`)));
       req.on("error", reject);
       req.end(payload);
     });
   }
 
-  async function json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-    const { status, text } = await call(method, path, body);
+  async function json<T>(method: "GET" | "POST", path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+    const { status, text } = await call(method, path, body, timeoutMs);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -136,7 +137,8 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     join: (body) => json("POST", "/v1/join", body),
     renew: (csr) => json("POST", "/v1/renew", { csr }),
     heartbeat: (description) => json("POST", "/v1/heartbeat", description ? { description } : {}),
-    assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`),
+    // The manager holds a poll up to 50 s; allow it 65.
+    assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`, undefined, 65_000),
     async reportTask(taskId, state, message) {
       await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
     },

@@ -80,7 +80,8 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
   // Agents keep one connection open across heartbeats.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
+  // Assignment polls are held up to 50 s.
+  server.requestTimeout = 70_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as TLSSocket;

@@ -183,12 +183,26 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
   return row ? toTask(row) : null;
 }
 
-/** The tasks a node should know about: assigned to it, from ASSIGNED up to and including SHUTDOWN. */
+const ASSIGNED_TO_RUNNING: TaskState[] = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
+
+/** The tasks a node should know about: assigned to it, from ASSIGNED up to and including RUNNING. */
 export async function listNodeAssignments(db: Db, nodeId: string): Promise<Array<TaskRecord & { serviceName: string }>> {
+  return (await listManyNodeAssignments(db, [nodeId])).get(nodeId) ?? [];
+}
+
+/** The same for many nodes in one query, by node. */
+export async function listManyNodeAssignments(db: Db, nodeIds: readonly string[]): Promise<Map<string, Array<TaskRecord & { serviceName: string }>>> {
   const rows = await db.task.findMany({
-    where: { nodeId, state: { in: ["assigned", "accepted", "preparing", "ready", "starting", "running"] } },
+    where: { nodeId: { in: [...nodeIds] }, state: { in: ASSIGNED_TO_RUNNING } },
     select: { ...taskSelect, service: { select: { name: true } } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
-  return rows.map(({ service, ...row }) => ({ ...toTask(row), serviceName: service.name }));
+  const byNode = new Map<string, Array<TaskRecord & { serviceName: string }>>();
+  for (const { service, ...row } of rows) {
+    const task = { ...toTask(row), serviceName: service.name };
+    const list = byNode.get(task.nodeId!);
+    if (list) list.push(task);
+    else byNode.set(task.nodeId!, [task]);
+  }
+  return byNode;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { RampartError, TASK_STATES, type TaskState } from "@rampart/core";
-import { getTask, listNodeAssignments, updateTaskIf } from "@rampart/db";
+import { getTask, listManyNodeAssignments, listNodeAssignments, updateTaskIf } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 
 /**
@@ -23,7 +23,8 @@ export interface Assignment {
 export const REPORTABLE_STATES = ["accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed"] as const;
 export type ReportableState = (typeof REPORTABLE_STATES)[number];
 
-const LONG_POLL_MS = 25_000;
+/** Under the 60 s idle timeout common to proxies; the agent waits 65 s for an answer. */
+const LONG_POLL_MS = 50_000;
 /** Polls one node may hold open at once; more is a misbehaving (or hostile) client. */
 const MAX_POLLS_PER_NODE = 4;
 
@@ -33,81 +34,121 @@ function digestOf(tasks: readonly Assignment[]): string {
     .digest("base64url");
 }
 
+/** Broad notifications ("something may have changed anywhere") are coalesced this long. */
+const SWEEP_DELAY_MS = 50;
+
+interface Waiter {
+  known: string;
+  done: () => void;
+}
+
 export function createAssignmentService(
   deps: ManagerDeps,
   /** A task stopped on its node; `ended` when it should still have been running (its slot needs a new task). */
   onReport: (task: { serviceId: string; ended: boolean }) => void,
 ) {
   const db = deps.store.prisma;
-  /** Per node: a counter bumped on every change, and the polls waiting for the next one. */
+  /** Per node: a counter bumped on every precise change, and the polls waiting with what they know. */
   const generation = new Map<string, number>();
-  const waiters = new Map<string, Set<() => void>>();
+  const waiters = new Map<string, Set<Waiter>>();
   const open = new Map<string, number>();
-  let allGeneration = 0;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let closed = false;
-
-  const generationOf = (nodeId: string) => (generation.get(nodeId) ?? 0) + allGeneration;
 
   function wake(nodeId: string): void {
     generation.set(nodeId, (generation.get(nodeId) ?? 0) + 1);
     const set = waiters.get(nodeId);
     if (!set) return;
     waiters.delete(nodeId);
-    for (const resolve of set) resolve();
+    for (const waiter of set) waiter.done();
+  }
+
+  const toAssignment = (t: Awaited<ReturnType<typeof listNodeAssignments>>[number]): Assignment => ({
+    id: t.id,
+    serviceId: t.serviceId,
+    serviceName: t.serviceName,
+    slot: t.slot,
+    specVersion: t.specVersion,
+    desiredState: t.desiredState,
+    state: t.state,
+  });
+
+  /**
+   * After a broad change, one query reads the task sets of every waiting node, and only
+   * the nodes whose set differs from what they know are woken: a burst of node joins
+   * costs one query per sweep, not one per waiting node.
+   */
+  async function sweep(): Promise<void> {
+    sweepTimer = undefined;
+    const nodeIds = [...waiters.keys()];
+    if (nodeIds.length === 0) return;
+    const byNode = await listManyNodeAssignments(db, nodeIds);
+    for (const nodeId of nodeIds) {
+      const digest = digestOf((byNode.get(nodeId) ?? []).map(toAssignment));
+      const set = waiters.get(nodeId);
+      if (set && [...set].some((w) => w.known !== digest)) wake(nodeId);
+    }
+  }
+
+  function scheduleSweep(): void {
+    if (sweepTimer || closed) return;
+    sweepTimer = setTimeout(() => {
+      sweep().catch((error: unknown) => {
+        // Polls still end at their deadline; log, and wake everyone so nothing waits on a lost sweep.
+        deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "assignment sweep failed");
+        for (const id of [...waiters.keys()]) wake(id);
+      });
+    }, SWEEP_DELAY_MS);
+    sweepTimer.unref();
   }
 
   /** Waits for a change to this node after `seen`, or until `ms` pass. */
-  function waitForChange(nodeId: string, seen: number, ms: number): Promise<void> {
-    if (generationOf(nodeId) !== seen || closed) return Promise.resolve();
+  function waitForChange(nodeId: string, seen: number, known: string, ms: number): Promise<void> {
+    if ((generation.get(nodeId) ?? 0) !== seen || closed) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const set = waiters.get(nodeId) ?? new Set();
       waiters.set(nodeId, set);
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        resolve();
+      const waiter: Waiter = {
+        known,
+        done: () => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          resolve();
+        },
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(waiter.done, ms);
       timer.unref();
-      set.add(done);
+      set.add(waiter);
     });
   }
 
   async function list(nodeId: string): Promise<Assignment[]> {
-    return (await listNodeAssignments(db, nodeId)).map((t) => ({
-      id: t.id,
-      serviceId: t.serviceId,
-      serviceName: t.serviceName,
-      slot: t.slot,
-      specVersion: t.specVersion,
-      desiredState: t.desiredState,
-      state: t.state,
-    }));
+    return (await listNodeAssignments(db, nodeId)).map(toAssignment);
   }
 
   return {
     /** Wakes the long polls of these nodes (new assignments or shutdowns), or of every node. */
     notify(nodeIds: ReadonlySet<string> | "all"): void {
-      if (nodeIds === "all") {
-        allGeneration++;
-        for (const id of [...waiters.keys()]) wake(id);
-      } else for (const id of nodeIds) wake(id);
+      if (nodeIds === "all") scheduleSweep();
+      else for (const id of nodeIds) wake(id);
     },
 
     /** Answers every waiting poll now; later polls are refused (the server is stopping). */
     close(): void {
       closed = true;
+      clearTimeout(sweepTimer);
       for (const id of [...waiters.keys()]) wake(id);
     },
 
     list,
 
     /**
-     * The node's assignments. With `knownDigest` (what the node last saw), waits up to 25 s
-     * for a change before answering, so an agent learns of a new task at once. The change
-     * counter is read before the store, so a change that lands while reading is not missed.
+     * The node's assignments. With `knownDigest` (what the node last saw), waits up to 50 s
+     * for a change before answering, so an agent learns of a new task at once; an answer
+     * without `tasks` means nothing changed. The change counter is read before the store,
+     * so a change that lands while reading is not missed.
      */
-    async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks: Assignment[] }> {
+    async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks?: Assignment[] }> {
       if (closed) throw new RampartError("unavailable", "the manager is shutting down; try again shortly");
       if ((open.get(nodeId) ?? 0) >= MAX_POLLS_PER_NODE) {
         throw new RampartError("rate_limited", `a node may hold at most ${MAX_POLLS_PER_NODE} assignment polls at once`);
@@ -116,11 +157,14 @@ export function createAssignmentService(
       try {
         const deadline = Date.now() + LONG_POLL_MS;
         for (;;) {
-          const seen = generationOf(nodeId);
+          const seen = generation.get(nodeId) ?? 0;
           const tasks = await list(nodeId);
           const digest = digestOf(tasks);
-          if (closed || knownDigest === undefined || digest !== knownDigest || Date.now() >= deadline) return { digest, tasks };
-          await waitForChange(nodeId, seen, deadline - Date.now());
+          if (closed || knownDigest === undefined || digest !== knownDigest) return { digest, tasks };
+          // Nothing changed in the whole wait: say so without reading the store again.
+          if (Date.now() >= deadline) return { digest };
+          await waitForChange(nodeId, seen, digest, deadline - Date.now());
+          if ((generation.get(nodeId) ?? 0) === seen && !closed) return { digest };
         }
       } finally {
         const left = (open.get(nodeId) ?? 1) - 1;

@@ -73,8 +73,14 @@ export function createReconciler(
     return changes;
   }
 
-  async function afterNodeChange(nodeId: string): Promise<void> {
-    const rejected = await enforce(nodeId);
+  /**
+   * Handles every node changed since the last round: the enforcer for each, then one run
+   * of the orchestrators and one scheduling request for all of them, so a burst of
+   * joins or label edits costs one round, not one per node.
+   */
+  async function afterNodeChanges(nodeIds: readonly string[]): Promise<void> {
+    const rejected: TaskChange[] = [];
+    for (const nodeId of nodeIds) rejected.push(...(await enforce(nodeId)));
     if (rejected.length > 0) await deps.store.transaction((tx) => updateTasks(tx, rejected, deps.now()));
     await services.reconcileAll();
     tasksChanged();
@@ -113,13 +119,24 @@ export function createReconciler(
     return down;
   }
 
+  const dirty = new Set<string>();
+  async function drain(): Promise<void> {
+    while (dirty.size > 0) {
+      const batch = [...dirty];
+      dirty.clear();
+      try {
+        await afterNodeChanges(batch);
+      } catch (error) {
+        deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "node change handling failed");
+      }
+    }
+  }
+
   nodes.onChange((nodeId) => {
-    // One at a time, in order: a burst of joins or label edits queues behind itself.
-    pending = pending.then(
-      () => afterNodeChange(nodeId),
-      () => afterNodeChange(nodeId),
-    );
-    pending.catch((error: unknown) => deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "node change handling failed"));
+    // One round at a time; changes that arrive meanwhile join the next round.
+    const idle = dirty.size === 0;
+    dirty.add(nodeId);
+    if (idle) pending = pending.then(drain);
   });
 
   return {
