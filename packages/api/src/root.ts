@@ -2,6 +2,7 @@ import { apiTokenRouter } from "./router/api-token.js";
 import { auditRouter } from "./router/audit.js";
 import { nodeRouter } from "./router/node.js";
 import { plannerRouter } from "./router/planner.js";
+import { secretRouter } from "./router/secret.js";
 import { serviceRouter } from "./router/service.js";
 import { swarmRouter } from "./router/swarm.js";
 import { authRouter } from "./router/auth.js";
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   service: serviceRouter,
   planner: plannerRouter,
+  secret: secretRouter,
 });
 
 export type AppRouter = typeof appRouter;

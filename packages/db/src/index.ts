@@ -14,3 +14,4 @@ export * from "./repo/audit.js";
 export * from "./repo/cluster.js";
 export * from "./repo/node.js";
 export * from "./repo/service.js";
+export * from "./repo/secret.js";

@@ -155,6 +155,31 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
         data: { actorType: "user", actorName: "x", action: "auth.login", targetType: "user", outcome: "maybe" },
       }),
     ).rejects.toThrow();
+    const c = await prisma.auditEvent.create({
+      data: {
+        actorType: "user",
+        actorName: "schema",
+        action: "secret.grant",
+        targetType: "secret",
+        outcome: "success",
+        contextType: "service",
+        contextId: "s00000000000000000000000a",
+        contextName: "web",
+      },
+    });
+    expect(c).toMatchObject({ contextType: "service", contextName: "web" });
+  },
+  Secret: async (prisma) => {
+    const data = { id: "k00000000000000000000000a", name: "db.password-v2", size: 3, payload: bytes(50), labels: { env: "prod" } };
+    const row = await prisma.secret.create({ data });
+    expect(row).toMatchObject({ version: 1, labels: { env: "prod" } });
+    await expect(prisma.secret.create({ data: { ...data, id: "k00000000000000000000000b" } })).rejects.toMatchObject({ code: "P2002" });
+    for (const bad of [{ name: "-x" }, { name: "a".repeat(65) }, { size: 0 }, { size: 512_000 }, { id: "short" }]) {
+      await expect(prisma.secret.create({ data: { ...data, id: "k00000000000000000000000c", name: "other", ...bad } })).rejects.toThrow();
+    }
+    const updated = await prisma.secret.update({ where: { id: data.id }, data: { labels: {}, version: { increment: 1 }, updatedAt: now } });
+    expect(updated.version).toBe(2);
+    await prisma.secret.delete({ where: { id: data.id } });
   },
 };
 

@@ -7,6 +7,7 @@ import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
 import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
+import { createSecretService } from "./secrets/index.js";
 import { createServiceService } from "./services/index.js";
 import { createReconciler } from "./services/reconciler.js";
 import { createSchedulerLoop } from "./services/scheduler-loop.js";
@@ -21,6 +22,7 @@ export { createCertificateAuthority, createRootCa, subjectKeyId, verifyCsr, type
 export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
 export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
+export type { NewSecret, SecretChange, SecretHolder, SecretService, SecretServiceUse, SecretView } from "./secrets/index.js";
 export type { SchedulerLoop } from "./services/scheduler-loop.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
 export type { Planner } from "./planner/index.js";
@@ -65,6 +67,7 @@ export function createManager(deps: ManagerDeps) {
   );
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments);
   const planner = createPlannerService(deps, audit, nodes, services);
+  const secrets = createSecretService(deps, audit);
   return {
     deps,
     audit,
@@ -79,6 +82,7 @@ export function createManager(deps: ManagerDeps) {
     reconciler,
     assignments,
     planner,
+    secrets,
   };
 }
 

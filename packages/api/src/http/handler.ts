@@ -6,7 +6,12 @@ import { appRouter } from "../root.js";
 import { BACKGROUND_HEADER } from "../schema/protocol.js";
 import { readCookie, SESSION_COOKIE } from "./cookie.js";
 
-/** Large enough for any input the API takes; secrets up to 500 kB come later. */
+/**
+ * Large enough for any input the API takes. The largest is a secret: a payload of at
+ * most 511,999 bytes is 682,668 characters of base64, and its name and 64 labels add
+ * under 80 kB. A body over the limit is a 413 before anything is parsed; a payload
+ * that fits but is too big for a secret gets Swarm's own message (a 400).
+ */
 export const MAX_BODY_BYTES = 1 << 20;
 export const MAX_BATCH_SIZE = 16;
 

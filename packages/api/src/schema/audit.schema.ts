@@ -18,6 +18,10 @@ export const auditEventSchema = z.object({
   outcome: auditOutcomeSchema,
   reason: z.string().nullable(),
   ip: z.string().nullable(),
+  /** A second object the action involved, e.g. the service a secret was granted to. */
+  contextType: z.string().nullable(),
+  contextId: z.string().nullable(),
+  contextName: z.string().nullable(),
 });
 
 export const auditListInput = z.strictObject({
@@ -25,7 +29,7 @@ export const auditListInput = z.strictObject({
   outcome: auditOutcomeSchema.optional(),
   /** Events about one target, e.g. a node's ID. */
   targetId: z.string().max(128).optional(),
-  /** Matches actor or target names and IDs, case-insensitively. */
+  /** Matches actor, target or context names and IDs, case-insensitively. */
   search: z.string().max(128).optional(),
   /** The id of the last event of the previous page. */
   cursor: z

@@ -9,3 +9,4 @@ export * from "./audit.schema.js";
 export * from "./node-list.js";
 export * from "./service.schema.js";
 export * from "./planner.schema.js";
+export * from "./secret.schema.js";

@@ -1,7 +1,36 @@
+import { SECRET_REFERENCE_DEFAULTS } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 
 export const serviceModeSchema = z.enum(["replicated", "global"]);
+
+/**
+ * One secret a service's tasks may read. As in Swarm's API, the secret's ID and name are
+ * both required and must both match the stored secret (the CLI and the UI look the ID up
+ * by name). Swarm's API has no defaults (an omitted mode is 0000); Rampart applies the
+ * docker CLI's in its API too, so the UI, the CLI and scripts get the same file for the
+ * same request (issue 5): the target is the secret's name, owner 0:0, mode 0444. A target
+ * sent empty is refused with Swarm's message. The manager checks the rest.
+ */
+export const secretReferenceInput = z
+  .strictObject({
+    secretId: z.string().max(64),
+    secretName: z.string().max(256),
+    target: z.string().max(1024).optional(),
+    uid: z.string().max(32).default(SECRET_REFERENCE_DEFAULTS.uid),
+    gid: z.string().max(32).default(SECRET_REFERENCE_DEFAULTS.gid),
+    mode: z.number().int().min(0).max(0xffffffff).default(SECRET_REFERENCE_DEFAULTS.mode),
+  })
+  .transform(({ target, ...ref }) => ({ ...ref, target: target ?? ref.secretName }));
+
+export const secretReferenceOutput = z.object({
+  secretId: z.string(),
+  secretName: z.string(),
+  target: z.string(),
+  uid: z.string(),
+  gid: z.string(),
+  mode: z.number().int(),
+});
 
 /** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
 export const serviceSpecInput = z.strictObject({
@@ -16,6 +45,11 @@ export const serviceSpecInput = z.strictObject({
   reservations: z
     .strictObject({ nanoCpus: z.number().int().min(0).max(1e15).default(0), memoryBytes: z.number().int().min(0).max(1e18).default(0) })
     .default({ nanoCpus: 0, memoryBytes: 0 }),
+  /**
+   * The secrets the tasks may read. Left out of an update, the service keeps the ones it
+   * has (a form that does not show secrets cannot revoke them); `[]` removes them all.
+   */
+  secrets: z.array(secretReferenceInput).max(256).optional(),
 });
 
 export const serviceSpecOutput = z.object({
@@ -27,6 +61,7 @@ export const serviceSpecOutput = z.object({
   preferences: z.array(z.string()),
   maxReplicasPerNode: z.number().int(),
   reservations: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }),
+  secrets: z.array(secretReferenceOutput).optional(),
 });
 
 export const taskSchema = z.object({

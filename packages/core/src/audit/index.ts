@@ -26,6 +26,18 @@ export const AUDIT_ACTIONS = [
   "service.remove",
   "planner.whatif",
   "planner.apply",
+  "secret.create",
+  "secret.update",
+  "secret.remove",
+  /** A service's spec starts referencing a secret; the service is the event's context. */
+  "secret.grant",
+  /** A service's spec stops referencing a secret (or the service is removed). */
+  "secret.revoke",
+  "secret.deliver",
+  "secret.withdraw",
+  "secret.rotate",
+  /** A node asked for a secret none of its assigned tasks references. */
+  "secret.refused",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -38,10 +50,22 @@ export interface Actor {
   name: string;
 }
 
+/** An object an event names: what it was done to, or the context it was done in. */
+export interface AuditObject {
+  type: string;
+  id?: string | null;
+  name?: string | null;
+}
+
 export interface AuditEventInput {
   actor: Actor;
   action: AuditAction;
-  target: { type: string; id?: string | null; name?: string | null };
+  target: AuditObject;
+  /**
+   * A second object the action involved, e.g. the service a secret was granted to or
+   * the node it was delivered to, so a secret's history reads whole from its own events.
+   */
+  context?: AuditObject | null;
   outcome: AuditOutcome;
   /** A short, value-free reason for a failure or denial, e.g. `bad password`. */
   reason?: string | null;
@@ -58,6 +82,9 @@ export interface AuditEvent {
   targetType: string;
   targetId: string | null;
   targetName: string | null;
+  contextType: string | null;
+  contextId: string | null;
+  contextName: string | null;
   outcome: AuditOutcome;
   reason: string | null;
   ip: string | null;

@@ -25,8 +25,19 @@ describe("conformance runner", () => {
     expect(results.find((r) => !r.ok)!.detail).toContain('expected {"allow":false,"error":"nope"}');
   });
 
+  it("ok/every vector file named here is in the folder, secrets.json among them", () => {
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining([...COVERED_VECTOR_FILES]));
+    expect(COVERED_VECTOR_FILES).toContain("secrets.json");
+  });
+
   it("ok/files not yet covered are reported as such", () => {
-    expect(readdirSync(dir)).toEqual(expect.arrayContaining(["secrets.json"]));
-    expect(runVectorFile("secrets.json", {}, ports)).toBeUndefined();
+    expect(runVectorFile("not-a-vector-file.json", {}, ports)).toBeUndefined();
+  });
+
+  it("fail/a changed Swarm message in secrets.json is reported, not passed", () => {
+    const data = JSON.parse(readFileSync(`${dir}secrets.json`, "utf8")) as { names: Array<{ error?: string }> };
+    data.names[0]!.error = "a name, please";
+    const failed = runVectorFile("secrets.json", data, ports)!.filter((r) => !r.ok);
+    expect(failed.map((r) => r.name)).toEqual(["names/0"]);
   });
 });

@@ -86,3 +86,57 @@ export function fromHex(text: string): Uint8Array | undefined {
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_VALUE = (() => {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < B64.length; i++) table[B64.charCodeAt(i)] = i;
+  return table;
+})();
+
+/** Standard, padded base64 (RFC 4648 §4): how secret payloads travel in JSON. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += `${B64[(n >> 18) & 63]!}${B64[(n >> 12) & 63]!}==`;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += `${B64[(n >> 18) & 63]!}${B64[(n >> 12) & 63]!}${B64[(n >> 6) & 63]!}=`;
+  }
+  return out;
+}
+
+/**
+ * Decodes standard, padded base64 and nothing else: no whitespace, no URL alphabet,
+ * no missing padding, no non-zero leftover bits. A lenient decoder would turn a
+ * mistyped payload into different bytes without a word.
+ */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const end = text.length - pad;
+  let o = 0;
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? B64_VALUE[code]! : -1;
+    if (v < 0) return undefined;
+    buffer = ((buffer << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (buffer >> bits) & 0xff;
+    }
+  }
+  if ((buffer & ((1 << bits) - 1)) !== 0) return undefined;
+  return out;
+}

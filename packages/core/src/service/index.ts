@@ -1,5 +1,6 @@
 import { parseConstraint, type Constraint } from "../constraint/index.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
+import type { SecretReference } from "../secret/index.js";
 
 /**
  * A service's placement-relevant spec and Swarm's rules for it (manager/controlapi
@@ -20,6 +21,12 @@ export interface ServiceSpec {
   /** 0 = no limit (`--replicas-max-per-node`). */
   maxReplicasPerNode: number;
   reservations: { nanoCpus: number; memoryBytes: number };
+  /**
+   * The secrets the service's tasks may read (Swarm's ContainerSpec.Secrets). Absent
+   * and empty mean the same: none. Checked with `checkSecretReferences` and, against
+   * the store, `checkSecretsExist`.
+   */
+  secrets?: SecretReference[];
 }
 
 /** isValidDNSName in controlapi: a DNS label, letters, digits, `-` and `_` inside. */

@@ -15,6 +15,9 @@ export function auditRow(event: AuditEventInput, at: Date) {
     outcome: event.outcome,
     reason: event.reason ?? null,
     ip: event.ip ?? null,
+    contextType: event.context?.type ?? null,
+    contextId: event.context?.id ?? null,
+    contextName: event.context?.name ?? null,
   };
 }
 
@@ -31,7 +34,7 @@ export interface AuditQuery {
   action?: AuditAction | undefined;
   outcome?: AuditOutcome | undefined;
   targetId?: string | undefined;
-  /** Case-insensitive match on actor and target names and IDs. */
+  /** Case-insensitive match on actor, target and context names and IDs. */
   search?: string | undefined;
   /** Events with an id below this one (newest first paging). */
   before?: bigint | undefined;
@@ -51,6 +54,8 @@ export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]
               { actorId: { contains: query.search, mode: "insensitive" as const } },
               { targetName: { contains: query.search, mode: "insensitive" as const } },
               { targetId: { contains: query.search, mode: "insensitive" as const } },
+              { contextName: { contains: query.search, mode: "insensitive" as const } },
+              { contextId: { contains: query.search, mode: "insensitive" as const } },
             ],
           }
         : {}),
@@ -71,6 +76,9 @@ export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]
       outcome: true,
       reason: true,
       ip: true,
+      contextType: true,
+      contextId: true,
+      contextName: true,
     },
   });
   return rows.map((r) => ({

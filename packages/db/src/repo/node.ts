@@ -265,6 +265,9 @@ const AUDIT_COLUMNS = [
   ["outcome", "text"],
   ["reason", "text"],
   ["ip", "text"],
+  ["context_type", "text"],
+  ["context_id", "text"],
+  ["context_name", "text"],
 ] as const;
 
 function valuesClause(rows: unknown[][], types: readonly (readonly [string, string])[], params: unknown[]): string {

@@ -24,6 +24,7 @@ import {
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
+import { auditSecretGrants, checkServiceSecrets } from "../secrets/index.js";
 import { planGlobal, planReplicated, type OrchestratorNode, type Plan } from "./orchestrate.js";
 
 export type { OrchestratorNode, Plan } from "./orchestrate.js";
@@ -113,12 +114,15 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     async create(spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
       checkServiceSpec(spec);
       const created = await deps.store.transaction(async (tx) => {
+        // Swarm checks the secrets a spec references before the name (CreateService).
+        const checked = await checkServiceSecrets(tx, spec);
         if (await getServiceByName(tx, spec.name)) {
           throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
         }
-        const service = await createService(tx, { id: newId(deps.random(17)), spec, at: deps.now() });
+        const service = await createService(tx, { id: newId(deps.random(17)), spec: checked, at: deps.now() });
         await reconcile(tx, service);
         await audit.record({ actor, action: "service.create", target: target(service), outcome: "success", ip }, tx);
+        await auditSecretGrants(audit, tx, { actor, ip, service, after: checked.secrets });
         return service;
       });
       onChange();
@@ -133,14 +137,17 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
         if (current.version !== version) {
           throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
         }
+        // A spec without `secrets` keeps the service's references (see checkServiceSecrets).
+        const checked = await checkServiceSecrets(tx, spec, current.spec);
         if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
         if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
           throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
         }
-        const next = await updateServiceSpec(tx, current.id, version, spec, deps.now());
+        const next = await updateServiceSpec(tx, current.id, version, checked, deps.now());
         if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
         await reconcile(tx, next, current.spec);
         await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
+        await auditSecretGrants(audit, tx, { actor, ip, service: next, before: current.spec.secrets, after: checked.secrets });
         return next;
       });
       onChange();
@@ -161,6 +168,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
         const service = await resolve(ref, tx);
         await deleteService(tx, service.id);
         await audit.record({ actor, action: "service.remove", target: target(service), outcome: "success", ip }, tx);
+        await auditSecretGrants(audit, tx, { actor, ip, service, before: service.spec.secrets });
       });
       onChange();
     },

@@ -1,0 +1,93 @@
+import { fromBase64, payloadSizeMessage, SECRET_MESSAGES } from "@rampart/core";
+import { z } from "zod";
+import { dateSchema } from "./common.schema.js";
+import { labelKey } from "./node.schema.js";
+
+/**
+ * Secrets as the API takes and gives them. The payload travels once, base64 in JSON, at
+ * creation; no output schema has a field that could carry it. Names and sizes are
+ * checked by the manager with Swarm's words; these schemas only bound the input.
+ */
+
+/**
+ * The longest base64 text taken: the HTTP body limit (1 MiB) is lower, so a payload that
+ * gets through is decoded and refused, if too big, with Swarm's own message.
+ */
+export const MAX_SECRET_DATA_BASE64 = 1 << 20;
+
+/** A payload: standard, padded base64, decoded here. The size rule is the manager's. */
+export const secretDataInput = z
+  .string()
+  .max(MAX_SECRET_DATA_BASE64, payloadSizeMessage("secret"))
+  .transform((text, ctx) => {
+    const bytes = fromBase64(text);
+    if (bytes) return bytes;
+    ctx.addIssue({ code: "custom", message: "must be base64 (standard alphabet, with padding)" });
+    return z.NEVER;
+  });
+
+/** Swarm's name rule (at most 64 characters) is the manager's, with Swarm's message; this only bounds the input. */
+export const secretNameInput = z.string().max(4096, SECRET_MESSAGES.nameInvalid);
+
+const labelsInput = z.record(labelKey, z.string().max(1024));
+
+export const createSecretInput = z.strictObject({
+  name: secretNameInput,
+  data: secretDataInput,
+  labels: labelsInput.default({}),
+});
+
+/** A secret by ID, ID prefix or name, as docker accepts. */
+export const secretRefInput = z.strictObject({ ref: z.string().min(1, "secret is required").max(256) });
+
+export const listSecretsInput = z
+  .strictObject({
+    /** Matches names (case-insensitively) or an ID prefix. */
+    search: z.string().max(128).optional(),
+  })
+  .optional();
+
+/**
+ * Labels only, as Swarm allows. A name or payload may be sent (Swarm's UpdateSecret
+ * takes the whole spec) but is refused unless unchanged.
+ */
+export const updateSecretInput = z.strictObject({
+  ref: z.string().min(1).max(256),
+  /** The version the caller read: a stale one is refused, so updates never overwrite silently. */
+  version: z.number().int().min(1),
+  labels: labelsInput,
+  name: secretNameInput.optional(),
+  data: secretDataInput.optional(),
+});
+
+export const secretServiceUseSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  references: z.array(z.object({ target: z.string(), uid: z.string(), gid: z.string(), mode: z.number().int() })),
+});
+
+export const secretHolderSchema = z.object({
+  nodeId: z.string(),
+  hostname: z.string().nullable(),
+  tasks: z.number().int(),
+});
+
+/** Metadata only: what `secret ls` and `secret inspect` show. */
+export const secretViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  labels: z.record(z.string(), z.string()),
+  version: z.number().int(),
+  createdAt: dateSchema,
+  updatedAt: dateSchema,
+  /** The services whose spec references the secret, with their targets. */
+  services: z.array(secretServiceUseSchema),
+  /** The nodes that hold it now: tasks from ASSIGNED to RUNNING of those services. */
+  nodes: z.array(secretHolderSchema),
+});
+
+export const removedSecretSchema = z.object({ id: z.string(), name: z.string() });
+
+export type CreateSecretInput = z.input<typeof createSecretInput>;
+export type SecretViewOutput = z.infer<typeof secretViewSchema>;

@@ -1,0 +1,168 @@
+import type { SecretInfo, SecretReference, TaskState } from "@rampart/core";
+import type { Db } from "../prisma.js";
+
+/**
+ * Secrets. Everything here returns metadata only; the sealed payload leaves the table
+ * through `readSealedSecretPayload` alone, which only the delivery path (and the
+ * constant-time comparison of an update) calls.
+ */
+
+/** The sealed-field context of a secret's payload: table `secret`, its row, column `payload`. */
+export const secretPayloadContext = (id: string) => ({ table: "secret", rowId: id, column: "payload" });
+
+const infoSelect = { id: true, name: true, size: true, labels: true, version: true, createdAt: true, updatedAt: true } as const;
+
+type InfoRow = Omit<SecretInfo, "labels"> & { labels: unknown };
+const toInfo = (row: InfoRow): SecretInfo => ({ ...row, labels: row.labels as Record<string, string> });
+
+export async function createSecret(
+  db: Db,
+  input: { id: string; name: string; labels: Record<string, string>; size: number; sealedPayload: Uint8Array<ArrayBuffer>; at: Date },
+): Promise<SecretInfo> {
+  const row = await db.secret.create({
+    data: {
+      id: input.id,
+      name: input.name,
+      labels: input.labels,
+      size: input.size,
+      payload: input.sealedPayload,
+      createdAt: input.at,
+      updatedAt: input.at,
+    },
+    select: infoSelect,
+  });
+  return toInfo(row);
+}
+
+/** Every secret, by name; `search` matches a name (case-insensitively) or an ID prefix. */
+export async function listSecrets(db: Db, query: { search?: string | undefined } = {}): Promise<SecretInfo[]> {
+  const search = query.search?.trim();
+  const rows = await db.secret.findMany({
+    where: search
+      ? { OR: [{ name: { contains: search, mode: "insensitive" as const } }, { id: { startsWith: search.toLowerCase() } }] }
+      : {},
+    select: infoSelect,
+    orderBy: { name: "asc" },
+  });
+  return rows.map(toInfo);
+}
+
+export async function getSecret(db: Db, id: string): Promise<SecretInfo | null> {
+  const row = await db.secret.findUnique({ where: { id }, select: infoSelect });
+  return row ? toInfo(row) : null;
+}
+
+export async function getSecretByName(db: Db, name: string): Promise<SecretInfo | null> {
+  const row = await db.secret.findUnique({ where: { name }, select: infoSelect });
+  return row ? toInfo(row) : null;
+}
+
+/** Docker's lookup: exact ID, exact name, or an unambiguous ID prefix (two IDs if ambiguous). */
+export async function findSecretIds(db: Db, ref: string): Promise<string[]> {
+  const exact = await db.secret.findUnique({ where: { id: ref }, select: { id: true } });
+  if (exact) return [exact.id];
+  const byName = await db.secret.findUnique({ where: { name: ref }, select: { id: true } });
+  if (byName) return [byName.id];
+  if (!/^[0-9a-z]+$/.test(ref)) return [];
+  return (await db.secret.findMany({ where: { id: { startsWith: ref } }, select: { id: true }, take: 2 })).map((s) => s.id);
+}
+
+/** Replaces the labels if the secret is still at `expectedVersion`; null if it changed or is gone. */
+export async function updateSecretLabels(
+  db: Db,
+  id: string,
+  expectedVersion: number,
+  labels: Record<string, string>,
+  at: Date,
+): Promise<SecretInfo | null> {
+  const { count } = await db.secret.updateMany({
+    where: { id, version: expectedVersion },
+    data: { labels, version: { increment: 1 }, updatedAt: at },
+  });
+  return count === 1 ? getSecret(db, id) : null;
+}
+
+export async function deleteSecret(db: Db, id: string): Promise<boolean> {
+  const { count } = await db.secret.deleteMany({ where: { id } });
+  return count === 1;
+}
+
+/**
+ * The sealed payload and the name it belongs to. The caller opens it with
+ * `secretPayloadContext(id)` and zeroes the plaintext when done.
+ */
+export async function readSealedSecretPayload(db: Db, id: string): Promise<{ name: string; sealed: Uint8Array } | null> {
+  const row = await db.secret.findUnique({ where: { id }, select: { name: true, payload: true } });
+  return row ? { name: row.name, sealed: row.payload } : null;
+}
+
+/**
+ * The current names of the secrets with these IDs, with their rows locked (FOR SHARE)
+ * until the transaction ends: a service that references them commits before any of
+ * them can be removed, and a removal in progress makes this wait, then miss the row.
+ */
+export async function lockSecretNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ id: string; name: string }[]>`
+    SELECT id, name FROM secret WHERE id = ANY(${[...ids]}::text[]) ORDER BY id FOR SHARE`;
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A service and the references of its spec (all of them, for the caller to filter). */
+export interface ReferencingService {
+  id: string;
+  name: string;
+  secrets: SecretReference[];
+}
+
+/**
+ * The services whose spec references this secret (Swarm's ByReferencedSecretID), by
+ * name; or, without an ID, every service that references any secret.
+ */
+export async function servicesReferencingSecrets(db: Db, secretId?: string): Promise<ReferencingService[]> {
+  const rows =
+    secretId === undefined
+      ? await db.$queryRaw<{ id: string; name: string; secrets: unknown }[]>`
+          SELECT id, name, spec -> 'secrets' AS secrets FROM service
+          WHERE jsonb_typeof(spec -> 'secrets') = 'array' AND jsonb_array_length(spec -> 'secrets') > 0
+          ORDER BY name`
+      : await db.$queryRaw<{ id: string; name: string; secrets: unknown }[]>`
+          SELECT id, name, spec -> 'secrets' AS secrets FROM service
+          WHERE spec -> 'secrets' @> ${JSON.stringify([{ secretId }])}::jsonb
+          ORDER BY name`;
+  return rows.map((r) => ({ id: r.id, name: r.name, secrets: r.secrets as SecretReference[] }));
+}
+
+/** Task states in which a node holds the secrets its task references (ASSIGNED…RUNNING). */
+export const SECRET_HOLDING_STATES: readonly TaskState[] = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
+
+export interface SecretHolding {
+  secretId: string;
+  nodeId: string;
+  hostname: string | null;
+  /** Tasks on that node, from ASSIGNED to RUNNING, of services that reference the secret. */
+  tasks: number;
+}
+
+/**
+ * Which nodes hold which secrets now: the nodes of tasks from ASSIGNED to RUNNING of
+ * the services that reference each secret, as Swarm's dispatcher decides what a node
+ * is sent. One secret's, or every secret's without an ID.
+ */
+export async function secretHoldings(db: Db, secretId?: string): Promise<SecretHolding[]> {
+  const states = [...SECRET_HOLDING_STATES];
+  const rows = await db.$queryRaw<{ secret_id: string; node_id: string; hostname: string | null; tasks: number }[]>`
+    SELECT ref ->> 'secretId' AS secret_id, t.node_id, n.hostname, count(DISTINCT t.id)::int AS tasks
+    FROM task t
+    JOIN service s ON s.id = t.service_id
+    CROSS JOIN LATERAL jsonb_array_elements(
+      CASE WHEN jsonb_typeof(s.spec -> 'secrets') = 'array' THEN s.spec -> 'secrets' ELSE '[]'::jsonb END
+    ) AS ref
+    LEFT JOIN node n ON n.id = t.node_id
+    WHERE t.node_id IS NOT NULL
+      AND t.state = ANY(${states}::text[])
+      AND (${secretId ?? null}::text IS NULL OR ref ->> 'secretId' = ${secretId ?? null}::text)
+    GROUP BY 1, 2, 3
+    ORDER BY 1, n.hostname, 2`;
+  return rows.map((r) => ({ secretId: r.secret_id, nodeId: r.node_id, hostname: r.hostname, tasks: Number(r.tasks) }));
+}

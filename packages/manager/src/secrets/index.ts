@@ -1,0 +1,289 @@
+import {
+  RampartError,
+  checkLabelKey,
+  checkLabelValue,
+  checkSecretReferences,
+  checkSecretSpec,
+  checkSecretsExist,
+  checkSecretUpdate,
+  completeSecretReference,
+  newId,
+  referencedSecretIds,
+  secretAlreadyExists,
+  secretInUse,
+  secretNotFound,
+  type Actor,
+  type AuditEventInput,
+  type SecretInfo,
+  type SecretReference,
+  type ServiceSpec,
+} from "@rampart/core";
+import {
+  createSecret,
+  deleteSecret,
+  findSecretIds,
+  getSecret,
+  getSecretByName,
+  listSecrets,
+  lockSecretNames,
+  readSealedSecretPayload,
+  secretHoldings,
+  secretPayloadContext,
+  servicesReferencingSecrets,
+  updateSecretLabels,
+  type Db,
+  type ReferencingService,
+  type SecretHolding,
+} from "@rampart/db";
+import type { AuditService } from "../audit/index.js";
+import type { ManagerDeps } from "../deps.js";
+import { equalBytes } from "../hash.js";
+
+/** A service that references a secret, and how: one entry per target. */
+export interface SecretServiceUse {
+  id: string;
+  name: string;
+  references: Array<Pick<SecretReference, "target" | "uid" | "gid" | "mode">>;
+}
+
+/** A node that holds a secret now: it has tasks, ASSIGNED to RUNNING, of services that reference it. */
+export interface SecretHolder {
+  nodeId: string;
+  hostname: string | null;
+  tasks: number;
+}
+
+/** What list and inspect show: metadata, who references the secret, and where it is. Never the payload. */
+export interface SecretView extends SecretInfo {
+  services: SecretServiceUse[];
+  nodes: SecretHolder[];
+}
+
+export interface NewSecret {
+  name: string;
+  /** The payload. Wiped (filled with zeros) once sealed. */
+  data: Uint8Array;
+  labels: Record<string, string>;
+}
+
+export interface SecretChange {
+  labels: Record<string, string>;
+  /** Swarm's UpdateSecret takes the whole spec: a name or payload may be sent, but only unchanged. */
+  name?: string | undefined;
+  /** Compared in constant time with the stored payload, then wiped. */
+  data?: Uint8Array | undefined;
+}
+
+const MAX_LABELS = 64;
+
+function checkLabels(labels: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_LABELS) throw new RampartError("invalid_argument", `a secret has at most ${MAX_LABELS} labels`, { field: "labels" });
+  for (const [key, value] of entries) {
+    checkLabelKey(key);
+    checkLabelValue(value);
+  }
+  return Object.fromEntries(entries);
+}
+
+const secretTarget = (s: { id: string; name: string }) => ({ type: "secret", id: s.id, name: s.name });
+
+function uses(services: readonly ReferencingService[], secretId: string): SecretServiceUse[] {
+  return services
+    .map((s) => ({
+      id: s.id,
+      name: s.name,
+      references: s.secrets.filter((r) => r.secretId === secretId).map(({ target, uid, gid, mode }) => ({ target, uid, gid, mode })),
+    }))
+    .filter((s) => s.references.length > 0);
+}
+
+const holders = (rows: readonly SecretHolding[]): SecretHolder[] => rows.map(({ nodeId, hostname, tasks }) => ({ nodeId, hostname, tasks }));
+
+/**
+ * The references of a service spec, checked as Swarm's CreateService and UpdateService
+ * check them (validateSecretRefsSpec, then checkSecretExistence), inside the caller's
+ * transaction. The secrets named are locked until it commits, so none of them can be
+ * removed under a service that is about to reference it. Returns the spec to store:
+ * references complete with their defaults, and no `secrets` field when there are none,
+ * so a spec without secrets stays byte for byte what it was.
+ *
+ * On update, a spec that leaves `secrets` out keeps the service's current references
+ * (`previous`): a client that does not know about secrets (an older form, the placement
+ * planner) cannot revoke them by accident. `secrets: []` removes them all.
+ */
+export async function checkServiceSecrets(tx: Db, spec: ServiceSpec, previous?: ServiceSpec): Promise<ServiceSpec> {
+  const refs = spec.secrets ?? previous?.secrets ?? [];
+  checkSecretReferences(refs);
+  const names = await lockSecretNames(tx, referencedSecretIds(refs));
+  checkSecretsExist(refs, (id) => names.get(id));
+  const { secrets: _omitted, ...rest } = spec;
+  return refs.length > 0 ? { ...rest, secrets: refs.map(completeSecretReference) } : rest;
+}
+
+/**
+ * Audits what a service change did to secret access: `secret.grant` for each secret the
+ * service now references and did not, `secret.revoke` for each it no longer does. The
+ * secret is the target (so its history reads whole) and the service the context.
+ */
+export async function auditSecretGrants(
+  audit: AuditService,
+  tx: Db,
+  change: { actor: Actor; ip: string | null; service: { id: string; name: string }; before?: SecretReference[] | undefined; after?: SecretReference[] | undefined },
+): Promise<void> {
+  const before = new Map((change.before ?? []).map((r) => [r.secretId, r]));
+  const after = new Map((change.after ?? []).map((r) => [r.secretId, r]));
+  const context = { type: "service", id: change.service.id, name: change.service.name };
+  const event = (action: "secret.grant" | "secret.revoke", r: SecretReference): AuditEventInput => ({
+    actor: change.actor,
+    action,
+    target: { type: "secret", id: r.secretId, name: r.secretName },
+    context,
+    outcome: "success",
+    ip: change.ip,
+  });
+  const events = [
+    ...[...after.values()].filter((r) => !before.has(r.secretId)).map((r) => event("secret.grant", r)),
+    ...[...before.values()].filter((r) => !after.has(r.secretId)).map((r) => event("secret.revoke", r)),
+  ];
+  if (events.length > 0) await audit.recordMany(events, tx);
+}
+
+/**
+ * Secrets, with Swarm's rules (`@rampart/core` secret): create, list and inspect
+ * (metadata only), labels-only updates with optimistic versions, and removal refused
+ * while a service references the secret. Payloads are sealed fields bound to their row;
+ * nothing here returns one except `openPayload`, which is for the delivery path and is
+ * not reachable through the API.
+ */
+export function createSecretService(deps: ManagerDeps, audit: AuditService) {
+  const db = deps.store.prisma;
+
+  /** Docker's lookup: ID, name, or an unambiguous ID prefix. */
+  async function resolve(ref: string, tx: Db = db): Promise<SecretInfo> {
+    const ids = await findSecretIds(tx, ref);
+    if (ids.length === 0) throw secretNotFound(ref);
+    if (ids.length > 1) throw new RampartError("invalid_argument", `secret ${ref} is ambiguous (2 matches found)`, { field: "secret" });
+    const found = await getSecret(tx, ids[0]!);
+    if (!found) throw secretNotFound(ref);
+    return found;
+  }
+
+  /**
+   * The payload in plain text. For the delivery path only: no API procedure calls
+   * this. The caller wipes the buffer (`fill(0)`) as soon as it has been sent.
+   */
+  async function openPayload(id: string, tx: Db = db): Promise<Buffer> {
+    const row = await readSealedSecretPayload(tx, id);
+    if (!row) throw secretNotFound(id);
+    return deps.codec.open(secretPayloadContext(id), row.sealed);
+  }
+
+  async function view(secret: SecretInfo, tx: Db = db): Promise<SecretView> {
+    const [services, nodes] = await Promise.all([servicesReferencingSecrets(tx, secret.id), secretHoldings(tx, secret.id)]);
+    return { ...secret, services: uses(services, secret.id), nodes: holders(nodes) };
+  }
+
+  return {
+    resolve,
+
+    async list(query: { search?: string | undefined } = {}): Promise<SecretView[]> {
+      const [secrets, services, holdings] = await Promise.all([listSecrets(db, query), servicesReferencingSecrets(db), secretHoldings(db)]);
+      const bySecret = new Map<string, SecretHolding[]>();
+      for (const h of holdings) {
+        const list = bySecret.get(h.secretId);
+        if (list) list.push(h);
+        else bySecret.set(h.secretId, [h]);
+      }
+      return secrets.map((s) => ({ ...s, services: uses(services, s.id), nodes: holders(bySecret.get(s.id) ?? []) }));
+    },
+
+    async get(ref: string): Promise<SecretView> {
+      return view(await resolve(ref));
+    },
+
+    async create(input: NewSecret, actor: Actor, ip: string | null): Promise<SecretView> {
+      let sealed: Uint8Array<ArrayBuffer>;
+      const id = newId(deps.random(17));
+      try {
+        checkSecretSpec({ name: input.name, size: input.data.length });
+        sealed = deps.codec.seal(secretPayloadContext(id), input.data);
+      } finally {
+        input.data.fill(0);
+      }
+      const labels = checkLabels(input.labels);
+      const created = await deps.store.transaction(async (tx) => {
+        if (await getSecretByName(tx, input.name)) throw secretAlreadyExists(input.name);
+        let secret: SecretInfo;
+        try {
+          secret = await createSecret(tx, { id, name: input.name, labels, size: input.data.length, sealedPayload: sealed, at: deps.now() });
+        } catch (error) {
+          // Another create of the same name committed first.
+          if ((error as { code?: string }).code === "P2002") throw secretAlreadyExists(input.name);
+          throw error;
+        }
+        await audit.record({ actor, action: "secret.create", target: secretTarget(secret), outcome: "success", ip }, tx);
+        return secret;
+      });
+      return { ...created, services: [], nodes: [] };
+    },
+
+    /**
+     * Labels only (UpdateSecret): a different name or payload is refused with Swarm's
+     * words before the version is looked at; `version` must be the one the caller read.
+     */
+    async update(ref: string, version: number, change: SecretChange, actor: Actor, ip: string | null): Promise<SecretView> {
+      const labels = checkLabels(change.labels);
+      try {
+        const updated = await deps.store.transaction(async (tx) => {
+          const current = await resolve(ref, tx);
+          let sameData: boolean | undefined;
+          if (change.data !== undefined) {
+            const stored = await openPayload(current.id, tx);
+            sameData = equalBytes(stored, change.data);
+            stored.fill(0);
+          }
+          checkSecretUpdate(current, { name: change.name, sameData });
+          if (current.version !== version) {
+            throw new RampartError("conflict", `secret ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
+          }
+          const next = await updateSecretLabels(tx, current.id, version, labels, deps.now());
+          if (!next) throw new RampartError("conflict", `secret ${current.name} changed at the same time; reload and try again`, { field: "version" });
+          await audit.record({ actor, action: "secret.update", target: secretTarget(next), outcome: "success", ip }, tx);
+          return next;
+        });
+        return await view(updated);
+      } finally {
+        change.data?.fill(0);
+      }
+    },
+
+    /** RemoveSecret: refused while any service spec references the secret (tasks are not consulted). */
+    async remove(ref: string, actor: Actor, ip: string | null): Promise<SecretInfo> {
+      return deps.store.transaction(async (tx) => {
+        const secret = await resolve(ref, tx);
+        // Delete first: the row lock makes a service that is referencing the secret right
+        // now commit before the check below reads, so the check cannot miss it.
+        await deleteSecret(tx, secret.id);
+        const users = await servicesReferencingSecrets(tx, secret.id);
+        if (users.length > 0) throw secretInUse(secret.name, users.map((u) => u.name));
+        await audit.record({ actor, action: "secret.remove", target: secretTarget(secret), outcome: "success", ip }, tx);
+        return secret;
+      });
+    },
+
+    /** The services whose spec references the secret, with their targets (for rotation). */
+    async servicesUsing(secretId: string): Promise<SecretServiceUse[]> {
+      return uses(await servicesReferencingSecrets(db, secretId), secretId);
+    },
+
+    /** The nodes that hold the secret now (tasks ASSIGNED to RUNNING of services that reference it). */
+    async nodesHolding(secretId: string): Promise<SecretHolder[]> {
+      return holders(await secretHoldings(db, secretId));
+    },
+
+    openPayload,
+  };
+}
+
+export type SecretService = ReturnType<typeof createSecretService>;
