@@ -10,7 +10,20 @@ import { info } from "./commands/info.js";
 import { nodeDemote, nodeInspect, nodeLs, nodePromote, nodeRm, nodeUpdate } from "./commands/node.js";
 import { planCommand, PLAN_OPTIONS, scenarioSource, serverSource } from "./commands/plan.js";
 import {
-  CREATE_OPTIONS,
+  parseLabels,
+  processPayloadSource,
+  secretCreate,
+  secretInspect,
+  secretLs,
+  secretRm,
+  secretRotate,
+  SECRET_CREATE_OPTIONS,
+  SECRET_LS_OPTIONS,
+  SECRET_ROTATE_OPTIONS,
+} from "./commands/secret.js";
+import {
+  SERVICE_CREATE_OPTIONS,
+  SERVICE_UPDATE_OPTIONS,
   serviceCreate,
   serviceInspect,
   serviceLs,
@@ -18,7 +31,6 @@ import {
   serviceRm,
   serviceScale,
   serviceUpdate,
-  UPDATE_OPTIONS,
 } from "./commands/service.js";
 import { statusCommand } from "./commands/status.js";
 import { swarmCa, swarmInit, swarmJoinToken, swarmUpdate, UsageFault } from "./commands/swarm.js";
@@ -38,6 +50,7 @@ Commands:
   info         Show the swarm, as the Swarm section of docker info
   swarm        Manage the swarm: init, join-token, ca, update
   node         Manage nodes: ls, inspect, update, promote, demote, rm
+  secret       Manage secrets: create, ls, inspect, rm, rotate
   service      Manage services: create, ls, ps, inspect, update, scale, rm
   plan         Dry-run the scheduler: where a service would run, and why (not)
   agent        Run a node: join, simulate
@@ -245,6 +258,9 @@ Commands:
   join       Join a swarm and keep the node's identity alive
              join --token TOKEN [--state-dir DIR] [--hostname NAME] [--label k=v]... HOST:PORT
              (or --token-file FILE, or RAMPART_JOIN_TOKEN, to keep the token out of ps)
+             --secrets-root DIR      where tasks' secrets are written: DIR/<task>/<target>;
+                                     must be tmpfs (default /dev/shm/rampart-<state-dir hash>)
+             --allow-secrets-on-disk accept a secrets root that is not tmpfs (development only)
   simulate   Run many simulated nodes in this process, over the real protocol
              simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
 
@@ -347,7 +363,10 @@ Options:
   --replicas N                Number of tasks (default 1)
   --constraint EXPR           Placement constraint, e.g. node.labels.zone==eu (repeatable)
   --placement-pref PREF       Placement preference, spread=node.labels.zone (repeatable)
-${SPEC_OPTIONS_HELP}`;
+${SPEC_OPTIONS_HELP}
+  --secret SECRET             Give the tasks a secret (repeatable): NAME, or
+                              source=NAME,target=FILE,uid=U,gid=G,mode=M
+                              (defaults: target NAME, uid 0, gid 0, mode 0444)`;
 
 const SERVICE_UPDATE_USAGE = `Usage:  rampart service update [OPTIONS] SERVICE
 
@@ -361,7 +380,10 @@ Options:
   --constraint-rm EXPR        Remove a placement constraint (repeatable)
   --placement-pref-add PREF   Add a placement preference, spread=node.labels.zone (repeatable)
   --placement-pref-rm PREF    Remove a placement preference (repeatable)
-${SPEC_OPTIONS_HELP}`;
+${SPEC_OPTIONS_HELP}
+  --secret-add SECRET         Add a secret (repeatable): NAME, or
+                              source=NAME,target=FILE,uid=U,gid=G,mode=M
+  --secret-rm NAME            Remove a secret, every target it has (repeatable)`;
 
 const SERVICE_LS_USAGE = `Usage:  rampart service ls [OPTIONS]
 
@@ -425,7 +447,7 @@ async function runService(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case "create":
-      return runAdmin(rest, env, SERVICE_CREATE_USAGE, CREATE_OPTIONS, (client, out, p) => serviceCreate(client, out, p.positionals, p.values));
+      return runAdmin(rest, env, SERVICE_CREATE_USAGE, SERVICE_CREATE_OPTIONS, (client, out, p) => serviceCreate(client, out, p.positionals, p.values));
     case "ls":
     case "list":
       return runAdmin(rest, env, SERVICE_LS_USAGE, { quiet: { type: "boolean", short: "q" } }, (client, out, p) =>
@@ -440,7 +462,7 @@ async function runService(args: string[], env: Env): Promise<number> {
         serviceInspect(client, out, p.positionals, p.values.pretty ?? false),
       );
     case "update":
-      return runAdmin(rest, env, SERVICE_UPDATE_USAGE, UPDATE_OPTIONS, (client, out, p) => serviceUpdate(client, out, p.positionals, p.values));
+      return runAdmin(rest, env, SERVICE_UPDATE_USAGE, SERVICE_UPDATE_OPTIONS, (client, out, p) => serviceUpdate(client, out, p.positionals, p.values));
     case "scale":
       return runAdmin(rest, env, SERVICE_SCALE_USAGE, {}, (client, out, p) => serviceScale(client, out, p.positionals));
     case "rm":
@@ -452,6 +474,103 @@ async function runService(args: string[], env: Env): Promise<number> {
       return console.log(SERVICE_USAGE), 0;
     default:
       throw new UsageError(`'${sub}' is not a rampart service command`);
+  }
+}
+
+const SECRET_USAGE = `Usage:  rampart secret COMMAND
+
+Manage secrets. A secret's value is sent once, when it is created, and never shown again.
+
+Commands:
+  create    Create a secret from a file or standard input   [--label k=v]... SECRET [FILE|-]
+  ls        List secrets        [-q] [--filter name=PREFIX|id=PREFIX|label=KEY[=VALUE]]...
+  inspect   Show secrets in detail (never their values)   [--pretty] SECRET...
+  rm        Remove secrets      SECRET...
+  rotate    Replace a secret with a new version everywhere it is used   [OPTIONS] SECRET FILE|-
+
+Run 'rampart secret COMMAND --help' for more information on a command.`;
+
+const SECRET_CREATE_USAGE = `Usage:  rampart secret create [OPTIONS] SECRET [FILE|-]
+
+Create a secret from a file, or from standard input with '-'; prints its ID. The
+value must be 1 to 511999 bytes, and is never shown again.
+
+Options:
+  -l, --label k=v   Secret label (repeatable)`;
+
+const SECRET_LS_USAGE = `Usage:  rampart secret ls [OPTIONS]
+
+List secrets
+
+Options:
+  -q, --quiet           Only display IDs
+  -f, --filter FILTER   Filter output (repeatable): name=PREFIX, id=PREFIX,
+                        label=KEY or label=KEY=VALUE`;
+
+const SECRET_INSPECT_USAGE = `Usage:  rampart secret inspect [OPTIONS] SECRET [SECRET...]
+
+Display detailed information on one or more secrets (JSON by default): metadata,
+the services that use each one and the nodes that hold it now. Never the value.
+
+Options:
+  --pretty   Print the information in a human friendly format`;
+
+const SECRET_RM_USAGE = `Usage:  rampart secret rm SECRET [SECRET...]
+
+Remove one or more secrets. A secret that a service uses is not removed.`;
+
+const SECRET_ROTATE_USAGE = `Usage:  rampart secret rotate [OPTIONS] SECRET FILE|-
+
+Replace a secret with a new version: create the new version from a file (or from
+standard input with '-'), move every service that uses SECRET to it under the same
+target, owner and mode, all in one step, then follow the rollout until no task holds
+SECRET any more. Prints the new version's ID first.
+
+Options:
+  --name NAME       The new version's name (default: NAME_v2 for NAME, NAME_v3 for NAME_v2)
+  -l, --label k=v   The new version's labels (repeatable; default: SECRET's labels)
+  -d, --detach      Do not follow the rollout
+  --remove-old      Remove SECRET once no task holds it (not with --detach)`;
+
+/** How often `secret rotate` looks at the rollout while following it. */
+const ROLLOUT_POLL_MS = 1000;
+
+async function runSecret(args: string[], env: Env): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case "create":
+      return runAdmin(rest, env, SECRET_CREATE_USAGE, SECRET_CREATE_OPTIONS, (client, out, p) =>
+        secretCreate(client, out, p.positionals, p.values.label, processPayloadSource),
+      );
+    case "ls":
+    case "list":
+      return runAdmin(rest, env, SECRET_LS_USAGE, SECRET_LS_OPTIONS, (client, out, p) =>
+        secretLs(client, out, p.positionals, p.values.quiet ?? false, p.values.filter),
+      );
+    case "inspect":
+      return runAdmin(rest, env, SECRET_INSPECT_USAGE, { pretty: { type: "boolean" } }, (client, out, p) =>
+        secretInspect(client, out, p.positionals, p.values.pretty ?? false),
+      );
+    case "rm":
+    case "remove":
+      return runAdmin(rest, env, SECRET_RM_USAGE, {}, (client, out, p) => secretRm(client, out, p.positionals));
+    case "rotate":
+      return runAdmin(rest, env, SECRET_ROTATE_USAGE, SECRET_ROTATE_OPTIONS, (client, out, p) =>
+        secretRotate(client, out, p.positionals, processPayloadSource, {
+          name: p.values.name,
+          labels: parseLabels(p.values.label),
+          detach: p.values.detach ?? false,
+          removeOld: p.values["remove-old"] ?? false,
+          intervalMs: ROLLOUT_POLL_MS,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        }),
+      );
+    case undefined:
+    case "--help":
+    case "-h":
+      return console.log(SECRET_USAGE), 0;
+    default:
+      throw new UsageError(`'${sub}' is not a rampart secret command`);
   }
 }
 
@@ -497,7 +616,14 @@ async function runAgent(args: string[], env: Env): Promise<number> {
       case "join": {
         const p = parse(
           rest,
-          { "state-dir": { type: "string" }, hostname: { type: "string" }, label: { type: "string", multiple: true }, "token-file": { type: "string" } },
+          {
+            "state-dir": { type: "string" },
+            hostname: { type: "string" },
+            label: { type: "string", multiple: true },
+            "token-file": { type: "string" },
+            "secrets-root": { type: "string" },
+            "allow-secrets-on-disk": { type: "boolean" },
+          },
           true,
         );
         if (p.values.help) return console.log(AGENT_USAGE), 0;
@@ -505,6 +631,8 @@ async function runAgent(args: string[], env: Env): Promise<number> {
           {
             token: joinToken(p.values.token, p.values["token-file"], env),
             stateDir: resolve(p.values["state-dir"] ?? ".rampart-agent"),
+            secretsRoot: p.values["secrets-root"] === undefined ? undefined : resolve(p.values["secrets-root"]),
+            allowSecretsOnDisk: p.values["allow-secrets-on-disk"] ?? false,
             hostname: p.values.hostname,
             labels: p.values.label ?? [],
             address: p.positionals[0],
@@ -574,6 +702,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runNode(rest, env);
       case "service":
         return await runService(rest, env);
+      case "secret":
+        return await runSecret(rest, env);
       case "plan":
         return await runPlan(rest, env);
       case "agent":

@@ -181,6 +181,17 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     expect(updated.version).toBe(2);
     await prisma.secret.delete({ where: { id: data.id } });
   },
+  SecretDelivery: async (prisma) => {
+    await prisma.secret.create({ data: { id: "k00000000000000000000000d", name: "delivered", size: 3, payload: bytes(50) } });
+    const node = { id: "bcdefghijklmnopqrstuvwxyz", hostname: "holder", role: "worker", os: "linux", arch: "x86_64", engineVersion: "0.1.0", nanoCpus: 1n, memoryBytes: 1n };
+    await prisma.node.create({ data: node });
+    await prisma.secretDelivery.create({ data: { secretId: "k00000000000000000000000d", nodeId: node.id } });
+    await expect(prisma.secretDelivery.create({ data: { secretId: "k00000000000000000000000d", nodeId: node.id } })).rejects.toMatchObject({ code: "P2002" });
+    // Removing the secret, or the node, removes the holding.
+    await prisma.secret.delete({ where: { id: "k00000000000000000000000d" } });
+    expect(await prisma.secretDelivery.count()).toBe(0);
+    await prisma.node.delete({ where: { id: node.id } });
+  },
 };
 
 describe.each(testStoreKinds())("schema on %s", (kind) => {

@@ -7,7 +7,8 @@ import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
 import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
-import { createSecretService } from "./secrets/index.js";
+import { createDeliveryService } from "./delivery/index.js";
+import { createSecretRotation, createSecretService } from "./secrets/index.js";
 import { createServiceService } from "./services/index.js";
 import { createReconciler } from "./services/reconciler.js";
 import { createSchedulerLoop } from "./services/scheduler-loop.js";
@@ -22,10 +23,18 @@ export { createCertificateAuthority, createRootCa, subjectKeyId, verifyCsr, type
 export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
 export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
-export type { NewSecret, SecretChange, SecretHolder, SecretService, SecretServiceUse, SecretView } from "./secrets/index.js";
+export type { NewSecret, PreparedSecret, SecretChange, SecretHolder, SecretService, SecretServiceUse, SecretView } from "./secrets/index.js";
+export {
+  nextSecretVersionName,
+  type RotationProgress,
+  type SecretRotation,
+  type SecretRotationRequest,
+  type SecretRotationService,
+} from "./secrets/index.js";
 export type { SchedulerLoop } from "./services/scheduler-loop.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
 export type { Planner } from "./planner/index.js";
+export type { DeliveredSecret, DeliveryService } from "./delivery/index.js";
 export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState } from "./assignments/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
@@ -43,7 +52,13 @@ export function createManager(deps: ManagerDeps) {
   // empty: the orchestrator refills it and the scheduler looks again. Progress reports
   // (accepted, running) need neither.
   let taskEnded: (serviceId: string, refill: boolean) => void = () => undefined;
-  const assignments = createAssignmentService(deps, ({ serviceId, ended }) => taskEnded(serviceId, ended));
+  const secrets = createSecretService(deps, audit);
+  const delivery = createDeliveryService(deps, audit);
+  const assignments = createAssignmentService(
+    deps,
+    ({ serviceId, ended }) => taskEnded(serviceId, ended),
+    (nodeId, tasks) => delivery.withdrawUnused(nodeId, tasks),
+  );
   const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => assignments.notify(nodeIds));
   // Any service change may tell nodes to stop tasks: wake every long poll to look.
   const services = createServiceService(deps, audit, nodes, () => {
@@ -65,9 +80,9 @@ export function createManager(deps: ManagerDeps) {
     () => assignments.notify("all"),
     () => 6 * cluster.current().record.heartbeatPeriodMs,
   );
-  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments);
+  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery);
   const planner = createPlannerService(deps, audit, nodes, services);
-  const secrets = createSecretService(deps, audit);
+  const rotations = createSecretRotation(deps, audit, secrets, services);
   return {
     deps,
     audit,
@@ -83,6 +98,8 @@ export function createManager(deps: ManagerDeps) {
     assignments,
     planner,
     secrets,
+    rotations,
+    delivery,
   };
 }
 

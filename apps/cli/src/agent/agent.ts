@@ -9,6 +9,7 @@ import {
 } from "@rampart/core";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
 import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type TaskProgress } from "./client.js";
+import { memorySecretStore, SecretStoreError, type SecretStore } from "./secrets.js";
 
 /**
  * One node's agent: joins with a token (pinning the CA to the token's digest), then
@@ -155,6 +156,8 @@ export interface AgentOptions {
   events?: AgentEvents;
   /** Random numbers in [0, 1), for the renewal point. */
   random?: () => number;
+  /** Where the secrets of this node's tasks are kept; in this process's memory when absent. */
+  secrets?: SecretStore;
 }
 
 export class NodeAgent {
@@ -169,7 +172,10 @@ export class NodeAgent {
   private failedRenewals = 0;
   private failedPolls = 0;
 
+  private readonly secrets: SecretStore;
+
   constructor(private readonly options: AgentOptions) {
+    this.secrets = options.secrets ?? memorySecretStore();
     this.identity = options.store.load();
     this.client = createNodeClient(options.address, this.identity ? this.tlsOf(this.identity) : {});
   }
@@ -222,6 +228,12 @@ export class NodeAgent {
     clearTimeout(this.timer);
     clearTimeout(this.renewTimer);
     this.client.close();
+  }
+
+  /** Stops, and removes every secret this node holds. */
+  async shutdown(): Promise<void> {
+    this.stop();
+    await this.secrets.close();
   }
 
   private scheduleRenewal(): void {
@@ -292,12 +304,24 @@ export class NodeAgent {
    */
   private async followAssignments(): Promise<void> {
     let known: string | undefined;
+    try {
+      await this.secrets.open();
+    } catch (error) {
+      this.options.events?.error?.(error instanceof Error ? error.message : String(error));
+      this.options.events?.refused?.("cannot keep secrets safely on this node");
+      this.stop();
+      return;
+    }
     while (!this.stopped) {
       try {
         const { digest, tasks } = await this.client.assignments(known);
         known = digest;
         this.failedPolls = 0;
-        for (const task of tasks ?? []) if (!this.stopped) await this.progress(task);
+        if (tasks) {
+          // Secrets of tasks that left this node go first.
+          await this.secrets.retain(new Set(tasks.filter((t) => nextProgress(t) !== "shutdown").map((t) => t.id)));
+          for (const task of tasks) if (!this.stopped) await this.progress(task);
+        }
       } catch (error) {
         if (this.stopped) return;
         this.report(error);
@@ -314,17 +338,41 @@ export class NodeAgent {
    * refused: it is noted and the next poll brings the current picture.
    */
   private async progress(task: AssignedTask): Promise<void> {
-    const next = nextProgress(task);
-    if (!next) return;
+    let state = task.state;
     try {
-      await this.client.reportTask(task.id, next);
-      this.options.events?.task?.(task, next);
+      // Step by step (accepted, then running) without waiting for the next poll.
+      for (let next = nextProgress({ state, desiredState: task.desiredState }); next; next = nextProgress({ state, desiredState: task.desiredState })) {
+        // A task runs only with its secrets in place.
+        if (next === "running") await this.fetchSecrets(task);
+        await this.client.reportTask(task.id, next);
+        this.options.events?.task?.(task, next);
+        state = next;
+      }
     } catch (error) {
       if (error instanceof EndpointError && error.status < 500) {
         this.options.events?.error?.(`task ${task.id}: ${error.message}`);
         return;
       }
+      if (error instanceof SecretStoreError) {
+        // The task cannot run here (e.g. its secret's target escapes its directory): say so.
+        this.options.events?.error?.(`task ${task.id}: ${error.message}`);
+        await this.client.reportTask(task.id, "failed", error.message).catch(() => undefined);
+        return;
+      }
       throw error;
+    }
+  }
+
+  private async fetchSecrets(task: AssignedTask): Promise<void> {
+    for (const ref of task.secrets) {
+      if (this.secrets.has(task.id, ref.target)) continue;
+      const { data } = await this.client.fetchSecret(ref.secretId);
+      const bytes = Buffer.from(data, "base64");
+      try {
+        await this.secrets.write(task.id, ref, bytes);
+      } finally {
+        bytes.fill(0);
+      }
     }
   }
 

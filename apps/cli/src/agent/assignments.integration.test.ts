@@ -128,7 +128,7 @@ describe("agents receive their assignments from a real server", () => {
     await manager.services.create({ ...spec, name: "pinned", replicas: 1, constraints: [`node.id == ${nodeId}`] }, system, null);
     const answered = await waiting;
     expect(answered.digest).not.toBe(first.digest);
-    expect(answered.tasks.map((t) => t.serviceName)).toContain("pinned");
+    expect(answered.tasks?.map((t) => t.serviceName)).toContain("pinned");
     manager.assignments.close();
     await expect(manager.assignments.poll(nodeId, undefined)).rejects.toThrow("the manager is shutting down");
   }, 20_000);

@@ -1,5 +1,5 @@
 import { Agent, request, type AgentOptions } from "node:https";
-import type { NodeDescription } from "@rampart/core";
+import type { NodeDescription, SecretReference } from "@rampart/core";
 import { SWARM_CIPHERS } from "../server/node-endpoint.js";
 
 /**
@@ -40,6 +40,8 @@ export interface NodeClient {
   /** This node's tasks; with `known` (the last digest), the manager holds the answer until they change. */
   assignments(known?: string): Promise<AssignmentsResponse>;
   reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
+  /** A secret's value (base64), which the manager gives only while a task of this node references it. */
+  fetchSecret(secretId: string): Promise<{ id: string; name: string; data: string }>;
   /** Use a new key and certificate from now on (after a renewal). */
   setIdentity(tls: Tls): void;
   close(): void;
@@ -62,6 +64,8 @@ export interface AssignedTask {
   specVersion: number;
   desiredState: string;
   state: string;
+  /** The secrets the task reads, without their values. */
+  secrets: SecretReference[];
 }
 
 export interface AssignmentsResponse {
@@ -70,7 +74,7 @@ export interface AssignmentsResponse {
   tasks?: AssignedTask[];
 }
 
-export type TaskProgress = "accepted" | "running" | "shutdown";
+export type TaskProgress = "accepted" | "running" | "shutdown" | "failed";
 
 export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
   const { host, port } = parseAddress(address);
@@ -139,6 +143,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     heartbeat: (description) => json("POST", "/v1/heartbeat", description ? { description } : {}),
     // The manager holds a poll up to 50 s; allow it 65.
     assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`, undefined, 65_000),
+    fetchSecret: (secretId) => json("GET", `/v1/secrets/${encodeURIComponent(secretId)}`),
     async reportTask(taskId, state, message) {
       await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
     },

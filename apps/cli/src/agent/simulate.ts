@@ -1,5 +1,5 @@
 import type { NodeDescription } from "@rampart/core";
-import { memoryStore, NodeAgent } from "./agent.js";
+import { memoryStore, NodeAgent, type AgentEvents } from "./agent.js";
 
 /**
  * `rampart agent simulate --nodes N`: N agents in one process, each with its own key,
@@ -16,6 +16,8 @@ export interface SimulateOptions {
   /** Joins in flight at once. */
   concurrency?: number;
   onProgress?(joined: number, failed: number): void;
+  /** Events for the agent of each index (benchmarks and tests watch tasks with these). */
+  events?(index: number): AgentEvents;
 }
 
 const ZONES = 10;
@@ -59,6 +61,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
         token: options.token,
         description: simulatedDescription(options.prefix, index, width, options.version),
         store: memoryStore(),
+        ...(options.events ? { events: options.events(index) } : {}),
       });
       try {
         await agent.join();

@@ -1,5 +1,7 @@
 import { parseLabel } from "@rampart/core";
+import { createHash } from "node:crypto";
 import { describeThisMachine, fileStore, NodeAgent, PinError } from "../agent/agent.js";
+import { tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
 import { UsageFault, type Out } from "./swarm.js";
 
@@ -10,14 +12,32 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/** One directory per agent state directory, on the tmpfs every Linux system has. */
+export function defaultSecretsRoot(stateDir: string): string {
+  return `/dev/shm/rampart-${createHash("sha256").update(stateDir).digest("hex").slice(0, 12)}`;
+}
+
 /** `rampart agent join --token T [--state-dir DIR] [--hostname H] [--label k=v]... HOST:PORT`. */
 export async function agentJoin(
-  options: { token: string | undefined; stateDir: string; hostname: string | undefined; labels: string[]; address: string | undefined; version: string },
+  options: {
+    token: string | undefined;
+    stateDir: string;
+    secretsRoot: string | undefined;
+    allowSecretsOnDisk: boolean;
+    hostname: string | undefined;
+    labels: string[];
+    address: string | undefined;
+    version: string;
+  },
   out: Out,
   err: Out,
 ): Promise<number> {
   if (!options.address) throw new UsageFault('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
   const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
+  const secretsRoot = options.secretsRoot ?? defaultSecretsRoot(options.stateDir);
+  const secrets = tmpfsSecretStore(secretsRoot, { allowDisk: options.allowSecretsOnDisk });
+  // Refuse before joining: a node that cannot keep secrets in memory should not take tasks.
+  await secrets.open();
   let refused: string | undefined;
   let stopRun: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (stopRun = resolve));
@@ -26,6 +46,7 @@ export async function agentJoin(
     token: options.token,
     description: describeThisMachine(options.version, options.hostname, labels),
     store: fileStore(options.stateDir),
+    secrets,
     events: {
       renewed: (identity, reason) => err(`renewed this node's certificate (${reason}); role: ${identity.role}`),
       refused(message) {
@@ -48,7 +69,7 @@ export async function agentJoin(
   out(alreadyJoined ? `This node is already part of the swarm as a ${identity.role} (${identity.nodeId}).` : `This node joined a swarm as a ${identity.role}.`);
   agent.start();
   const signal = await Promise.race([waitForSignal(), finished.then(() => "refused")]);
-  agent.stop();
+  await agent.shutdown();
   if (signal === "refused") {
     err(`Error: the manager refused this node: ${refused}`);
     return 1;

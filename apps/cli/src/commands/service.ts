@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { ParseArgsConfig } from "node:util";
-import { capitalise, formatTable, goG, humanDuration, naturalCompare, type ServiceSpec } from "@rampart/core";
+import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
@@ -504,20 +504,93 @@ export const UPDATE_OPTIONS = {
   "reserve-memory": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
+/** `service create` also takes `--secret` (docker's flag); `plan` does not. */
+export const SERVICE_CREATE_OPTIONS = {
+  ...CREATE_OPTIONS,
+  secret: { type: "string", multiple: true },
+} as const satisfies ParseArgsConfig["options"];
+
+/** `service update` takes docker's `--secret-add` and `--secret-rm`. */
+export const SERVICE_UPDATE_OPTIONS = {
+  ...UPDATE_OPTIONS,
+  "secret-add": { type: "string", multiple: true },
+  "secret-rm": { type: "string", multiple: true },
+} as const satisfies ParseArgsConfig["options"];
+
+/** The secret flags, as node:util's parseArgs hands them over. */
+export interface SecretFlagValues {
+  secret?: string[] | undefined;
+  "secret-add"?: string[] | undefined;
+  "secret-rm"?: string[] | undefined;
+}
+
+/**
+ * `--secret NAME` or `--secret source=NAME,target=FILE,uid=U,gid=G,mode=M`, parsed by
+ * core's copy of the docker CLI's parser; its errors are docker's flag errors.
+ */
+export function parseSecretFlags(values: readonly string[] | undefined, flag: string): SecretFlag[] {
+  return (values ?? []).map((value) => {
+    try {
+      return parseSecretFlag(value);
+    } catch (error) {
+      throw badFlag(flag, value, (error as Error).message);
+    }
+  });
+}
+
+/**
+ * docker's ParseSecrets: two flags with one target are refused before any request
+ * (`duplicate secret target for NAME not allowed`), then each secret is looked up by its
+ * exact name (an ID or a prefix is not a name) to get the ID the spec needs.
+ */
+export async function resolveSecretFlags(
+  client: { secret: { get: { query(input: { ref: string }): Promise<{ id: string; name: string }> } } },
+  flags: readonly SecretFlag[],
+): Promise<SecretReference[]> {
+  const targets = new Set<string>();
+  for (const f of flags) {
+    if (targets.has(f.target)) throw new UsageFault(`duplicate secret target for ${f.secretName} not allowed`);
+    targets.add(f.target);
+  }
+  const refs: SecretReference[] = [];
+  for (const f of flags) {
+    let found: { id: string; name: string } | undefined;
+    try {
+      found = await client.secret.get.query({ ref: f.secretName });
+    } catch (error) {
+      if (!(error instanceof TRPCClientError) || error.data?.code !== "NOT_FOUND") throw error;
+    }
+    if (!found || found.name !== f.secretName) throw new Error(`secret not found: ${f.secretName}`);
+    refs.push({ ...f, secretId: found.id });
+  }
+  return refs;
+}
+
+/**
+ * docker's getUpdatedSecrets: `--secret-rm NAME` drops every reference to that secret
+ * name, then the `--secret-add` references are appended.
+ */
+export function updatedSecrets(current: readonly SecretReference[], remove: readonly string[], add: readonly SecretReference[]): SecretReference[] {
+  const rm = new Set(remove);
+  return [...current.filter((r) => !rm.has(r.secretName)), ...add];
+}
+
 /**
  * The server's answer to one item of a multi-item command (rm, scale): docker reports
  * each and goes on. Anything else (the server cannot be reached) stops the command.
  */
-function answerOf(error: unknown): string {
+export function answerOf(error: unknown): string {
   if (error instanceof TRPCClientError && error.data) return error.message;
   throw error;
 }
 
 /** `rampart service create [flags] IMAGE`: prints the new service's ID. */
-export async function serviceCreate(client: AdminClient, out: Out, positionals: string[], values: SpecFlagValues): Promise<number> {
+export async function serviceCreate(client: AdminClient, out: Out, positionals: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
   if (positionals.length !== 1) throw new UsageFault('"rampart service create" requires exactly 1 argument: IMAGE');
   const changes = parseSpecChanges(values);
+  const secretFlags = parseSecretFlags(values.secret, "secret");
   const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
+  if (secretFlags.length > 0) spec.secrets = await resolveSecretFlags(client, secretFlags);
   const created = await client.service.create.mutate(spec);
   out(created.id);
   return 0;
@@ -578,12 +651,16 @@ export async function serviceInspect(client: AdminClient, out: Out, refs: string
  * spec and writes it back at the version it read, so a change made in between is
  * refused by the server instead of overwritten. Prints SERVICE, as docker does.
  */
-export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues): Promise<number> {
+export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
   if (refs.length !== 1) throw new UsageFault('"rampart service update" requires exactly 1 argument');
   const changes = parseSpecChanges(values);
+  const secretAdd = parseSecretFlags(values["secret-add"], "secret-add");
+  const secretRm = values["secret-rm"] ?? [];
   const ref = refs[0]!;
+  const added = secretAdd.length > 0 ? await resolveSecretFlags(client, secretAdd) : [];
   const current = await client.service.get.query({ ref });
   const spec = applySpecChanges(current.spec, changes);
+  if (secretAdd.length > 0 || secretRm.length > 0) spec.secrets = updatedSecrets(current.spec.secrets ?? [], secretRm, added);
   await client.service.update.mutate({ ref: current.id, version: current.version, spec });
   out(ref);
   return 0;

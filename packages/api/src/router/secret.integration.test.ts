@@ -320,6 +320,8 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
       "secret.create": "cluster:admin",
       "secret.update": "cluster:admin",
       "secret.remove": "cluster:admin",
+      "secret.rotate": "cluster:admin",
+      "secret.rotation": "cluster:read",
     });
   });
 });

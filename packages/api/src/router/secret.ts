@@ -4,7 +4,11 @@ import {
   createSecretInput,
   listSecretsInput,
   removedSecretSchema,
+  rotateSecretInput,
+  rotationProgressInput,
+  rotationProgressSchema,
   secretRefInput,
+  secretRotationSchema,
   secretViewSchema,
   updateSecretInput,
 } from "../schema/secret.schema.js";
@@ -14,7 +18,8 @@ const admin = permissionProcedure("cluster:admin");
 
 /**
  * Secrets. Reads show metadata to anyone who may read the cluster: no procedure returns
- * a payload, so none needs more. Creating, relabelling and removing are administrative.
+ * a payload, so none needs more (a rotation's progress included). Creating, relabelling,
+ * rotating and removing are administrative.
  */
 export const secretRouter = router({
   list: permissionProcedure("cluster:read")
@@ -47,4 +52,16 @@ export const secretRouter = router({
       const { id, name } = await ctx.manager.secrets.remove(input.ref, ctx.principal.actor, clientOf(ctx).ip);
       return { id, name };
     }),
+
+  /** A new version, and every service that used the old one moved to it, in one step. */
+  rotate: admin
+    .input(rotateSecretInput)
+    .output(secretRotationSchema)
+    .mutation(({ ctx, input }) => ctx.manager.rotations.rotate(input, ctx.principal.actor, clientOf(ctx).ip)),
+
+  /** A rotation's rollout: which services moved, which tasks and nodes still hold the old version. */
+  rotation: permissionProcedure("cluster:read")
+    .input(rotationProgressInput)
+    .output(rotationProgressSchema)
+    .query(({ ctx, input }) => ctx.manager.rotations.progress(input.from, input.to)),
 });

@@ -89,5 +89,52 @@ export const secretViewSchema = z.object({
 
 export const removedSecretSchema = z.object({ id: z.string(), name: z.string() });
 
+/**
+ * A rotation: a new version of `ref` with this payload, and every service that
+ * references `ref` moved to it under the same target, owner and mode. The name defaults
+ * to the next `_v<N>` (`db_password` → `db_password_v2`, `db_password_v2` →
+ * `db_password_v3`), the labels to the old version's.
+ */
+export const rotateSecretInput = z.strictObject({
+  ref: z.string().min(1, "secret is required").max(256),
+  data: secretDataInput,
+  name: secretNameInput.optional(),
+  labels: labelsInput.optional(),
+});
+
+const namedObjectSchema = z.object({ id: z.string(), name: z.string() });
+
+export const secretRotationSchema = z.object({
+  from: secretViewSchema,
+  to: secretViewSchema,
+  /** The services moved to the new version. */
+  services: z.array(namedObjectSchema),
+});
+
+/** A rotation's two versions, by ID, ID prefix or name. */
+export const rotationProgressInput = z.strictObject({
+  from: z.string().min(1, "the old secret is required").max(256),
+  to: z.string().min(1, "the new secret is required").max(256),
+});
+
+/** Where a rotation stands; `done` once no service references the old version and no task holds it. */
+export const rotationProgressSchema = z.object({
+  from: namedObjectSchema,
+  to: namedObjectSchema,
+  /** The services that reference either version; `updated` once a service references only the new one. */
+  services: z.array(namedObjectSchema.extend({ updated: z.boolean() })),
+  /** Tasks, ASSIGNED to RUNNING, made with the old version / with the new one. */
+  tasksOnOld: z.number().int(),
+  tasksOnNew: z.number().int(),
+  /** The nodes that hold the old version now (`tasks`: how many of their tasks were made with it). */
+  nodesWithOld: z.array(secretHolderSchema),
+  done: z.boolean(),
+  /** Whether `secret.remove` of the old version would be accepted (no service references it). */
+  canRemoveOld: z.boolean(),
+});
+
 export type CreateSecretInput = z.input<typeof createSecretInput>;
 export type SecretViewOutput = z.infer<typeof secretViewSchema>;
+export type RotateSecretInput = z.input<typeof rotateSecretInput>;
+export type SecretRotationOutput = z.infer<typeof secretRotationSchema>;
+export type RotationProgressOutput = z.infer<typeof rotationProgressSchema>;

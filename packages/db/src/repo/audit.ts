@@ -1,6 +1,24 @@
 import type { ActorType, AuditAction, AuditEvent, AuditEventInput, AuditOutcome } from "@rampart/core";
 import type { Db } from "../prisma.js";
 
+/** The audit table's columns and their SQL types, in `auditRow`'s order (for raw inserts). */
+export const AUDIT_COLUMNS = [
+  ["at", "timestamptz"],
+  ["actor_type", "text"],
+  ["actor_id", "text"],
+  ["actor_name", "text"],
+  ["action", "text"],
+  ["target_type", "text"],
+  ["target_id", "text"],
+  ["target_name", "text"],
+  ["outcome", "text"],
+  ["reason", "text"],
+  ["ip", "text"],
+  ["context_type", "text"],
+  ["context_id", "text"],
+  ["context_name", "text"],
+] as const;
+
 /** An event as the audit table's columns, in the table's column order. */
 export function auditRow(event: AuditEventInput, at: Date) {
   return {

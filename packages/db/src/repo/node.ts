@@ -1,6 +1,7 @@
 import type { AuditEventInput, Availability, NodeCertificateInfo, NodeDescription, NodeRecord, NodeRole } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
-import { auditRow } from "./audit.js";
+import { valuesClause } from "./sql.js";
+import { AUDIT_COLUMNS, auditRow } from "./audit.js";
 
 const listSelect = {
   id: true,
@@ -253,28 +254,7 @@ const NODE_COLUMNS = [
   ["cert_not_after", "timestamptz"],
 ] as const;
 
-const AUDIT_COLUMNS = [
-  ["at", "timestamptz"],
-  ["actor_type", "text"],
-  ["actor_id", "text"],
-  ["actor_name", "text"],
-  ["action", "text"],
-  ["target_type", "text"],
-  ["target_id", "text"],
-  ["target_name", "text"],
-  ["outcome", "text"],
-  ["reason", "text"],
-  ["ip", "text"],
-  ["context_type", "text"],
-  ["context_id", "text"],
-  ["context_name", "text"],
-] as const;
 
-function valuesClause(rows: unknown[][], types: readonly (readonly [string, string])[], params: unknown[]): string {
-  return rows
-    .map((row) => `(${row.map((value, i) => (params.push(value), `$${params.length}::${types[i]![1]}`)).join(", ")})`)
-    .join(", ");
-}
 
 /**
  * Joined nodes and their audit events in ONE statement (a CTE), which PostgreSQL runs

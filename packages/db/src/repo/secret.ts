@@ -1,4 +1,6 @@
-import type { SecretInfo, SecretReference, TaskState } from "@rampart/core";
+import type { AuditEventInput, SecretInfo, SecretReference, TaskState } from "@rampart/core";
+import { AUDIT_COLUMNS, auditRow } from "./audit.js";
+import { valuesClause } from "./sql.js";
 import type { Db } from "../prisma.js";
 
 /**
@@ -140,24 +142,21 @@ export interface SecretHolding {
   secretId: string;
   nodeId: string;
   hostname: string | null;
-  /** Tasks on that node, from ASSIGNED to RUNNING, of services that reference the secret. */
+  /** Tasks on that node, from ASSIGNED to RUNNING, made with the secret. */
   tasks: number;
 }
 
 /**
- * Which nodes hold which secrets now: the nodes of tasks from ASSIGNED to RUNNING of
- * the services that reference each secret, as Swarm's dispatcher decides what a node
- * is sent. One secret's, or every secret's without an ID.
+ * Which nodes hold which secrets now: the nodes of tasks from ASSIGNED to RUNNING that
+ * were made with each secret, as Swarm's dispatcher decides what a node is sent. One
+ * secret's, or every secret's without an ID.
  */
 export async function secretHoldings(db: Db, secretId?: string): Promise<SecretHolding[]> {
   const states = [...SECRET_HOLDING_STATES];
   const rows = await db.$queryRaw<{ secret_id: string; node_id: string; hostname: string | null; tasks: number }[]>`
     SELECT ref ->> 'secretId' AS secret_id, t.node_id, n.hostname, count(DISTINCT t.id)::int AS tasks
     FROM task t
-    JOIN service s ON s.id = t.service_id
-    CROSS JOIN LATERAL jsonb_array_elements(
-      CASE WHEN jsonb_typeof(s.spec -> 'secrets') = 'array' THEN s.spec -> 'secrets' ELSE '[]'::jsonb END
-    ) AS ref
+    CROSS JOIN LATERAL jsonb_array_elements(t.secrets) AS ref
     LEFT JOIN node n ON n.id = t.node_id
     WHERE t.node_id IS NOT NULL
       AND t.state = ANY(${states}::text[])
@@ -165,4 +164,65 @@ export async function secretHoldings(db: Db, secretId?: string): Promise<SecretH
     GROUP BY 1, 2, 3
     ORDER BY 1, n.hostname, 2`;
   return rows.map((r) => ({ secretId: r.secret_id, nodeId: r.node_id, hostname: r.hostname, tasks: Number(r.tasks) }));
+}
+
+/** Whether any task of this node, ASSIGNED to RUNNING, was made with this secret: may the node have it? */
+export async function nodeMayHoldSecret(db: Db, nodeId: string, secretId: string): Promise<boolean> {
+  const count = await db.task.count({
+    where: {
+      nodeId,
+      state: { in: [...SECRET_HOLDING_STATES] },
+      secrets: { array_contains: [{ secretId }] },
+    },
+  });
+  return count > 0;
+}
+
+/**
+ * The sealed payload of a secret, in one statement, only if a task of this node,
+ * ASSIGNED to RUNNING, was made with it; null otherwise (or if there is no such secret).
+ */
+export async function readSealedSecretForNode(db: Db, nodeId: string, secretId: string): Promise<{ name: string; sealed: Uint8Array } | null> {
+  const states = [...SECRET_HOLDING_STATES];
+  const rows = await db.$queryRaw<{ name: string; payload: Uint8Array }[]>`
+    SELECT s.name, s.payload FROM secret s
+    WHERE s.id = ${secretId}
+      AND EXISTS (
+        SELECT 1 FROM task t
+        WHERE t.node_id = ${nodeId} AND t.state = ANY(${states}::text[])
+          AND t.secrets @> jsonb_build_array(jsonb_build_object('secretId', s.id)))`;
+  const row = rows[0];
+  return row ? { name: row.name, sealed: new Uint8Array(row.payload) } : null;
+}
+
+/**
+ * Records that a node fetched a secret and, the first time only, its audit event, in one
+ * statement. True when it was the first time (a delivery).
+ */
+export async function recordSecretDelivery(db: Db, secretId: string, nodeId: string, event: AuditEventInput, at: Date): Promise<boolean> {
+  const params: unknown[] = [secretId, nodeId, at];
+  const values = valuesClause([Object.values(auditRow(event, at))], AUDIT_COLUMNS, params);
+  const inserted = await db.$executeRawUnsafe(
+    `WITH delivered AS (
+       INSERT INTO secret_delivery (secret_id, node_id, delivered_at) VALUES ($1::text, $2::text, $3::timestamptz)
+       ON CONFLICT (secret_id, node_id) DO NOTHING RETURNING 1)
+     INSERT INTO audit_event (${AUDIT_COLUMNS.map((c) => c[0]).join(", ")})
+     SELECT * FROM (VALUES ${values}) AS e WHERE EXISTS (SELECT 1 FROM delivered)`,
+    ...params,
+  );
+  return inserted === 1;
+}
+
+/** The secrets a node was delivered and still holds, with their names. */
+export async function listSecretDeliveries(db: Db, nodeId: string): Promise<Array<{ secretId: string; name: string }>> {
+  const rows = await db.secretDelivery.findMany({ where: { nodeId }, select: { secretId: true, secret: { select: { name: true } } } });
+  return rows.map((r) => ({ secretId: r.secretId, name: r.secret.name }));
+}
+
+/** Forgets deliveries (the node no longer needs them); returns those that were removed. */
+export async function removeSecretDeliveries(db: Db, nodeId: string, secretIds: readonly string[]): Promise<string[]> {
+  if (secretIds.length === 0) return [];
+  const removed = await db.$queryRaw<{ secret_id: string }[]>`
+    DELETE FROM secret_delivery WHERE node_id = ${nodeId} AND secret_id = ANY(${[...secretIds]}::text[]) RETURNING secret_id`;
+  return removed.map((r) => r.secret_id);
 }

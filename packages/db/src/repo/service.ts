@@ -1,5 +1,6 @@
-import type { ServiceSpec, TaskState } from "@rampart/core";
-import type { Db } from "../prisma.js";
+import type { SecretReference, ServiceSpec, TaskState } from "@rampart/core";
+import type { Db, Prisma } from "../prisma.js";
+import { valuesClause } from "./sql.js";
 
 export interface ServiceRecord {
   id: string;
@@ -113,6 +114,8 @@ export interface NewTask {
   desiredState: TaskState;
   state: TaskState;
   at: Date;
+  /** The secret references the task is made with: its service's, at creation. */
+  secrets?: readonly SecretReference[];
 }
 
 export async function createTasks(db: Db, tasks: NewTask[]): Promise<void> {
@@ -126,6 +129,7 @@ export async function createTasks(db: Db, tasks: NewTask[]): Promise<void> {
       specVersion: t.specVersion,
       desiredState: t.desiredState,
       state: t.state,
+      secrets: (t.secrets ?? []) as unknown as Prisma.InputJsonValue,
       createdAt: t.at,
       updatedAt: t.at,
     })),
@@ -142,36 +146,59 @@ export interface TaskChange {
   specVersion?: number;
 }
 
-/** Many task changes; the scheduler and orchestrator write in batches. */
+const TASK_CHANGE_COLUMNS = [
+  ["node_id", "text", "nodeId"],
+  ["state", "text", "state"],
+  ["desired_state", "text", "desiredState"],
+  ["message", "text", "message"],
+  ["err", "text", "err"],
+  ["spec_version", "integer", "specVersion"],
+] as const;
+/** Rows per statement: PostgreSQL takes at most 65,535 parameters. */
+const UPDATE_CHUNK = 4_000;
+
+/**
+ * Many task changes; the scheduler and orchestrators write in batches. Changes that set
+ * the same fields are written together, a few thousand rows per statement.
+ */
 export async function updateTasks(db: Db, changes: TaskChange[], at: Date): Promise<void> {
-  for (const c of changes) {
-    await db.task.updateMany({
-      where: { id: c.id },
-      data: {
-        ...(c.nodeId !== undefined ? { nodeId: c.nodeId } : {}),
-        ...(c.state ? { state: c.state } : {}),
-        ...(c.desiredState ? { desiredState: c.desiredState } : {}),
-        ...(c.message !== undefined ? { message: c.message } : {}),
-        ...(c.err !== undefined ? { err: c.err } : {}),
-        ...(c.specVersion !== undefined ? { specVersion: c.specVersion } : {}),
-        updatedAt: at,
-      },
-    });
+  const groups = new Map<string, TaskChange[]>();
+  for (const change of changes) {
+    const shape = TASK_CHANGE_COLUMNS.map(([, , key]) => (change[key] === undefined ? "0" : "1")).join("");
+    (groups.get(shape) ?? groups.set(shape, []).get(shape)!).push(change);
+  }
+  for (const [shape, group] of groups) {
+    const columns = TASK_CHANGE_COLUMNS.filter((_, i) => shape[i] === "1");
+    for (let start = 0; start < group.length; start += UPDATE_CHUNK) {
+      const params: unknown[] = [at];
+      const rows = group.slice(start, start + UPDATE_CHUNK).map((c) => [c.id, ...columns.map(([, , key]) => c[key])]);
+      const values = valuesClause(rows, [["id", "text"], ...columns.map(([name, type]) => [name, type] as const)], params);
+      const sets = [...columns.map(([name]) => `${name} = v.${name}`), "updated_at = $1::timestamptz"].join(", ");
+      await db.$executeRawUnsafe(
+        `UPDATE task AS t SET ${sets} FROM (VALUES ${values}) AS v(id${columns.map(([name]) => `, ${name}`).join("")}) WHERE t.id = v.id`,
+        ...params,
+      );
+    }
   }
 }
 
-/** One change, written only if the task is still as the caller read it; false if it was not. */
+/**
+ * One change, written only if the task is still on that node and in one of `from`; the
+ * task's service and desired state when written, null if it was not (the caller reads
+ * the task to say why).
+ */
 export async function updateTaskIf(
   db: Db,
-  expected: { id: string; nodeId: string; state: TaskState },
+  expected: { id: string; nodeId: string; from: readonly TaskState[] },
   change: { state: TaskState; message: string | null },
   at: Date,
-): Promise<boolean> {
-  const { count } = await db.task.updateMany({
-    where: { id: expected.id, nodeId: expected.nodeId, state: expected.state },
-    data: { state: change.state, message: change.message, updatedAt: at },
-  });
-  return count === 1;
+): Promise<{ serviceId: string; desiredState: TaskState } | null> {
+  const rows = await db.$queryRaw<{ service_id: string; desired_state: TaskState }[]>`
+    UPDATE task SET state = ${change.state}, message = ${change.message}, updated_at = ${at}
+    WHERE id = ${expected.id} AND node_id = ${expected.nodeId} AND state = ANY(${[...expected.from]}::text[])
+    RETURNING service_id, desired_state`;
+  const row = rows[0];
+  return row ? { serviceId: row.service_id, desiredState: row.desired_state } : null;
 }
 
 export async function deleteTasks(db: Db, ids: string[]): Promise<void> {
@@ -185,21 +212,24 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
 
 const ASSIGNED_TO_RUNNING: TaskState[] = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
 
+/** A task as its node is told of it: with its service's name and its secret references. */
+export type NodeAssignment = TaskRecord & { serviceName: string; secrets: SecretReference[] };
+
 /** The tasks a node should know about: assigned to it, from ASSIGNED up to and including RUNNING. */
-export async function listNodeAssignments(db: Db, nodeId: string): Promise<Array<TaskRecord & { serviceName: string }>> {
+export async function listNodeAssignments(db: Db, nodeId: string): Promise<NodeAssignment[]> {
   return (await listManyNodeAssignments(db, [nodeId])).get(nodeId) ?? [];
 }
 
 /** The same for many nodes in one query, by node. */
-export async function listManyNodeAssignments(db: Db, nodeIds: readonly string[]): Promise<Map<string, Array<TaskRecord & { serviceName: string }>>> {
+export async function listManyNodeAssignments(db: Db, nodeIds: readonly string[]): Promise<Map<string, NodeAssignment[]>> {
   const rows = await db.task.findMany({
     where: { nodeId: { in: [...nodeIds] }, state: { in: ASSIGNED_TO_RUNNING } },
-    select: { ...taskSelect, service: { select: { name: true } } },
+    select: { ...taskSelect, secrets: true, service: { select: { name: true } } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
-  const byNode = new Map<string, Array<TaskRecord & { serviceName: string }>>();
-  for (const { service, ...row } of rows) {
-    const task = { ...toTask(row), serviceName: service.name };
+  const byNode = new Map<string, NodeAssignment[]>();
+  for (const { service, secrets, ...row } of rows) {
+    const task = { ...toTask(row), serviceName: service.name, secrets: Array.isArray(secrets) ? (secrets as unknown as SecretReference[]) : [] };
     const list = byNode.get(task.nodeId!);
     if (list) list.push(task);
     else byNode.set(task.nodeId!, [task]);

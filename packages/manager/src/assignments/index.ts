@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RampartError, TASK_STATES, type TaskState } from "@rampart/core";
+import { RampartError, TASK_STATES, type SecretReference, type TaskState } from "@rampart/core";
 import { getTask, listManyNodeAssignments, listNodeAssignments, updateTaskIf } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 
@@ -17,6 +17,8 @@ export interface Assignment {
   specVersion: number;
   desiredState: TaskState;
   state: TaskState;
+  /** The secrets the task reads (no values: the node fetches each with `GET /v1/secrets/ID`). */
+  secrets: SecretReference[];
 }
 
 /** States a node may report, in the order a task goes through them. */
@@ -30,7 +32,9 @@ const MAX_POLLS_PER_NODE = 4;
 
 function digestOf(tasks: readonly Assignment[]): string {
   return createHash("sha256")
-    .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}:${t.state}`).join(","))
+    // Not the state: the node moves it itself, and the manager's own moves (orphaned,
+    // rejected) take a task out of the list. So a node's reports never wake its own poll.
+    .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}`).join(","))
     .digest("base64url");
 }
 
@@ -46,6 +50,8 @@ export function createAssignmentService(
   deps: ManagerDeps,
   /** A task stopped on its node; `ended` when it should still have been running (its slot needs a new task). */
   onReport: (task: { serviceId: string; ended: boolean }) => void,
+  /** A node is about to be told of a changed task set (secrets it no longer needs are withdrawn). */
+  onChanged: (nodeId: string, tasks: readonly Assignment[]) => Promise<void>,
 ) {
   const db = deps.store.prisma;
   /** Per node: a counter bumped on every precise change, and the polls waiting with what they know. */
@@ -71,6 +77,7 @@ export function createAssignmentService(
     specVersion: t.specVersion,
     desiredState: t.desiredState,
     state: t.state,
+    secrets: t.secrets,
   });
 
   /**
@@ -160,7 +167,10 @@ export function createAssignmentService(
           const seen = generation.get(nodeId) ?? 0;
           const tasks = await list(nodeId);
           const digest = digestOf(tasks);
-          if (closed || knownDigest === undefined || digest !== knownDigest) return { digest, tasks };
+          if (closed || knownDigest === undefined || digest !== knownDigest) {
+            await onChanged(nodeId, tasks);
+            return { digest, tasks };
+          }
           // Nothing changed in the whole wait: say so without reading the store again.
           if (Date.now() >= deadline) return { digest };
           await waitForChange(nodeId, seen, digest, deadline - Date.now());
@@ -176,10 +186,22 @@ export function createAssignmentService(
     /**
      * A node reports a task's progress. It may report only its own tasks, only once the
      * scheduler has assigned them, only forward, and never after the task ended. The
-     * write is conditional on the state it read, so a concurrent orphaning or rejection
-     * by the manager is never overwritten.
+     * write is conditional (this node, a state before the reported one, not ended), so a
+     * concurrent orphaning or rejection by the manager is never overwritten.
      */
     async report(nodeId: string, taskId: string, state: ReportableState, message: string | null): Promise<void> {
+      // The common case in one statement: a forward move from ASSIGNED..RUNNING.
+      const from = (Object.keys(TASK_STATES) as TaskState[]).filter(
+        (s) => TASK_STATES[s] >= TASK_STATES.assigned && TASK_STATES[s] <= TASK_STATES.running && TASK_STATES[s] < TASK_STATES[state],
+      );
+      const written = await updateTaskIf(db, { id: taskId, nodeId, from }, { state, message: message ?? `task ${state}` }, deps.now());
+      if (written) {
+        if (TASK_STATES[state] > TASK_STATES.running) {
+          onReport({ serviceId: written.serviceId, ended: TASK_STATES[written.desiredState] <= TASK_STATES.running });
+        }
+        return;
+      }
+      // Refused: read the task to say why.
       const task = await getTask(db, taskId);
       if (!task) throw new RampartError("not_found", `task ${taskId} not found`);
       if (task.nodeId !== nodeId) throw new RampartError("permission_denied", "cannot update a task not assigned this node");
@@ -190,15 +212,7 @@ export function createAssignmentService(
       if (TASK_STATES[task.state] > TASK_STATES.running) {
         throw new RampartError("failed_precondition", `task ${taskId} is already ${task.state}`);
       }
-      if (TASK_STATES[state] < TASK_STATES[task.state]) {
-        throw new RampartError("failed_precondition", `task ${taskId} is already ${task.state}; it cannot go back to ${state}`);
-      }
-      const written = await updateTaskIf(db, { id: taskId, nodeId, state: task.state }, { state, message: message ?? `task ${state}` }, deps.now());
-      if (!written) throw new RampartError("conflict", `task ${taskId} changed meanwhile; fetch the assignments again`);
-      wake(nodeId);
-      if (TASK_STATES[state] > TASK_STATES.running) {
-        onReport({ serviceId: task.serviceId, ended: TASK_STATES[task.desiredState] <= TASK_STATES.running });
-      }
+      throw new RampartError("failed_precondition", `task ${taskId} is already ${task.state}; it cannot go back to ${state}`);
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { REPORTABLE_STATES, type AssignmentService } from "../assignments/index.js";
+import type { DeliveryService } from "../delivery/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -27,6 +28,7 @@ import type { NodeService } from "../nodes/index.js";
  *   GET  /v1/nodes      swarm-manager certificate only (the control API's node list)
  *   GET  /v1/assignments          the node's own tasks; `?known=<digest>` long-polls for a change
  *   POST /v1/tasks/status         a task's progress, for the node's own tasks only
+ *   GET  /v1/secrets/ID           a secret's value, only while a task of the node references it
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
  * of the request.
@@ -105,6 +107,7 @@ export function createNodeEndpoint(
   cluster: ClusterService,
   nodes: NodeService,
   assignments: AssignmentService,
+  delivery: DeliveryService,
 ) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
 
@@ -203,8 +206,15 @@ export function createNodeEndpoint(
         await assignments.report(who.nodeId, body.taskId, body.state, body.message ?? null);
         return { status: 200, body: { ok: true } };
       }
-      default:
+      default: {
+        const secret = /^\/v1\/secrets\/([0-9a-z]{25})$/.exec(req.path);
+        if (req.method === "GET" && secret) {
+          const who = await identify(req);
+          if ("refused" in who) return who.refused;
+          return { status: 200, body: await delivery.fetch(who.nodeId, secret[1]!, req.ip) };
+        }
         return problem(404, `no route for ${req.method} ${req.path}`);
+      }
     }
   }
 

@@ -39,6 +39,16 @@ import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import { equalBytes } from "../hash.js";
 
+export {
+  createSecretRotation,
+  moveReferences,
+  nextSecretVersionName,
+  type RotationProgress,
+  type SecretRotation,
+  type SecretRotationRequest,
+  type SecretRotationService,
+} from "./rotation.js";
+
 /** A service that references a secret, and how: one entry per target. */
 export interface SecretServiceUse {
   id: string;
@@ -74,9 +84,18 @@ export interface SecretChange {
   data?: Uint8Array | undefined;
 }
 
+/** A new secret, checked and sealed, waiting to be stored. Holds no plaintext. */
+export interface PreparedSecret {
+  id: string;
+  name: string;
+  size: number;
+  sealed: Uint8Array<ArrayBuffer>;
+}
+
 const MAX_LABELS = 64;
 
-function checkLabels(labels: Record<string, string>): Record<string, string> {
+/** A secret's labels as Rampart bounds them: at most 64, keys and values by the label rules. */
+export function checkLabels(labels: Record<string, string>): Record<string, string> {
   const entries = Object.entries(labels);
   if (entries.length > MAX_LABELS) throw new RampartError("invalid_argument", `a secret has at most ${MAX_LABELS} labels`, { field: "labels" });
   for (const [key, value] of entries) {
@@ -86,7 +105,8 @@ function checkLabels(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(entries);
 }
 
-const secretTarget = (s: { id: string; name: string }) => ({ type: "secret", id: s.id, name: s.name });
+/** A secret as an audit event names it. */
+export const secretTarget = (s: { id: string; name: string }) => ({ type: "secret", id: s.id, name: s.name });
 
 function uses(services: readonly ReferencingService[], secretId: string): SecretServiceUse[] {
   return services
@@ -179,6 +199,36 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
     return deps.codec.open(secretPayloadContext(id), row.sealed);
   }
 
+  /**
+   * A new secret checked with Swarm's rules (name, then size) and its payload sealed
+   * under a fresh ID, before any transaction opens. `data` is wiped either way.
+   */
+  function prepare(name: string, data: Uint8Array): PreparedSecret {
+    const id = newId(deps.random(17));
+    const size = data.length;
+    try {
+      checkSecretSpec({ name, size });
+      return { id, name, size, sealed: deps.codec.seal(secretPayloadContext(id), data) };
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  /** Stores a prepared secret in the caller's transaction, audited; a name in use gets Swarm's words. */
+  async function insert(tx: Db, prepared: PreparedSecret, labels: Record<string, string>, actor: Actor, ip: string | null): Promise<SecretInfo> {
+    if (await getSecretByName(tx, prepared.name)) throw secretAlreadyExists(prepared.name);
+    let secret: SecretInfo;
+    try {
+      secret = await createSecret(tx, { id: prepared.id, name: prepared.name, labels, size: prepared.size, sealedPayload: prepared.sealed, at: deps.now() });
+    } catch (error) {
+      // Another create of the same name committed first.
+      if ((error as { code?: string }).code === "P2002") throw secretAlreadyExists(prepared.name);
+      throw error;
+    }
+    await audit.record({ actor, action: "secret.create", target: secretTarget(secret), outcome: "success", ip }, tx);
+    return secret;
+  }
+
   async function view(secret: SecretInfo, tx: Db = db): Promise<SecretView> {
     const [services, nodes] = await Promise.all([servicesReferencingSecrets(tx, secret.id), secretHoldings(tx, secret.id)]);
     return { ...secret, services: uses(services, secret.id), nodes: holders(nodes) };
@@ -203,30 +253,14 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
     },
 
     async create(input: NewSecret, actor: Actor, ip: string | null): Promise<SecretView> {
-      let sealed: Uint8Array<ArrayBuffer>;
-      const id = newId(deps.random(17));
-      try {
-        checkSecretSpec({ name: input.name, size: input.data.length });
-        sealed = deps.codec.seal(secretPayloadContext(id), input.data);
-      } finally {
-        input.data.fill(0);
-      }
+      const prepared = prepare(input.name, input.data);
       const labels = checkLabels(input.labels);
-      const created = await deps.store.transaction(async (tx) => {
-        if (await getSecretByName(tx, input.name)) throw secretAlreadyExists(input.name);
-        let secret: SecretInfo;
-        try {
-          secret = await createSecret(tx, { id, name: input.name, labels, size: input.data.length, sealedPayload: sealed, at: deps.now() });
-        } catch (error) {
-          // Another create of the same name committed first.
-          if ((error as { code?: string }).code === "P2002") throw secretAlreadyExists(input.name);
-          throw error;
-        }
-        await audit.record({ actor, action: "secret.create", target: secretTarget(secret), outcome: "success", ip }, tx);
-        return secret;
-      });
+      const created = await deps.store.transaction((tx) => insert(tx, prepared, labels, actor, ip));
       return { ...created, services: [], nodes: [] };
     },
+
+    prepare,
+    insert,
 
     /**
      * Labels only (UpdateSecret): a different name or payload is refused with Swarm's

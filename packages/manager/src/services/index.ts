@@ -55,11 +55,12 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     return new Map(nodes.constraintNodes().map((n) => [n.id, n]));
   }
 
-  async function applyPlan(tx: Db, plan: Plan): Promise<void> {
+  /** Writes a plan; new tasks carry the service's secret references as they are now. */
+  async function applyPlan(tx: Db, plan: Plan, spec: ServiceSpec): Promise<void> {
     const now = deps.now();
     await createTasks(
       tx,
-      plan.create.map((t) => ({ ...t, id: newId(deps.random(17)), at: now })),
+      plan.create.map((t) => ({ ...t, id: newId(deps.random(17)), at: now, secrets: spec.secrets ?? [] })),
     );
     await updateTasks(tx, plan.update, now);
   }
@@ -74,7 +75,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
       service.spec.mode === "global"
         ? planGlobal(service, tasks, change, constraints, orchestratorNodes())
         : planReplicated(service, tasks, change, constraints, orchestratorNodes());
-    await applyPlan(tx, plan);
+    await applyPlan(tx, plan, service.spec);
   }
 
   function view(service: ServiceRecord, tasks: readonly TaskRecord[]): ServiceView {
@@ -90,6 +91,27 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
   }
 
   const target = (s: ServiceRecord) => ({ type: "service", id: s.id, name: s.name });
+
+  /** An update inside the given transaction; the caller tells the scheduler once it commits. */
+  async function updateIn(tx: Db, ref: string, version: number, spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
+    checkServiceSpec(spec);
+    const current = await resolve(ref, tx);
+    if (current.version !== version) {
+      throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
+    }
+    // A spec without `secrets` keeps the service's references (see checkServiceSecrets).
+    const checked = await checkServiceSecrets(tx, spec, current.spec);
+    if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
+    if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
+      throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
+    }
+    const next = await updateServiceSpec(tx, current.id, version, checked, deps.now());
+    if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
+    await reconcile(tx, next, current.spec);
+    await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
+    await auditSecretGrants(audit, tx, { actor, ip, service: next, before: current.spec.secrets, after: checked.secrets });
+    return next;
+  }
 
   return {
     resolve,
@@ -131,27 +153,20 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
 
     /** Replaces the spec; `version` must be the one the caller read. */
     async update(ref: string, version: number, spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
-      checkServiceSpec(spec);
-      const updated = await deps.store.transaction(async (tx) => {
-        const current = await resolve(ref, tx);
-        if (current.version !== version) {
-          throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
-        }
-        // A spec without `secrets` keeps the service's references (see checkServiceSecrets).
-        const checked = await checkServiceSecrets(tx, spec, current.spec);
-        if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
-        if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
-          throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
-        }
-        const next = await updateServiceSpec(tx, current.id, version, checked, deps.now());
-        if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
-        await reconcile(tx, next, current.spec);
-        await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
-        await auditSecretGrants(audit, tx, { actor, ip, service: next, before: current.spec.secrets, after: checked.secrets });
-        return next;
-      });
+      const updated = await deps.store.transaction((tx) => updateIn(tx, ref, version, spec, actor, ip));
       onChange();
       return updated;
+    },
+
+    /**
+     * The same update inside the caller's transaction, for a change that moves several
+     * services at once (a secret's rotation). The caller calls `changed()` once it commits.
+     */
+    updateIn,
+
+    /** Tells the scheduler and the nodes' long polls that services changed (after `updateIn` commits). */
+    changed(): void {
+      onChange();
     },
 
     /** `service scale`: a replicated service's replica count, through the same checked update. */

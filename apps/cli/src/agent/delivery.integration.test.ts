@@ -1,0 +1,147 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../test-support/server.js";
+import { describeThisMachine, memoryStore, NodeAgent } from "./agent.js";
+import { secretPath, SecretStoreError, tmpfsSecretStore } from "./secrets.js";
+
+const system = { type: "system" as const, id: null, name: "test" };
+const VALUE = "canary-d3l1very-s3cr3t";
+
+/**
+ * Secrets reach exactly the nodes that run tasks made with them, as files on tmpfs with
+ * the reference's mode; they leave when the task leaves; a node that asks for a secret
+ * none of its tasks references is refused, and the refusal is audited.
+ */
+describe("secret delivery to real agents", () => {
+  let s: TestServer;
+  let token: string;
+  const roots: string[] = [];
+  const agents: Array<{ agent: NodeAgent; root: string; nodeId: string }> = [];
+
+  beforeAll(async () => {
+    s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+    token = await s.server.runtime.manager.cluster.revealToken("worker", system, null);
+  });
+  afterAll(async () => {
+    for (const { agent } of agents) await agent.shutdown();
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+    await s?.dispose();
+  });
+
+  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
+    for (let i = 0; i < 300; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  async function startAgent(hostname: string) {
+    const root = mkdtempSync("/dev/shm/rampart-test-secrets-");
+    roots.push(root);
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", hostname, {}),
+      store: memoryStore(),
+      secrets: tmpfsSecretStore(root),
+    });
+    const { nodeId } = await agent.join();
+    agent.start();
+    agents.push({ agent, root, nodeId });
+    return { agent, root, nodeId };
+  }
+
+  /** Every file under a secrets root, as `<task>/<target>`. */
+  const filesIn = (root: string) =>
+    existsSync(root) ? readdirSync(root).flatMap((task) => readdirSync(join(root, task)).filter((f) => !f.startsWith(".")).map((f) => `${task}/${f}`)) : [];
+
+  it("ok/exactly the nodes running the tasks get the file, with its mode; it is withdrawn on scale-down", async () => {
+    const manager = s.server.runtime.manager;
+    for (const name of ["deliver-1", "deliver-2", "deliver-3"]) await startAgent(name);
+    await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= 4, "Ready nodes");
+    const secret = await manager.secrets.create({ name: "db_password", data: new TextEncoder().encode(VALUE), labels: {} }, system, null);
+    await manager.services.create(
+      {
+        name: "api",
+        image: "api:1",
+        mode: "replicated",
+        replicas: 2,
+        constraints: ["node.role == worker"],
+        preferences: [],
+        maxReplicasPerNode: 1,
+        reservations: { nanoCpus: 0, memoryBytes: 0 },
+        secrets: [{ secretId: secret.id, secretName: "db_password", target: "db_password", uid: "0", gid: "0", mode: 0o400 }],
+      },
+      system,
+      null,
+    );
+    const running = async () => (await manager.services.get("api")).tasks.filter((t) => t.state === "running");
+    await waitFor(async () => (await running()).length === 2, "two running tasks");
+    const tasks = await running();
+    for (const { root, nodeId } of agents) {
+      const mine = tasks.filter((t) => t.nodeId === nodeId);
+      expect(filesIn(root)).toEqual(mine.map((t) => `${t.id}/db_password`));
+      for (const t of mine) {
+        const path = join(root, t.id, "db_password");
+        expect(readFileSync(path, "utf8")).toBe(VALUE);
+        expect(statSync(path).mode & 0o777).toBe(0o400);
+      }
+    }
+    const delivered = await manager.audit.list({ action: "secret.deliver", limit: 10 });
+    expect(delivered.map((e) => e.contextId).sort()).toEqual(tasks.map((t) => t.nodeId).sort());
+
+    // Scale down: slot 2's node gives the file up, and the withdrawal is audited.
+    const slot2 = tasks.find((t) => t.slot === 2)!;
+    const holder = agents.find((a) => a.nodeId === slot2.nodeId)!;
+    await manager.services.scale("api", 1, system, null);
+    await waitFor(() => filesIn(holder.root).length === 0, "the file to be withdrawn");
+    await waitFor(async () => (await manager.audit.list({ action: "secret.withdraw", limit: 10 })).length === 1, "the withdrawal audit");
+    const others = agents.filter((a) => a.nodeId !== tasks.find((t) => t.slot === 1)!.nodeId);
+    for (const other of others) expect(filesIn(other.root)).toEqual([]);
+  }, 60_000);
+
+  it("fail/a node asking for a secret none of its tasks references is refused, and the refusal is audited", async () => {
+    const manager = s.server.runtime.manager;
+    const secret = (await manager.secrets.list()).find((x) => x.name === "db_password")!;
+    const running = (await manager.services.get("api")).tasks.find((t) => t.state === "running")!;
+    const outsider = agents.find((a) => a.nodeId !== running.nodeId)!;
+    const client = (outsider.agent as unknown as { client: { fetchSecret(id: string): Promise<unknown> } }).client;
+    await expect(client.fetchSecret(secret.id)).rejects.toThrow(`no task assigned to this node references secret ${secret.id}`);
+    const refused = await manager.audit.list({ action: "secret.refused", limit: 10 });
+    expect(refused[0]).toMatchObject({ targetId: secret.id, contextId: outsider.nodeId, outcome: "denied" });
+    expect(s.logs.join("")).not.toContain(VALUE);
+  });
+
+  it("ok/an agent that stops leaves no secret behind, and one that starts clears what was left", async () => {
+    const holder = agents.find((a) => filesIn(a.root).length > 0)!;
+    await holder.agent.shutdown();
+    expect(filesIn(holder.root)).toEqual([]);
+    // Something left from a crash is removed when a store opens.
+    const root = mkdtempSync("/dev/shm/rampart-test-secrets-");
+    roots.push(root);
+    const store = tmpfsSecretStore(root);
+    await store.open();
+    await store.write("abcdefghijklmnopqrstuvwxy", { secretId: "x", secretName: "x", target: "left", uid: "0", gid: "0", mode: 0o400 }, Buffer.from("old"));
+    await tmpfsSecretStore(root).open();
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("fail/a secrets root that is not tmpfs is refused; targets cannot leave their task's directory", async () => {
+    const onDisk = mkdtempSync(join(tmpdir(), "rampart-secrets-disk-"));
+    roots.push(onDisk);
+    // /tmp is on disk on these machines; when it is tmpfs this check has nothing to prove.
+    if (!statSync(onDisk).isDirectory()) return;
+    const store = tmpfsSecretStore(onDisk);
+    const fsType = (await import("node:fs/promises")).statfs(onDisk);
+    if ([0x01021994, 0x858458f6].includes(Number((await fsType).type))) return;
+    await expect(store.open()).rejects.toThrow(/is not on tmpfs/);
+    await expect(tmpfsSecretStore(onDisk, { allowDisk: true }).open()).resolves.toBeUndefined();
+    for (const target of ["../x", "/etc/passwd", "a/../../x", "", ".."]) {
+      expect(() => secretPath("/dev/shm/r", "abcdefghijklmnopqrstuvwxy", target)).toThrow(SecretStoreError);
+    }
+    expect(secretPath("/dev/shm/r", "abcdefghijklmnopqrstuvwxy", "sub/x")).toBe("/dev/shm/r/abcdefghijklmnopqrstuvwxy/sub/x");
+  });
+});

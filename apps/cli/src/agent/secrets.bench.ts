@@ -1,0 +1,72 @@
+/**
+ * secrets.deliver.500: from granting one secret to a service of 500 tasks (one per
+ * node) until all 500 simulated nodes hold it, over the real protocol against a real
+ * server on PGlite. Granting a secret changes the task spec, so, as in Swarm, every task
+ * is replaced: the figure includes rescheduling 500 tasks, each node's long poll
+ * waking, its fetch of the secret (authorised per node and audited), and its report.
+ */
+import { startTestServer } from "../test-support/server.js";
+import { simulate } from "./simulate.js";
+
+const NODES = 500;
+const system = { type: "system" as const, id: null, name: "bench" };
+
+const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+try {
+  const manager = s.server.runtime.manager;
+  const token = await manager.cluster.revealToken("worker", system, null);
+  const holders = new Set<number>();
+  let secretId = "";
+  const sim = await simulate({
+    address: s.server.nodeAddress,
+    token,
+    nodes: NODES,
+    prefix: "bench",
+    version: "bench",
+    concurrency: 32,
+    events: (index) => ({
+      task(task, state) {
+        if (state === "running" && task.secrets.some((ref) => ref.secretId === secretId)) holders.add(index);
+      },
+    }),
+  });
+  for (const agent of sim.agents) agent.start();
+  const waitFor = async (check: () => boolean | Promise<boolean>, what: string) => {
+    for (let i = 0; i < 6000; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= NODES + 1, "all nodes Ready");
+  const spec = {
+    name: "web",
+    image: "nginx:alpine",
+    mode: "replicated" as const,
+    replicas: NODES,
+    constraints: ["node.role == worker"],
+    preferences: [],
+    maxReplicasPerNode: 1,
+    reservations: { nanoCpus: 0, memoryBytes: 0 },
+  };
+  const service = await manager.services.create(spec, system, null);
+  await waitFor(async () => (await manager.services.list()).find((v) => v.id === service.id)!.running === NODES, "all tasks running");
+  const secret = await manager.secrets.create({ name: "bench_secret", data: new TextEncoder().encode("s3cr3t-value"), labels: {} }, system, null);
+  secretId = secret.id;
+
+  const started = performance.now();
+  const current = await manager.services.get(service.id);
+  await manager.services.update(
+    service.id,
+    current.version,
+    { ...spec, secrets: [{ secretId, secretName: secret.name, target: "db_password", uid: "0", gid: "0", mode: 0o400 }] },
+    system,
+    null,
+  );
+  await waitFor(() => holders.size === NODES, "every node to hold the secret");
+  const ms = performance.now() - started;
+  console.log(`secrets.deliver.${NODES}: ${ms.toFixed(0)} ms`);
+  sim.stop();
+} finally {
+  await s.dispose();
+}
