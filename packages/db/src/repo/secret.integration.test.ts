@@ -16,6 +16,8 @@ import {
   getSecret,
   listSecrets,
   lockSecretNames,
+  nodeMayHoldSecret,
+  readSealedSecretForNode,
   readSealedSecretPayload,
   secretHoldings,
   secretPayloadContext,
@@ -124,6 +126,11 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
         data: { id: nodeId!, hostname: hostname!, role: "worker", os: "linux", arch: "x86_64", nanoCpus: 1n, memoryBytes: 1n, engineVersion: "t" },
       });
     }
+    // Tasks record the references they were made with: their service's at creation.
+    const refs = new Map([
+      [web.id, [ref(a.id, "a"), ref(a.id, "a", "again")]],
+      [api.id, [ref(b.id, "b")]],
+    ]);
     const task = (serviceId: string, nodeId: string | null, state: "pending" | "assigned" | "running" | "shutdown") => ({
       id: id(),
       serviceId,
@@ -133,6 +140,7 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
       desiredState: "running" as const,
       state,
       at,
+      secrets: refs.get(serviceId) ?? [],
     });
     await createTasks(db, [
       task(web.id, "n00000000000000000000000a", "running"),
@@ -151,6 +159,14 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     const all = await secretHoldings(db);
     expect(all).toHaveLength(2);
     expect(all).toContainEqual({ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 });
+
+    // Only the task's own references count: a task made before a grant does not hold it.
+    await createTasks(db, [{ ...task(api.id, "n00000000000000000000000a", "running"), secrets: [] }]);
+    expect(await secretHoldings(db, b.id)).toEqual([{ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 }]);
+    expect(await nodeMayHoldSecret(db, "n00000000000000000000000b", b.id)).toBe(true);
+    expect(await nodeMayHoldSecret(db, "n00000000000000000000000a", b.id)).toBe(false);
+    expect(await readSealedSecretForNode(db, "n00000000000000000000000a", b.id)).toBeNull();
+    expect(await readSealedSecretForNode(db, "n00000000000000000000000b", b.id)).toMatchObject({ name: "b" });
   });
 
   it("ok/locking names returns the current names of the secrets that exist", async () => {
