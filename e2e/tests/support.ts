@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const ADMIN = { username: "admin", password: "correct horse battery staple" };
@@ -58,16 +59,22 @@ export interface RunningAgent {
   process: ChildProcess;
   output: string;
   exited: Promise<number | null>;
+  /** Where it writes its tasks' secrets: `<secretsRoot>/<task-id>/<target>`, on tmpfs. */
+  secretsRoot: string;
 }
 
-/** A real `rampart agent join` process with its own state directory; stop it with stopAgents. */
+/**
+ * A real `rampart agent join` process with its own state directory and its own secrets
+ * root on /dev/shm (tmpfs, as the agent requires); stop it with stopAgents, which
+ * removes both.
+ */
 export function startAgent(swarm: { token: string; address: string }, hostname: string, labels: Record<string, string> = {}): RunningAgent {
   const stateDir = join(mkdtempSync(join(tmpdir(), "rampart-e2e-agent-")), "state");
+  const secretsRoot = mkdtempSync("/dev/shm/rampart-e2e-secrets-");
   const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-  const child = spawn(process.execPath, [CLI, "agent", "join", "--token", swarm.token, "--state-dir", stateDir, "--hostname", hostname, ...labelArgs, swarm.address], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const agent: RunningAgent = { hostname, process: child, output: "", exited: new Promise((resolve) => child.once("exit", resolve)) };
+  const args = [CLI, "agent", "join", "--token", swarm.token, "--state-dir", stateDir, "--hostname", hostname, "--secrets-root", secretsRoot, ...labelArgs, swarm.address];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const agent: RunningAgent = { hostname, process: child, output: "", exited: new Promise((resolve) => child.once("exit", resolve)), secretsRoot };
   child.stdout!.on("data", (c: Buffer) => (agent.output += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (agent.output += c.toString()));
   return agent;
@@ -76,4 +83,26 @@ export function startAgent(swarm: { token: string; address: string }, hostname: 
 export async function stopAgents(agents: readonly RunningAgent[]): Promise<void> {
   for (const agent of agents) if (agent.process.exitCode === null) agent.process.kill("SIGTERM");
   await Promise.all(agents.map((a) => a.exited));
+  for (const agent of agents) rmSync(agent.secretsRoot, { recursive: true, force: true });
+}
+
+export interface SecretFile {
+  /** `<task-id>/<target>`, relative to the secrets root. */
+  path: string;
+  /** Permission bits, e.g. 0o400. */
+  mode: number;
+  content: string;
+}
+
+/** Every file under a secrets root, sorted by path; none if the root is gone. */
+export async function secretFiles(root: string): Promise<SecretFile[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files: SecretFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    const [info, content] = await Promise.all([stat(full), readFile(full, "utf8")]).catch(() => [null, ""] as const);
+    if (info) files.push({ path: relative(root, full), mode: info.mode & 0o777, content });
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -1,15 +1,17 @@
 "use client";
 
 import type { ServiceViewOutput } from "@rampart/api/schema";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
+import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
 import { checkForm, EMPTY_FORM, formField, formFromSpec, type ServiceForm } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
+import { SecretGrantsFields } from "./secret-grants";
 import { ServiceSpecFields } from "./service-spec";
 import { Alert, Button, buttonClass, Card } from "./ui";
 
@@ -31,14 +33,19 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
   const options = useKeyOptions(snapshot.data?.nodes);
   const create = useMutation(trpc.service.create.mutationOptions());
   const update = useMutation(trpc.service.update.mutationOptions());
+  const secrets = useQuery(trpc.secret.list.queryOptions());
   const [form, setForm] = useState<ServiceForm>(() => (service ? formFromSpec(service.spec) : EMPTY_FORM));
+  const [grants, setGrants] = useState<GrantRow[]>(() => grantRowsFromSpec(service?.spec.secrets));
+  const [known, setKnown] = useState(service?.spec.secrets ?? []);
   const [version, setVersion] = useState(service?.version);
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [conflict, setConflict] = useState<string | null>(null);
   const [reloading, setReloading] = useState(false);
   const checked = checkForm(form);
-  const errors = shownErrors(checked.errors, serverErrors, submitted);
+  const checkedGrants = checkGrants(grants, secrets.data, known);
+  const clientErrors = { ...checked.errors, ...checkedGrants.errors };
+  const errors = shownErrors(clientErrors, serverErrors, submitted);
   const busy = create.isPending || update.isPending;
 
   function change(next: ServiceForm) {
@@ -46,18 +53,24 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
     setServerErrors({});
   }
 
+  function changeGrants(next: GrantRow[]) {
+    setGrants(next);
+    setServerErrors({});
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitted(true);
     setConflict(null);
-    if (Object.keys(checked.errors).length > 0) return;
+    if (Object.keys(clientErrors).length > 0) return;
+    // The grants are always sent, so removing the last row revokes it (`[]`); the planner leaves them out and keeps them.
+    const spec = { ...checked.spec, secrets: checkedGrants.secrets };
     try {
       const saved =
-        service && version !== undefined
-          ? await update.mutateAsync({ ref: service.id, version, spec: checked.spec })
-          : await create.mutateAsync(checked.spec);
+        service && version !== undefined ? await update.mutateAsync({ ref: service.id, version, spec }) : await create.mutateAsync(spec);
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
       router.push(`/services/${saved.id}`);
     } catch (error) {
       const info = describeError(error);
@@ -65,7 +78,8 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         setConflict(info.message);
         return;
       }
-      setServerErrors({ [formField(info.field, checked.constraintRows, checked.preferenceRows)]: info.message });
+      const grant = grantField(info.field);
+      setServerErrors({ [grant !== "form" ? grant : formField(info.field, checked.constraintRows, checked.preferenceRows)]: info.message });
     }
   }
 
@@ -76,7 +90,11 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
       const fresh = await reload();
       if (fresh) {
         setVersion(fresh.version);
-        if (!keepEdits) setForm(formFromSpec(fresh.spec));
+        setKnown(fresh.spec.secrets ?? []);
+        if (!keepEdits) {
+          setForm(formFromSpec(fresh.spec));
+          setGrants(grantRowsFromSpec(fresh.spec.secrets));
+        }
         setConflict(null);
       }
     } finally {
@@ -92,6 +110,15 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         {snapshot.isError && (
           <p className="mt-4 text-xs text-zinc-500">The label picker is empty: the cluster could not be read ({describeError(snapshot.error).message}).</p>
         )}
+      </Card>
+      <Card>
+        <SecretGrantsFields
+          rows={grants}
+          onChange={changeGrants}
+          errors={errors}
+          secrets={secrets.data}
+          loadError={secrets.isError ? describeError(secrets.error).message : null}
+        />
       </Card>
       {conflict && (
         <Alert tone="warning" title="Someone else changed this service">
@@ -110,7 +137,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
           </div>
         </Alert>
       )}
-      {submitted && Object.keys(checked.errors).length > 0 && <Alert>Fix the fields marked above, then try again.</Alert>}
+      {submitted && Object.keys(clientErrors).length > 0 && <Alert>Fix the fields marked above, then try again.</Alert>}
       <div className="flex flex-wrap justify-end gap-2">
         {service && (
           <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className={buttonClass("ghost")}>

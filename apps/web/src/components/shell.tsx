@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { isUnauthorized } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
 import { ThemeToggle } from "./theme-toggle";
@@ -15,6 +15,7 @@ const NAV = [
   { href: "/", label: "Overview" },
   { href: "/nodes", label: "Nodes" },
   { href: "/services", label: "Services" },
+  { href: "/secrets", label: "Secrets" },
   { href: "/planner", label: "Planner" },
   { href: "/join", label: "Join" },
   { href: "/audit", label: "Audit" },
@@ -53,12 +54,14 @@ export function Shell({ children }: { children: ReactNode }) {
   const me = useQuery(trpc.auth.me.queryOptions());
   const setup = useQuery({ ...trpc.auth.setupStatus.queryOptions(), enabled: me.isError && isUnauthorized(me.error) });
   const logout = useMutation(trpc.auth.logout.mutationOptions());
+  // Signing out goes to /login itself; the session check below must not race it to /login?next=….
+  const [signingOut, setSigningOut] = useState(false);
 
   useEffect(() => {
-    if (!me.isError || !isUnauthorized(me.error) || !setup.data) return;
+    if (signingOut || !me.isError || !isUnauthorized(me.error) || !setup.data) return;
     if (setup.data.setupNeeded) router.replace("/setup");
     else router.replace(`/login?next=${encodeURIComponent(pathname)}`);
-  }, [me.isError, me.error, setup.data, router, pathname]);
+  }, [signingOut, me.isError, me.error, setup.data, router, pathname]);
 
   if (me.isPending || (me.isError && isUnauthorized(me.error))) {
     return (
@@ -85,6 +88,7 @@ export function Shell({ children }: { children: ReactNode }) {
 
   const user = me.data?.user;
   async function signOut() {
+    setSigningOut(true);
     try {
       await logout.mutateAsync();
     } finally {

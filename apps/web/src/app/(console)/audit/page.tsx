@@ -1,14 +1,16 @@
 "use client";
 
 import { auditActionSchema, auditOutcomeSchema, type AuditEventOutput } from "@rampart/api/schema";
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useEffect, useRef, useState } from "react";
+import { Suspense, useEffect, useMemo, useRef, useState } from "react";
+import { AuditContext } from "~/components/audit-context";
 import { OutcomeBadge } from "~/components/badges";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
+import { naturalCompare } from "~/lib/nodes";
 import { useTRPC } from "~/lib/trpc";
 
 const PAGE_SIZE = 50;
@@ -18,7 +20,9 @@ const SEARCH_MAX = 128;
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...auditActionSchema.options.map((a) => ({ value: a, label: a }))];
 const OUTCOME_OPTIONS = [{ value: "", label: "All outcomes" }, ...auditOutcomeSchema.options.map((o) => ({ value: o, label: titleCase(o) }))];
 
-type FilterName = "action" | "outcome" | "search";
+type FilterName = "action" | "outcome" | "search" | "targetId";
+
+const TARGET_ID_MAX = 128;
 
 /** The filters as the URL holds them; anything the API would refuse is ignored. */
 function readFilters(params: URLSearchParams) {
@@ -28,6 +32,7 @@ function readFilters(params: URLSearchParams) {
     action: action.success ? action.data : undefined,
     outcome: outcome.success ? outcome.data : undefined,
     search: (params.get("search") ?? "").slice(0, SEARCH_MAX),
+    targetId: (params.get("targetId") ?? "").slice(0, TARGET_ID_MAX),
   };
 }
 
@@ -56,6 +61,7 @@ function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) 
             <th scope="col" className="px-4 py-2">Actor</th>
             <th scope="col" className="px-4 py-2">Action</th>
             <th scope="col" className="px-4 py-2">Target</th>
+            <th scope="col" className="px-4 py-2">Context</th>
             <th scope="col" className="px-4 py-2">Outcome</th>
             <th scope="col" className="px-4 py-2">Reason</th>
             <th scope="col" className="px-4 py-2">IP</th>
@@ -74,6 +80,9 @@ function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) 
               <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
               <td className="max-w-64 px-4 py-2 break-words">
                 <Target event={e} />
+              </td>
+              <td className="max-w-48 px-4 py-2 break-words">
+                <AuditContext event={e} />
               </td>
               <td className="px-4 py-2">
                 <OutcomeBadge outcome={e.outcome} />
@@ -137,6 +146,15 @@ function AuditView() {
     router.replace(pathname, { scroll: false });
   }
 
+  // A secret's whole history is the events that target it: create, grants, deliveries, rotation, removal.
+  const secrets = useQuery({ ...trpc.secret.list.queryOptions(), staleTime: 30_000 });
+  const secretOptions = useMemo(() => {
+    const list = [...(secrets.data ?? [])].sort((a, b) => naturalCompare(a.name, b.name)).map((s) => ({ value: s.id, label: s.name }));
+    // A removed secret keeps its history: a targetId from a link still shows as an option.
+    if (filters.targetId && !list.some((o) => o.value === filters.targetId)) list.unshift({ value: filters.targetId, label: `ID ${filters.targetId.slice(0, 12)}` });
+    return [{ value: "", label: secrets.isError ? "All (secrets not listed)" : "All targets" }, ...list];
+  }, [secrets.data, secrets.isError, filters.targetId]);
+
   const events = useInfiniteQuery({
     ...trpc.audit.list.infiniteQueryOptions(
       {
@@ -144,19 +162,20 @@ function AuditView() {
         ...(filters.action ? { action: filters.action } : {}),
         ...(filters.outcome ? { outcome: filters.outcome } : {}),
         ...(filters.search ? { search: filters.search } : {}),
+        ...(filters.targetId ? { targetId: filters.targetId } : {}),
       },
       { getNextPageParam: (page) => page.nextCursor ?? undefined },
     ),
     placeholderData: keepPreviousData,
   });
 
-  const filtered = Boolean(filters.action || filters.outcome || filters.search);
+  const filtered = Boolean(filters.action || filters.outcome || filters.search || filters.targetId);
   const list = events.data?.pages.flatMap((p) => p.events) ?? [];
   const now = new Date(events.dataUpdatedAt);
 
   return (
     <>
-      <form role="search" onSubmit={(e) => e.preventDefault()} className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(2,minmax(10rem,1fr))]">
+      <form role="search" onSubmit={(e) => e.preventDefault()} className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(3,minmax(10rem,1fr))]">
         <Field
           label="Search"
           type="search"
@@ -169,6 +188,7 @@ function AuditView() {
         />
         <Select label="Action" value={filters.action ?? ""} onChange={(e) => replace({ action: e.target.value })} options={ACTION_OPTIONS} />
         <Select label="Outcome" value={filters.outcome ?? ""} onChange={(e) => replace({ outcome: e.target.value })} options={OUTCOME_OPTIONS} />
+        <Select label="Secret" value={filters.targetId} onChange={(e) => replace({ targetId: e.target.value })} options={secretOptions} />
       </form>
       {events.isPending ? (
         <Loading label="Loading audit events" blocks={6} className="h-10" />
@@ -185,7 +205,7 @@ function AuditView() {
             }
           />
         ) : (
-          <EmptyState title="No audit events yet">Sign-ins, token reveals and changes to the swarm and its nodes are recorded here.</EmptyState>
+          <EmptyState title="No audit events yet">Sign-ins, token reveals, changes to the swarm, its nodes and services, and every step of a secret&apos;s life are recorded here.</EmptyState>
         )
       ) : (
         <div className="space-y-3" aria-busy={events.isPlaceholderData || undefined}>

@@ -1,6 +1,7 @@
 "use client";
 
 import { decodeNodeList, scaleServiceInput, type serviceDetailSchema } from "@rampart/api/schema";
+import { mountPath } from "@rampart/core/secret";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
@@ -13,6 +14,7 @@ import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { validate } from "~/lib/forms";
 import { shortId } from "~/lib/nodes";
+import { formatMode } from "~/lib/secrets";
 import { formatCpus, formatMemory, isCurrentTask, isSettling, taskStateTone } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 
@@ -126,6 +128,25 @@ function Summary({ service }: { service: ServiceDetail }) {
         </Item>
         <Item label="Placement preferences">
           <CodeList items={spec.preferences} empty="none" prefix="spread=" />
+        </Item>
+        <Item label="Secrets">
+          {(spec.secrets ?? []).length === 0 ? (
+            <span className="text-zinc-500">none</span>
+          ) : (
+            <ul className="space-y-1" data-testid="service-secrets">
+              {(spec.secrets ?? []).map((r) => (
+                <li key={r.target}>
+                  <Link href={`/secrets/${r.secretId}`} className={linkClass}>
+                    {r.secretName}
+                  </Link>{" "}
+                  <span className="text-zinc-500">as</span> <code className="font-mono text-xs">{mountPath(r.target)}</code>{" "}
+                  <span className="text-xs text-zinc-500">
+                    {r.uid}:{r.gid} {formatMode(r.mode)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
         </Item>
         <Item label="Max replicas per node">{spec.maxReplicasPerNode === 0 ? "no limit" : spec.maxReplicasPerNode}</Item>
         <Item label="Reservations">

@@ -1,0 +1,122 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { LabelRows } from "~/components/label-rows";
+import { SecretValueField } from "~/components/secret-value";
+import { Alert, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
+import { describeError } from "~/lib/errors";
+import type { FieldErrors } from "~/lib/forms";
+import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameError, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
+import { useTRPC, useTRPCClient } from "~/lib/trpc";
+
+/**
+ * `docker secret create`, in the browser. The name is checked with Swarm's rule as you
+ * type, the value's size against Swarm's limit before anything is sent, and the value
+ * is sent once, base64 in the request body. It goes through the tRPC client directly,
+ * not a TanStack mutation, so no cache keeps the request's variables; the page forgets
+ * it as soon as the server answers.
+ */
+export default function NewSecretPage() {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [labels, setLabels] = useState<LabelRow[]>([]);
+  const [value, setValue] = useState<SecretValueDraft>(EMPTY_VALUE);
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const nameError = name !== "" || submitted ? secretNameError(name) : null;
+  const checkedLabels = labelsFromRows(labels);
+  const valueError = draftError(value);
+  const hasValue = value.source === "file" ? value.file !== null : value.text !== "";
+  const shownValueError = serverErrors.data ?? (hasValue || submitted ? valueError : null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSubmitted(true);
+    setServerErrors({});
+    if (secretNameError(name) || valueError || Object.keys(checkedLabels.errors).length > 0) return;
+    setBusy(true);
+    try {
+      const created = await client.secret.create.mutate({ name, labels: checkedLabels.labels, data: draftPayload(value) });
+      setValue(wipeDraft(value));
+      await queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
+      router.push(`/secrets/${created.id}?created=1`);
+    } catch (error) {
+      const info = describeError(error);
+      const field = info.field === "name" || info.field === "data" ? info.field : info.field?.startsWith("labels") ? "labels" : "form";
+      setServerErrors({ [field]: info.message });
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="max-w-3xl">
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/secrets" className={linkClass}>
+          Secrets
+        </Link>
+        <span aria-hidden="true" className="mx-1 text-zinc-400">
+          /
+        </span>
+        <span aria-current="page">New</span>
+      </nav>
+      <PageHeader
+        title="Create a secret"
+        description={
+          <>
+            Like <code className="font-mono">docker secret create</code>. Services read it as a file, on the nodes that run their tasks only.
+          </>
+        }
+      />
+      <form onSubmit={submit} noValidate aria-label="Create a secret" className="space-y-4">
+        <Card>
+          <div className="space-y-6">
+            <Field
+              label="Name"
+              value={name}
+              onChange={(e) => (setName(e.target.value), setServerErrors({ ...serverErrors, name: undefined }))}
+              error={serverErrors.name ?? nameError ?? undefined}
+              hint="Letters, digits, '-', '_' and '.', at most 64, starting and ending with a letter or digit."
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="db_password"
+              className="font-mono"
+            />
+            <SecretValueField
+              label="Value"
+              value={value}
+              onChange={(next) => (setValue(next), setServerErrors({ ...serverErrors, data: undefined }))}
+              error={shownValueError}
+            />
+            <fieldset className="space-y-2">
+              <legend className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">Labels</legend>
+              <p className="text-xs text-zinc-500 dark:text-zinc-400">Optional. Labels are the only part of a secret that can change later.</p>
+              <LabelRows rows={labels} onChange={setLabels} errors={submitted ? checkedLabels.errors : {}} />
+              {serverErrors.labels && <p className="text-sm text-red-700 dark:text-red-400">{serverErrors.labels}</p>}
+            </fieldset>
+          </div>
+        </Card>
+        <Alert tone="info" title="The value is shown once: now, while you type it">
+          After the secret is created its value is sealed in the store and never shown again: not on any page, by the API or by the CLI. Only
+          the nodes that run a task of a service granted the secret receive it. To change it, rotate it.
+        </Alert>
+        {serverErrors.form && <Alert>{serverErrors.form}</Alert>}
+        <div className="flex justify-end gap-2">
+          <Link href="/secrets" className={buttonClass("secondary")}>
+            Cancel
+          </Link>
+          <Button type="submit" busy={busy}>
+            Create secret
+          </Button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+"use client";
+
+import type { FieldErrors } from "~/lib/forms";
+import type { LabelRow } from "~/lib/secrets";
+import { Button } from "./ui";
+
+const inputClass = "block w-full rounded-md border bg-white px-3 py-2 font-mono text-sm shadow-sm placeholder:font-sans placeholder:text-zinc-400 dark:bg-zinc-900";
+const border = (bad: boolean) => (bad ? "border-red-600 dark:border-red-500" : "border-zinc-300 dark:border-zinc-700");
+
+/** Key and value rows for labels, with core's messages under each field (`labels.<row>.key`). */
+export function LabelRows({ rows, onChange, errors, name = "Label" }: { rows: LabelRow[]; onChange: (rows: LabelRow[]) => void; errors: FieldErrors; name?: string }) {
+  function set(index: number, row: LabelRow) {
+    onChange(rows.map((r, i) => (i === index ? row : r)));
+  }
+  return (
+    <div className="space-y-2">
+      {rows.length === 0 ? (
+        <p className="text-sm text-zinc-500">No labels.</p>
+      ) : (
+        <ul className="space-y-2">
+          {rows.map((row, i) => {
+            const keyError = errors[`labels.${i}.key`];
+            const valueError = errors[`labels.${i}.value`];
+            return (
+              <li key={i} className="space-y-1" data-testid="label-row">
+                <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] items-center gap-2">
+                  <input
+                    aria-label={`${name} ${i + 1} key`}
+                    value={row.key}
+                    onChange={(e) => set(i, { ...row, key: e.target.value })}
+                    placeholder="key"
+                    maxLength={128}
+                    autoComplete="off"
+                    spellCheck={false}
+                    aria-invalid={keyError ? true : undefined}
+                    className={`${inputClass} ${border(Boolean(keyError))}`}
+                  />
+                  <input
+                    aria-label={`${name} ${i + 1} value`}
+                    value={row.value}
+                    onChange={(e) => set(i, { ...row, value: e.target.value })}
+                    placeholder="value"
+                    maxLength={1024}
+                    autoComplete="off"
+                    spellCheck={false}
+                    aria-invalid={valueError ? true : undefined}
+                    className={`${inputClass} ${border(Boolean(valueError))}`}
+                  />
+                  <Button variant="ghost" className="px-2 py-1 text-xs" aria-label={`Remove ${name.toLowerCase()} ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+                    Remove
+                  </Button>
+                </div>
+                {(keyError || valueError) && (
+                  <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+                    {keyError ?? valueError}
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => onChange([...rows, { key: "", value: "" }])}>
+        + Add label
+      </Button>
+    </div>
+  );
+}

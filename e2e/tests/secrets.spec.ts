@@ -1,0 +1,226 @@
+import { randomBytes } from "node:crypto";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { secretFiles, signIn, startAgent, stopAgents, trpcQuery, workerJoin, type RunningAgent } from "./support.js";
+
+/**
+ * Secrets end to end, with three real agents each writing to its own directory on
+ * /dev/shm. A secret is created in the UI by typing it; a service with two replicas, at
+ * most one per node, on these agents, is granted it in the service form (target and mode
+ * 0400). Exactly the nodes that run its tasks get `<root>/<task-id>/<target>` with the
+ * value and mode 0400, and no other agent has anything; scaling to one withdraws the
+ * file from the node that lost its task; a rotation in the UI runs to the end, the old
+ * version is removed, and the file then holds the new value.
+ */
+const HOSTS = ["e2e-secrets-1", "e2e-secrets-2", "e2e-secrets-3"];
+const SECRET = "e2e_db_password";
+const ROTATED = `${SECRET}_v2`;
+const SERVICE = "e2e-secret-web";
+const TARGET = "db_password";
+// Values unique to this run, so a match can only come from this test.
+const VALUE = `first-${randomBytes(12).toString("hex")}`;
+const NEW_VALUE = `second-${randomBytes(12).toString("hex")}`;
+const SIZE_MESSAGE = "secret data must be larger than 0 and less than 512000 bytes";
+const NAME_MESSAGE = "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]";
+
+const agents: RunningAgent[] = [];
+
+test.afterEach(async ({ page }) => {
+  // The agents' own words and the tasks are the quickest way to see why a delivery did not happen.
+  const info = test.info();
+  if (info.status === info.expectedStatus) return;
+  for (const agent of agents) await info.attach(`agent ${agent.hostname}`, { body: agent.output });
+  const tasks = await page.request.get(`/api/trpc/service.get?input=${encodeURIComponent(JSON.stringify({ json: { ref: SERVICE } }))}`).then((r) => r.text());
+  await info.attach("service tasks", { body: tasks });
+});
+
+test.afterAll(async () => {
+  await stopAgents(agents);
+});
+
+interface Task {
+  id: string;
+  nodeId: string | null;
+  state: string;
+  desiredState: string;
+}
+
+async function runningTasks(request: APIRequestContext): Promise<Task[]> {
+  const service = await trpcQuery<{ tasks: Task[] }>(request, "service.get", { ref: SERVICE });
+  return service.tasks.filter((t) => t.state === "running" && t.desiredState === "running");
+}
+
+/** What every agent's secrets root holds, as sorted `hostname: task/target mode content` lines. */
+async function holdings(): Promise<string[]> {
+  const lines: string[] = [];
+  for (const agent of agents) {
+    for (const f of await secretFiles(agent.secretsRoot)) lines.push(`${agent.hostname}: ${f.path} ${f.mode.toString(8)} ${f.content}`);
+  }
+  return lines.sort();
+}
+
+/** What they should hold: the target file of each running task, on its node only. */
+function expected(tasks: readonly Task[], hostOf: ReadonlyMap<string, string>, value: string): string[] {
+  return tasks.map((t) => `${hostOf.get(t.nodeId!)}: ${t.id}/${TARGET} 400 ${value}`).sort();
+}
+
+/** Waits until the service's running tasks are settled at `count`, and every agent holds exactly their files. */
+async function expectDelivered(page: Page, hostOf: ReadonlyMap<string, string>, count: number, value: string): Promise<Task[]> {
+  let tasks: Task[] = [];
+  await expect
+    .poll(
+      async () => {
+        tasks = await runningTasks(page.request);
+        if (tasks.length !== count) return `${tasks.length} running tasks`;
+        const want = expected(tasks, hostOf, value);
+        const have = await holdings();
+        return JSON.stringify(have) === JSON.stringify(want) ? "delivered" : `have ${JSON.stringify(have)}, want ${JSON.stringify(want)}`;
+      },
+      { timeout: 60_000, intervals: [500] },
+    )
+    .toBe("delivered");
+  return tasks;
+}
+
+test("create a secret by typing it, grant it, see it on exactly the right nodes, scale down, rotate end to end", async ({ page }) => {
+  test.setTimeout(300_000);
+  await signIn(page);
+
+  // Three agents, each with its own secrets root on tmpfs.
+  const swarm = await workerJoin(page.request);
+  for (const hostname of HOSTS) agents.push(startAgent(swarm, hostname, { suite: "secrets" }));
+  for (const agent of agents) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
+  const hostOf = new Map<string, string>();
+  for (const hostname of HOSTS) {
+    await expect.poll(async () => (await trpcQuery<{ state: string }>(page.request, "node.get", { ref: hostname })).state, { timeout: 30_000 }).toBe("ready");
+    hostOf.set((await trpcQuery<{ id: string }>(page.request, "node.get", { ref: hostname })).id, hostname);
+  }
+
+  // Create the secret in the UI: Swarm's name rule live, the size rule before sending, the value typed and masked.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Secrets" }).click();
+  await expect(page.getByRole("heading", { name: "Secrets" })).toBeVisible();
+  await page.getByRole("link", { name: "Create secret" }).first().click();
+  await expect(page.getByRole("heading", { name: "Create a secret" })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill("not a valid name-");
+  await expect(page.getByText(NAME_MESSAGE)).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill(SECRET);
+  await expect(page.getByText(NAME_MESSAGE)).toHaveCount(0);
+
+  await page.getByRole("radio", { name: "Upload a file" }).click();
+  await page.getByTestId("secret-value-file").setInputFiles({ name: "too-big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(512_000, 1) });
+  await expect(page.getByText(SIZE_MESSAGE)).toBeVisible();
+  await page.getByRole("radio", { name: "Type it" }).click();
+
+  const value = page.getByRole("textbox", { name: "Value", exact: true });
+  await value.fill(VALUE);
+  await expect(value).toHaveAttribute("data-masked", "true");
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await expect(value).not.toHaveAttribute("data-masked", "true");
+  await expect(page.getByTestId("secret-value-size")).toContainText(`${VALUE.length} bytes`);
+  await page.getByRole("button", { name: "+ Add label" }).click();
+  await page.getByLabel("Label 1 key").fill("env");
+  await page.getByLabel("Label 1 value").fill("e2e");
+  await page.getByRole("button", { name: "Create secret" }).click();
+
+  await expect(page).toHaveURL(/\/secrets\/[0-9a-z]+\?created=1$/);
+  await expect(page.getByRole("heading", { name: SECRET })).toBeVisible();
+  await expect(page.getByTestId("created-notice")).toContainText("never be shown again");
+  await expect(page.locator("body")).not.toContainText(VALUE);
+  const secretUrl = page.url().replace(/\?.*$/, "");
+
+  // A service with two replicas, at most one per node, granted the secret in its form.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
+  await page.getByRole("link", { name: "Create service" }).first().click();
+  await page.getByLabel("Name", { exact: true }).fill(SERVICE);
+  await page.getByLabel("Image", { exact: true }).fill("nginx:alpine");
+  await page.getByLabel("Replicas", { exact: true }).fill("2");
+  await page.getByLabel("Max replicas per node").fill("1");
+  // Only this spec's agents: the manager is a node with no agent here, and other specs' stopped agents stay Ready for a few heartbeats.
+  await page.getByRole("button", { name: "+ Type a constraint" }).click();
+  await page.getByLabel("Constraint 1", { exact: true }).fill("engine.labels.suite == secrets");
+  await page.getByRole("button", { name: "+ Add secret" }).click();
+  await expect(page.getByLabel("Mode 1", { exact: true })).toHaveValue("0444");
+  await expect(page.getByLabel("GID 1", { exact: true })).toHaveValue("0");
+  await page.getByLabel("Secret 1", { exact: true }).fill(SECRET);
+  await page.getByLabel("Target 1", { exact: true }).fill(TARGET);
+  await page.getByLabel("Mode 1", { exact: true }).fill("0400");
+  await expect(page.getByTestId("secret-grant-0")).toContainText(`/run/secrets/${TARGET}`);
+  await expect(page.getByTestId("secret-grant-0")).toContainText("r--------");
+  await page.getByRole("button", { name: "Create service" }).click();
+
+  await expect(page).toHaveURL(/\/services\/[0-9a-z]+$/);
+  await expect(page.getByRole("heading", { name: SERVICE })).toBeVisible();
+  await expect(page.getByTestId("service-secrets")).toContainText(SECRET);
+  const tasks = page.getByTestId("task-row");
+  await expect(tasks).toHaveCount(2);
+  for (const row of await tasks.all()) await expect(row.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+
+  // Exactly the two nodes running its tasks hold the file, with the value and mode 0400; the third holds nothing.
+  const two = await expectDelivered(page, hostOf, 2, VALUE);
+  expect(new Set(two.map((t) => t.nodeId)).size).toBe(2);
+
+  // The list and the secret's page show who uses it and where it is, never the value.
+  await page.goto("/secrets");
+  const row = page.getByTestId(`secret-row-${SECRET}`);
+  await expect(row.getByTestId("secret-services")).toContainText(SERVICE);
+  await expect(row.getByTestId("secret-nodes")).toHaveText("2 nodes", { timeout: 15_000 });
+  await expect(page.locator("body")).not.toContainText(VALUE);
+  await page.goto(secretUrl);
+  await expect(page.getByTestId("secret-services-table")).toContainText(TARGET);
+  await expect(page.getByTestId("secret-services-table")).toContainText("0400");
+  await expect(page.getByTestId("secret-nodes-list").getByRole("listitem")).toHaveCount(2);
+  const history = page.getByTestId("secret-history");
+  await expect(history.locator('[data-action="secret.create"]')).toHaveCount(1);
+  await expect(history.locator('[data-action="secret.grant"]')).toContainText(`service ${SERVICE}`);
+
+  // Removal is refused while the service uses it, with Swarm's words, inline.
+  await page.getByRole("button", { name: "Remove", exact: true }).click();
+  const removeDialog = page.getByRole("dialog");
+  await removeDialog.getByLabel(`Type ${SECRET} to confirm`).fill(SECRET);
+  await removeDialog.getByRole("button", { name: "Remove secret" }).click();
+  await expect(removeDialog.getByTestId("remove-error")).toHaveText(`secret '${SECRET}' is in use by the following service: ${SERVICE}`);
+  await removeDialog.getByRole("button", { name: "Cancel" }).click();
+
+  // The audit page filters by the secret and shows each event's context.
+  await page.goto("/audit");
+  await page.getByLabel("Secret", { exact: true }).selectOption({ label: SECRET });
+  const audit = page.getByTestId("audit-table");
+  await expect(audit.getByRole("row").filter({ hasText: "secret.grant" }).getByTestId("audit-context")).toHaveText(`service ${SERVICE}`);
+  await expect(audit.getByRole("row").filter({ hasText: "secret.create" })).toHaveCount(1);
+
+  // Scale to one in the UI: the node that lost its task no longer has the file.
+  await page.goto("/services");
+  await page.getByTestId(`service-row-${SERVICE}`).getByRole("link", { name: SERVICE }).click();
+  await page.getByLabel("Scale to").fill("1");
+  await page.getByRole("button", { name: "Scale", exact: true }).click();
+  const one = await expectDelivered(page, hostOf, 1, VALUE);
+  const lost = two.find((t) => t.nodeId !== one[0]!.nodeId)!;
+  expect(await secretFiles(agents.find((a) => a.hostname === hostOf.get(lost.nodeId!))!.secretsRoot)).toEqual([]);
+
+  // Rotate in the UI: a new value, the suggested name, a review, the rollout to the end, and the old version removed.
+  await page.goto(secretUrl);
+  await page.getByRole("button", { name: "Rotate", exact: true }).click();
+  await page.getByRole("textbox", { name: "New value", exact: true }).fill(NEW_VALUE);
+  await expect(page.getByLabel("New secret's name")).toHaveValue(ROTATED);
+  await page.getByRole("button", { name: "Next: review" }).click();
+  await expect(page.getByTestId("rotation-services")).toContainText(SERVICE);
+  await expect(page.getByTestId("rotation-services")).toContainText(`/run/secrets/${TARGET}`);
+  await page.getByRole("button", { name: "Rotate now" }).click();
+  await expect(page).toHaveURL(/\?rotation=[0-9a-z]+$/);
+  await expect(page.getByRole("progressbar", { name: "Rotation progress" })).toBeVisible();
+  await expect(page.getByTestId("rotation-state")).toHaveText("Rotation complete", { timeout: 90_000 });
+  await expect(page.getByTestId("rotation-services-updated")).toHaveText("1 of 1");
+  await expect(page.getByTestId("rotation-tasks-old")).toHaveText("0");
+  await expect(page.getByTestId("rotation-nodes-old")).toContainText("no node holds the old version");
+  await page.getByRole("button", { name: "Remove old version" }).click();
+  const confirm = page.getByRole("dialog");
+  await confirm.getByLabel(`Type ${SECRET} to confirm`).fill(SECRET);
+  await confirm.getByRole("button", { name: `Remove ${SECRET}` }).click();
+  await expect(page.getByRole("heading", { name: ROTATED })).toBeVisible();
+  await expect(page.getByTestId("rotated-notice")).toContainText(`${SECRET} was removed`);
+  await expect(page.locator("body")).not.toContainText(NEW_VALUE);
+
+  // The running task's file now holds the new value, under the same target and mode; nothing else is left anywhere.
+  await expectDelivered(page, hostOf, 1, NEW_VALUE);
+  const secrets = await trpcQuery<Array<{ name: string }>>(page.request, "secret.list");
+  expect(secrets.map((s) => s.name)).not.toContain(SECRET);
+});
