@@ -1,6 +1,7 @@
 import { parseLabel } from "@rampart/core";
 import { createHash } from "node:crypto";
-import { describeThisMachine, fileStore, NodeAgent, PinError } from "../agent/agent.js";
+import { rm } from "node:fs/promises";
+import { describeThisMachine, fileStore, NodeAgent } from "../agent/agent.js";
 import { tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
 import { UsageFault, type Out } from "./swarm.js";
@@ -59,17 +60,20 @@ export async function agentJoin(
   });
   const alreadyJoined = agent.current !== undefined;
   let identity;
+  // The default root is this agent's own: leave nothing of it behind, however it ends.
+  const removeDefaultRoot = () => (options.secretsRoot === undefined ? rm(secretsRoot, { recursive: true, force: true }) : Promise.resolve());
   try {
     identity = await agent.join();
   } catch (error) {
-    agent.stop();
-    if (error instanceof PinError) throw error;
+    await agent.shutdown();
+    await removeDefaultRoot();
     throw error;
   }
   out(alreadyJoined ? `This node is already part of the swarm as a ${identity.role} (${identity.nodeId}).` : `This node joined a swarm as a ${identity.role}.`);
   agent.start();
   const signal = await Promise.race([waitForSignal(), finished.then(() => "refused")]);
   await agent.shutdown();
+  await removeDefaultRoot();
   if (signal === "refused") {
     err(`Error: the manager refused this node: ${refused}`);
     return 1;
