@@ -128,3 +128,8 @@ export const TASK_STATES = {
 } as const;
 
 export type TaskState = keyof typeof TASK_STATES;
+
+/** The task states from `from` to `to`, both included, in order (for store queries). */
+export function taskStatesBetween(from: TaskState, to: TaskState): TaskState[] {
+  return (Object.keys(TASK_STATES) as TaskState[]).filter((s) => TASK_STATES[s] >= TASK_STATES[from] && TASK_STATES[s] <= TASK_STATES[to]);
+}

@@ -16,7 +16,6 @@ import {
   getSecret,
   listSecrets,
   lockSecretNames,
-  nodeMayHoldSecret,
   readSealedSecretForNode,
   readSealedSecretPayload,
   secretHoldings,
@@ -163,8 +162,6 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     // Only the task's own references count: a task made before a grant does not hold it.
     await createTasks(db, [{ ...task(api.id, "n00000000000000000000000a", "running"), secrets: [] }]);
     expect(await secretHoldings(db, b.id)).toEqual([{ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 }]);
-    expect(await nodeMayHoldSecret(db, "n00000000000000000000000b", b.id)).toBe(true);
-    expect(await nodeMayHoldSecret(db, "n00000000000000000000000a", b.id)).toBe(false);
     expect(await readSealedSecretForNode(db, "n00000000000000000000000a", b.id)).toBeNull();
     expect(await readSealedSecretForNode(db, "n00000000000000000000000b", b.id)).toMatchObject({ name: "b" });
   });

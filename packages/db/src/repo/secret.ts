@@ -1,4 +1,4 @@
-import type { AuditEventInput, SecretInfo, SecretReference, TaskState } from "@rampart/core";
+import { taskStatesBetween, type AuditEventInput, type SecretInfo, type SecretReference, type TaskState } from "@rampart/core";
 import { AUDIT_COLUMNS, auditRow } from "./audit.js";
 import { valuesClause } from "./sql.js";
 import type { Db } from "../prisma.js";
@@ -136,7 +136,7 @@ export async function servicesReferencingSecrets(db: Db, secretId?: string): Pro
 }
 
 /** Task states in which a node holds the secrets its task references (ASSIGNED…RUNNING). */
-export const SECRET_HOLDING_STATES: readonly TaskState[] = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
+export const SECRET_HOLDING_STATES: readonly TaskState[] = taskStatesBetween("assigned", "running");
 
 export interface SecretHolding {
   secretId: string;
@@ -164,18 +164,6 @@ export async function secretHoldings(db: Db, secretId?: string): Promise<SecretH
     GROUP BY 1, 2, 3
     ORDER BY 1, n.hostname, 2`;
   return rows.map((r) => ({ secretId: r.secret_id, nodeId: r.node_id, hostname: r.hostname, tasks: Number(r.tasks) }));
-}
-
-/** Whether any task of this node, ASSIGNED to RUNNING, was made with this secret: may the node have it? */
-export async function nodeMayHoldSecret(db: Db, nodeId: string, secretId: string): Promise<boolean> {
-  const count = await db.task.count({
-    where: {
-      nodeId,
-      state: { in: [...SECRET_HOLDING_STATES] },
-      secrets: { array_contains: [{ secretId }] },
-    },
-  });
-  return count > 0;
 }
 
 /**

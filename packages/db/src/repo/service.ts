@@ -1,4 +1,4 @@
-import type { SecretReference, ServiceSpec, TaskState } from "@rampart/core";
+import { taskStatesBetween, type SecretReference, type ServiceSpec, type TaskState } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
 import { valuesClause } from "./sql.js";
 
@@ -210,7 +210,7 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
   return row ? toTask(row) : null;
 }
 
-const ASSIGNED_TO_RUNNING: TaskState[] = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
+const ASSIGNED_TO_RUNNING = taskStatesBetween("assigned", "running");
 
 /** A task as its node is told of it: with its service's name and its secret references. */
 export type NodeAssignment = TaskRecord & { serviceName: string; secrets: SecretReference[] };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RampartError, TASK_STATES, type SecretReference, type TaskState } from "@rampart/core";
+import { RampartError, TASK_STATES, taskStatesBetween, type SecretReference, type TaskState } from "@rampart/core";
 import { getTask, listManyNodeAssignments, listNodeAssignments, updateTaskIf } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 
@@ -191,9 +191,7 @@ export function createAssignmentService(
      */
     async report(nodeId: string, taskId: string, state: ReportableState, message: string | null): Promise<void> {
       // The common case in one statement: a forward move from ASSIGNED..RUNNING.
-      const from = (Object.keys(TASK_STATES) as TaskState[]).filter(
-        (s) => TASK_STATES[s] >= TASK_STATES.assigned && TASK_STATES[s] <= TASK_STATES.running && TASK_STATES[s] < TASK_STATES[state],
-      );
+      const from = taskStatesBetween("assigned", "running").filter((s) => TASK_STATES[s] < TASK_STATES[state]);
       const written = await updateTaskIf(db, { id: taskId, nodeId, from }, { state, message: message ?? `task ${state}` }, deps.now());
       if (written) {
         if (TASK_STATES[state] > TASK_STATES.running) {

@@ -1,14 +1,13 @@
-import { TASK_STATES, planPlacement, type Actor, type PlanResult, type PlannerCluster, type Sandbox, type ServiceSpec, type TaskState } from "@rampart/core";
+import { planPlacement, taskStatesBetween, type Actor, type PlanResult, type PlannerCluster, type Sandbox, type ServiceSpec } from "@rampart/core";
 import { listServices, listTasks, type ServiceRecord } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
 import type { ServiceService } from "../services/index.js";
 
-const states = (from: TaskState, to: TaskState) => (Object.keys(TASK_STATES) as TaskState[]).filter((s) => TASK_STATES[s] >= TASK_STATES[from] && TASK_STATES[s] <= TASK_STATES[to]);
 /** A task holds or waits for a place while it should run and has not ended. */
-const PLACED = states("pending", "running");
-const WANTED = states("new", "running");
+const PLACED = taskStatesBetween("pending", "running");
+const WANTED = taskStatesBetween("new", "running");
 
 /** What a what-if changed, in words without values (the audit's reason). */
 function describeSandbox(sandbox: Sandbox): string {

@@ -173,8 +173,8 @@ export async function auditSecretGrants(
  * Secrets, with Swarm's rules (`@rampart/core` secret): create, list and inspect
  * (metadata only), labels-only updates with optimistic versions, and removal refused
  * while a service references the secret. Payloads are sealed fields bound to their row;
- * nothing here returns one except `openPayload`, which is for the delivery path and is
- * not reachable through the API.
+ * nothing here returns one except `openPayload`, which no API procedure reaches. (Delivery
+ * reads a payload itself, in the same statement that checks the node may have it.)
  */
 export function createSecretService(deps: ManagerDeps, audit: AuditService) {
   const db = deps.store.prisma;
@@ -190,8 +190,8 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
   }
 
   /**
-   * The payload in plain text. For the delivery path only: no API procedure calls
-   * this. The caller wipes the buffer (`fill(0)`) as soon as it has been sent.
+   * The payload in plain text, for comparing an update's data; no API procedure calls
+   * this. The caller wipes the buffer (`fill(0)`) as soon as it is done with it.
    */
   async function openPayload(id: string, tx: Db = db): Promise<Buffer> {
     const row = await readSealedSecretPayload(tx, id);

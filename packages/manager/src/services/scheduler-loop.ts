@@ -1,4 +1,4 @@
-import { Scheduler, TASK_STATES, toSchedulerTask, type SchedulerDecision, type SchedulerNode, type TaskState } from "@rampart/core";
+import { Scheduler, taskStatesBetween, toSchedulerTask, type SchedulerDecision, type SchedulerNode } from "@rampart/core";
 import { listServices, listTasks, updateTasks, type ServiceRecord, type TaskChange, type TaskRecord } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -8,7 +8,7 @@ const DEBOUNCE_MS = 50;
 const MAX_LATENCY_MS = 1000;
 
 /** The tasks the scheduler tracks: PENDING through RUNNING. */
-const TRACKED = (Object.keys(TASK_STATES) as TaskState[]).filter((s) => TASK_STATES[s] >= TASK_STATES.pending && TASK_STATES[s] <= TASK_STATES.running);
+const TRACKED = taskStatesBetween("pending", "running");
 
 /**
  * Runs the core scheduler against the store: after changes (debounced as Swarm does),
