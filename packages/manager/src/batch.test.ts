@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupCommit } from "./batch.js";
+import { batched, groupCommit } from "./batch.js";
 
 describe("group commit", () => {
   it("ok/a lone write goes at once; writes arriving meanwhile share the next batch", async () => {
@@ -30,5 +30,18 @@ describe("group commit", () => {
     const results = await Promise.allSettled([g.add(1), g.add(2), g.add(3), g.add(4)]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     expect(committed.sort()).toEqual([1, 2, 4]);
+  });
+
+  it("ok/each caller gets its own answer from a shared batch, also when the batch is retried one by one", async () => {
+    const sizes: number[] = [];
+    const double = batched<number, number>(async (items) => {
+      sizes.push(items.length);
+      if (items.includes(-1)) throw new Error("no negatives");
+      return items.map((n) => n * 2);
+    });
+    const results = await Promise.allSettled([double.add(1), double.add(2), double.add(-1), double.add(3)]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : "refused"))).toEqual([2, 4, "refused", 6]);
+    // Calls made in one tick share a batch; the refused batch is retried item by item.
+    expect(sizes).toEqual([4, 1, 1, 1, 1]);
   });
 });

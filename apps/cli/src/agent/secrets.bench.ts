@@ -7,9 +7,12 @@
  */
 import { startTestServer } from "../test-support/server.js";
 import { simulate } from "./simulate.js";
+import { waitFor } from "../test-support/wait.js";
 
 const NODES = 500;
 const system = { type: "system" as const, id: null, name: "bench" };
+/** Looks often (the figure is a latency) and long (a loaded machine is slow). */
+const patiently = { timeoutMs: 60_000, intervalMs: 10 };
 
 const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
 try {
@@ -31,14 +34,7 @@ try {
     }),
   });
   for (const agent of sim.agents) agent.start();
-  const waitFor = async (check: () => boolean | Promise<boolean>, what: string) => {
-    for (let i = 0; i < 6000; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
-  await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= NODES + 1, "all nodes Ready");
+  await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= NODES + 1, "all nodes Ready", patiently);
   const spec = {
     name: "web",
     image: "nginx:alpine",
@@ -50,7 +46,7 @@ try {
     reservations: { nanoCpus: 0, memoryBytes: 0 },
   };
   const service = await manager.services.create(spec, system, null);
-  await waitFor(async () => (await manager.services.list()).find((v) => v.id === service.id)!.running === NODES, "all tasks running");
+  await waitFor(async () => (await manager.services.list()).find((v) => v.id === service.id)!.running === NODES, "all tasks running", patiently);
   const secret = await manager.secrets.create({ name: "bench_secret", data: new TextEncoder().encode("s3cr3t-value"), labels: {} }, system, null);
   secretId = secret.id;
 
@@ -63,7 +59,7 @@ try {
     system,
     null,
   );
-  await waitFor(() => holders.size === NODES, "every node to hold the secret");
+  await waitFor(() => holders.size === NODES, "every node to hold the secret", patiently);
   const ms = performance.now() - started;
   console.log(`secrets.deliver.${NODES}: ${ms.toFixed(0)} ms`);
   sim.stop();

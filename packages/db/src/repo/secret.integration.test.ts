@@ -16,7 +16,9 @@ import {
   getSecret,
   listSecrets,
   lockSecretNames,
-  readSealedSecretForNode,
+  readSealedSecretsForNodes,
+  recordSecretDeliveries,
+  listSecretDeliveries,
   readSealedSecretPayload,
   secretHoldings,
   secretPayloadContext,
@@ -72,6 +74,22 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     });
   }
 
+  /** Nodes n…a (node-a) and n…b (node-b). */
+  async function addNodes() {
+    await t!.store.prisma.node.createMany({
+      data: ["a", "b"].map((x) => ({
+        id: `n00000000000000000000000${x}`,
+        hostname: `node-${x}`,
+        role: "worker",
+        os: "linux",
+        arch: "x86_64",
+        nanoCpus: 1n,
+        memoryBytes: 1n,
+        engineVersion: "t",
+      })),
+    });
+  }
+
   it("ok/metadata in, metadata out: no read but one returns the payload", async () => {
     const created = await addSecret("db_password", Buffer.from("hunter2"), { env: "prod" });
     expect(created).toEqual({ id: created.id, name: "db_password", size: 7, labels: { env: "prod" }, version: 1, createdAt: at, updatedAt: at });
@@ -117,14 +135,7 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     const web = await createService(db, { id: id(), spec: spec("web", [ref(a.id, "a"), ref(a.id, "a", "again")]), at });
     const api = await createService(db, { id: id(), spec: spec("api", [ref(b.id, "b")]), at });
     await createService(db, { id: id(), spec: spec("plain"), at });
-    for (const [nodeId, hostname] of [
-      ["n00000000000000000000000a", "node-a"],
-      ["n00000000000000000000000b", "node-b"],
-    ]) {
-      await db.node.create({
-        data: { id: nodeId!, hostname: hostname!, role: "worker", os: "linux", arch: "x86_64", nanoCpus: 1n, memoryBytes: 1n, engineVersion: "t" },
-      });
-    }
+    await addNodes();
     // Tasks record the references they were made with: their service's at creation.
     const refs = new Map([
       [web.id, [ref(a.id, "a"), ref(a.id, "a", "again")]],
@@ -162,8 +173,40 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     // Only the task's own references count: a task made before a grant does not hold it.
     await createTasks(db, [{ ...task(api.id, "n00000000000000000000000a", "running"), secrets: [] }]);
     expect(await secretHoldings(db, b.id)).toEqual([{ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 }]);
-    expect(await readSealedSecretForNode(db, "n00000000000000000000000a", b.id)).toBeNull();
-    expect(await readSealedSecretForNode(db, "n00000000000000000000000b", b.id)).toMatchObject({ name: "b" });
+    const asked = [
+      { nodeId: "n00000000000000000000000a", secretId: b.id },
+      { nodeId: "n00000000000000000000000b", secretId: b.id },
+      // A node whose only task with the secret has shut down, and a secret that does not exist.
+      { nodeId: "n00000000000000000000000b", secretId: a.id },
+      { nodeId: "n00000000000000000000000a", secretId: "k00000000000000000000000z" },
+      { nodeId: "n00000000000000000000000a", secretId: a.id },
+    ];
+    const read = await readSealedSecretsForNodes(db, asked);
+    expect(read.map((r) => r?.name ?? null)).toEqual([null, "b", null, null, "a"]);
+    expect(await readSealedSecretsForNodes(db, [])).toEqual([]);
+  });
+
+  it("ok/deliveries are recorded in one statement, each audited the first time only", async () => {
+    const db = t!.store.prisma;
+    const a = await addSecret("a", Buffer.from("1"));
+    const b = await addSecret("b", Buffer.from("2"));
+    await addNodes();
+    const event = (secretId: string, nodeId: string) => ({
+      actor: { type: "system" as const, id: null, name: "rampart" },
+      action: "secret.deliver" as const,
+      target: { type: "secret", id: secretId, name: null },
+      context: { type: "node", id: nodeId, name: nodeId },
+      outcome: "success" as const,
+    });
+    const ask = (nodeId: string, secretId: string) => ({ nodeId, secretId, event: event(secretId, nodeId) });
+    const first = await recordSecretDeliveries(db, [ask("n00000000000000000000000a", a.id), ask("n00000000000000000000000b", a.id), ask("n00000000000000000000000a", a.id)], at);
+    expect(first).toEqual([true, true, false]);
+    const again = await recordSecretDeliveries(db, [ask("n00000000000000000000000a", a.id), ask("n00000000000000000000000a", b.id)], at);
+    expect(again).toEqual([false, true]);
+    expect((await listSecretDeliveries(db, "n00000000000000000000000a")).map((d) => d.name).sort()).toEqual(["a", "b"]);
+    const audited = await db.auditEvent.findMany({ where: { action: "secret.deliver" }, select: { targetId: true, contextId: true } });
+    expect(audited).toHaveLength(3);
+    expect(await recordSecretDeliveries(db, [], at)).toEqual([]);
   });
 
   it("ok/locking names returns the current names of the secrets that exist", async () => {

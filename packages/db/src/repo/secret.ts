@@ -166,39 +166,70 @@ export async function secretHoldings(db: Db, secretId?: string): Promise<SecretH
   return rows.map((r) => ({ secretId: r.secret_id, nodeId: r.node_id, hostname: r.hostname, tasks: Number(r.tasks) }));
 }
 
-/**
- * The sealed payload of a secret, in one statement, only if a task of this node,
- * ASSIGNED to RUNNING, was made with it; null otherwise (or if there is no such secret).
- */
-export async function readSealedSecretForNode(db: Db, nodeId: string, secretId: string): Promise<{ name: string; sealed: Uint8Array } | null> {
-  const states = [...SECRET_HOLDING_STATES];
-  const rows = await db.$queryRaw<{ name: string; payload: Uint8Array }[]>`
-    SELECT s.name, s.payload FROM secret s
-    WHERE s.id = ${secretId}
-      AND EXISTS (
-        SELECT 1 FROM task t
-        WHERE t.node_id = ${nodeId} AND t.state = ANY(${states}::text[])
-          AND t.secrets @> jsonb_build_array(jsonb_build_object('secretId', s.id)))`;
-  const row = rows[0];
-  return row ? { name: row.name, sealed: new Uint8Array(row.payload) } : null;
+/** A node asking for a secret. */
+export interface SecretRequest {
+  nodeId: string;
+  secretId: string;
 }
 
 /**
- * Records that a node fetched a secret and, the first time only, its audit event, in one
- * statement. True when it was the first time (a delivery).
+ * The sealed payloads of secrets asked for by nodes, in one statement: each only if a
+ * task of that node, ASSIGNED to RUNNING, was made with it; null otherwise (or if there
+ * is no such secret). Answers in the order asked.
  */
-export async function recordSecretDelivery(db: Db, secretId: string, nodeId: string, event: AuditEventInput, at: Date): Promise<boolean> {
-  const params: unknown[] = [secretId, nodeId, at];
-  const values = valuesClause([Object.values(auditRow(event, at))], AUDIT_COLUMNS, params);
-  const inserted = await db.$executeRawUnsafe(
-    `WITH delivered AS (
-       INSERT INTO secret_delivery (secret_id, node_id, delivered_at) VALUES ($1::text, $2::text, $3::timestamptz)
-       ON CONFLICT (secret_id, node_id) DO NOTHING RETURNING 1)
-     INSERT INTO audit_event (${AUDIT_COLUMNS.map((c) => c[0]).join(", ")})
-     SELECT * FROM (VALUES ${values}) AS e WHERE EXISTS (SELECT 1 FROM delivered)`,
+export async function readSealedSecretsForNodes(
+  db: Db,
+  requests: readonly SecretRequest[],
+): Promise<Array<{ name: string; sealed: Uint8Array } | null>> {
+  if (requests.length === 0) return [];
+  const params: unknown[] = [[...SECRET_HOLDING_STATES]];
+  const values = valuesClause(requests.map((r) => [r.nodeId, r.secretId]), [["node_id", "text"], ["secret_id", "text"]], params);
+  const rows = await db.$queryRawUnsafe<{ node_id: string; id: string; name: string; payload: Uint8Array }[]>(
+    `SELECT DISTINCT v.node_id, s.id, s.name, s.payload
+     FROM (VALUES ${values}) AS v(node_id, secret_id) JOIN secret s ON s.id = v.secret_id
+     WHERE EXISTS (
+       SELECT 1 FROM task t
+       WHERE t.node_id = v.node_id AND t.state = ANY($1::text[])
+         AND t.secrets @> jsonb_build_array(jsonb_build_object('secretId', s.id)))`,
     ...params,
   );
-  return inserted === 1;
+  const found = new Map(rows.map((r) => [`${r.node_id}/${r.id}`, { name: r.name, sealed: new Uint8Array(r.payload) }]));
+  return requests.map((r) => found.get(`${r.nodeId}/${r.secretId}`) ?? null);
+}
+
+/**
+ * Records that nodes fetched secrets and, for each first fetch only, its audit event,
+ * in one statement. For each, true when it was the first time (a delivery).
+ */
+export async function recordSecretDeliveries(
+  db: Db,
+  deliveries: ReadonlyArray<SecretRequest & { event: AuditEventInput }>,
+  at: Date,
+): Promise<boolean[]> {
+  if (deliveries.length === 0) return [];
+  const params: unknown[] = [at];
+  const values = valuesClause(
+    deliveries.map((d) => [d.secretId, d.nodeId, ...Object.values(auditRow(d.event, at))]),
+    [["secret_id", "text"], ["node_id", "text"], ...AUDIT_COLUMNS],
+    params,
+  );
+  const columns = AUDIT_COLUMNS.map((c) => c[0]).join(", ");
+  const delivered = await db.$queryRawUnsafe<{ secret_id: string; node_id: string }[]>(
+    `WITH v AS (SELECT * FROM (VALUES ${values}) AS v(secret_id, node_id, ${columns})),
+     delivered AS (
+       INSERT INTO secret_delivery (secret_id, node_id, delivered_at) SELECT DISTINCT secret_id, node_id, $1::timestamptz FROM v
+       ON CONFLICT (secret_id, node_id) DO NOTHING RETURNING secret_id, node_id),
+     audited AS (
+       INSERT INTO audit_event (${columns})
+       SELECT DISTINCT ON (v.secret_id, v.node_id) ${AUDIT_COLUMNS.map((c) => `v.${c[0]}`).join(", ")}
+       FROM v JOIN delivered d ON d.secret_id = v.secret_id AND d.node_id = v.node_id
+       RETURNING 1)
+     SELECT secret_id, node_id FROM delivered`,
+    ...params,
+  );
+  // A pair asked twice in one batch is a delivery once: the first time it appears.
+  const first = new Set(delivered.map((d) => `${d.node_id}/${d.secret_id}`));
+  return deliveries.map((d) => first.delete(`${d.nodeId}/${d.secretId}`));
 }
 
 /** The secrets a node was delivered and still holds, with their names. */

@@ -182,23 +182,46 @@ export async function updateTasks(db: Db, changes: TaskChange[], at: Date): Prom
   }
 }
 
+/** A node's report on one of its tasks, to be written only from one of `from`. */
+export interface ConditionalTaskChange {
+  id: string;
+  nodeId: string;
+  from: readonly TaskState[];
+  state: TaskState;
+  message: string | null;
+}
+
 /**
- * One change, written only if the task is still on that node and in one of `from`; the
- * task's service and desired state when written, null if it was not (the caller reads
- * the task to say why).
+ * Reports from nodes, in one statement: each is written only if its task is still on
+ * that node and in one of its `from` states. For each, the task's service and desired
+ * state when written, null if it was not (the caller reads the task to say why). Two
+ * reports on one task in one batch write one of them; the other reads as refused.
  */
-export async function updateTaskIf(
+export async function updateTasksIf(
   db: Db,
-  expected: { id: string; nodeId: string; from: readonly TaskState[] },
-  change: { state: TaskState; message: string | null },
+  changes: readonly ConditionalTaskChange[],
   at: Date,
-): Promise<{ serviceId: string; desiredState: TaskState } | null> {
-  const rows = await db.$queryRaw<{ service_id: string; desired_state: TaskState }[]>`
-    UPDATE task SET state = ${change.state}, message = ${change.message}, updated_at = ${at}
-    WHERE id = ${expected.id} AND node_id = ${expected.nodeId} AND state = ANY(${[...expected.from]}::text[])
-    RETURNING service_id, desired_state`;
-  const row = rows[0];
-  return row ? { serviceId: row.service_id, desiredState: row.desired_state } : null;
+): Promise<Array<{ serviceId: string; desiredState: TaskState } | null>> {
+  if (changes.length === 0) return [];
+  const params: unknown[] = [at];
+  const values = valuesClause(
+    changes.map((c) => [c.id, c.nodeId, [...c.from], c.state, c.message]),
+    [["id", "text"], ["node_id", "text"], ["from_states", "text[]"], ["state", "text"], ["message", "text"]],
+    params,
+  );
+  const rows = await db.$queryRawUnsafe<{ id: string; service_id: string; desired_state: TaskState }[]>(
+    `UPDATE task AS t SET state = v.state, message = v.message, updated_at = $1::timestamptz
+     FROM (VALUES ${values}) AS v(id, node_id, from_states, state, message)
+     WHERE t.id = v.id AND t.node_id = v.node_id AND t.state = ANY(v.from_states)
+     RETURNING t.id, t.service_id, t.desired_state`,
+    ...params,
+  );
+  const written = new Map(rows.map((r) => [r.id, { serviceId: r.service_id, desiredState: r.desired_state }]));
+  return changes.map((c) => {
+    const row = written.get(c.id);
+    written.delete(c.id);
+    return row ?? null;
+  });
 }
 
 export async function deleteTasks(db: Db, ids: string[]): Promise<void> {

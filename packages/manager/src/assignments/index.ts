@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { RampartError, TASK_STATES, taskStatesBetween, type SecretReference, type TaskState } from "@rampart/core";
-import { getTask, listManyNodeAssignments, listNodeAssignments, updateTaskIf } from "@rampart/db";
+import { getTask, listManyNodeAssignments, updateTasksIf, type ConditionalTaskChange, type NodeAssignment } from "@rampart/db";
+import { batched } from "../batch.js";
 import type { ManagerDeps } from "../deps.js";
 
 /**
@@ -69,7 +70,7 @@ export function createAssignmentService(
     for (const waiter of set) waiter.done();
   }
 
-  const toAssignment = (t: Awaited<ReturnType<typeof listNodeAssignments>>[number]): Assignment => ({
+  const toAssignment = (t: NodeAssignment): Assignment => ({
     id: t.id,
     serviceId: t.serviceId,
     serviceName: t.serviceName,
@@ -129,8 +130,16 @@ export function createAssignmentService(
     });
   }
 
+  // A fleet's polls and reports arrive in bursts (every node woken by one scheduling
+  // pass): each burst is read, or written, in one statement.
+  const lists = batched(async (nodeIds: string[]) => {
+    const byNode = await listManyNodeAssignments(db, [...new Set(nodeIds)]);
+    return nodeIds.map((id) => byNode.get(id) ?? []);
+  });
+  const reports = batched((changes: ConditionalTaskChange[]) => updateTasksIf(db, changes, deps.now()));
+
   async function list(nodeId: string): Promise<Assignment[]> {
-    return (await listNodeAssignments(db, nodeId)).map(toAssignment);
+    return (await lists.add(nodeId)).map(toAssignment);
   }
 
   return {
@@ -192,7 +201,7 @@ export function createAssignmentService(
     async report(nodeId: string, taskId: string, state: ReportableState, message: string | null): Promise<void> {
       // The common case in one statement: a forward move from ASSIGNED..RUNNING.
       const from = taskStatesBetween("assigned", "running").filter((s) => TASK_STATES[s] < TASK_STATES[state]);
-      const written = await updateTaskIf(db, { id: taskId, nodeId, from }, { state, message: message ?? `task ${state}` }, deps.now());
+      const written = await reports.add({ id: taskId, nodeId, from, state, message: message ?? `task ${state}` });
       if (written) {
         if (TASK_STATES[state] > TASK_STATES.running) {
           onReport({ serviceId: written.serviceId, ended: TASK_STATES[written.desiredState] <= TASK_STATES.running });

@@ -1,13 +1,15 @@
-import { RampartError, type SecretReference } from "@rampart/core";
+import { RampartError, type AuditEventInput, type SecretReference } from "@rampart/core";
 import {
   getSecret,
   listSecretDeliveries,
-  readSealedSecretForNode,
-  recordSecretDelivery,
+  readSealedSecretsForNodes,
+  recordSecretDeliveries,
   removeSecretDeliveries,
   secretPayloadContext,
+  type SecretRequest,
 } from "@rampart/db";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
+import { batched } from "../batch.js";
 import type { ManagerDeps } from "../deps.js";
 
 /**
@@ -33,11 +35,15 @@ export function createDeliveryService(deps: ManagerDeps, audit: AuditService) {
   const node = (nodeId: string) => ({ type: "node", id: nodeId, name: nodeId });
   /** Per node, the secrets its last answered task set needed. */
   const lastNeeded = new Map<string, ReadonlySet<string>>();
+  // A secret granted to a service reaches all its nodes at once: their fetches are
+  // authorised and read in one statement, and recorded (with audit) in another.
+  const reads = batched((requests: SecretRequest[]) => readSealedSecretsForNodes(db, requests));
+  const records = batched((deliveries: Array<SecretRequest & { event: AuditEventInput }>) => recordSecretDeliveries(db, deliveries, deps.now()));
 
   return {
     /** A node asks for a secret's value. */
     async fetch(nodeId: string, secretId: string, ip: string | null): Promise<DeliveredSecret> {
-      const sealed = await readSealedSecretForNode(db, nodeId, secretId);
+      const sealed = await reads.add({ nodeId, secretId });
       if (!sealed) {
         if (shouldAuditRefusal(`${nodeId}:${secretId}`)) {
           const secret = await getSecret(db, secretId);
@@ -56,7 +62,7 @@ export function createDeliveryService(deps: ManagerDeps, audit: AuditService) {
       const payload = deps.codec.open(secretPayloadContext(secretId), sealed.sealed);
       try {
         const target = { type: "secret", id: secretId, name: sealed.name };
-        await recordSecretDelivery(db, secretId, nodeId, { actor: system, action: "secret.deliver", target, context: node(nodeId), outcome: "success", ip }, deps.now());
+        await records.add({ nodeId, secretId, event: { actor: system, action: "secret.deliver", target, context: node(nodeId), outcome: "success", ip } });
         return { id: secretId, name: sealed.name, data: payload.toString("base64") };
       } finally {
         payload.fill(0);
