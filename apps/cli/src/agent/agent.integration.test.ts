@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { describeThisMachine, fileStore, memoryStore, NodeAgent } from "./agent.js";
 import { simulate } from "./simulate.js";
+import { waitFor } from "../test-support/wait.js";
 
 const system = { type: "system" as const, id: null, name: "test" };
 
@@ -20,13 +21,6 @@ describe("rampart agent against a real server", () => {
     await s?.dispose();
   });
 
-  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
-    for (let i = 0; i < 100; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   it("ok/joins, keeps its key 0600 on disk, heartbeats to Ready, and reports its description", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "rampart-agent-")), "state");
@@ -41,7 +35,7 @@ describe("rampart agent against a real server", () => {
     expect(statSync(store.files.keyPath).mode & 0o777).toBe(0o600);
     expect(new X509Certificate(identity.certPem).subject).toContain(`CN=${identity.nodeId}`);
     agent.start();
-    await waitFor(async () => (await s.server.runtime.manager.nodes.get(identity.nodeId)).state === "ready", "Ready");
+    await waitFor(async () => (await s.server.runtime.manager.nodes.get(identity.nodeId)).state === "ready", "Ready", { timeoutMs: 10_000 });
     const node = await s.server.runtime.manager.nodes.get(identity.nodeId);
     expect(node).toMatchObject({ hostname: "agent-one", engineLabels: { zone: "eu-1" }, role: "worker" });
     expect(node.resources.nanoCpus).toBeGreaterThan(0);
@@ -64,7 +58,7 @@ describe("rampart agent against a real server", () => {
     const identity = await agent.join();
     agent.start();
     await s.server.runtime.manager.nodes.promote(identity.nodeId, system, null);
-    await waitFor(() => agent.current?.role === "manager", "the renewal");
+    await waitFor(() => agent.current?.role === "manager", "the renewal", { timeoutMs: 10_000 });
     expect(renewed).toBe("role changed to manager");
     expect(new X509Certificate(agent.current!.certPem).subject).toContain("OU=swarm-manager");
     agent.stop();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { describeThisMachine, memoryStore, nextProgress, NodeAgent } from "./agent.js";
 import type { AssignedTask, TaskProgress } from "./client.js";
+import { waitFor } from "../test-support/wait.js";
 
 const system = { type: "system" as const, id: null, name: "test" };
 const spec = {
@@ -33,13 +34,6 @@ describe("agents receive their assignments from a real server", () => {
     await s?.dispose();
   });
 
-  const waitFor = async (check: () => Promise<boolean> | boolean, what: string, tries = 200) => {
-    for (let i = 0; i < tries; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   async function startAgent(hostname: string): Promise<string> {
     const events: Array<{ task: AssignedTask; state: TaskProgress }> = [];

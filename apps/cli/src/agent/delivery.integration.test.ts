@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { describeThisMachine, memoryStore, NodeAgent } from "./agent.js";
 import { secretPath, SecretStoreError, tmpfsSecretStore } from "./secrets.js";
+import { waitFor } from "../test-support/wait.js";
 
 const system = { type: "system" as const, id: null, name: "test" };
 const VALUE = "canary-d3l1very-s3cr3t";
@@ -30,13 +31,6 @@ describe("secret delivery to real agents", () => {
     await s?.dispose();
   });
 
-  const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
-    for (let i = 0; i < 300; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   async function startAgent(hostname: string) {
     const root = mkdtempSync("/dev/shm/rampart-test-secrets-");

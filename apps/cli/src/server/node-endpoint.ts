@@ -90,6 +90,10 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
     const queryAt = target.indexOf("?");
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
     const query = new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt + 1));
+    const started = performance.now();
+    res.on("finish", () =>
+      log.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started), channel: "node" }, "request"),
+    );
     try {
       let body: unknown;
       if (req.method === "POST") {
