@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { secretFiles, signIn, startAgent, stopAgents, trpcQuery, workerJoin, type RunningAgent } from "./support.js";
+import { secretFiles, signIn, startAgent, stopAgents, trpcMutation, trpcQuery, workerJoin, type RunningAgent } from "./support.js";
 
 /**
  * Secrets end to end, with three real agents each writing to its own directory on
@@ -177,7 +177,7 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   const removeDialog = page.getByRole("dialog");
   await removeDialog.getByLabel(`Type ${SECRET} to confirm`).fill(SECRET);
   await removeDialog.getByRole("button", { name: "Remove secret" }).click();
-  await expect(removeDialog.getByTestId("remove-error")).toHaveText(`secret '${SECRET}' is in use by the following service: ${SERVICE}`);
+  await expect(removeDialog.getByTestId("confirm-error")).toHaveText(`secret '${SECRET}' is in use by the following service: ${SERVICE}`);
   await removeDialog.getByRole("button", { name: "Cancel" }).click();
 
   // The audit page filters by the secret and shows each event's context.
@@ -223,4 +223,32 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await expectDelivered(page, hostOf, 1, NEW_VALUE);
   const secrets = await trpcQuery<Array<{ name: string }>>(page.request, "secret.list");
   expect(secrets.map((s) => s.name)).not.toContain(SECRET);
+});
+
+test("a long list of secrets is paged, and a search narrows it back to one page", async ({ page }) => {
+  await signIn(page);
+  const names = Array.from({ length: 55 }, (_, i) => `e2e-page-${String(i + 1).padStart(2, "0")}`);
+  const created: Array<{ id: string }> = [];
+  for (const name of names) {
+    created.push(await trpcMutation<{ id: string }>(page.request, "secret.create", { name, data: Buffer.from(name).toString("base64"), labels: {} }));
+  }
+  try {
+    await page.goto("/secrets");
+    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page");
+    await expect(page.getByText("55 of ")).toBeVisible();
+    const pages = page.getByRole("navigation", { name: "Pages" });
+    await expect(pages).toContainText("1–50 of 55");
+    await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(50);
+    await expect(pages.getByRole("button", { name: "Previous" })).toBeDisabled();
+    await pages.getByRole("button", { name: "Next" }).click();
+    await expect(pages).toContainText("51–55 of 55");
+    await expect(page.getByTestId("secret-row-e2e-page-55")).toBeVisible();
+    await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
+    // A new search starts again at the first page; one match needs no pages at all.
+    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page-07");
+    await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(1);
+    await expect(pages).toHaveCount(0);
+  } finally {
+    for (const { id } of created) await trpcMutation(page.request, "secret.remove", { ref: id });
+  }
 });

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { mountPath } from "@rampart/core/secret";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -22,7 +22,8 @@ import {
 } from "~/lib/secrets";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 import { SecretValueField } from "./secret-value";
-import { Alert, Badge, Button, Card, Dialog, Field, linkClass } from "./ui";
+import { ConfirmByName } from "./confirm-by-name";
+import { Alert, Badge, Button, Card, Field, linkClass } from "./ui";
 
 /**
  * The rotation workflow. Swarm secrets are immutable, so a rotation creates a new
@@ -213,14 +214,12 @@ function Stat({ label, children, testId }: { label: string; children: ReactNode;
 export function RotationProgress({ from, toId, onFinished }: { from: { id: string; name: string }; toId: string; onFinished: (removedOld: boolean) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const confirmId = useId();
   const status = useQuery({
     ...trpc.secret.rotation.queryOptions({ from: from.id, to: toId }, backgroundPoll),
     refetchInterval: (query) => (query.state.data?.done || describeError(query.state.error).code === "NOT_FOUND" ? false : 1_500),
   });
   const remove = useMutation(trpc.secret.remove.mutationOptions());
   const [confirming, setConfirming] = useState(false);
-  const [typed, setTyped] = useState("");
 
   const data = status.data;
   const progress = data ? rotationProgress(data) : 0;
@@ -334,39 +333,17 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
           )}
         </div>
       )}
-      <Dialog open={confirming} onClose={() => (setConfirming(false), setTyped(""), remove.reset())} title={`Remove ${from.name}?`}>
-        <form
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (typed === from.name) void removeOld();
-          }}
-        >
-          <p className="text-sm">The old version is deleted from the store. No service uses it; this cannot be undone.</p>
-          <div className="space-y-1">
-            <label htmlFor={confirmId} className="block text-sm font-medium">
-              Type <code className="font-mono">{from.name}</code> to confirm
-            </label>
-            <input
-              id={confirmId}
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
-            />
-          </div>
-          {remove.isError && <Alert>{describeError(remove.error).message}</Alert>}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => (setConfirming(false), setTyped(""), remove.reset())}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="danger" busy={remove.isPending} disabled={typed !== from.name}>
-              Remove {from.name}
-            </Button>
-          </div>
-        </form>
-      </Dialog>
+      <ConfirmByName
+        open={confirming}
+        onClose={() => (setConfirming(false), remove.reset())}
+        name={from.name}
+        action={`Remove ${from.name}`}
+        busy={remove.isPending}
+        error={remove.isError && describeError(remove.error).message}
+        onConfirm={removeOld}
+      >
+        The old version is deleted from the store. No service uses it; this cannot be undone.
+      </ConfirmByName>
     </Card>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
+import Link from "next/link";
 import { describeError } from "~/lib/errors";
-import { Alert, Button, Skeleton } from "./ui";
+import { Alert, Button, linkClass, Skeleton } from "./ui";
 
 /** A failed load: the server's own message and a way to try again. */
 export function ErrorState({ title, error, onRetry }: { title?: string; error: unknown; onRetry: () => void }) {
@@ -22,6 +23,22 @@ export function Loading({ label, blocks, className }: { label: string; blocks: n
       {Array.from({ length: blocks }, (_, i) => (
         <Skeleton key={i} className={className} />
       ))}
+    </div>
+  );
+}
+
+/** A detail page whose item does not exist (any more). */
+export function NotFoundState({ what, id, hint, back }: { what: string; id: string; hint: string; back: { href: string; label: string } }) {
+  return (
+    <div className="mx-auto max-w-md py-16 text-center">
+      <p className="text-sm font-semibold text-sky-700 dark:text-sky-400">404</p>
+      <h1 className="mt-2 text-xl font-semibold">{what} not found</h1>
+      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+        No {what.toLowerCase()} matches <code className="font-mono break-all">{id}</code>. {hint}
+      </p>
+      <Link href={back.href} className={`mt-6 inline-block text-sm ${linkClass}`}>
+        {back.label}
+      </Link>
     </div>
   );
 }

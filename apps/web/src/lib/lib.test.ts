@@ -5,6 +5,7 @@ import { describeError } from "./errors";
 import { formatDuration, fromNow } from "./format";
 import { serverErrors, validate } from "./forms";
 import { safeNext } from "./navigation";
+import { pageOf } from "./paging";
 
 describe("safeNext", () => {
   const origin = "http://127.0.0.1:8080";
@@ -52,5 +53,22 @@ describe("formatting", () => {
     const now = new Date("2026-01-01T12:00:00Z");
     expect(fromNow(new Date("2026-01-01T11:00:00Z"), now)).toBe("1 hour ago");
     expect(fromNow(new Date("2026-01-03T12:00:00Z"), now)).toBe("in 2 days");
+  });
+});
+
+describe("pageOf", () => {
+  const items = Array.from({ length: 120 }, (_, i) => i);
+  it("ok/pages of 50: the first, the last (partial), and the count", () => {
+    expect(pageOf(items, 0, 50)).toMatchObject({ page: 0, pages: 3, first: 1, last: 50, total: 120 });
+    const last = pageOf(items, 2, 50);
+    expect(last).toMatchObject({ page: 2, first: 101, last: 120 });
+    expect(last.rows).toEqual(items.slice(100));
+  });
+  it("ok/a page past the end (the list shrank) shows the last page; a negative one the first", () => {
+    expect(pageOf(items.slice(0, 60), 2, 50)).toMatchObject({ page: 1, first: 51, last: 60 });
+    expect(pageOf(items, -3, 50)).toMatchObject({ page: 0, first: 1 });
+  });
+  it("ok/an empty list is one empty page", () => {
+    expect(pageOf([], 4, 50)).toEqual({ rows: [], page: 0, pages: 1, first: 0, last: 0, total: 0 });
   });
 });

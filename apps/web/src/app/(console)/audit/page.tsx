@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { AuditContext } from "~/components/audit-context";
 import { OutcomeBadge } from "~/components/badges";
+import { DataTable, NoMatches } from "~/components/list";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { describeError } from "~/lib/errors";
@@ -51,49 +52,35 @@ function Target({ event }: { event: AuditEventOutput }) {
   );
 }
 
+const COLUMNS = ["Time", "Actor", "Action", "Target", "Context", "Outcome", "Reason", "IP"];
+
 function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-      <table data-testid="audit-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
-        <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
-          <tr>
-            <th scope="col" className="px-4 py-2">Time</th>
-            <th scope="col" className="px-4 py-2">Actor</th>
-            <th scope="col" className="px-4 py-2">Action</th>
-            <th scope="col" className="px-4 py-2">Target</th>
-            <th scope="col" className="px-4 py-2">Context</th>
-            <th scope="col" className="px-4 py-2">Outcome</th>
-            <th scope="col" className="px-4 py-2">Reason</th>
-            <th scope="col" className="px-4 py-2">IP</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">
-          {events.map((e) => (
-            <tr key={e.id}>
-              <td className="px-4 py-2 whitespace-nowrap">
-                <time dateTime={e.at.toISOString()}>{formatDateTime(e.at)}</time>
-                <span className="block text-xs text-zinc-500 dark:text-zinc-400">{fromNow(e.at, now)}</span>
-              </td>
-              <td className="px-4 py-2">
-                {e.actorName} <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.actorType}</span>
-              </td>
-              <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
-              <td className="max-w-64 px-4 py-2 break-words">
-                <Target event={e} />
-              </td>
-              <td className="max-w-48 px-4 py-2 break-words">
-                <AuditContext event={e} />
-              </td>
-              <td className="px-4 py-2">
-                <OutcomeBadge outcome={e.outcome} />
-              </td>
-              <td className="px-4 py-2 text-zinc-700 dark:text-zinc-300">{e.reason ?? ""}</td>
-              <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.ip ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="audit-table" columns={COLUMNS}>
+      {events.map((e) => (
+        <tr key={e.id}>
+          <td className="px-4 py-2 whitespace-nowrap">
+            <time dateTime={e.at.toISOString()}>{formatDateTime(e.at)}</time>
+            <span className="block text-xs text-zinc-500 dark:text-zinc-400">{fromNow(e.at, now)}</span>
+          </td>
+          <td className="px-4 py-2">
+            {e.actorName} <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.actorType}</span>
+          </td>
+          <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
+          <td className="max-w-64 px-4 py-2 break-words">
+            <Target event={e} />
+          </td>
+          <td className="max-w-48 px-4 py-2 break-words">
+            <AuditContext event={e} />
+          </td>
+          <td className="px-4 py-2">
+            <OutcomeBadge outcome={e.outcome} />
+          </td>
+          <td className="px-4 py-2 text-zinc-700 dark:text-zinc-300">{e.reason ?? ""}</td>
+          <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.ip ?? ""}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -196,14 +183,7 @@ function AuditView() {
         <ErrorState title="The audit log is not available" error={events.error} onRetry={() => events.refetch()} />
       ) : list.length === 0 ? (
         filtered ? (
-          <EmptyState
-            title="No events match these filters"
-            action={
-              <Button variant="secondary" onClick={clearFilters}>
-                Clear filters
-              </Button>
-            }
-          />
+          <NoMatches title="No events match these filters" onClear={clearFilters} clearLabel="Clear filters" />
         ) : (
           <EmptyState title="No audit events yet">Sign-ins, token reveals, changes to the swarm, its nodes and services, and every step of a secret&apos;s life are recorded here.</EmptyState>
         )

@@ -7,8 +7,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useRef, useState, type MouseEvent } from "react";
 import { NodeStateBadge, TlsBadge } from "~/components/badges";
-import { ErrorState, Loading } from "~/components/states";
-import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
+import { ListStates, NoMatches } from "~/components/list";
+import { Alert, buttonClass, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import {
@@ -249,71 +249,60 @@ export default function NodesPage() {
         title="Nodes"
         description="Every node in the swarm, its health, role and certificate. Select a node to change it."
         actions={
-          <Link
-            href="/join"
-            className="inline-flex items-center rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:bg-sky-600 dark:hover:bg-sky-500"
-          >
+          <Link href="/join" className={buttonClass("primary")}>
             Add a node
           </Link>
         }
       />
-      {nodes.isPending ? (
-        <Loading label="Loading nodes" blocks={6} className="h-10" />
-      ) : nodes.isError ? (
-        <ErrorState title="Nodes are not available" error={nodes.error} onRetry={() => nodes.refetch()} />
-      ) : total === 0 ? (
-        <EmptyState title="No nodes yet" action={<JoinLink />}>
-          A node joins with a join token: run the join command from the Join page on the machine you want to add. It appears
-          here as soon as it has its certificate.
-        </EmptyState>
-      ) : (
-        <div className="space-y-4">
-          <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(3,minmax(9rem,1fr))]">
-            <Field
-              label="Search"
-              type="search"
-              placeholder="Hostname, ID prefix or label"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-            <Select label="Status" value={state} onChange={(e) => setState(e.target.value as NodeState | "")} options={STATE_OPTIONS} />
-            <Select label="Role" value={role} onChange={(e) => setRole(e.target.value as NodeRole | "")} options={ROLE_OPTIONS} />
-            <Select
-              label="Availability"
-              value={availability}
-              onChange={(e) => setAvailability(e.target.value as NodeAvailability | "")}
-              options={AVAILABILITY_OPTIONS}
-            />
-          </form>
-          <div className="flex items-center justify-between gap-4 text-sm text-zinc-600 dark:text-zinc-400">
-            <p aria-live="polite">
-              {visible.length.toLocaleString("en")} of {total.toLocaleString("en")} nodes
-            </p>
-            <p className="text-xs">
-              <span aria-hidden="true">*</span> this server
-            </p>
-          </div>
-          {visible.length === 0 ? (
-            <EmptyState
-              title="No nodes match these filters"
-              action={
-                <Button variant="secondary" onClick={clearFilters}>
-                  Clear filters
-                </Button>
-              }
-            />
-          ) : (
-            <NodesTable items={visible} sort={sort} onSort={toggleSort} now={now} />
-          )}
-          {onlyThisServer && (
-            <Alert tone="info">
-              Only this server is in the swarm so far. <JoinLink /> to add workers or managers.
-            </Alert>
-          )}
+      <ListStates
+        query={nodes}
+        what="Nodes"
+        total={total}
+        empty={
+          <EmptyState title="No nodes yet" action={<JoinLink />}>
+            A node joins with a join token: run the join command from the Join page on the machine you want to add. It appears
+            here as soon as it has its certificate.
+          </EmptyState>
+        }
+      >
+        <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(3,minmax(9rem,1fr))]">
+          <Field
+            label="Search"
+            type="search"
+            placeholder="Hostname, ID prefix or label"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Select label="Status" value={state} onChange={(e) => setState(e.target.value as NodeState | "")} options={STATE_OPTIONS} />
+          <Select label="Role" value={role} onChange={(e) => setRole(e.target.value as NodeRole | "")} options={ROLE_OPTIONS} />
+          <Select
+            label="Availability"
+            value={availability}
+            onChange={(e) => setAvailability(e.target.value as NodeAvailability | "")}
+            options={AVAILABILITY_OPTIONS}
+          />
+        </form>
+        <div className="flex items-center justify-between gap-4 text-sm text-zinc-600 dark:text-zinc-400">
+          <p aria-live="polite">
+            {visible.length.toLocaleString("en")} of {total.toLocaleString("en")} nodes
+          </p>
+          <p className="text-xs">
+            <span aria-hidden="true">*</span> this server
+          </p>
         </div>
-      )}
+        {visible.length === 0 ? (
+          <NoMatches title="No nodes match these filters" onClear={clearFilters} clearLabel="Clear filters" />
+        ) : (
+          <NodesTable items={visible} sort={sort} onSort={toggleSort} now={now} />
+        )}
+        {onlyThisServer && (
+          <Alert tone="info">
+            Only this server is in the swarm so far. <JoinLink /> to add workers or managers.
+          </Alert>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -2,10 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useDeferredValue, useMemo, useState, type MouseEvent } from "react";
-import { ErrorState, Loading } from "~/components/states";
-import { Button, buttonClass, EmptyState, Field, linkClass, PageHeader } from "~/components/ui";
+import { useDeferredValue, useMemo, useState } from "react";
+import { DataTable, ListStates, NoMatches, SearchBox, usePage, useRowLink } from "~/components/list";
+import { buttonClass, EmptyState, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { labelChips, naturalCompare } from "~/lib/nodes";
@@ -13,6 +12,7 @@ import { exactBytes, filterSecrets, formatBytes, plural, type SecretView } from 
 import { useTRPC } from "~/lib/trpc";
 
 const primaryLink = buttonClass("primary");
+const COLUMNS = ["Name", "Size", "Labels", "Services", "Held by", "Created", "Updated"];
 
 function When({ date, now }: { date: Date; now: Date }) {
   return (
@@ -23,15 +23,11 @@ function When({ date, now }: { date: Date; now: Date }) {
 }
 
 function Row({ secret, now }: { secret: SecretView; now: Date }) {
-  const router = useRouter();
   const href = `/secrets/${secret.id}`;
+  const open = useRowLink(href);
   const chips = labelChips(secret.labels);
   const services = [...secret.services].sort((a, b) => naturalCompare(a.name, b.name));
   const hostnames = secret.nodes.map((n) => n.hostname ?? n.nodeId.slice(0, 12)).sort(naturalCompare);
-  function open(event: MouseEvent<HTMLTableRowElement>) {
-    if ((event.target as HTMLElement).closest("a, button")) return;
-    router.push(href);
-  }
   return (
     <tr data-testid={`secret-row-${secret.name}`} onClick={open} className="cursor-pointer hover:bg-zinc-50 dark:hover:bg-zinc-900">
       <td className="px-4 py-2">
@@ -96,6 +92,7 @@ export default function SecretsPage() {
   const visible = useMemo(() => filterSecrets(secrets.data ?? [], deferred).sort((a, b) => naturalCompare(a.name, b.name)), [secrets.data, deferred]);
   const total = secrets.data?.length ?? 0;
   const now = new Date(secrets.dataUpdatedAt);
+  const page = usePage(visible, deferred);
 
   return (
     <>
@@ -108,71 +105,41 @@ export default function SecretsPage() {
           </Link>
         }
       />
-      {secrets.isPending ? (
-        <Loading label="Loading secrets" blocks={4} className="h-10" />
-      ) : secrets.isError ? (
-        <ErrorState title="Secrets are not available" error={secrets.error} onRetry={() => secrets.refetch()} />
-      ) : total === 0 ? (
-        <EmptyState
-          title="No secrets yet"
-          action={
-            <Link href="/secrets/new" className={primaryLink}>
-              Create secret
-            </Link>
-          }
-        >
-          A secret is a password, key or certificate a service needs. Create one by typing it or dropping a file, then grant it to a service in
-          the service&apos;s form.
-        </EmptyState>
-      ) : (
-        <div className="space-y-4">
-          <form role="search" onSubmit={(e) => e.preventDefault()} className="max-w-md">
-            <Field
-              label="Search"
-              type="search"
-              placeholder="Name, ID prefix or label"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </form>
-          <p aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
-            {visible.length} of {plural(total, "secret")}
-          </p>
-          {visible.length === 0 ? (
-            <EmptyState
-              title="No secrets match this search"
-              action={
-                <Button variant="secondary" onClick={() => setSearch("")}>
-                  Clear search
-                </Button>
-              }
-            />
-          ) : (
-            <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-              <table data-testid="secrets-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
-                <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
-                  <tr>
-                    <th scope="col" className="px-4 py-2">Name</th>
-                    <th scope="col" className="px-4 py-2">Size</th>
-                    <th scope="col" className="px-4 py-2">Labels</th>
-                    <th scope="col" className="px-4 py-2">Services</th>
-                    <th scope="col" className="px-4 py-2">Held by</th>
-                    <th scope="col" className="px-4 py-2">Created</th>
-                    <th scope="col" className="px-4 py-2">Updated</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">
-                  {visible.map((secret) => (
-                    <Row key={secret.id} secret={secret} now={now} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </div>
-      )}
+      <ListStates
+        query={secrets}
+        what="Secrets"
+        total={total}
+        empty={
+          <EmptyState
+            title="No secrets yet"
+            action={
+              <Link href="/secrets/new" className={primaryLink}>
+                Create secret
+              </Link>
+            }
+          >
+            A secret is a password, key or certificate a service needs. Create one by typing it or dropping a file, then grant it to a service in
+            the service&apos;s form.
+          </EmptyState>
+        }
+      >
+        <SearchBox value={search} onChange={setSearch} placeholder="Name, ID prefix or label" />
+        <p aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {visible.length} of {plural(total, "secret")}
+        </p>
+        {visible.length === 0 ? (
+          <NoMatches title="No secrets match this search" onClear={() => setSearch("")} />
+        ) : (
+          <>
+            <DataTable testId="secrets-table" columns={COLUMNS}>
+              {page.rows.map((secret) => (
+                <Row key={secret.id} secret={secret} now={now} />
+              ))}
+            </DataTable>
+            {page.pager}
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

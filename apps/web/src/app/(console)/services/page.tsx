@@ -3,10 +3,9 @@
 import type { ServiceViewOutput } from "@rampart/api/schema";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useDeferredValue, useMemo, useState, type MouseEvent } from "react";
-import { ErrorState, Loading } from "~/components/states";
-import { Button, buttonClass, EmptyState, Field, linkClass, PageHeader } from "~/components/ui";
+import { useDeferredValue, useMemo, useState } from "react";
+import { DataTable, ListStates, NoMatches, SearchBox, usePage, useRowLink } from "~/components/list";
+import { buttonClass, EmptyState, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { titleCase } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
@@ -14,6 +13,7 @@ import { constraintsSummary } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 
 const primaryLink = buttonClass("primary");
+const COLUMNS = ["Name", "Mode", "Replicas", "Pending", "Image", "Constraints"];
 
 function matches(service: ServiceViewOutput, needle: string): boolean {
   if (!needle) return true;
@@ -27,13 +27,9 @@ function matches(service: ServiceViewOutput, needle: string): boolean {
 }
 
 function Row({ service }: { service: ServiceViewOutput }) {
-  const router = useRouter();
   const href = `/services/${service.id}`;
+  const open = useRowLink(href);
   const { spec } = service;
-  function open(event: MouseEvent<HTMLTableRowElement>) {
-    if ((event.target as HTMLElement).closest("a, button")) return;
-    router.push(href);
-  }
   const short = service.running < service.desired;
   return (
     <tr data-testid={`service-row-${service.name}`} onClick={open} className="cursor-pointer hover:bg-zinc-50 dark:hover:bg-zinc-900">
@@ -82,6 +78,7 @@ export default function ServicesPage() {
   }, [services.data, deferred]);
   const total = services.data?.length ?? 0;
   const pending = services.data?.reduce((n, s) => n + s.pending, 0) ?? 0;
+  const page = usePage(visible, deferred);
 
   return (
     <>
@@ -99,74 +96,45 @@ export default function ServicesPage() {
           </div>
         }
       />
-      {services.isPending ? (
-        <Loading label="Loading services" blocks={4} className="h-10" />
-      ) : services.isError ? (
-        <ErrorState title="Services are not available" error={services.error} onRetry={() => services.refetch()} />
-      ) : total === 0 ? (
-        <EmptyState
-          title="No services yet"
-          action={
-            <Link href="/services/new" className={primaryLink}>
-              Create service
-            </Link>
-          }
-        >
-          A service runs a number of tasks on the nodes its constraints allow. Create one, or try a placement first in the planner.
-        </EmptyState>
-      ) : (
-        <div className="space-y-4">
-          <form role="search" onSubmit={(e) => e.preventDefault()} className="max-w-md">
-            <Field
-              label="Search"
-              type="search"
-              placeholder="Name, ID prefix, image or constraint"
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </form>
-          <p aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
-            {visible.length} of {total} services
-            {pending > 0 && (
-              <span className="ml-2 font-medium text-amber-700 dark:text-amber-400">
-                · {pending} task{pending === 1 ? "" : "s"} waiting for a node
-              </span>
-            )}
-          </p>
-          {visible.length === 0 ? (
-            <EmptyState
-              title="No services match this search"
-              action={
-                <Button variant="secondary" onClick={() => setSearch("")}>
-                  Clear search
-                </Button>
-              }
-            />
-          ) : (
-            <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-              <table data-testid="services-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
-                <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
-                  <tr>
-                    <th scope="col" className="px-4 py-2">Name</th>
-                    <th scope="col" className="px-4 py-2">Mode</th>
-                    <th scope="col" className="px-4 py-2">Replicas</th>
-                    <th scope="col" className="px-4 py-2">Pending</th>
-                    <th scope="col" className="px-4 py-2">Image</th>
-                    <th scope="col" className="px-4 py-2">Constraints</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">
-                  {visible.map((service) => (
-                    <Row key={service.id} service={service} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+      <ListStates
+        query={services}
+        what="Services"
+        total={total}
+        empty={
+          <EmptyState
+            title="No services yet"
+            action={
+              <Link href="/services/new" className={primaryLink}>
+                Create service
+              </Link>
+            }
+          >
+            A service runs a number of tasks on the nodes its constraints allow. Create one, or try a placement first in the planner.
+          </EmptyState>
+        }
+      >
+        <SearchBox value={search} onChange={setSearch} placeholder="Name, ID prefix, image or constraint" />
+        <p aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {visible.length} of {total} services
+          {pending > 0 && (
+            <span className="ml-2 font-medium text-amber-700 dark:text-amber-400">
+              · {pending} task{pending === 1 ? "" : "s"} waiting for a node
+            </span>
           )}
-        </div>
-      )}
+        </p>
+        {visible.length === 0 ? (
+          <NoMatches title="No services match this search" onClear={() => setSearch("")} />
+        ) : (
+          <>
+            <DataTable testId="services-table" columns={COLUMNS}>
+              {page.rows.map((service) => (
+                <Row key={service.id} service={service} />
+              ))}
+            </DataTable>
+            {page.pager}
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

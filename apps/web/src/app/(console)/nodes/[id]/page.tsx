@@ -7,7 +7,8 @@ import { useParams, useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { z } from "zod";
 import { NodeStateBadge, OutcomeBadge, TlsBadge } from "~/components/badges";
-import { ErrorState, Loading } from "~/components/states";
+import { Breadcrumb } from "~/components/breadcrumb";
+import { ErrorState, Loading , NotFoundState } from "~/components/states";
 import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -586,21 +587,6 @@ function History({ id, now }: { id: string; now: Date }) {
   );
 }
 
-function NodeNotFound({ id }: { id: string }) {
-  return (
-    <div className="mx-auto max-w-md py-16 text-center">
-      <p className="text-sm font-semibold text-sky-700 dark:text-sky-400">404</p>
-      <h1 className="mt-2 text-xl font-semibold">Node not found</h1>
-      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-        No node matches <code className="font-mono break-all">{id}</code>. It may have been removed from the swarm.
-      </p>
-      <Link href="/nodes" className={`mt-6 inline-block text-sm ${linkClass}`}>
-        Back to nodes
-      </Link>
-    </div>
-  );
-}
-
 export default function NodeDetailPage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
@@ -611,7 +597,7 @@ export default function NodeDetailPage() {
   });
   const notFound = node.isError && describeError(node.error).code === "NOT_FOUND";
 
-  if (notFound) return <NodeNotFound id={id} />;
+  if (notFound) return <NotFoundState what="Node" id={id} hint="It may have been removed from the swarm." back={{ href: "/nodes", label: "Back to nodes" }} />;
   if (node.isPending) return <Loading label="Loading node" blocks={4} className="h-32" />;
   if (!node.data) {
     return (
@@ -626,15 +612,7 @@ export default function NodeDetailPage() {
   const now = new Date(node.dataUpdatedAt);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/nodes" className={linkClass}>
-          Nodes
-        </Link>
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        <span aria-current="page">{data.hostname}</span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/nodes", label: "Nodes" }]} current={data.hostname} />
       <PageHeader
         title={data.hostname}
         description={

@@ -5,13 +5,15 @@ import { mountPath } from "@rampart/core/secret";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useId, useState, type FormEvent, type ReactNode } from "react";
+import { Suspense, useState, type FormEvent, type ReactNode } from "react";
 import { AuditContext } from "~/components/audit-context";
 import { OutcomeBadge } from "~/components/badges";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { RotateWizard, RotationProgress } from "~/components/secret-rotation";
-import { ErrorState, Loading } from "~/components/states";
-import { Alert, Button, Card, Dialog, linkClass, PageHeader } from "~/components/ui";
+import { ConfirmByName } from "~/components/confirm-by-name";
+import { ErrorState, Loading, NotFoundState } from "~/components/states";
+import { Alert, Button, Card, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
@@ -295,72 +297,28 @@ function RemoveDialog({ secret, open, onClose }: { secret: SecretView; open: boo
   const router = useRouter();
   const queryClient = useQueryClient();
   const remove = useMutation(trpc.secret.remove.mutationOptions());
-  const [typed, setTyped] = useState("");
-  const inputId = useId();
-  const close = () => (remove.reset(), setTyped(""), onClose());
   return (
-    <Dialog open={open} onClose={close} title={`Remove ${secret.name}?`}>
-      <form
-        className="space-y-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (typed !== secret.name) return;
-          try {
-            await remove.mutateAsync({ ref: secret.id });
-          } catch {
-            return;
-          }
-          router.push("/secrets");
-          void queryClient.invalidateQueries({ queryKey: trpc.secret.list.queryKey() });
-        }}
-      >
-        <p className="text-sm">
-          The secret is deleted from the store. As in Swarm, this is refused while any service references it
-          {secret.services.length > 0 ? ` (${plural(secret.services.length, "service")} do now)` : ""}. This cannot be undone.
-        </p>
-        <div className="space-y-1">
-          <label htmlFor={inputId} className="block text-sm font-medium">
-            Type <code className="font-mono">{secret.name}</code> to confirm
-          </label>
-          <input
-            id={inputId}
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
-          />
-        </div>
-        {remove.isError && (
-          <Alert title="The secret was not removed">
-            <span data-testid="remove-error">{describeError(remove.error).message}</span>
-          </Alert>
-        )}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="danger" busy={remove.isPending} disabled={typed !== secret.name}>
-            Remove secret
-          </Button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function NotFound({ id }: { id: string }) {
-  return (
-    <div className="mx-auto max-w-md py-16 text-center">
-      <p className="text-sm font-semibold text-sky-700 dark:text-sky-400">404</p>
-      <h1 className="mt-2 text-xl font-semibold">Secret not found</h1>
-      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-        No secret matches <code className="font-mono break-all">{id}</code>. It may have been removed, or rotated and then removed.
-      </p>
-      <Link href="/secrets" className={`mt-6 inline-block text-sm ${linkClass}`}>
-        Back to secrets
-      </Link>
-    </div>
+    <ConfirmByName
+      open={open}
+      onClose={() => (remove.reset(), onClose())}
+      name={secret.name}
+      action="Remove secret"
+      busy={remove.isPending}
+      error={remove.isError && describeError(remove.error).message}
+      errorTitle="The secret was not removed"
+      onConfirm={async () => {
+        try {
+          await remove.mutateAsync({ ref: secret.id });
+        } catch {
+          return;
+        }
+        router.push("/secrets");
+        void queryClient.invalidateQueries({ queryKey: trpc.secret.list.queryKey() });
+      }}
+    >
+      The secret is deleted from the store. As in Swarm, this is refused while any service references it
+      {secret.services.length > 0 ? ` (${plural(secret.services.length, "service")} do now)` : ""}. This cannot be undone.
+    </ConfirmByName>
   );
 }
 
@@ -381,7 +339,9 @@ function SecretDetail() {
   const rotatedFrom = params.get("rotatedFrom");
   const removedOld = params.get("removedOld") === "1";
 
-  if (secret.isError && describeError(secret.error).code === "NOT_FOUND") return <NotFound id={id} />;
+  if (secret.isError && describeError(secret.error).code === "NOT_FOUND") return (
+      <NotFoundState what="Secret" id={id} hint="It may have been removed, or rotated and then removed." back={{ href: "/secrets", label: "Back to secrets" }} />
+    );
   if (secret.isPending) return <Loading label="Loading secret" blocks={3} className="h-32" />;
   if (!secret.data) {
     return (
@@ -397,15 +357,7 @@ function SecretDetail() {
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/secrets" className={linkClass}>
-          Secrets
-        </Link>
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        <span aria-current="page">{data.name}</span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/secrets", label: "Secrets" }]} current={data.name} />
       <PageHeader
         title={data.name}
         description={

@@ -4,9 +4,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { SecretValueField } from "~/components/secret-value";
-import { Alert, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
+import { Alert, Button, buttonClass, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameError, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
@@ -58,15 +59,7 @@ export default function NewSecretPage() {
 
   return (
     <div className="max-w-3xl">
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/secrets" className={linkClass}>
-          Secrets
-        </Link>
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        <span aria-current="page">New</span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/secrets", label: "Secrets" }]} current="New" />
       <PageHeader
         title="Create a secret"
         description={

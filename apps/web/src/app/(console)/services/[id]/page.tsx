@@ -5,10 +5,12 @@ import { mountPath } from "@rampart/core/secret";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import type { z } from "zod";
-import { ErrorState, Loading } from "~/components/states";
-import { Alert, Badge, Button, buttonClass, Card, Dialog, Field, linkClass, PageHeader } from "~/components/ui";
+import { Breadcrumb } from "~/components/breadcrumb";
+import { ConfirmByName } from "~/components/confirm-by-name";
+import { ErrorState, Loading, NotFoundState } from "~/components/states";
+import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
@@ -284,68 +286,27 @@ function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open
   const router = useRouter();
   const queryClient = useQueryClient();
   const remove = useMutation(trpc.service.remove.mutationOptions());
-  const [typed, setTyped] = useState("");
-  const inputId = useId();
-  const close = () => (remove.reset(), setTyped(""), onClose());
   return (
-    <Dialog open={open} onClose={close} title={`Remove ${service.name}?`}>
-      <form
-        className="space-y-4"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (typed !== service.name) return;
-          try {
-            await remove.mutateAsync({ ref: service.id });
-          } catch {
-            return;
-          }
-          await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
-          void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
-          router.push("/services");
-        }}
-      >
-        <p className="text-sm">
-          Its {service.running} running task{service.running === 1 ? "" : "s"} are stopped on every node, and the service is deleted. This cannot be undone.
-        </p>
-        <div className="space-y-1">
-          <label htmlFor={inputId} className="block text-sm font-medium">
-            Type <code className="font-mono">{service.name}</code> to confirm
-          </label>
-          <input
-            id={inputId}
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
-          />
-        </div>
-        {remove.isError && <Alert>{describeError(remove.error).message}</Alert>}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="danger" busy={remove.isPending} disabled={typed !== service.name}>
-            Remove service
-          </Button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function NotFound({ id }: { id: string }) {
-  return (
-    <div className="mx-auto max-w-md py-16 text-center">
-      <p className="text-sm font-semibold text-sky-700 dark:text-sky-400">404</p>
-      <h1 className="mt-2 text-xl font-semibold">Service not found</h1>
-      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-        No service matches <code className="font-mono break-all">{id}</code>. It may have been removed.
-      </p>
-      <Link href="/services" className={`mt-6 inline-block text-sm ${linkClass}`}>
-        Back to services
-      </Link>
-    </div>
+    <ConfirmByName
+      open={open}
+      onClose={() => (remove.reset(), onClose())}
+      name={service.name}
+      action="Remove service"
+      busy={remove.isPending}
+      error={remove.isError && describeError(remove.error).message}
+      onConfirm={async () => {
+        try {
+          await remove.mutateAsync({ ref: service.id });
+        } catch {
+          return;
+        }
+        await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
+        router.push("/services");
+      }}
+    >
+      Its {service.running} running task{service.running === 1 ? "" : "s"} are stopped on every node, and the service is deleted. This cannot be undone.
+    </ConfirmByName>
   );
 }
 
@@ -371,7 +332,7 @@ export default function ServiceDetailPage() {
     if (unknownNode) void refetchNodes();
   }, [unknownNode, refetchNodes]);
 
-  if (service.isError && describeError(service.error).code === "NOT_FOUND") return <NotFound id={id} />;
+  if (service.isError && describeError(service.error).code === "NOT_FOUND") return <NotFoundState what="Service" id={id} hint="It may have been removed." back={{ href: "/services", label: "Back to services" }} />;
   if (service.isPending) return <Loading label="Loading service" blocks={3} className="h-32" />;
   if (!service.data) {
     return (
@@ -385,15 +346,7 @@ export default function ServiceDetailPage() {
   const settling = isSettling(data);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/services" className={linkClass}>
-          Services
-        </Link>
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        <span aria-current="page">{data.name}</span>
-      </nav>
+      <Breadcrumb trail={[{ href: "/services", label: "Services" }]} current={data.name} />
       <PageHeader
         title={data.name}
         description={

@@ -1,11 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useParams } from "next/navigation";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { ServiceFormCard } from "~/components/service-form";
 import { ErrorState, Loading } from "~/components/states";
-import { linkClass, PageHeader } from "~/components/ui";
+import { PageHeader } from "~/components/ui";
 import { useTRPC } from "~/lib/trpc";
 
 export default function EditServicePage() {
@@ -16,25 +16,13 @@ export default function EditServicePage() {
 
   return (
     <div className="max-w-4xl">
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/services" className={linkClass}>
-          Services
-        </Link>
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        {service.data ? (
-          <Link href={`/services/${service.data.id}`} className={linkClass}>
-            {service.data.name}
-          </Link>
-        ) : (
-          <span>{id}</span>
-        )}
-        <span aria-hidden="true" className="mx-1 text-zinc-400">
-          /
-        </span>
-        <span aria-current="page">Edit</span>
-      </nav>
+      <Breadcrumb
+        trail={[
+          { href: "/services", label: "Services" },
+          { href: `/services/${service.data?.id ?? id}`, label: service.data?.name ?? id },
+        ]}
+        current="Edit"
+      />
       <PageHeader title={service.data ? `Edit ${service.data.name}` : "Edit service"} description={service.data && `Version ${service.data.version}. Saving updates the service like docker service update.`} />
       {service.isPending ? (
         <Loading label="Loading service" blocks={3} className="h-24" />
