@@ -333,21 +333,22 @@ export class NodeAgent {
   }
 
   /**
-   * Moves one task a step: what the manager wants, from where the task is. A refused
-   * report (the task was removed or moved meanwhile) is not this node's identity being
-   * refused: it is noted and the next poll brings the current picture.
+   * Moves one task to where the manager wants it: every step from where it is (accepted,
+   * then running; or shutdown) in one report, as Swarm's agent batches its status
+   * updates. A task runs only with its secrets in place, so they are fetched first (the
+   * manager allows that from ASSIGNED on). A refused report (the task was removed or
+   * moved meanwhile) is not this node's identity being refused: it is noted and the
+   * next poll brings the current picture.
    */
   private async progress(task: AssignedTask): Promise<void> {
-    let state = task.state;
+    const steps: TaskProgress[] = [];
+    for (let next = nextProgress(task); next; next = nextProgress({ state: next, desiredState: task.desiredState })) steps.push(next);
+    if (steps.length === 0) return;
     try {
-      // Step by step (accepted, then running) without waiting for the next poll.
-      for (let next = nextProgress({ state, desiredState: task.desiredState }); next; next = nextProgress({ state, desiredState: task.desiredState })) {
-        // A task runs only with its secrets in place.
-        if (next === "running") await this.fetchSecrets(task);
-        await this.client.reportTask(task.id, next);
-        this.options.events?.task?.(task, next);
-        state = next;
-      }
+      if (steps.includes("running")) await this.fetchSecrets(task);
+      if (steps.length === 1) await this.client.reportTask(task.id, steps[0]!);
+      else await this.client.reportTasks(steps.map((state) => ({ taskId: task.id, state })));
+      for (const step of steps) this.options.events?.task?.(task, step);
     } catch (error) {
       if (error instanceof EndpointError && error.status < 500) {
         this.options.events?.error?.(`task ${task.id}: ${error.message}`);

@@ -40,6 +40,8 @@ export interface NodeClient {
   /** This node's tasks; with `known` (the last digest), the manager holds the answer until they change. */
   assignments(known?: string): Promise<AssignmentsResponse>;
   reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
+  /** Several steps in one request, applied in order (a task accepted and then running). */
+  reportTasks(updates: ReadonlyArray<{ taskId: string; state: TaskProgress }>): Promise<void>;
   /** A secret's value (base64), which the manager gives only while a task of this node references it. */
   fetchSecret(secretId: string): Promise<{ id: string; name: string; data: string }>;
   /** Use a new key and certificate from now on (after a renewal). */
@@ -146,6 +148,9 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     fetchSecret: (secretId) => json("GET", `/v1/secrets/${encodeURIComponent(secretId)}`),
     async reportTask(taskId, state, message) {
       await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
+    },
+    async reportTasks(updates) {
+      await json("POST", "/v1/tasks/status", { updates });
     },
     setIdentity(next) {
       tls = next;

@@ -5,6 +5,8 @@
  * is replaced: the figure includes rescheduling 500 tasks, each node's long poll
  * waking, its fetch of the secret (authorised per node and audited), and its report.
  */
+import { Writable } from "node:stream";
+import { createLogger } from "../server/log.js";
 import { startTestServer } from "../test-support/server.js";
 import { simulate } from "./simulate.js";
 import { waitFor } from "../test-support/wait.js";
@@ -14,7 +16,9 @@ const system = { type: "system" as const, id: null, name: "bench" };
 /** Looks often (the figure is a latency) and long (a loaded machine is slow). */
 const patiently = { timeoutMs: 60_000, intervalMs: 10 };
 
-const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+// At the server's default log level (info), as it runs in production; tests log at debug.
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0", log: createLogger("info", discard) });
 try {
   const manager = s.server.runtime.manager;
   const token = await manager.cluster.revealToken("worker", system, null);

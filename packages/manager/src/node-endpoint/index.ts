@@ -27,7 +27,7 @@ import type { NodeService } from "../nodes/index.js";
  *   POST /v1/heartbeat  swarm-worker or swarm-manager certificate of this cluster
  *   GET  /v1/nodes      swarm-manager certificate only (the control API's node list)
  *   GET  /v1/assignments          the node's own tasks; `?known=<digest>` long-polls for a change
- *   POST /v1/tasks/status         a task's progress, for the node's own tasks only
+ *   POST /v1/tasks/status         tasks' progress (one update or up to 16), for the node's own tasks only
  *   GET  /v1/secrets/ID           a secret's value, only while a task of the node references it
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
@@ -88,11 +88,18 @@ const description = z.strictObject({
 const joinBody = z.strictObject({ token: z.string().max(200), csr: z.string().max(8192), description });
 const renewBody = z.strictObject({ csr: z.string().max(8192) });
 const heartbeatBody = z.strictObject({ description: description.optional() });
-const statusBody = z.strictObject({
+const statusUpdate = z.strictObject({
   taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
   state: z.enum(REPORTABLE_STATES),
   message: text(256).optional(),
 });
+/** Most updates one report may carry (Swarm's agent batches its status updates too). */
+const MAX_STATUS_UPDATES = 16;
+const statusBatch = z.strictObject({ updates: z.array(statusUpdate).min(1).max(MAX_STATUS_UPDATES) });
+/** One update, or `{ updates: [...] }`: applied in order, stopping at the first refused. */
+function statusUpdates(body: unknown): Array<z.infer<typeof statusUpdate>> {
+  return typeof body === "object" && body !== null && "updates" in body ? statusBatch.parse(body).updates : [statusUpdate.parse(body)];
+}
 
 /** How often the same refusal (reason, node, address) is written to the audit log. */
 const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
@@ -202,8 +209,9 @@ export function createNodeEndpoint(
       case "POST /v1/tasks/status": {
         const who = await identify(req);
         if ("refused" in who) return who.refused;
-        const body = statusBody.parse(req.body);
-        await assignments.report(who.nodeId, body.taskId, body.state, body.message ?? null);
+        for (const update of statusUpdates(req.body)) {
+          await assignments.report(who.nodeId, update.taskId, update.state, update.message ?? null);
+        }
         return { status: 200, body: { ok: true } };
       }
       default: {
