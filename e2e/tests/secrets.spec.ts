@@ -244,7 +244,11 @@ test("a long list of secrets is paged, and a search narrows it back to one page"
     await expect(pages).toContainText("51–55 of 55");
     await expect(page.getByTestId("secret-row-e2e-page-55")).toBeVisible();
     await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
-    // A new search starts again at the first page; one match needs no pages at all.
+    // A new search starts again at the first page, also when it still matches all 55.
+    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-pag");
+    await expect(pages).toContainText("1–50 of 55");
+    await expect(page.getByTestId("secret-row-e2e-page-55")).toHaveCount(0);
+    // One match needs no pages at all.
     await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page-07");
     await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(1);
     await expect(pages).toHaveCount(0);

@@ -357,7 +357,9 @@ export class NodeAgent {
       if (error instanceof SecretStoreError) {
         // The task cannot run here (e.g. its secret's target escapes its directory): say so.
         this.options.events?.error?.(`task ${task.id}: ${error.message}`);
-        await this.client.reportTask(task.id, "failed", error.message).catch(() => undefined);
+        // Accepted first when it was only assigned, as a task that fails while preparing does in Swarm.
+        const failed = { taskId: task.id, state: "failed" as const, message: error.message };
+        await this.client.reportTasks(task.state === "assigned" ? [{ taskId: task.id, state: "accepted" }, failed] : [failed]).catch(() => undefined);
         return;
       }
       throw error;

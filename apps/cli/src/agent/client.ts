@@ -41,7 +41,7 @@ export interface NodeClient {
   assignments(known?: string): Promise<AssignmentsResponse>;
   reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
   /** Several steps in one request, applied in order (a task accepted and then running). */
-  reportTasks(updates: ReadonlyArray<{ taskId: string; state: TaskProgress }>): Promise<void>;
+  reportTasks(updates: ReadonlyArray<{ taskId: string; state: TaskProgress; message?: string }>): Promise<void>;
   /** A secret's value (base64), which the manager gives only while a task of this node references it. */
   fetchSecret(secretId: string): Promise<{ id: string; name: string; data: string }>;
   /** Use a new key and certificate from now on (after a renewal). */

@@ -109,6 +109,32 @@ describe("secret delivery to real agents", () => {
     expect(s.logs.join("")).not.toContain(VALUE);
   });
 
+  it("fail/a target that escapes the task's directory fails the task with the reason, and nothing is written", async () => {
+    const manager = s.server.runtime.manager;
+    const secret = (await manager.secrets.list()).find((x) => x.name === "db_password")!;
+    // Swarm does not sanitise target paths at the API; the node refuses them.
+    await manager.services.create(
+      {
+        name: "escape",
+        image: "escape:1",
+        mode: "replicated",
+        replicas: 1,
+        constraints: ["node.role == worker"],
+        preferences: [],
+        maxReplicasPerNode: 0,
+        reservations: { nanoCpus: 0, memoryBytes: 0 },
+        secrets: [{ secretId: secret.id, secretName: "db_password", target: "../escaped", uid: "0", gid: "0", mode: 0o400 }],
+      },
+      system,
+      null,
+    );
+    const failed = async () => (await manager.services.get("escape")).tasks.find((t) => t.state === "failed");
+    await waitFor(async () => (await failed()) !== undefined, "the task to fail");
+    expect((await failed())!.message).toBe('secret target "../escaped" escapes the task\'s directory');
+    await manager.services.remove("escape", system, null);
+    for (const { root } of agents) expect(existsSync(join(root, "escaped"))).toBe(false);
+  });
+
   it("ok/an agent that stops leaves no secret behind, and one that starts clears what was left", async () => {
     const holder = agents.find((a) => filesIn(a.root).length > 0)!;
     await holder.agent.shutdown();

@@ -25,6 +25,7 @@ export function ListStates({
   what,
   total,
   empty,
+  loadingRows = 4,
   children,
 }: {
   query: ListQuery;
@@ -32,9 +33,11 @@ export function ListStates({
   what: string;
   total: number;
   empty: ReactNode;
+  /** Placeholder rows while loading, about as many as a typical list shows. */
+  loadingRows?: number;
   children: ReactNode;
 }) {
-  if (query.isPending) return <Loading label={`Loading ${what.toLowerCase()}`} blocks={4} className="h-10" />;
+  if (query.isPending) return <Loading label={`Loading ${what.toLowerCase()}`} blocks={loadingRows} className="h-10" />;
   if (query.isError) return <ErrorState title={`${what} are not available`} error={query.error} onRetry={() => void query.refetch()} />;
   if (total === 0) return <>{empty}</>;
   return <div className="space-y-4">{children}</div>;
@@ -93,6 +96,9 @@ export const PAGE_SIZE = 50;
 /** One page of `items`; back to the first page whenever `resetKey` (the search) changes. */
 export function usePage<T>(items: readonly T[], resetKey: string, size = PAGE_SIZE) {
   const [at, setAt] = useState({ key: resetKey, page: 0 });
+  // A new search starts at the first page (state adjusted while rendering, as React
+  // recommends over an effect; going back to an earlier search does not restore its page).
+  if (at.key !== resetKey) setAt({ key: resetKey, page: 0 });
   const current = pageOf(items, at.key === resetKey ? at.page : 0, size);
   const go = (page: number) => setAt({ key: resetKey, page });
   return { rows: current.rows, pager: <Pager {...current} onPage={go} /> };

@@ -198,9 +198,15 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
       context: { type: "node", id: nodeId, name: nodeId },
       outcome: "success" as const,
     });
-    const ask = (nodeId: string, secretId: string) => ({ nodeId, secretId, event: event(secretId, nodeId) });
-    const first = await recordSecretDeliveries(db, [ask("n00000000000000000000000a", a.id), ask("n00000000000000000000000b", a.id), ask("n00000000000000000000000a", a.id)], at);
+    const ask = (nodeId: string, secretId: string, ip = "192.0.2.1") => ({ nodeId, secretId, event: { ...event(secretId, nodeId), ip } });
+    const first = await recordSecretDeliveries(
+      db,
+      [ask("n00000000000000000000000a", a.id), ask("n00000000000000000000000b", a.id), ask("n00000000000000000000000a", a.id, "192.0.2.99")],
+      at,
+    );
     expect(first).toEqual([true, true, false]);
+    // The audit row is the one of the call told it was the delivery.
+    expect(await db.auditEvent.count({ where: { ip: "192.0.2.99" } })).toBe(0);
     const again = await recordSecretDeliveries(db, [ask("n00000000000000000000000a", a.id), ask("n00000000000000000000000a", b.id)], at);
     expect(again).toEqual([false, true]);
     expect((await listSecretDeliveries(db, "n00000000000000000000000a")).map((d) => d.name).sort()).toEqual(["a", "b"]);

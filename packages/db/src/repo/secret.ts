@@ -209,20 +209,22 @@ export async function recordSecretDeliveries(
   if (deliveries.length === 0) return [];
   const params: unknown[] = [at];
   const values = valuesClause(
-    deliveries.map((d) => [d.secretId, d.nodeId, ...Object.values(auditRow(d.event, at))]),
-    [["secret_id", "text"], ["node_id", "text"], ...AUDIT_COLUMNS],
+    deliveries.map((d, i) => [i, d.secretId, d.nodeId, ...Object.values(auditRow(d.event, at))]),
+    [["ord", "integer"], ["secret_id", "text"], ["node_id", "text"], ...AUDIT_COLUMNS],
     params,
   );
   const columns = AUDIT_COLUMNS.map((c) => c[0]).join(", ");
   const delivered = await db.$queryRawUnsafe<{ secret_id: string; node_id: string }[]>(
-    `WITH v AS (SELECT * FROM (VALUES ${values}) AS v(secret_id, node_id, ${columns})),
+    `WITH v AS (SELECT * FROM (VALUES ${values}) AS v(ord, secret_id, node_id, ${columns})),
      delivered AS (
        INSERT INTO secret_delivery (secret_id, node_id, delivered_at) SELECT DISTINCT secret_id, node_id, $1::timestamptz FROM v
        ON CONFLICT (secret_id, node_id) DO NOTHING RETURNING secret_id, node_id),
      audited AS (
        INSERT INTO audit_event (${columns})
-       SELECT DISTINCT ON (v.secret_id, v.node_id) ${AUDIT_COLUMNS.map((c) => `v.${c[0]}`).join(", ")}
-       FROM v JOIN delivered d ON d.secret_id = v.secret_id AND d.node_id = v.node_id
+       SELECT ${AUDIT_COLUMNS.map((c) => c[0]).join(", ")} FROM (
+         SELECT DISTINCT ON (v.secret_id, v.node_id) v.*
+         FROM v JOIN delivered d ON d.secret_id = v.secret_id AND d.node_id = v.node_id
+         ORDER BY v.secret_id, v.node_id, v.ord) AS first
        RETURNING 1)
      SELECT secret_id, node_id FROM delivered`,
     ...params,

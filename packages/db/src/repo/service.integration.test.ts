@@ -61,5 +61,20 @@ describe.each(testStoreKinds())("node reports in the store on %s", (kind) => {
     expect(await getTask(db, stopping.id)).toMatchObject({ state: "shutdown", message: null });
     expect(await getTask(db, ended.id)).toMatchObject({ state: "shutdown", updatedAt: at });
     expect(await updateTasksIf(db, [], later)).toEqual([]);
+
+    // Two reports on one task in one batch: one is written, and that one is told so.
+    const raced = task("assigned");
+    await createTasks(db, [raced]);
+    const both = await updateTasksIf(
+      db,
+      [
+        { id: raced.id, nodeId: "n00000000000000000000000a", from: ["assigned"], state: "accepted", message: null },
+        { id: raced.id, nodeId: "n00000000000000000000000a", from: ["assigned"], state: "failed", message: null },
+      ],
+      later,
+    );
+    expect(both.filter((r) => r !== null)).toHaveLength(1);
+    const credited = both[0] ? "accepted" : "failed";
+    expect((await getTask(db, raced.id))?.state).toBe(credited);
   });
 });

@@ -194,8 +194,8 @@ export interface ConditionalTaskChange {
 /**
  * Reports from nodes, in one statement: each is written only if its task is still on
  * that node and in one of its `from` states. For each, the task's service and desired
- * state when written, null if it was not (the caller reads the task to say why). Two
- * reports on one task in one batch write one of them; the other reads as refused.
+ * state when written, null if it was not (the caller reads the task to say why). Of two
+ * reports on one task in one batch, one is written and the other reads as refused.
  */
 export async function updateTasksIf(
   db: Db,
@@ -204,24 +204,22 @@ export async function updateTasksIf(
 ): Promise<Array<{ serviceId: string; desiredState: TaskState } | null>> {
   if (changes.length === 0) return [];
   const params: unknown[] = [at];
+  // Each row carries its place, so RETURNING says which change was written (of two on
+  // one task, PostgreSQL writes one and does not otherwise say which).
   const values = valuesClause(
-    changes.map((c) => [c.id, c.nodeId, [...c.from], c.state, c.message]),
-    [["id", "text"], ["node_id", "text"], ["from_states", "text[]"], ["state", "text"], ["message", "text"]],
+    changes.map((c, i) => [i, c.id, c.nodeId, [...c.from], c.state, c.message]),
+    [["ord", "integer"], ["id", "text"], ["node_id", "text"], ["from_states", "text[]"], ["state", "text"], ["message", "text"]],
     params,
   );
-  const rows = await db.$queryRawUnsafe<{ id: string; service_id: string; desired_state: TaskState }[]>(
+  const rows = await db.$queryRawUnsafe<{ ord: number; service_id: string; desired_state: TaskState }[]>(
     `UPDATE task AS t SET state = v.state, message = v.message, updated_at = $1::timestamptz
-     FROM (VALUES ${values}) AS v(id, node_id, from_states, state, message)
+     FROM (VALUES ${values}) AS v(ord, id, node_id, from_states, state, message)
      WHERE t.id = v.id AND t.node_id = v.node_id AND t.state = ANY(v.from_states)
-     RETURNING t.id, t.service_id, t.desired_state`,
+     RETURNING v.ord, t.service_id, t.desired_state`,
     ...params,
   );
-  const written = new Map(rows.map((r) => [r.id, { serviceId: r.service_id, desiredState: r.desired_state }]));
-  return changes.map((c) => {
-    const row = written.get(c.id);
-    written.delete(c.id);
-    return row ?? null;
-  });
+  const written = new Map(rows.map((r) => [Number(r.ord), { serviceId: r.service_id, desiredState: r.desired_state }]));
+  return changes.map((_, i) => written.get(i) ?? null);
 }
 
 export async function deleteTasks(db: Db, ids: string[]): Promise<void> {

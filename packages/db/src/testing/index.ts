@@ -102,21 +102,28 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
 }
 
 /**
- * The forms a leaked value could take in a dump or a log: raw, base64 (both
- * alphabets), hex, URL-encoded and UTF-16. A test searches for every one.
+ * The forms a leaked value could take in a dump or a log: raw, base64 (both alphabets,
+ * at each of the three alignments it can have inside a longer encoded text), hex,
+ * URL-encoded and UTF-16. A test searches for every one.
  */
 export function canaryForms(canary: string): Map<string, Buffer> {
   const raw = Buffer.from(canary, "utf8");
-  return new Map([
-    ["raw", raw],
-    ["base64", Buffer.from(raw.toString("base64").replace(/=+$/, ""))],
-    ["base64url", Buffer.from(raw.toString("base64url"))],
-    ["hex", Buffer.from(raw.toString("hex"))],
-    ["HEX", Buffer.from(raw.toString("hex").toUpperCase())],
-    ["url", Buffer.from(encodeURIComponent(canary))],
-    ["utf16le", Buffer.from(canary, "utf16le")],
-    ["utf16be", Buffer.from(canary, "utf16le").swap16()],
-  ]);
+  const forms = new Map<string, Buffer>([["raw", raw]]);
+  for (const alphabet of ["base64", "base64url"] as const) {
+    for (let offset = 0; offset < 3; offset++) {
+      // After `offset` other bytes, keep only the characters made of the canary's bits alone.
+      const encoded = Buffer.concat([Buffer.alloc(offset), raw]).toString(alphabet);
+      const first = Math.ceil((8 * offset) / 6);
+      const last = Math.floor((8 * (offset + raw.length)) / 6);
+      forms.set(offset === 0 ? alphabet : `${alphabet}+${offset}`, Buffer.from(encoded.slice(first, last)));
+    }
+  }
+  forms.set("hex", Buffer.from(raw.toString("hex")));
+  forms.set("HEX", Buffer.from(raw.toString("hex").toUpperCase()));
+  forms.set("url", Buffer.from(encodeURIComponent(canary)));
+  forms.set("utf16le", Buffer.from(canary, "utf16le"));
+  forms.set("utf16be", Buffer.from(canary, "utf16le").swap16());
+  return forms;
 }
 
 /** Counts occurrences of every form of `canary` in `haystack`. */

@@ -258,6 +258,7 @@ export default function NodesPage() {
         query={nodes}
         what="Nodes"
         total={total}
+        loadingRows={6}
         empty={
           <EmptyState title="No nodes yet" action={<JoinLink />}>
             A node joins with a join token: run the join command from the Join page on the machine you want to add. It appears

@@ -8,7 +8,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { z } from "zod";
 import { NodeStateBadge, OutcomeBadge, TlsBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { ErrorState, Loading , NotFoundState } from "~/components/states";
+import { ErrorState, Loading, NotFoundState } from "~/components/states";
 import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
