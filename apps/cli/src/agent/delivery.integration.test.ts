@@ -15,6 +15,21 @@ const VALUE = "canary-d3l1very-s3cr3t";
  * the reference's mode; they leave when the task leaves; a node that asks for a secret
  * none of its tasks references is refused, and the refusal is audited.
  */
+/** A service on the worker agents, at most one task per node, reading `db_password` as `target` (mode 0400). */
+function workerService(name: string, replicas: number, secret: { secretId: string; target: string }) {
+  return {
+    name,
+    image: `${name}:1`,
+    mode: "replicated" as const,
+    replicas,
+    constraints: ["node.role == worker"],
+    preferences: [],
+    maxReplicasPerNode: 1,
+    reservations: { nanoCpus: 0, memoryBytes: 0 },
+    secrets: [{ secretId: secret.secretId, secretName: "db_password", target: secret.target, uid: "0", gid: "0", mode: 0o400 }],
+  };
+}
+
 describe("secret delivery to real agents", () => {
   let s: TestServer;
   let token: string;
@@ -57,21 +72,7 @@ describe("secret delivery to real agents", () => {
     for (const name of ["deliver-1", "deliver-2", "deliver-3"]) await startAgent(name);
     await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= 4, "Ready nodes");
     const secret = await manager.secrets.create({ name: "db_password", data: new TextEncoder().encode(VALUE), labels: {} }, system, null);
-    await manager.services.create(
-      {
-        name: "api",
-        image: "api:1",
-        mode: "replicated",
-        replicas: 2,
-        constraints: ["node.role == worker"],
-        preferences: [],
-        maxReplicasPerNode: 1,
-        reservations: { nanoCpus: 0, memoryBytes: 0 },
-        secrets: [{ secretId: secret.id, secretName: "db_password", target: "db_password", uid: "0", gid: "0", mode: 0o400 }],
-      },
-      system,
-      null,
-    );
+    await manager.services.create(workerService("api", 2, { secretId: secret.id, target: "db_password" }), system, null);
     const running = async () => (await manager.services.get("api")).tasks.filter((t) => t.state === "running");
     await waitFor(async () => (await running()).length === 2, "two running tasks");
     const tasks = await running();
@@ -113,21 +114,7 @@ describe("secret delivery to real agents", () => {
     const manager = s.server.runtime.manager;
     const secret = (await manager.secrets.list()).find((x) => x.name === "db_password")!;
     // Swarm does not sanitise target paths at the API; the node refuses them.
-    await manager.services.create(
-      {
-        name: "escape",
-        image: "escape:1",
-        mode: "replicated",
-        replicas: 1,
-        constraints: ["node.role == worker"],
-        preferences: [],
-        maxReplicasPerNode: 0,
-        reservations: { nanoCpus: 0, memoryBytes: 0 },
-        secrets: [{ secretId: secret.id, secretName: "db_password", target: "../escaped", uid: "0", gid: "0", mode: 0o400 }],
-      },
-      system,
-      null,
-    );
+    await manager.services.create(workerService("escape", 1, { secretId: secret.id, target: "../escaped" }), system, null);
     const failed = async () => (await manager.services.get("escape")).tasks.find((t) => t.state === "failed");
     await waitFor(async () => (await failed()) !== undefined, "the task to fail");
     expect((await failed())!.message).toBe('secret target "../escaped" escapes the task\'s directory');
