@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { ParseArgsConfig } from "node:util";
-import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
@@ -117,68 +117,9 @@ export function parseNanoCpus(value: string, flag = "reserve-cpu"): number {
 }
 
 /** Go's underscoreOK: `_` only between digits (or after a base prefix). */
-function underscoreOk(text: string): boolean {
-  let saw = "^";
-  let i = 0;
-  const lower = text.toLowerCase();
-  let hex = false;
-  if (lower.length >= 2 && lower[0] === "0" && "box".includes(lower[1]!)) {
-    i = 2;
-    saw = "0";
-    hex = lower[1] === "x";
-  }
-  for (; i < lower.length; i++) {
-    const c = lower[i]!;
-    if ((c >= "0" && c <= "9") || (hex && c >= "a" && c <= "f")) {
-      saw = "0";
-      continue;
-    }
-    if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
-
-const UINT64_MAX = 2n ** 64n - 1n;
-
-/**
- * Go's strconv.ParseUint(text, base, 64) for base 10 and base 0 (prefixes `0x`, `0o`,
- * `0b`, a leading `0` for octal, `_` between digits), with its error text.
- */
+/** Go's strconv.ParseUint(text, base, 64): how docker reads uint flags and replica counts. */
 export function goParseUint(text: string, base: 0 | 10): bigint {
-  const fail = (why: string) => new Error(`strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
-  if (text === "") throw fail("invalid syntax");
-  let radix = 10;
-  let digits = text;
-  if (base === 0 && text[0] === "0") {
-    const p = text[1]?.toLowerCase();
-    if (text.length >= 3 && (p === "b" || p === "o" || p === "x")) {
-      radix = p === "b" ? 2 : p === "o" ? 8 : 16;
-      digits = text.slice(2);
-    } else {
-      radix = 8;
-      digits = text.slice(1);
-    }
-  }
-  let value = 0n;
-  let underscores = false;
-  for (const c of digits.toLowerCase()) {
-    if (c === "_" && base === 0) {
-      underscores = true;
-      continue;
-    }
-    const d = c >= "0" && c <= "9" ? c.charCodeAt(0) - 48 : c >= "a" && c <= "z" ? c.charCodeAt(0) - 87 : 99;
-    if (d >= radix) throw fail("invalid syntax");
-    value = value * BigInt(radix) + BigInt(d);
-  }
-  if (underscores && !underscoreOk(text)) throw fail("invalid syntax");
-  if (value > UINT64_MAX) throw fail("value out of range");
-  return value;
+  return parseGoUint(text, base, 64);
 }
 
 /** A uint flag (`--replicas`, `--replicas-max-per-node`): docker reads them with ParseUint(s, 0, 64). */

@@ -140,3 +140,4 @@ export function fromBase64(text: string): Uint8Array | undefined {
   if ((buffer & ((1 << bits) - 1)) !== 0) return undefined;
   return out;
 }
+export { goQuote, parseGoUint } from "./go-strconv.js";

@@ -1,3 +1,4 @@
+import { parseGoUint } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
 
 /**
@@ -223,79 +224,12 @@ export function referencedSecretIds(refs: readonly { secretId: string }[] | unde
 /** What `--secret` yields: a reference by name, which the CLI resolves to an ID. */
 export type SecretFlag = Omit<SecretReference, "secretId">;
 
-/** Go's %q for the short values these messages quote. */
-function goQuote(value: string): string {
-  const escapes: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\u0007": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v" };
-  let out = "";
-  for (const c of value) {
-    const code = c.codePointAt(0)!;
-    if (escapes[c]) out += escapes[c];
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += c;
-  }
-  return `"${out}"`;
-}
-
-/** underscoreOK from Go's strconv: `_` only between digits, or after a base prefix. */
-function underscoreOk(s: string): boolean {
-  let saw = "^";
-  let i = 0;
-  let hex = false;
-  if (s.length >= 2 && s[0] === "0" && "box".includes(s[1]!.toLowerCase())) {
-    i = 2;
-    saw = "0";
-    hex = s[1]!.toLowerCase() === "x";
-  }
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if ((c >= "0" && c <= "9") || (hex && /[a-f]/i.test(c))) {
-      saw = "0";
-      continue;
-    }
-    if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
-
 /**
  * Go's strconv.ParseUint(s, 0, 32): `0x`, `0o`, `0b` or a leading `0` (octal) choose
  * the base; `_` may separate digits. Throws Go's error text.
  */
 export function parseGoUint32(text: string): number {
-  const fail = (why: string) => new Error(`strconv.ParseUint: parsing ${goQuote(text)}: ${why}`);
-  if (text === "") throw fail("invalid syntax");
-  let s = text;
-  let base = 10;
-  if (s[0] === "0") {
-    const p = s.length >= 3 ? s[1]!.toLowerCase() : "";
-    if (p === "b" || p === "o" || p === "x") {
-      base = p === "b" ? 2 : p === "o" ? 8 : 16;
-      s = s.slice(2);
-    } else {
-      base = 8;
-      s = s.slice(1);
-    }
-  }
-  let n = 0;
-  let underscores = false;
-  for (const c of s) {
-    if (c === "_") {
-      underscores = true;
-      continue;
-    }
-    const d = /[0-9]/.test(c) ? c.charCodeAt(0) - 48 : /[a-z]/i.test(c) ? c.toLowerCase().charCodeAt(0) - 87 : 99;
-    if (d >= base) throw fail("invalid syntax");
-    n = n * base + d;
-    if (n > 0xffffffff) throw fail("value out of range");
-  }
-  if (underscores && !underscoreOk(text)) throw fail("invalid syntax");
-  return n;
+  return Number(parseGoUint(text, 0, 32));
 }
 
 /** One record of Go's encoding/csv with its defaults (comma, quotes, no trimming). */
