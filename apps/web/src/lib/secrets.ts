@@ -2,7 +2,15 @@ import type { RotationProgressOutput, SecretViewOutput } from "@rampart/api/sche
 import { toBase64 } from "@rampart/core/encoding";
 import { isRampartError } from "@rampart/core/errors";
 import { checkLabelKey, checkLabelValue } from "@rampart/core/node";
-import { checkSecretName, checkSecretReferences, MAX_SECRET_FILE_MODE, MAX_SECRET_SIZE, payloadSizeMessage, SECRET_REFERENCE_DEFAULTS } from "@rampart/core/secret";
+import {
+  checkSecretName,
+  checkSecretReferences,
+  MAX_SECRET_FILE_MODE,
+  MAX_SECRET_SIZE,
+  payloadSizeMessage,
+  SECRET_REFERENCE_DEFAULTS,
+  type SecretReference,
+} from "@rampart/core/secret";
 import type { FieldErrors } from "./forms";
 
 /**
@@ -159,17 +167,8 @@ export const EMPTY_GRANT: GrantRow = {
   mode: formatMode(SECRET_REFERENCE_DEFAULTS.mode),
 };
 
-export interface SecretReferenceRow {
-  secretId: string;
-  secretName: string;
-  target: string;
-  uid: string;
-  gid: string;
-  mode: number;
-}
-
 /** A stored spec's references back as rows. */
-export function grantRowsFromSpec(refs: readonly SecretReferenceRow[] | undefined): GrantRow[] {
+export function grantRowsFromSpec(refs: readonly SecretReference[] | undefined): GrantRow[] {
   return (refs ?? []).map((r) => ({ secretName: r.secretName, target: r.target, uid: r.uid, gid: r.gid, mode: formatMode(r.mode) }));
 }
 
@@ -182,13 +181,13 @@ export function grantRowsFromSpec(refs: readonly SecretReferenceRow[] | undefine
 export function checkGrants(
   rows: readonly GrantRow[],
   secrets: ReadonlyArray<{ id: string; name: string }> | undefined,
-  known: readonly SecretReferenceRow[] = [],
-): { secrets: SecretReferenceRow[]; errors: FieldErrors } {
+  known: readonly SecretReference[] = [],
+): { secrets: SecretReference[]; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const byName = new Map<string, string>();
   for (const r of known) byName.set(r.secretName, r.secretId);
   for (const s of secrets ?? []) byName.set(s.name, s.id);
-  const refs: SecretReferenceRow[] = [];
+  const refs: SecretReference[] = [];
   rows.forEach((row, i) => {
     const name = row.secretName.trim();
     if (name === "") {
