@@ -1,7 +1,7 @@
 import { countCanary, newCanary, testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../root.js";
-import { createHarness, description, newCsr, type Harness } from "../test-support/harness.js";
+import { createHarness, type Harness } from "../test-support/harness.js";
 import type { Meta } from "../trpc.js";
 
 /**
@@ -11,7 +11,6 @@ import type { Meta } from "../trpc.js";
  * simulated by reporting task states as an agent would.
  */
 
-const system = { type: "system" as const, id: null, name: "test" };
 const b64 = (data: string | Uint8Array) => Buffer.from(data).toString("base64");
 const SIZE_ERROR = "secret data must be larger than 0 and less than 512000 bytes";
 const HOLDING = ["assigned", "accepted", "preparing", "ready", "starting", "running"];
@@ -29,22 +28,14 @@ describe.each(testStoreKinds())("secret rotation on %s", (kind) => {
     h = await createHarness(kind);
     await h.setupAdmin();
     admin = await h.caller({ sessionToken: await h.login("admin", "correct horse battery") });
-    const token = await h.manager.cluster.revealToken("worker", system, null);
-    for (let i = 1; i <= 3; i++) {
-      const { nodeId } = await h.manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description(`node-${i}`) }, null);
-      h.manager.nodes.heartbeat(nodeId, null);
-    }
-    await h.manager.reconciler.settled();
+    await h.joinWorkers(["node-1", "node-2", "node-3"]);
   });
   afterAll(async () => {
     await h.dispose();
   });
 
   const db = () => h.t.store.prisma;
-  const settle = async () => {
-    await h.manager.reconciler.settled();
-    await h.manager.scheduler.pass();
-  };
+  const settle = () => h.settle();
   const keep = <T>(value: T): T => (responses.push(value), value);
   const payload = () => {
     const canary = newCanary("rotation");

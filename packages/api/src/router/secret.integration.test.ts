@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../http/cookie.js";
 import { createApiHandler } from "../http/handler.js";
 import { appRouter } from "../root.js";
-import { createHarness, description, newCsr, type Harness } from "../test-support/harness.js";
+import { createHarness, type Harness } from "../test-support/harness.js";
 import type { Meta } from "../trpc.js";
 
-const system = { type: "system" as const, id: null, name: "test" };
 const vectors = JSON.parse(readFileSync(fileURLToPath(new URL("../../../../reference/vectors/secrets.json", import.meta.url)), "utf8")) as {
   names: Array<{ name: string; valid: boolean; error?: string }>;
 };
@@ -29,13 +28,7 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     h = await createHarness(kind);
     await h.setupAdmin();
     admin = await h.caller({ sessionToken: await h.login("admin", "correct horse battery") });
-    const token = await h.manager.cluster.revealToken("worker", system, null);
-    for (let i = 1; i <= 3; i++) {
-      const { nodeId } = await h.manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description(`node-${i}`) }, null);
-      nodeIds.push(nodeId);
-      h.manager.nodes.heartbeat(nodeId, null);
-    }
-    await h.manager.reconciler.settled();
+    nodeIds.push(...(await h.joinWorkers(["node-1", "node-2", "node-3"])));
   });
   afterAll(async () => {
     await h.dispose();
@@ -43,10 +36,7 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
 
   const db = () => h.t.store.prisma;
   const counts = async () => ({ secrets: await db().secret.count(), services: await db().service.count(), audit: await db().auditEvent.count() });
-  const settle = async () => {
-    await h.manager.reconciler.settled();
-    await h.manager.scheduler.pass();
-  };
+  const settle = () => h.settle();
   const ref = (s: { id: string; name: string }, target?: string) => ({ secretId: s.id, secretName: s.name, ...(target !== undefined ? { target } : {}) });
   const service = (name: string, secrets?: unknown[]) => ({ name, image: "nginx", replicas: 2, ...(secrets ? { secrets } : {}) }) as Parameters<Caller["service"]["create"]>[0];
 

@@ -1,6 +1,6 @@
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHarness, description, newCsr, type Harness } from "../test-support/harness.js";
+import { createHarness, type Harness } from "../test-support/harness.js";
 
 const system = { type: "system" as const, id: null, name: "test" };
 
@@ -14,13 +14,10 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     await h.setupAdmin();
     admin = await h.caller({ sessionToken: await h.login("admin", "correct horse battery") });
     // The PCI-DSS example: six nodes, three labelled pcidss=yes.
-    const token = await h.manager.cluster.revealToken("worker", system, null);
-    for (let i = 1; i <= 6; i++) {
-      const { nodeId } = await h.manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description(`node-${i}`) }, null);
-      ids.set(`node-${i}`, nodeId);
-      if (i <= 3) await h.manager.nodes.update(nodeId, { labelAdd: { pcidss: "yes" } }, system, null);
-      h.manager.nodes.heartbeat(nodeId, null);
-    }
+    const hostnames = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
+    const joined = await h.joinWorkers(hostnames);
+    hostnames.forEach((hostname, i) => ids.set(hostname, joined[i]!));
+    for (const nodeId of joined.slice(0, 3)) await h.manager.nodes.update(nodeId, { labelAdd: { pcidss: "yes" } }, system, null);
     await h.manager.reconciler.settled();
   });
   afterEach(async () => {
@@ -28,10 +25,7 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
   });
 
   const tasksOf = async (name: string) => (await admin.service.get({ ref: name })).tasks.filter((t) => t.desiredState === "running");
-  const settle = async () => {
-    await h.manager.reconciler.settled();
-    await h.manager.scheduler.pass();
-  };
+  const settle = () => h.settle();
 
   it("ok/web-fe with node.labels.pcidss == yes lands only on the three PCI nodes", async () => {
     await admin.service.create({ name: "web-fe", image: "nginx", replicas: 3, constraints: ["node.labels.pcidss == yes"] });

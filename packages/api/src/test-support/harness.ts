@@ -42,6 +42,10 @@ export interface Harness {
   cookies: string[];
   /** Issues a setup code and creates the first admin; returns their credentials. */
   setupAdmin(username?: string, password?: string): Promise<{ username: string; password: string }>;
+  /** Joins worker nodes with these hostnames, each heartbeating (Ready); their IDs, in order. */
+  joinWorkers(hostnames: readonly string[]): Promise<string[]>;
+  /** Waits for the reconciler's rounds, then runs a scheduling pass. */
+  settle(): Promise<void>;
   /** Logs in and returns the session token from the Set-Cookie header. */
   login(username: string, password: string, ip?: string): Promise<string>;
   dispose(): Promise<void>;
@@ -96,6 +100,21 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
       const code = (await manager.auth.issueSetupCode())!;
       await (await caller()).auth.setup({ code, username, password });
       return { username, password };
+    },
+    async joinWorkers(hostnames) {
+      const token = await manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+      const ids: string[] = [];
+      for (const hostname of hostnames) {
+        const { nodeId } = await manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description(hostname) }, null);
+        manager.nodes.heartbeat(nodeId, null);
+        ids.push(nodeId);
+      }
+      await manager.reconciler.settled();
+      return ids;
+    },
+    async settle() {
+      await manager.reconciler.settled();
+      await manager.scheduler.pass();
     },
     dispose: () => t.dispose(),
   };
