@@ -2,7 +2,8 @@
 
 import Link from "next/link";
 import { describeError } from "~/lib/errors";
-import { Alert, Button, linkClass, Skeleton } from "./ui";
+import type { ReactNode } from "react";
+import { Alert, Button, linkClass, PageHeader, Skeleton } from "./ui";
 
 /** A failed load: the server's own message and a way to try again. */
 export function ErrorState({ title, error, onRetry }: { title?: string; error: unknown; onRetry: () => void }) {
@@ -40,5 +41,25 @@ export function NotFoundState({ what, id, hint, back }: { what: string; id: stri
         {back.label}
       </Link>
     </div>
+  );
+}
+
+/**
+ * What a detail page shows before it has its item: not found (it was removed), loading,
+ * or the server's error with a retry. Null once the item is there.
+ */
+export function detailState(
+  query: { isPending: boolean; isError: boolean; error: unknown; data: unknown; refetch: () => unknown },
+  page: { what: string; id: string; hint: string; back: { href: string; label: string }; loadingBlocks?: number },
+): ReactNode | null {
+  const noun = page.what.toLowerCase();
+  if (query.isError && describeError(query.error).code === "NOT_FOUND") return <NotFoundState what={page.what} id={page.id} hint={page.hint} back={page.back} />;
+  if (query.isPending) return <Loading label={`Loading ${noun}`} blocks={page.loadingBlocks ?? 3} className="h-32" />;
+  if (query.data) return null;
+  return (
+    <>
+      <PageHeader title={page.what} />
+      <ErrorState title={`This ${noun} is not available`} error={query.error} onRetry={() => void query.refetch()} />
+    </>
   );
 }

@@ -8,7 +8,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { z } from "zod";
 import { NodeStateBadge, OutcomeBadge, TlsBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { ErrorState, Loading, NotFoundState } from "~/components/states";
+import { detailState, ErrorState, Loading } from "~/components/states";
 import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -595,18 +595,14 @@ export default function NodeDetailPage() {
     // A removed node stops the polling; any other failure keeps trying.
     refetchInterval: (query) => (describeError(query.state.error).code === "NOT_FOUND" ? false : 5_000),
   });
-  const notFound = node.isError && describeError(node.error).code === "NOT_FOUND";
-
-  if (notFound) return <NotFoundState what="Node" id={id} hint="It may have been removed from the swarm." back={{ href: "/nodes", label: "Back to nodes" }} />;
-  if (node.isPending) return <Loading label="Loading node" blocks={4} className="h-32" />;
-  if (!node.data) {
-    return (
-      <>
-        <PageHeader title="Node" />
-        <ErrorState title="This node is not available" error={node.error} onRetry={() => node.refetch()} />
-      </>
-    );
-  }
+  const gate = detailState(node, {
+    what: "Node",
+    id,
+    hint: "It may have been removed from the swarm.",
+    back: { href: "/nodes", label: "Back to nodes" },
+    loadingBlocks: 4,
+  });
+  if (gate || !node.data) return gate;
 
   const data = node.data;
   const now = new Date(node.dataUpdatedAt);

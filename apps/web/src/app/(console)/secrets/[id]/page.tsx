@@ -12,7 +12,7 @@ import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { RotateWizard, RotationProgress } from "~/components/secret-rotation";
 import { ConfirmByName } from "~/components/confirm-by-name";
-import { ErrorState, Loading, NotFoundState } from "~/components/states";
+import { detailState, ErrorState, Loading } from "~/components/states";
 import { Alert, Button, Card, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -339,18 +339,13 @@ function SecretDetail() {
   const rotatedFrom = params.get("rotatedFrom");
   const removedOld = params.get("removedOld") === "1";
 
-  if (secret.isError && describeError(secret.error).code === "NOT_FOUND") return (
-      <NotFoundState what="Secret" id={id} hint="It may have been removed, or rotated and then removed." back={{ href: "/secrets", label: "Back to secrets" }} />
-    );
-  if (secret.isPending) return <Loading label="Loading secret" blocks={3} className="h-32" />;
-  if (!secret.data) {
-    return (
-      <>
-        <PageHeader title="Secret" />
-        <ErrorState title="This secret is not available" error={secret.error} onRetry={() => secret.refetch()} />
-      </>
-    );
-  }
+  const gate = detailState(secret, {
+    what: "Secret",
+    id,
+    hint: "It may have been removed, or rotated and then removed.",
+    back: { href: "/secrets", label: "Back to secrets" },
+  });
+  if (gate || !secret.data) return gate;
   const data = secret.data;
   const now = new Date(secret.dataUpdatedAt);
   const dismiss = () => router.replace(pathname, { scroll: false });

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "re
 import type { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmByName } from "~/components/confirm-by-name";
-import { ErrorState, Loading, NotFoundState } from "~/components/states";
+import { detailState } from "~/components/states";
 import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -332,16 +332,8 @@ export default function ServiceDetailPage() {
     if (unknownNode) void refetchNodes();
   }, [unknownNode, refetchNodes]);
 
-  if (service.isError && describeError(service.error).code === "NOT_FOUND") return <NotFoundState what="Service" id={id} hint="It may have been removed." back={{ href: "/services", label: "Back to services" }} />;
-  if (service.isPending) return <Loading label="Loading service" blocks={3} className="h-32" />;
-  if (!service.data) {
-    return (
-      <>
-        <PageHeader title="Service" />
-        <ErrorState title="This service is not available" error={service.error} onRetry={() => service.refetch()} />
-      </>
-    );
-  }
+  const gate = detailState(service, { what: "Service", id, hint: "It may have been removed.", back: { href: "/services", label: "Back to services" } });
+  if (gate || !service.data) return gate;
   const data = service.data;
   const settling = isSettling(data);
   return (
