@@ -1,9 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "../test-support/harness.js";
-import { clientIp, createApiHandler } from "./handler.js";
+import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
+import { clientIp } from "./handler.js";
 
 /**
  * Bad input of every kind through real HTTP: each gets a 4xx whose message names what
@@ -11,24 +9,18 @@ import { clientIp, createApiHandler } from "./handler.js";
  */
 describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
   let h: Harness;
-  let server: Server;
+  let api: Awaited<ReturnType<typeof serveApi>>;
   let base: string;
   let host: string;
 
   beforeAll(async () => {
     h = await createHarness(kind);
     await h.setupAdmin();
-    const handle = createApiHandler({ manager: h.manager, log: h.log, channel: "http", maxBodyBytes: 64 * 1024 });
-    server = createServer((req, res) => {
-      const url = new URL(req.url!, "http://x");
-      void handle(req, res, url.pathname.slice("/api/trpc/".length));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    base = `http://${host}/api/trpc`;
+    api = await serveApi(h, { maxBodyBytes: 64 * 1024 });
+    ({ base, host } = api);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await api.close();
     await h.dispose();
   });
   // No case may reach the server's error path (which is what a 5xx would log).

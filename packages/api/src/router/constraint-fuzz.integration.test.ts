@@ -1,10 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { isRampartError, parseConstraint } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiHandler } from "../http/handler.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
 
 /**
  * 10,000 constraint strings, most of them broken in some way, sent to a real HTTP
@@ -70,7 +67,7 @@ function swarmVerdict(expression: string): string | null {
 
 describe.each(testStoreKinds())("10,000 fuzzed constraints through the API on %s", (kind) => {
   let h: Harness;
-  let server: Server;
+  let api: Awaited<ReturnType<typeof serveApi>>;
   let base: string;
   let host: string;
   let cookie: string;
@@ -79,17 +76,11 @@ describe.each(testStoreKinds())("10,000 fuzzed constraints through the API on %s
     h = await createHarness(kind);
     const admin = await h.setupAdmin();
     cookie = `__Host-rampart_session=${await h.login(admin.username, admin.password)}`;
-    const handle = createApiHandler({ manager: h.manager, log: h.log, channel: "http", maxBodyBytes: 64 * 1024 });
-    server = createServer((req, res) => {
-      const url = new URL(req.url!, "http://x");
-      void handle(req, res, url.pathname.slice("/api/trpc/".length));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    base = `http://${host}/api/trpc`;
+    api = await serveApi(h, { maxBodyBytes: 64 * 1024 });
+    ({ base, host } = api);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await api.close();
     await h.dispose();
   });
 

@@ -1,13 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { countCanary, newCanary, testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../http/cookie.js";
-import { createApiHandler } from "../http/handler.js";
 import { appRouter } from "../root.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
 import type { Meta } from "../trpc.js";
 
 const vectors = JSON.parse(readFileSync(fileURLToPath(new URL("../../../../reference/vectors/secrets.json", import.meta.url)), "utf8")) as {
@@ -318,7 +315,7 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
 
 describe.each(testStoreKinds())("secret payloads over HTTP on %s", (kind) => {
   let h: Harness;
-  let server: Server;
+  let api: Awaited<ReturnType<typeof serveApi>>;
   let base: string;
   let host: string;
   let cookie: string;
@@ -327,14 +324,11 @@ describe.each(testStoreKinds())("secret payloads over HTTP on %s", (kind) => {
     h = await createHarness(kind);
     await h.setupAdmin();
     cookie = `${SESSION_COOKIE}=${await h.login("admin", "correct horse battery")}`;
-    const handle = createApiHandler({ manager: h.manager, log: h.log, channel: "http" });
-    server = createServer((req, res) => void handle(req, res, new URL(req.url!, "http://x").pathname.slice("/api/trpc/".length)));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    base = `http://${host}/api/trpc`;
+    api = await serveApi(h);
+    ({ base, host } = api);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await api.close();
     await h.dispose();
   });
 

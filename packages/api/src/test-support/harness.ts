@@ -1,10 +1,13 @@
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { buildCsr, toPem, type NodeDescription } from "@rampart/core";
 import { kekSource, openKeyring } from "@rampart/db";
 import { createTestStore, type TestStore } from "@rampart/db/testing";
 import type { StoreKind } from "@rampart/db";
 import { createManager, type Logger, type Manager } from "@rampart/manager";
 import { createContext, type RequestMeta } from "../context.js";
+import { createApiHandler } from "../http/handler.js";
 import { createCaller } from "../root.js";
 
 export interface LogLine {
@@ -130,4 +133,16 @@ export function newCsr(): { csrPem: string; privateKey: ReturnType<typeof genera
 
 export function description(hostname: string, engineLabels: Record<string, string> = {}): NodeDescription {
   return { hostname, os: "linux", arch: "x86_64", nanoCpus: 2e9, memoryBytes: 4 * 1024 ** 3, engineVersion: "0.1.0", engineLabels };
+}
+
+/**
+ * The API handler on a real HTTP server on a free loopback port, as the browser reaches
+ * it: `base` is `http://<host>/api/trpc`.
+ */
+export async function serveApi(h: Harness, options: { maxBodyBytes?: number } = {}): Promise<{ base: string; host: string; close(): Promise<void> }> {
+  const handle = createApiHandler({ manager: h.manager, log: h.log, channel: "http", ...options });
+  const server = createServer((req, res) => void handle(req, res, new URL(req.url!, "http://x").pathname.slice("/api/trpc/".length)));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base: `http://${host}/api/trpc`, host, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
