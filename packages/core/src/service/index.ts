@@ -9,6 +9,44 @@ import type { SecretReference } from "../secret/index.js";
  */
 export type ServiceMode = "replicated" | "global";
 
+/** When a task that stopped is replaced (RestartPolicy.Condition). */
+export type RestartCondition = "none" | "on-failure" | "any";
+
+/**
+ * A service's restart policy (TaskSpec.Restart). Durations are nanoseconds, as in
+ * Swarm's API. Absent means Swarm's defaults (DEFAULT_RESTART_POLICY).
+ */
+export interface RestartPolicy {
+  condition: RestartCondition;
+  /** Wait between a task's end and its replacement's start. */
+  delayNs: number;
+  /** 0 = unlimited. */
+  maxAttempts: number;
+  /** The window `maxAttempts` counts restarts in; 0 = forever. */
+  windowNs: number;
+}
+
+/** api/defaults: restart on any exit, after 5 s, without limit. */
+export const DEFAULT_RESTART_POLICY: Readonly<RestartPolicy> = Object.freeze({
+  condition: "any",
+  delayNs: 5_000_000_000,
+  maxAttempts: 0,
+  windowNs: 0,
+});
+
+export type PortProtocol = "tcp" | "udp" | "sctp";
+/** `ingress` goes through the routing mesh; `host` binds the port on the task's own node. */
+export type PublishMode = "ingress" | "host";
+
+/** One published port (EndpointSpec.Ports). Host-mode ports with a published port are placement-relevant. */
+export interface PortConfig {
+  protocol: PortProtocol;
+  targetPort: number;
+  /** 0 = none chosen. */
+  publishedPort: number;
+  publishMode: PublishMode;
+}
+
 export interface ServiceSpec {
   name: string;
   image: string;
@@ -20,13 +58,37 @@ export interface ServiceSpec {
   preferences: string[];
   /** 0 = no limit (`--replicas-max-per-node`). */
   maxReplicasPerNode: number;
-  reservations: { nanoCpus: number; memoryBytes: number };
+  /** `generic`: discrete generic resources per task (`--generic-resource gpu=1`), by kind. */
+  reservations: { nanoCpus: number; memoryBytes: number; generic?: Record<string, number> };
+  /** Absent: DEFAULT_RESTART_POLICY. */
+  restartPolicy?: RestartPolicy;
+  /** Published ports (`--publish`); absent and empty mean none. */
+  ports?: PortConfig[];
   /**
    * The secrets the service's tasks may read (Swarm's ContainerSpec.Secrets). Absent
    * and empty mean the same: none. Checked with `checkSecretReferences` and, against
    * the store, `checkSecretsExist`.
    */
   secrets?: SecretReference[];
+}
+
+/**
+ * A spec with the docker CLI's defaults (one replica, no placement rules, no
+ * reservations), changed by `overrides`: the one starting point for forms, the CLI,
+ * scenarios and tests, so a field added to ServiceSpec gets its default in one place.
+ */
+export function defaultServiceSpec(overrides: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "",
+    image: "",
+    mode: "replicated",
+    replicas: 1,
+    constraints: [],
+    preferences: [],
+    maxReplicasPerNode: 0,
+    reservations: { nanoCpus: 0, memoryBytes: 0 },
+    ...overrides,
+  };
 }
 
 /** isValidDNSName in controlapi: a DNS label, letters, digits, `-` and `_` inside. */
