@@ -8,9 +8,13 @@ import { createNodeService } from "./nodes/index.js";
 import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
 import { createDeliveryService } from "./delivery/index.js";
-import { createSecretRotation, createSecretService } from "./secrets/index.js";
+import { createEventBus, type ManagerEvents } from "./events.js";
+import { createSecretService } from "./secrets/index.js";
+import { createSecretRotation } from "./secrets/rotation.js";
 import { createServiceService } from "./services/index.js";
+import { createTaskReaper } from "./services/reaper.js";
 import { createReconciler } from "./services/reconciler.js";
+import { createRestartSupervisor } from "./services/restarts.js";
 import { createSchedulerLoop } from "./services/scheduler-loop.js";
 import { createSystemService } from "./system/index.js";
 
@@ -30,8 +34,11 @@ export {
   type SecretRotation,
   type SecretRotationRequest,
   type SecretRotationService,
-} from "./secrets/index.js";
-export type { SchedulerLoop } from "./services/scheduler-loop.js";
+} from "./secrets/rotation.js";
+export type { PassDecisions, SchedulerLoop } from "./services/scheduler-loop.js";
+export type { RestartSupervisor } from "./services/restarts.js";
+export type { TaskReaper } from "./services/reaper.js";
+export type { EventBus, ManagerBus, ManagerEvents } from "./events.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
 export type { Planner } from "./planner/index.js";
 export type { DeliveredSecret, DeliveryService } from "./delivery/index.js";
@@ -42,49 +49,31 @@ export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate }
 /** The application services, built once per server process over one store. */
 export function createManager(deps: ManagerDeps) {
   const startedAt = deps.now();
+  const bus = createEventBus<ManagerEvents>();
   const audit = createAuditService(deps);
   const auth = createAuthService(deps, audit);
   const apiTokens = createApiTokenService(deps, audit);
   const system = createSystemService(deps, () => auth.setupNeeded(), startedAt);
-  const cluster = createClusterService(deps, audit);
+  const cluster = createClusterService(deps, audit, () => bus.emit("clusterChanged", {}));
   const nodes = createNodeService(deps, audit, cluster);
-  // A task that ended frees room, and one that ended while it should run leaves its slot
-  // empty: the orchestrator refills it and the scheduler looks again. Progress reports
-  // (accepted, running) need neither.
-  let taskEnded: (serviceId: string, refill: boolean) => void = () => undefined;
   const secrets = createSecretService(deps, audit);
   const delivery = createDeliveryService(deps, audit);
-  const assignments = createAssignmentService(
-    deps,
-    ({ serviceId, ended }) => taskEnded(serviceId, ended),
-    (nodeId, tasks) => delivery.withdrawUnused(nodeId, tasks),
-  );
-  const scheduler = createSchedulerLoop(deps, nodes, (nodeIds) => assignments.notify(nodeIds));
-  // Any service change may tell nodes to stop tasks: wake every long poll to look.
-  const services = createServiceService(deps, audit, nodes, () => {
-    scheduler.request();
-    assignments.notify("all");
-  });
-  taskEnded = (serviceId, refill) => {
-    if (!refill) return scheduler.request();
-    services
-      .reconcileService(serviceId)
-      .then(() => scheduler.request())
-      .catch((error: unknown) => deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "refilling a slot failed"));
-  };
-  const reconciler = createReconciler(
-    deps,
-    nodes,
-    services,
-    scheduler,
-    () => assignments.notify("all"),
-    () => 6 * cluster.current().record.heartbeatPeriodMs,
-  );
+  const assignments = createAssignmentService(deps, bus, (nodeId, tasks) => delivery.withdrawUnused(nodeId, tasks));
+  const restarts = createRestartSupervisor(deps, nodes, bus);
+  const services = createServiceService(deps, audit, nodes, bus, restarts.decider);
+  const scheduler = createSchedulerLoop(deps, nodes, bus);
+  const reaper = createTaskReaper(deps, cluster, bus);
+  const reconciler = createReconciler(deps, nodes, services, restarts, bus, () => 6 * cluster.current().record.heartbeatPeriodMs);
+  // Nodes hear of their own assignments at once; of anything broader (a service changed,
+  // tasks told to stop or to start, tasks deleted) through one coalesced sweep.
+  bus.on("tasksAssigned", ({ nodeIds }) => assignments.notify(nodeIds));
+  for (const event of ["servicesChanged", "desiredStatesChanged", "tasksDeleted"] as const) bus.on(event, () => assignments.notify("all"));
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery);
   const planner = createPlannerService(deps, audit, nodes, services);
   const rotations = createSecretRotation(deps, audit, secrets, services);
   return {
     deps,
+    bus,
     audit,
     auth,
     apiTokens,
@@ -94,12 +83,48 @@ export function createManager(deps: ManagerDeps) {
     nodeEndpoint,
     services,
     scheduler,
+    restarts,
+    reaper,
     reconciler,
     assignments,
     planner,
     secrets,
     rotations,
     delivery,
+
+    /**
+     * Catches up at start, as Swarm's leader does when it takes over: the restart
+     * supervisor checks every task (taskinit), the enforcer sweeps every node, each
+     * service is orchestrated, the reaper clears what was told to go, and the scheduler
+     * places what is pending. Call after the nodes are loaded.
+     */
+    async start(): Promise<void> {
+      await restarts.init();
+      reconciler.init();
+      await reconciler.settled();
+      await services.reconcileServices();
+      reaper.init();
+      await scheduler.pass();
+    },
+
+    /** Waits until every loop has caught up with what happened so far, then runs a pass (tests). */
+    async settled(): Promise<void> {
+      for (let round = 0; round < 10; round++) {
+        await reconciler.settled();
+        await restarts.settled();
+        await reaper.settled();
+        const lost = await scheduler.commit(await scheduler.decide());
+        await restarts.settled();
+        if (lost.length === 0) return;
+      }
+    },
+
+    stop(): void {
+      scheduler.stop();
+      restarts.stop();
+      reaper.stop();
+      assignments.close();
+    },
   };
 }
 

@@ -96,12 +96,14 @@ export function timerStep(at: Date, now: Date): number {
 
 /**
  * The next state an agent reports for a task: shut down when the manager asked for
- * that; otherwise accepted once assigned, then running.
+ * that; otherwise accepted once assigned, then running. A task held at READY (a
+ * restart waiting out its delay) goes no further than ready until it may run.
  */
 export function nextProgress(task: Pick<AssignedTask, "state" | "desiredState">): TaskProgress | undefined {
   const wantsStop = task.desiredState !== "running" && task.desiredState !== "ready";
   if (wantsStop) return task.state === "shutdown" ? undefined : "shutdown";
   if (task.state === "assigned") return "accepted";
+  if (task.desiredState === "ready") return task.state === "ready" ? undefined : "ready";
   if (task.state !== "running") return "running";
   return undefined;
 }
@@ -345,7 +347,7 @@ export class NodeAgent {
     for (let next = nextProgress(task); next; next = nextProgress({ state: next, desiredState: task.desiredState })) steps.push(next);
     if (steps.length === 0) return;
     try {
-      if (steps.includes("running")) await this.fetchSecrets(task);
+      if (steps.includes("ready") || steps.includes("running")) await this.fetchSecrets(task);
       if (steps.length === 1) await this.client.reportTask(task.id, steps[0]!);
       else await this.client.reportTasks(steps.map((state) => ({ taskId: task.id, state })));
       for (const step of steps) this.options.events?.task?.(task, step);

@@ -76,7 +76,7 @@ export interface AssignmentsResponse {
   tasks?: AssignedTask[];
 }
 
-export type TaskProgress = "accepted" | "running" | "shutdown" | "failed";
+export type TaskProgress = "accepted" | "ready" | "running" | "shutdown" | "failed";
 
 export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
   const { host, port } = parseAddress(address);

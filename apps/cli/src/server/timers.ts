@@ -42,17 +42,15 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     // Node state comes from heartbeats; look for changes a few times a period.
     every(STATE_CHECK_MS, guard("node state check", () => manager.reconciler.checkDownNodes())),
   ];
-  // Catch up at start: orchestrate every service and place what is pending.
-  void guard("first scheduling pass", async () => {
+  // Catch up at start: restarts, the enforcer's sweep, every service, the reaper, a pass.
+  void guard("catching up at start", async () => {
     await manager.reconciler.checkDownNodes();
-    await manager.services.reconcileAll();
-    await manager.scheduler.pass();
+    await manager.start();
   })();
   return {
     stop() {
       for (const timer of timers) clearInterval(timer);
-      manager.scheduler.stop();
-      manager.assignments.close();
+      manager.stop();
     },
     /** Writes heartbeats still in memory, before the store closes. */
     async flush() {

@@ -25,6 +25,8 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
   });
 
   const tasksOf = async (name: string) => (await admin.service.get({ ref: name })).tasks.filter((t) => t.desiredState === "running");
+  /** Tasks meant to run, those held at READY by a restart's delay included. */
+  const wantedOf = async (name: string) => (await admin.service.get({ ref: name })).tasks.filter((t) => t.desiredState === "running" || t.desiredState === "ready");
   const settle = () => h.settle();
 
   it("ok/web-fe with node.labels.pcidss == yes lands only on the three PCI nodes", async () => {
@@ -76,10 +78,17 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     await settle();
     const all = (await admin.service.get({ ref: "web-fe" })).tasks;
     const rejected = all.find((t) => t.id === before!.id)!;
-    expect(rejected).toMatchObject({ state: "rejected", message: "task rejected by constraint enforcer", err: "assigned node no longer meets constraints" });
-    const [replacement] = await tasksOf("web-fe");
+    // The enforcer writes the observed state; the restart supervisor then tells the task to stop.
+    expect(rejected).toMatchObject({
+      state: "rejected",
+      desiredState: "shutdown",
+      message: "task rejected by constraint enforcer",
+      err: "assigned node no longer meets constraints",
+    });
+    // The replacement is placed at once and waits out the default restart delay (5 s) at READY.
+    const [replacement] = await wantedOf("web-fe");
     expect(replacement!.id).not.toBe(before!.id);
-    expect(replacement!.state).toBe("assigned");
+    expect(replacement).toMatchObject({ state: "assigned", desiredState: "ready", slot: before!.slot });
     expect(replacement!.nodeId).not.toBe(before!.nodeId);
   });
 
@@ -126,12 +135,18 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     await admin.node.update({ ref: victim, availability: "drain" });
     await settle();
     const all = (await admin.service.get({ ref: "web" })).tasks;
-    expect(all.filter((t) => t.nodeId === victim && t.desiredState === "running")).toHaveLength(0);
-    expect(all.find((t) => t.nodeId === victim)).toMatchObject({ desiredState: "shutdown", message: "node drained: task moved" });
-    // The two PCI nodes left take all three replicas (no per-node limit).
-    const live = await tasksOf("web");
-    expect(live.filter((t) => t.state === "assigned")).toHaveLength(3);
-    expect(new Set(live.map((t) => t.nodeId)).has(victim)).toBe(false);
+    const stopped = all.filter((t) => t.nodeId === victim);
+    expect(stopped.map((t) => t.desiredState)).toEqual(["shutdown"]);
+    // The two PCI nodes left take all three replicas (no per-node limit). The replacement
+    // has no delay (the node was drained) but waits at READY for the old task to stop.
+    const wanted = await wantedOf("web");
+    expect(wanted.filter((t) => t.state === "assigned")).toHaveLength(3);
+    expect(new Set(wanted.map((t) => t.nodeId)).has(victim)).toBe(false);
+    const replacement = wanted.find((t) => t.slot === stopped[0]!.slot)!;
+    expect(replacement.desiredState).toBe("ready");
+    await h.manager.assignments.report(victim, stopped[0]!.id, "shutdown", null);
+    await settle();
+    expect((await admin.service.get({ ref: "web" })).tasks.find((t) => t.id === replacement.id)).toMatchObject({ desiredState: "running" });
   });
 
   it("ok/the planner's what-if is audited, runs on the real cluster, and Apply creates the service", async () => {
@@ -167,10 +182,17 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     expect(applies.events).toHaveLength(2);
   });
 
-  it("ok/removing a service removes its tasks", async () => {
+  it("ok/removing a service tells its tasks to go; each is deleted once its node stopped it", async () => {
     await admin.service.create({ name: "web", image: "nginx", replicas: 2 });
+    await settle();
+    const placed = await h.t.store.prisma.task.findMany({ select: { id: true, nodeId: true } });
+    expect(placed).toHaveLength(2);
     await admin.service.remove({ ref: "web" });
     await expect(admin.service.get({ ref: "web" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "service web not found" });
+    await settle();
+    expect(await h.t.store.prisma.task.findMany({ select: { desiredState: true } })).toEqual([{ desiredState: "remove" }, { desiredState: "remove" }]);
+    for (const t of placed) await h.manager.assignments.report(t.nodeId!, t.id, "shutdown", null);
+    await settle();
     expect(await h.t.store.prisma.task.count()).toBe(0);
   });
 });

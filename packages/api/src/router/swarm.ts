@@ -42,6 +42,7 @@ export const swarmRouter = router({
           version: input.version,
           certExpiryMs: input.certExpiry === undefined ? undefined : parseGoDuration(input.certExpiry, "certExpiry"),
           heartbeatPeriodMs: input.heartbeatPeriod === undefined ? undefined : parseGoDuration(input.heartbeatPeriod, "heartbeatPeriod"),
+          taskHistoryLimit: input.taskHistoryLimit,
         },
         ctx.principal.actor,
         clientOf(ctx).ip,

@@ -11,6 +11,8 @@ export const swarmInfoOutput = z.object({
   nodes: z.number().int(),
   heartbeatPeriodMs: z.number().int(),
   certExpiryMs: z.number().int(),
+  /** TaskHistoryRetentionLimit: ended tasks kept per slot; negative keeps all. */
+  taskHistoryLimit: z.number().int(),
   forceRotate: z.number().int(),
   autolock: z.boolean(),
   rootRotationInProgress: z.boolean(),
@@ -28,8 +30,13 @@ export const updateSwarmInput = z
     version: z.number().int().min(1),
     certExpiry: z.string().min(1).max(32).optional(),
     heartbeatPeriod: z.string().min(1).max(32).optional(),
+    /** `--task-history-limit`: a whole number; negative keeps every task. */
+    taskHistoryLimit: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
   })
-  .refine((v) => v.certExpiry !== undefined || v.heartbeatPeriod !== undefined, "give certExpiry or heartbeatPeriod");
+  .refine(
+    (v) => v.certExpiry !== undefined || v.heartbeatPeriod !== undefined || v.taskHistoryLimit !== undefined,
+    "give certExpiry, heartbeatPeriod or taskHistoryLimit",
+  );
 
 export const joinTokenInput = z.strictObject({ role: nodeRoleSchema });
 

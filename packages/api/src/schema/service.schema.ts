@@ -1,4 +1,4 @@
-import { SECRET_REFERENCE_DEFAULTS } from "@rampart/core";
+import { DEFAULT_RESTART_POLICY, goQuote, SECRET_REFERENCE_DEFAULTS } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 
@@ -32,6 +32,48 @@ export const secretReferenceOutput = z.object({
   mode: z.number().int(),
 });
 
+/**
+ * A restart policy (`--restart-condition`, `--restart-delay`, `--restart-max-attempts`,
+ * `--restart-window`); durations in nanoseconds, as Swarm's API has them. Fields left
+ * out take Swarm's defaults; the manager applies Swarm's checks and messages.
+ */
+export const restartConditionSchema = z.enum(["none", "on-failure", "any"], {
+  // The engine's own text for an unknown condition.
+  error: (issue) => `invalid RestartCondition: ${goQuote(String(issue.input).slice(0, 64))}`,
+});
+
+export const restartPolicyInput = z.strictObject({
+  condition: restartConditionSchema.default(DEFAULT_RESTART_POLICY.condition),
+  delayNs: z.number().int().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_RESTART_POLICY.delayNs),
+  maxAttempts: z.number().int().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_RESTART_POLICY.maxAttempts),
+  windowNs: z.number().int().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_RESTART_POLICY.windowNs),
+});
+
+export const restartPolicyOutput = z.object({
+  condition: restartConditionSchema,
+  delayNs: z.number().int(),
+  maxAttempts: z.number().int(),
+  windowNs: z.number().int(),
+});
+
+/** A published port (`--publish published=P,target=T,protocol=tcp,mode=host`). */
+export const portConfigInput = z.strictObject({
+  protocol: z.enum(["tcp", "udp", "sctp"]).default("tcp"),
+  targetPort: z.number().int().min(0).max(65535),
+  publishedPort: z.number().int().min(0).max(65535).default(0),
+  publishMode: z.enum(["ingress", "host"]).default("ingress"),
+});
+
+export const portConfigOutput = z.object({
+  protocol: z.enum(["tcp", "udp", "sctp"]),
+  targetPort: z.number().int(),
+  publishedPort: z.number().int(),
+  publishMode: z.enum(["ingress", "host"]),
+});
+
+/** Discrete generic resources a task reserves (`--generic-resource gpu=1`), by kind. */
+export const genericReservationInput = z.record(z.string().min(1).max(128), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER));
+
 /** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
 export const serviceSpecInput = z.strictObject({
   name: z.string().max(63, "name must be 63 characters or fewer"),
@@ -43,8 +85,15 @@ export const serviceSpecInput = z.strictObject({
   preferences: z.array(z.string().max(256)).max(8).default([]),
   maxReplicasPerNode: z.number().int().min(0).max(100_000).default(0),
   reservations: z
-    .strictObject({ nanoCpus: z.number().int().min(0).max(1e15).default(0), memoryBytes: z.number().int().min(0).max(1e18).default(0) })
+    .strictObject({
+      nanoCpus: z.number().int().min(0).max(1e15).default(0),
+      memoryBytes: z.number().int().min(0).max(1e18).default(0),
+      generic: genericReservationInput.optional(),
+    })
     .default({ nanoCpus: 0, memoryBytes: 0 }),
+  /** Absent: Swarm's defaults (any, 5 s, unlimited). */
+  restartPolicy: restartPolicyInput.optional(),
+  ports: z.array(portConfigInput).max(256).optional(),
   /**
    * The secrets the tasks may read. Left out of an update, the service keeps the ones it
    * has (a form that does not show secrets cannot revoke them); `[]` removes them all.
@@ -60,7 +109,9 @@ export const serviceSpecOutput = z.object({
   constraints: z.array(z.string()),
   preferences: z.array(z.string()),
   maxReplicasPerNode: z.number().int(),
-  reservations: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }),
+  reservations: z.object({ nanoCpus: z.number(), memoryBytes: z.number(), generic: z.record(z.string(), z.number()).optional() }),
+  restartPolicy: restartPolicyOutput.optional(),
+  ports: z.array(portConfigOutput).optional(),
   secrets: z.array(secretReferenceOutput).optional(),
 });
 

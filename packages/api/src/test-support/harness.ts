@@ -116,10 +116,12 @@ export async function createHarness(kind: StoreKind): Promise<Harness> {
       return ids;
     },
     async settle() {
-      await manager.reconciler.settled();
-      await manager.scheduler.pass();
+      await manager.settled();
     },
-    dispose: () => t.dispose(),
+    dispose: () => {
+      manager.stop();
+      return t.dispose();
+    },
   };
 }
 

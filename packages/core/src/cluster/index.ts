@@ -31,6 +31,16 @@ export function checkHeartbeatPeriod(ms: number): void {
 }
 
 /**
+ * `--task-history-limit`: Swarm takes any int64 (a negative one keeps every task). The
+ * store keeps it as a 32-bit integer, which no real history needs more than.
+ */
+export function checkTaskHistoryLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < -(2 ** 31) || limit >= 2 ** 31) {
+    throw invalidArgument("taskHistoryLimit", "task history limit must be a whole number (negative keeps every task)");
+  }
+}
+
+/**
  * When a node renews (ca/config.go calculateRandomExpiry): a uniformly random whole
  * number of minutes in [50 %, 80 %) of the certificate's lifetime after NotBefore, or
  * at once if that moment has passed. `random` is a number in [0, 1).
@@ -54,4 +64,6 @@ export interface ClusterRecord {
   heartbeatPeriodMs: number;
   rootCaCert: string;
   forceRotate: number;
+  /** TaskHistoryRetentionLimit: ended tasks kept per slot; negative keeps all. */
+  taskHistoryLimit: number;
 }

@@ -26,7 +26,7 @@ export function countsToday(tasks: readonly PlannerTask[]): Map<string, ServiceT
 }
 
 const NOTHING_TODAY: ServiceToday = { placed: new Map(), pending: 0 };
-const NOTHING_PLACED: ServiceOutcome = { placed: new Map(), pending: 0, pendingReason: null, replaced: 0 };
+const NOTHING_PLACED: ServiceOutcome = { placed: new Map(), pending: 0, pendingReason: null, replaced: 0, notRestarted: 0 };
 
 /** One service's now and then; a service the simulation did not run (its spec was refused) has nothing after. */
 export function serviceDiff(
@@ -46,6 +46,7 @@ export function serviceDiff(
     pending: outcome.pending,
     pendingReason: outcome.pendingReason,
     ...(outcome.replaced > 0 ? { replaced: outcome.replaced } : {}),
+    ...(outcome.notRestarted > 0 ? { notRestarted: outcome.notRestarted } : {}),
   };
 }
 

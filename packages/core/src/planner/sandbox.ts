@@ -33,6 +33,7 @@ export function orchestratorNode(node: PlannerNode): OrchestratorNode {
     addr: node.addr ?? null,
     state: node.state,
     availability: node.availability,
+    resources: node.resources ?? null,
   };
 }
 

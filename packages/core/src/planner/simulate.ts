@@ -1,5 +1,6 @@
-import { nodeMatches, type Constraint } from "../constraint/index.js";
+import type { Constraint } from "../constraint/index.js";
 import {
+  noncompliantTasks,
   planGlobal,
   planReplicated,
   toSchedulerTask,
@@ -43,6 +44,8 @@ export interface ServiceOutcome {
   pendingReason: string | null;
   /** Today's tasks its orchestrator replaced because the spec they run changed. */
   replaced: number;
+  /** Today's tasks that lost their node and that the restart policy does not replace. */
+  notRestarted: number;
 }
 
 export interface Simulation {
@@ -68,17 +71,25 @@ export function simulate(
   const plannedById = new Map(services.map((s) => [s.id, s]));
   const tasksByService = new Map<string, OrchestratorTask[]>();
   const unowned: OrchestratorTask[] = [];
-  for (const t of liveTasks) {
-    const task = orchestratorTask(t);
-    const service = plannedById.get(t.serviceId);
+  const notRestarted = new Map<string, number>();
+  const live = liveTasks.map(orchestratorTask);
+  const displaced = displacedTasks(live, byId, updated, (id) => plannedById.get(id)?.spec);
+  for (let task of live) {
+    const service = plannedById.get(task.serviceId);
     if (!service) {
       unowned.push(task);
       continue;
     }
-    if (displaced(task, byId, updated, service.constraints)) continue;
-    const tasks = tasksByService.get(t.serviceId);
+    if (displaced.has(task.id)) {
+      // The restart supervisor replaces it, unless its policy says never: then its slot
+      // is held by the stopped task and stays empty.
+      if (restarts(service.spec)) continue;
+      task = { ...task, state: "rejected", desiredState: "shutdown" };
+      notRestarted.set(service.id, (notRestarted.get(service.id) ?? 0) + 1);
+    }
+    const tasks = tasksByService.get(task.serviceId);
     if (tasks) tasks.push(task);
-    else tasksByService.set(t.serviceId, [task]);
+    else tasksByService.set(task.serviceId, [task]);
   }
   const all: OrchestratorTask[] = [...unowned];
   const replaced = new Map<string, number>();
@@ -94,7 +105,16 @@ export function simulate(
     services: Object.fromEntries(services.map((s) => [s.id, s.specVersion])),
   });
   scheduler.schedule(0);
-  return { outcomes: outcomesOf(scheduler, all, services, replaced), scheduler };
+  return { outcomes: outcomesOf(scheduler, all, services, replaced, notRestarted), scheduler };
+}
+
+/**
+ * Whether a task that loses its node comes back elsewhere. Such a task had not ended
+ * (it was assigned or running), so `on-failure` restarts it as `any` does; the count of
+ * attempts is history the planner does not have, so only `none` stops it.
+ */
+function restarts(spec: ServiceSpec): boolean {
+  return spec.restartPolicy?.condition !== "none";
 }
 
 /** The planner's tasks are live by definition: desired running, somewhere in PENDING…RUNNING. */
@@ -111,36 +131,47 @@ function orchestratorTask(t: PlannerTask): OrchestratorTask {
 }
 
 /**
- * Whether the task loses its node in the sandbox, and with it its slot's claim there, as
- * the manager's reconciler decides it: a task on a node that is removed, down (orphaned,
- * planNodeDown) or drained (restarted elsewhere) moves, whichever node the sandbox
- * touched; on a node the sandbox updates, the constraint enforcer rejects a task that
- * reached the node (ASSIGNED or later) if the node is active and no longer meets the
- * service's constraints. A paused node keeps its tasks whatever its labels say.
+ * The tasks that lose their node in the sandbox, as the manager's reconciler decides it:
+ * every task on a node that is removed, down (orphaned) or drained (restarted
+ * elsewhere), whichever node the sandbox touched; and on each node the sandbox updates,
+ * the constraint enforcer's verdict (core's noncompliantTasks, as the manager runs it:
+ * an active node's tasks that no longer meet their service's constraints or its
+ * resources). A paused node keeps its tasks whatever its labels say.
  */
-function displaced(
-  task: OrchestratorTask,
+function displacedTasks(
+  tasks: readonly OrchestratorTask[],
   nodes: ReadonlyMap<string, OrchestratorNode>,
   updated: ReadonlySet<string>,
-  constraints: readonly Constraint[],
-): boolean {
-  if (task.nodeId === null) return false;
-  const node = nodes.get(task.nodeId);
-  if (!node || node.state === "down" || node.availability === "drain") return true;
-  if (!updated.has(node.id) || node.availability !== "active") return false;
-  return TASK_STATES[task.state] >= TASK_STATES.assigned && !nodeMatches(constraints, node);
+  specOf: (serviceId: string) => ServiceSpec | undefined,
+): Set<string> {
+  const displaced = new Set<string>();
+  const onUpdated = new Map<string, OrchestratorTask[]>();
+  for (const t of tasks) {
+    if (t.nodeId === null) continue;
+    const node = nodes.get(t.nodeId);
+    if (!node || node.state === "down" || node.availability === "drain") displaced.add(t.id);
+    else if (updated.has(node.id)) (onUpdated.get(node.id) ?? onUpdated.set(node.id, []).get(node.id)!).push(t);
+  }
+  for (const [nodeId, onNode] of onUpdated) for (const id of noncompliantTasks(nodes.get(nodeId)!, onNode, specOf)) displaced.add(id);
+  return displaced;
 }
 
 function orchestrate(service: PlannedService, tasks: readonly OrchestratorTask[], nodes: ReadonlyMap<string, OrchestratorNode>): Plan {
   const record = { id: service.id, specVersion: service.specVersion, spec: service.spec };
+  const shouldRestart = () => restarts(service.spec);
   return service.spec.mode === "global"
-    ? planGlobal(record, tasks, service.change, service.constraints, nodes)
-    : planReplicated(record, tasks, service.change, service.constraints, nodes);
+    ? planGlobal(record, tasks, service.change, service.constraints, nodes, shouldRestart)
+    : planReplicated(record, tasks, service.change, service.constraints, nodes, shouldRestart);
 }
 
-/** The orchestrator's plan applied to the sandbox: stopped tasks go, kept ones move to the new version, new ones get sandbox ids. */
+/**
+ * The orchestrator's plan applied to the sandbox: stopped and deleted tasks go (a task
+ * that had already stopped holds its slot in the plan, not a place on a node), kept
+ * ones move to the new version, new ones get sandbox ids.
+ */
 function applyPlan(tasks: readonly OrchestratorTask[], plan: Plan, ids: SandboxIds): OrchestratorTask[] {
-  const stopped = new Set<string>();
+  const stopped = new Set<string>(plan.remove);
+  for (const t of tasks) if (TASK_STATES[t.desiredState] > TASK_STATES.running) stopped.add(t.id);
   const versions = new Map<string, number>();
   for (const change of plan.update) {
     if (change.desiredState !== undefined && TASK_STATES[change.desiredState] > TASK_STATES.running) stopped.add(change.id);
@@ -166,9 +197,13 @@ function outcomesOf(
   tasks: readonly OrchestratorTask[],
   services: readonly PlannedService[],
   replaced: ReadonlyMap<string, number>,
+  notRestarted: ReadonlyMap<string, number>,
 ): Map<string, ServiceOutcome> {
   const outcomes = new Map<string, ServiceOutcome>(
-    services.map((s) => [s.id, { placed: new Map(), pending: 0, pendingReason: null, replaced: replaced.get(s.id) ?? 0 }]),
+    services.map((s) => [
+      s.id,
+      { placed: new Map(), pending: 0, pendingReason: null, replaced: replaced.get(s.id) ?? 0, notRestarted: notRestarted.get(s.id) ?? 0 },
+    ]),
   );
   const place = (outcome: ServiceOutcome, nodeId: string) => outcome.placed.set(nodeId, (outcome.placed.get(nodeId) ?? 0) + 1);
   for (const t of tasks) {

@@ -102,6 +102,12 @@ export interface ServiceDiff {
    * Absent when none would.
    */
   replaced?: number;
+  /**
+   * Today's tasks that lose their node in the sandbox (drained, down, or no longer
+   * matching) and that their restart policy does not replace (`--restart-condition
+   * none`): their slots stay empty. Absent when none.
+   */
+  notRestarted?: number;
 }
 
 /** A constraint the planned spec cannot use, with Swarm's error text. */

@@ -10,6 +10,7 @@ export {
   type NodeUsage,
   type NodeVerdict,
   type SchedulerSnapshot,
+  type TaskFailure,
   type TaskStatusView,
 } from "./scheduler.js";
 export { FILTER_NAMES, explainFilter, type FilterName } from "./filters.js";

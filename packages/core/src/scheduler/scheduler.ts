@@ -71,6 +71,20 @@ export interface SchedulerSnapshot {
   services?: Readonly<Record<string, number | null>>;
   /** Clock for failures recorded before the first pass, in ms. */
   now?: number;
+  /**
+   * Failures seen before this snapshot (tasks of a service version that went FAILED or
+   * REJECTED on a node the scheduler chose), so the faulty-node rule carries over from
+   * one scheduler to the next, as it does in Swarm's long-lived one.
+   */
+  failures?: readonly TaskFailure[];
+}
+
+/** A task of a service version failed on a node at `at` (ms). */
+export interface TaskFailure {
+  nodeId: string;
+  serviceId: string;
+  specVersion: number | null;
+  at: number;
 }
 
 /** Why a node can or cannot take a task: the first filter it fails, with a sentence. */
@@ -216,6 +230,7 @@ export class Scheduler {
     this.clock = snapshot.now ?? 0;
     for (const [id, version] of Object.entries(snapshot.services ?? {})) this.services.set(id, version);
     for (const node of snapshot.nodes ?? []) this.upsertNode(node);
+    for (const failure of snapshot.failures ?? []) this.recordFailure(failure.nodeId, failureKey(failure.serviceId, failure.specVersion), failure.at);
     for (const task of snapshot.tasks ?? []) {
       const rec = toRecord(task);
       if (rec.state < PENDING || rec.state > RUNNING) continue;
@@ -290,12 +305,7 @@ export class Scheduler {
     if (rec.state > RUNNING) {
       if (!old) return;
       if (rec.state !== old.state && (rec.state === FAILED || rec.state === REJECTED) && !this.preassigned.has(rec.id)) {
-        const slot = this.slotOf.get(rec.nodeId);
-        if (slot !== undefined) {
-          const key = failureKey(rec.serviceId, rec.specVersion);
-          const until = this.slots[slot]!.ledger.taskFailed(key, now);
-          if (until > (this.penaltyUntil.get(key) ?? -Infinity)) this.penaltyUntil.set(key, until);
-        }
+        this.recordFailure(rec.nodeId, failureKey(rec.serviceId, rec.specVersion), now);
       }
       this.forget(old);
       this.tickRequired = true;
@@ -317,6 +327,14 @@ export class Scheduler {
     }
     this.tasks.set(rec.id, rec);
     this.addToNode(rec);
+  }
+
+  /** nodeInfo.taskFailed, and whether some node may now be penalised for that service version. */
+  private recordFailure(nodeId: string, key: string, at: number): void {
+    const slot = this.slotOf.get(nodeId);
+    if (slot === undefined) return;
+    const until = this.slots[slot]!.ledger.taskFailed(key, at);
+    if (until > (this.penaltyUntil.get(key) ?? -Infinity)) this.penaltyUntil.set(key, until);
   }
 
   /** EventDeleteTask: frees what the task held. */

@@ -1,4 +1,5 @@
 import { parseConstraint, type Constraint } from "../constraint/index.js";
+import { goQuote } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
 import type { SecretReference } from "../secret/index.js";
 
@@ -141,6 +142,26 @@ export function parsePlacementPreference(text: string): string {
   return text.slice(eq + 1).trim();
 }
 
+const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
+
+/**
+ * validateRestartPolicy, and the engine's conversion before it (an unknown condition is
+ * refused there): durations may not be negative. Absent is Swarm's defaults.
+ */
+export function checkRestartPolicy(policy: RestartPolicy | undefined): void {
+  if (policy === undefined) return;
+  if (!RESTART_CONDITIONS.includes(policy.condition)) {
+    throw invalidArgument("restartPolicy.condition", `invalid RestartCondition: ${goQuote(String(policy.condition))}`);
+  }
+  if (!Number.isInteger(policy.delayNs)) throw invalidArgument("restartPolicy.delayNs", "restart-delay must be a whole number of nanoseconds");
+  if (policy.delayNs < 0) throw invalidArgument("restartPolicy.delayNs", "TaskSpec: restart-delay cannot be negative");
+  if (!Number.isInteger(policy.windowNs)) throw invalidArgument("restartPolicy.windowNs", "restart-window must be a whole number of nanoseconds");
+  if (policy.windowNs < 0) throw invalidArgument("restartPolicy.windowNs", "TaskSpec: restart-window cannot be negative");
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 0) {
+    throw invalidArgument("restartPolicy.maxAttempts", "restart-max-attempts must be a whole number, 0 for unlimited");
+  }
+}
+
 export const MAX_REPLICAS = 100_000;
 
 /** The whole spec, checked in Swarm's order; returns the parsed constraints. */
@@ -160,6 +181,7 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
     throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated mode");
   }
   checkReservations(spec.reservations);
+  checkRestartPolicy(spec.restartPolicy);
   // Swarm stops at the first bad expression; the field says which one it was.
   return spec.constraints.map((expression, index) => {
     try {

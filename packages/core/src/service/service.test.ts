@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkReservations, checkServiceName, checkServiceSpec, goG, parsePlacementPreference, type ServiceSpec } from "./index.js";
+import { checkReservations, checkRestartPolicy, checkServiceName, checkServiceSpec, goG, parsePlacementPreference, type RestartPolicy, type ServiceSpec } from "./index.js";
 
 const spec: ServiceSpec = {
   name: "web-fe",
@@ -58,5 +58,34 @@ describe("service specs", () => {
       expect((error as Error).message).toContain(message);
       expect((error as { field?: string }).field).toBe(field);
     }
+  });
+});
+
+describe("restart policies", () => {
+  const base = { condition: "any", delayNs: 5e9, maxAttempts: 0, windowNs: 0 } as const;
+
+  it.each([
+    [{ condition: "always" }, 'invalid RestartCondition: "always"', "restartPolicy.condition"],
+    [{ delayNs: -1 }, "TaskSpec: restart-delay cannot be negative", "restartPolicy.delayNs"],
+    [{ windowNs: -1e9 }, "TaskSpec: restart-window cannot be negative", "restartPolicy.windowNs"],
+    [{ maxAttempts: -1 }, "restart-max-attempts must be a whole number, 0 for unlimited", "restartPolicy.maxAttempts"],
+    [{ delayNs: 0.5 }, "restart-delay must be a whole number of nanoseconds", "restartPolicy.delayNs"],
+  ])("fail/%j", (change, message, field) => {
+    try {
+      checkRestartPolicy({ ...base, ...change } as RestartPolicy);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toBe(message);
+      expect((error as { field?: string }).field).toBe(field);
+    }
+  });
+
+  it("ok/absent, the defaults, and every condition pass; the spec check runs it after reservations", () => {
+    expect(() => checkRestartPolicy(undefined)).not.toThrow();
+    for (const condition of ["none", "on-failure", "any"] as const) expect(() => checkRestartPolicy({ ...base, condition })).not.toThrow();
+    expect(() => checkServiceSpec({ ...spec, restartPolicy: { ...base, delayNs: -1 } })).toThrow("TaskSpec: restart-delay cannot be negative");
+    expect(() => checkServiceSpec({ ...spec, reservations: { nanoCpus: 1, memoryBytes: 0 }, restartPolicy: { ...base, delayNs: -1 } })).toThrow(
+      "invalid cpu value",
+    );
   });
 });

@@ -10,6 +10,7 @@ const select = {
   heartbeatPeriodMs: true,
   rootCaCert: true,
   forceRotate: true,
+  taskHistoryLimit: true,
 } as const;
 
 interface Row {
@@ -21,6 +22,7 @@ interface Row {
   heartbeatPeriodMs: number;
   rootCaCert: string;
   forceRotate: number;
+  taskHistoryLimit: number;
 }
 
 function toRecord(row: Row): ClusterRecord {
@@ -33,6 +35,7 @@ function toRecord(row: Row): ClusterRecord {
     heartbeatPeriodMs: row.heartbeatPeriodMs,
     rootCaCert: row.rootCaCert,
     forceRotate: row.forceRotate,
+    taskHistoryLimit: row.taskHistoryLimit,
   };
 }
 
@@ -100,6 +103,7 @@ export async function updateCluster(
   patch: {
     certExpiryMs?: number;
     heartbeatPeriodMs?: number;
+    taskHistoryLimit?: number;
     workerToken?: Uint8Array<ArrayBuffer>;
     managerToken?: Uint8Array<ArrayBuffer>;
   },
@@ -110,6 +114,7 @@ export async function updateCluster(
     data: {
       ...(patch.certExpiryMs !== undefined ? { certExpirySeconds: Math.round(patch.certExpiryMs / 1000) } : {}),
       ...(patch.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: patch.heartbeatPeriodMs } : {}),
+      ...(patch.taskHistoryLimit !== undefined ? { taskHistoryLimit: patch.taskHistoryLimit } : {}),
       ...(patch.workerToken ? { workerToken: patch.workerToken } : {}),
       ...(patch.managerToken ? { managerToken: patch.managerToken } : {}),
       version: { increment: 1 },

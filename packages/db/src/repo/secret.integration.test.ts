@@ -141,16 +141,17 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
       [web.id, [ref(a.id, "a"), ref(a.id, "a", "again")]],
       [api.id, [ref(b.id, "b")]],
     ]);
-    const task = (serviceId: string, nodeId: string | null, state: "pending" | "assigned" | "running" | "shutdown") => ({
+    const task = (serviceId: string, nodeId: string | null, state: "pending" | "assigned" | "running" | "shutdown", secrets = refs.get(serviceId) ?? []) => ({
       id: id(),
       serviceId,
+      serviceName: serviceId === web.id ? "web" : "api",
+      spec: { ...web.spec, secrets },
       slot: 1,
       nodeId,
       specVersion: 1,
       desiredState: "running" as const,
       state,
       at,
-      secrets: refs.get(serviceId) ?? [],
     });
     await createTasks(db, [
       task(web.id, "n00000000000000000000000a", "running"),
@@ -171,7 +172,7 @@ describe.each(testStoreKinds())("secrets in the store on %s", (kind) => {
     expect(all).toContainEqual({ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 });
 
     // Only the task's own references count: a task made before a grant does not hold it.
-    await createTasks(db, [{ ...task(api.id, "n00000000000000000000000a", "running"), secrets: [] }]);
+    await createTasks(db, [task(api.id, "n00000000000000000000000a", "running", [])]);
     expect(await secretHoldings(db, b.id)).toEqual([{ secretId: b.id, nodeId: "n00000000000000000000000b", hostname: "node-b", tasks: 1 }]);
     const asked = [
       { nodeId: "n00000000000000000000000a", secretId: b.id },

@@ -1,4 +1,4 @@
-import { taskStatesBetween, type SecretReference, type ServiceSpec, type TaskState } from "@rampart/core";
+import { taskStatesBetween, type SecretReference, type ServiceSpec, type TaskChange, type TaskState } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
 import { valuesClause } from "./sql.js";
 
@@ -15,6 +15,10 @@ export interface ServiceRecord {
 export interface TaskRecord {
   id: string;
   serviceId: string;
+  /** The service's name when the task was made. */
+  serviceName: string;
+  /** Bumped on every write (see updateTasksChecked). */
+  version: number;
   slot: number | null;
   nodeId: string | null;
   specVersion: number;
@@ -24,12 +28,16 @@ export interface TaskRecord {
   err: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The spec the task was made with; read only when asked for (`withSpec`). */
+  spec?: ServiceSpec;
 }
 
 const serviceSelect = { id: true, name: true, version: true, specVersion: true, spec: true, createdAt: true, updatedAt: true } as const;
 const taskSelect = {
   id: true,
   serviceId: true,
+  serviceName: true,
+  version: true,
   slot: true,
   nodeId: true,
   specVersion: true,
@@ -42,10 +50,15 @@ const taskSelect = {
 } as const;
 
 type ServiceRow = { id: string; name: string; version: number; specVersion: number; spec: unknown; createdAt: Date; updatedAt: Date };
-type TaskRow = Omit<TaskRecord, "desiredState" | "state"> & { desiredState: string; state: string };
+type TaskRow = Omit<TaskRecord, "desiredState" | "state" | "spec"> & { desiredState: string; state: string; spec?: unknown };
 
 const toService = (row: ServiceRow): ServiceRecord => ({ ...row, spec: row.spec as ServiceSpec });
-const toTask = (row: TaskRow): TaskRecord => ({ ...row, desiredState: row.desiredState as TaskState, state: row.state as TaskState });
+const toTask = ({ spec, ...row }: TaskRow): TaskRecord => ({
+  ...row,
+  desiredState: row.desiredState as TaskState,
+  state: row.state as TaskState,
+  ...(spec !== undefined ? { spec: spec as ServiceSpec } : {}),
+});
 
 export async function listServices(db: Db): Promise<ServiceRecord[]> {
   return (await db.service.findMany({ select: serviceSelect, orderBy: { name: "asc" } })).map(toService);
@@ -88,34 +101,59 @@ export async function deleteService(db: Db, id: string): Promise<boolean> {
   return count === 1;
 }
 
-export async function listTasks(
-  db: Db,
-  where: { serviceId?: string; nodeId?: string; states?: readonly TaskState[]; desiredStates?: readonly TaskState[] } = {},
-): Promise<TaskRecord[]> {
+export interface TaskFilter {
+  serviceId?: string;
+  serviceIds?: readonly string[];
+  nodeId?: string;
+  /** With `serviceId`: one slot's tasks (a replicated service's instance). */
+  slot?: number;
+  ids?: readonly string[];
+  states?: readonly TaskState[];
+  desiredStates?: readonly TaskState[];
+  /** Also read the spec each task was made with. */
+  withSpec?: boolean;
+}
+
+export async function listTasks(db: Db, where: TaskFilter = {}): Promise<TaskRecord[]> {
   const rows = await db.task.findMany({
     where: {
       ...(where.serviceId ? { serviceId: where.serviceId } : {}),
+      ...(where.serviceIds ? { serviceId: { in: [...where.serviceIds] } } : {}),
       ...(where.nodeId ? { nodeId: where.nodeId } : {}),
+      ...(where.slot !== undefined ? { slot: where.slot } : {}),
+      ...(where.ids ? { id: { in: [...where.ids] } } : {}),
       ...(where.states ? { state: { in: [...where.states] } } : {}),
       ...(where.desiredStates ? { desiredState: { in: [...where.desiredStates] } } : {}),
     },
-    select: taskSelect,
+    select: where.withSpec ? { ...taskSelect, spec: true } : taskSelect,
     orderBy: [{ serviceId: "asc" }, { slot: "asc" }, { createdAt: "asc" }],
   });
   return rows.map(toTask);
 }
 
+/**
+ * Locks the rows of these services until the transaction ends (in ID order, so two
+ * transactions never wait on each other in a cycle). Whatever changes a service's tasks
+ * (an update, a restart, a rejection's replacement) takes it first, so two of them never
+ * plan the same slot from the same read.
+ */
+export async function lockServices(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.$queryRawUnsafe(`SELECT id FROM service WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [...new Set(ids)]);
+}
+
 export interface NewTask {
   id: string;
   serviceId: string;
+  serviceName: string;
+  /** The spec the task is made with (its service's, now). */
+  spec: ServiceSpec;
   slot: number | null;
   nodeId: string | null;
   specVersion: number;
   desiredState: TaskState;
   state: TaskState;
   at: Date;
-  /** The secret references the task is made with: its service's, at creation. */
-  secrets?: readonly SecretReference[];
 }
 
 export async function createTasks(db: Db, tasks: NewTask[]): Promise<void> {
@@ -124,26 +162,18 @@ export async function createTasks(db: Db, tasks: NewTask[]): Promise<void> {
     data: tasks.map((t) => ({
       id: t.id,
       serviceId: t.serviceId,
+      serviceName: t.serviceName,
+      spec: t.spec as object,
       slot: t.slot,
       nodeId: t.nodeId,
       specVersion: t.specVersion,
       desiredState: t.desiredState,
       state: t.state,
-      secrets: (t.secrets ?? []) as unknown as Prisma.InputJsonValue,
+      secrets: (t.spec.secrets ?? []) as unknown as Prisma.InputJsonValue,
       createdAt: t.at,
       updatedAt: t.at,
     })),
   });
-}
-
-export interface TaskChange {
-  id: string;
-  nodeId?: string | null;
-  state?: TaskState;
-  desiredState?: TaskState;
-  message?: string | null;
-  err?: string | null;
-  specVersion?: number;
 }
 
 const TASK_CHANGE_COLUMNS = [
@@ -157,29 +187,67 @@ const TASK_CHANGE_COLUMNS = [
 /** Rows per statement: PostgreSQL takes at most 65,535 parameters. */
 const UPDATE_CHUNK = 4_000;
 
+/** A change to write only if the task is still at `version` (as read). */
+export type CheckedTaskChange = TaskChange & { version: number };
+
 /**
- * Many task changes; the scheduler and orchestrators write in batches. Changes that set
- * the same fields are written together, a few thousand rows per statement.
+ * Writes changes that set the same fields together, a few thousand rows per statement.
+ * Every write bumps the task's version. With `checked`, a row is written only if its
+ * version is still the one given; the ids written are returned.
  */
-export async function updateTasks(db: Db, changes: TaskChange[], at: Date): Promise<void> {
-  const groups = new Map<string, TaskChange[]>();
+async function writeTaskChanges(db: Db, changes: readonly (TaskChange & { version?: number })[], at: Date, checked: boolean): Promise<Set<string>> {
+  const written = new Set<string>();
+  const groups = new Map<string, (TaskChange & { version?: number })[]>();
   for (const change of changes) {
     const shape = TASK_CHANGE_COLUMNS.map(([, , key]) => (change[key] === undefined ? "0" : "1")).join("");
     (groups.get(shape) ?? groups.set(shape, []).get(shape)!).push(change);
   }
   for (const [shape, group] of groups) {
     const columns = TASK_CHANGE_COLUMNS.filter((_, i) => shape[i] === "1");
+    const keys: [string, string][] = checked ? [["id", "text"], ["version", "integer"]] : [["id", "text"]];
     for (let start = 0; start < group.length; start += UPDATE_CHUNK) {
       const params: unknown[] = [at];
-      const rows = group.slice(start, start + UPDATE_CHUNK).map((c) => [c.id, ...columns.map(([, , key]) => c[key])]);
-      const values = valuesClause(rows, [["id", "text"], ...columns.map(([name, type]) => [name, type] as const)], params);
-      const sets = [...columns.map(([name]) => `${name} = v.${name}`), "updated_at = $1::timestamptz"].join(", ");
-      await db.$executeRawUnsafe(
-        `UPDATE task AS t SET ${sets} FROM (VALUES ${values}) AS v(id${columns.map(([name]) => `, ${name}`).join("")}) WHERE t.id = v.id`,
-        ...params,
-      );
+      const rows = group
+        .slice(start, start + UPDATE_CHUNK)
+        .map((c) => [c.id, ...(checked ? [c.version] : []), ...columns.map(([, , key]) => c[key])]);
+      const values = valuesClause(rows, [...keys, ...columns.map(([name, type]) => [name, type] as const)], params);
+      const sets = [...columns.map(([name]) => `${name} = v.${name}`), "version = t.version + 1", "updated_at = $1::timestamptz"].join(", ");
+      const names = [...keys.map(([name]) => name), ...columns.map(([name]) => name)].join(", ");
+      const where = checked ? "t.id = v.id AND t.version = v.version" : "t.id = v.id";
+      const sql = `UPDATE task AS t SET ${sets} FROM (VALUES ${values}) AS v(${names}) WHERE ${where}`;
+      if (!checked) {
+        await db.$executeRawUnsafe(sql, ...params);
+        continue;
+      }
+      for (const r of await db.$queryRawUnsafe<{ id: string }[]>(`${sql} RETURNING t.id`, ...params)) written.add(r.id);
     }
   }
+  return written;
+}
+
+/** Many task changes; the scheduler and orchestrators write in batches. */
+export async function updateTasks(db: Db, changes: readonly TaskChange[], at: Date): Promise<void> {
+  if (changes.length > 0) await writeTaskChanges(db, changes, at, false);
+}
+
+/**
+ * Changes decided on a read of the tasks (store.UpdateTask's version check): each is
+ * written only if its task is still at the version that was read, so a task stopped,
+ * removed or moved in between keeps what happened to it. Returns the ids of the changes
+ * that lost (their task changed or is gone).
+ */
+export async function updateTasksChecked(db: Db, changes: readonly CheckedTaskChange[], at: Date): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const written = await writeTaskChanges(db, changes, at, true);
+  return changes.filter((c) => !written.has(c.id)).map((c) => c.id);
+}
+
+/** What a written report returns: the task as it is now, for whoever acts on its end. */
+export interface WrittenReport {
+  serviceId: string;
+  desiredState: TaskState;
+  slot: number | null;
+  specVersion: number;
 }
 
 /** A node's report on one of its tasks, to be written only from one of `from`. */
@@ -201,7 +269,7 @@ export async function updateTasksIf(
   db: Db,
   changes: readonly ConditionalTaskChange[],
   at: Date,
-): Promise<Array<{ serviceId: string; desiredState: TaskState } | null>> {
+): Promise<Array<WrittenReport | null>> {
   if (changes.length === 0) return [];
   const params: unknown[] = [at];
   // Each row carries its place, so RETURNING says which change was written (of two on
@@ -211,19 +279,154 @@ export async function updateTasksIf(
     [["ord", "integer"], ["id", "text"], ["node_id", "text"], ["from_states", "text[]"], ["state", "text"], ["message", "text"]],
     params,
   );
-  const rows = await db.$queryRawUnsafe<{ ord: number; service_id: string; desired_state: TaskState }[]>(
-    `UPDATE task AS t SET state = v.state, message = v.message, updated_at = $1::timestamptz
+  const rows = await db.$queryRawUnsafe<{ ord: number; service_id: string; desired_state: TaskState; slot: number | null; spec_version: number }[]>(
+    `UPDATE task AS t SET state = v.state, message = v.message, version = t.version + 1, updated_at = $1::timestamptz
      FROM (VALUES ${values}) AS v(ord, id, node_id, from_states, state, message)
      WHERE t.id = v.id AND t.node_id = v.node_id AND t.state = ANY(v.from_states)
-     RETURNING v.ord, t.service_id, t.desired_state`,
+     RETURNING v.ord, t.service_id, t.desired_state, t.slot, t.spec_version`,
     ...params,
   );
-  const written = new Map(rows.map((r) => [Number(r.ord), { serviceId: r.service_id, desiredState: r.desired_state }]));
+  const written = new Map(
+    rows.map((r) => [Number(r.ord), { serviceId: r.service_id, desiredState: r.desired_state, slot: r.slot, specVersion: r.spec_version }]),
+  );
   return changes.map((_, i) => written.get(i) ?? null);
 }
 
-export async function deleteTasks(db: Db, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.task.deleteMany({ where: { id: { in: ids } } });
+export async function deleteTasks(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await db.task.deleteMany({ where: { id: { in: [...ids] } } });
+}
+
+/** A task the manager just stopped, as the loops that act on a task's end read it. */
+export interface EndedTask {
+  id: string;
+  serviceId: string;
+  nodeId: string | null;
+  slot: number | null;
+  specVersion: number;
+  state: TaskState;
+  desiredState: TaskState;
+}
+
+interface EndedRow {
+  id: string;
+  service_id: string;
+  node_id: string | null;
+  slot: number | null;
+  spec_version: number;
+  state: TaskState;
+  desired_state: TaskState;
+}
+
+const ENDED_COLUMNS = "t.id, t.service_id, t.node_id, t.slot, t.spec_version, t.state, t.desired_state";
+const toEnded = (r: EndedRow): EndedTask => ({
+  id: r.id,
+  serviceId: r.service_id,
+  nodeId: r.node_id,
+  slot: r.slot,
+  specVersion: r.spec_version,
+  state: r.state,
+  desiredState: r.desired_state,
+});
+const quoted = (states: readonly TaskState[]) => states.map((s) => `'${s}'`).join(", ");
+
+/**
+ * The constraint enforcer's write: these tasks are REJECTED (their observed state; the
+ * desired state is the orchestrator's), if they are still meant to run at most to
+ * COMPLETE and have not ended meanwhile. Returns the tasks it rejected.
+ */
+export async function rejectTasks(db: Db, ids: readonly string[], message: string, err: string, at: Date): Promise<EndedTask[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<EndedRow[]>(
+    `UPDATE task AS t SET state = 'rejected', message = $2, err = $3, version = t.version + 1, updated_at = $4::timestamptz
+      WHERE t.id = ANY($1::text[])
+        AND t.desired_state IN (${quoted(taskStatesBetween("new", "complete"))})
+        AND t.state IN (${quoted(taskStatesBetween("new", "running"))})
+      RETURNING ${ENDED_COLUMNS}`,
+    [...ids],
+    message,
+    err,
+    at,
+  );
+  return rows.map(toEnded);
+}
+
+/**
+ * A node went Down or was removed: the tasks it holds, from ASSIGNED to RUNNING, are
+ * marked orphaned with `err`. Returns them.
+ */
+export async function orphanNodeTasks(db: Db, nodeId: string, err: string, at: Date): Promise<EndedTask[]> {
+  const rows = await db.$queryRawUnsafe<EndedRow[]>(
+    `UPDATE task AS t SET state = 'orphaned', err = $2, version = t.version + 1, updated_at = $3::timestamptz
+      WHERE t.node_id = $1 AND t.state IN (${quoted(taskStatesBetween("assigned", "running"))})
+      RETURNING ${ENDED_COLUMNS}`,
+    nodeId,
+    err,
+    at,
+  );
+  return rows.map(toEnded);
+}
+
+/**
+ * The task reaper's immediate clean-up: tasks told to go for good (desired REMOVE) that
+ * their node has stopped, or that never reached one, are deleted. Returns their ids.
+ */
+export async function deleteRemovedTasks(db: Db): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `DELETE FROM task
+      WHERE desired_state = 'remove'
+        AND state IN ('new', 'pending', 'complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned')
+      RETURNING id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** One instance of a service: a replicated slot, or a global service's node. */
+export interface TaskInstance {
+  serviceId: string;
+  slot: number | null;
+  /** Set for a global service's instance only. */
+  nodeId: string | null;
+}
+
+/** The instances of these services that hold more than `over` tasks, with how many. */
+export async function crowdedInstances(db: Db, serviceIds: readonly string[], over: number): Promise<Array<TaskInstance & { tasks: number }>> {
+  if (serviceIds.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<{ service_id: string; slot: number | null; node_id: string | null; n: number }[]>(
+    `SELECT service_id, slot, CASE WHEN slot IS NULL THEN node_id END AS node_id, count(*)::int AS n
+       FROM task WHERE service_id = ANY($1::text[])
+      GROUP BY 1, 2, 3 HAVING count(*) > $2`,
+    [...serviceIds],
+    over,
+  );
+  return rows.map((r) => ({ serviceId: r.service_id, slot: r.slot, nodeId: r.node_id, tasks: Number(r.n) }));
+}
+
+/**
+ * StartNow: replacements held at READY may run (desired RUNNING), unless something moved
+ * them on meanwhile. Returns how many were started.
+ */
+export async function startDelayedTasks(db: Db, ids: readonly string[], at: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `UPDATE task SET desired_state = 'running', version = version + 1, updated_at = $2::timestamptz
+      WHERE id = ANY($1::text[]) AND desired_state = 'ready'`,
+    [...ids],
+    at,
+  );
+}
+
+/**
+ * SetServiceTasksRemove: every task of a removed service is told to go for good
+ * (desired REMOVE, never lowering a later one); its node stops it and the task reaper
+ * deletes it.
+ */
+export async function markServiceTasksRemoved(db: Db, serviceId: string, at: Date): Promise<void> {
+  await db.$executeRawUnsafe(
+    `UPDATE task SET desired_state = 'remove', version = version + 1, updated_at = $2::timestamptz
+      WHERE service_id = $1 AND desired_state NOT IN ('remove', 'orphaned')`,
+    serviceId,
+    at,
+  );
 }
 
 export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
@@ -234,7 +437,7 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
 const ASSIGNED_TO_RUNNING = taskStatesBetween("assigned", "running");
 
 /** A task as its node is told of it: with its service's name and its secret references. */
-export type NodeAssignment = TaskRecord & { serviceName: string; secrets: SecretReference[] };
+export type NodeAssignment = TaskRecord & { secrets: SecretReference[] };
 
 /** The tasks a node should know about: assigned to it, from ASSIGNED up to and including RUNNING. */
 export async function listNodeAssignments(db: Db, nodeId: string): Promise<NodeAssignment[]> {
@@ -245,12 +448,12 @@ export async function listNodeAssignments(db: Db, nodeId: string): Promise<NodeA
 export async function listManyNodeAssignments(db: Db, nodeIds: readonly string[]): Promise<Map<string, NodeAssignment[]>> {
   const rows = await db.task.findMany({
     where: { nodeId: { in: [...nodeIds] }, state: { in: ASSIGNED_TO_RUNNING } },
-    select: { ...taskSelect, secrets: true, service: { select: { name: true } } },
+    select: { ...taskSelect, secrets: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   const byNode = new Map<string, NodeAssignment[]>();
-  for (const { service, secrets, ...row } of rows) {
-    const task = { ...toTask(row), serviceName: service.name, secrets: Array.isArray(secrets) ? (secrets as unknown as SecretReference[]) : [] };
+  for (const { secrets, ...row } of rows) {
+    const task = { ...toTask(row), secrets: Array.isArray(secrets) ? (secrets as unknown as SecretReference[]) : [] };
     const list = byNode.get(task.nodeId!);
     if (list) list.push(task);
     else byNode.set(task.nodeId!, [task]);

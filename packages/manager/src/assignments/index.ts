@@ -3,6 +3,7 @@ import { RampartError, TASK_STATES, taskStatesBetween, type SecretReference, typ
 import { getTask, listManyNodeAssignments, updateTasksIf, type ConditionalTaskChange, type NodeAssignment } from "@rampart/db";
 import { batched } from "../batch.js";
 import type { ManagerDeps } from "../deps.js";
+import type { ManagerBus } from "../events.js";
 
 /**
  * What each node is told to run (the dispatcher's Assignments and UpdateTaskStatus): a
@@ -49,8 +50,8 @@ interface Waiter {
 
 export function createAssignmentService(
   deps: ManagerDeps,
-  /** A task stopped on its node; `ended` when it should still have been running (its slot needs a new task). */
-  onReport: (task: { serviceId: string; ended: boolean }) => void,
+  /** Where a task that stopped on its node is announced (`taskEnded`). */
+  bus: ManagerBus,
   /** A node is about to be told of a changed task set (secrets it no longer needs are withdrawn). */
   onChanged: (nodeId: string, tasks: readonly Assignment[]) => Promise<void>,
 ) {
@@ -204,7 +205,7 @@ export function createAssignmentService(
       const written = await reports.add({ id: taskId, nodeId, from, state, message: message ?? `task ${state}` });
       if (written) {
         if (TASK_STATES[state] > TASK_STATES.running) {
-          onReport({ serviceId: written.serviceId, ended: TASK_STATES[written.desiredState] <= TASK_STATES.running });
+          bus.emit("taskEnded", { id: taskId, nodeId, state, ...written });
         }
         return;
       }

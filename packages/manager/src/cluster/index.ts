@@ -7,6 +7,7 @@ import {
   SYSTEM_ACTOR,
   checkCertExpiry,
   checkHeartbeatPeriod,
+  checkTaskHistoryLimit,
   formatJoinToken,
   newId,
   type Actor,
@@ -33,7 +34,7 @@ export interface JoinTokens {
  * trust root and join tokens. The root key and tokens are opened into memory here and
  * nowhere else; the store only ever holds them sealed.
  */
-export function createClusterService(deps: ManagerDeps, audit: AuditService) {
+export function createClusterService(deps: ManagerDeps, audit: AuditService, onChange: (record: ClusterRecord) => void = () => undefined) {
   const db = deps.store.prisma;
   let state: (ClusterState & { tokens: JoinTokens }) | undefined;
 
@@ -144,13 +145,14 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService) {
     },
 
     async update(
-      input: { version: number; certExpiryMs?: number | undefined; heartbeatPeriodMs?: number | undefined },
+      input: { version: number; certExpiryMs?: number | undefined; heartbeatPeriodMs?: number | undefined; taskHistoryLimit?: number | undefined },
       actor: Actor,
       ip: string | null,
     ): Promise<ClusterRecord> {
       const s = loaded();
       if (input.certExpiryMs !== undefined) checkCertExpiry(input.certExpiryMs);
       if (input.heartbeatPeriodMs !== undefined) checkHeartbeatPeriod(input.heartbeatPeriodMs);
+      if (input.taskHistoryLimit !== undefined) checkTaskHistoryLimit(input.taskHistoryLimit);
       if (input.version !== s.record.version) {
         throw new RampartError("conflict", `the swarm settings changed since version ${input.version}; reload and try again`, {
           field: "version",
@@ -164,6 +166,7 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService) {
           {
             ...(input.certExpiryMs !== undefined ? { certExpiryMs: input.certExpiryMs } : {}),
             ...(input.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: input.heartbeatPeriodMs } : {}),
+            ...(input.taskHistoryLimit !== undefined ? { taskHistoryLimit: input.taskHistoryLimit } : {}),
           },
           deps.now(),
         );
@@ -172,6 +175,7 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService) {
         return updated;
       });
       s.record = record;
+      onChange(record);
       return record;
     },
   };

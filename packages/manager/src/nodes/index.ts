@@ -9,7 +9,7 @@ import {
   type Actor,
   type AuditEventInput,
   type Availability,
-  type ConstraintNode,
+  type OrchestratorNode,
   type SchedulerNode,
   type NodeDescription,
   type NodeRecord,
@@ -98,6 +98,12 @@ export interface JoinResult {
   certificatePem: string;
   rootCaPem: string;
   heartbeatPeriodMs: number;
+}
+
+/** Swarm's node.Role: the role the node's certificate carries, the desired one until it has one. */
+function observedRole(node: NodeRecord): NodeRole {
+  const role = node.certificate?.role;
+  return role === undefined ? node.role : role === "swarm-manager" ? "manager" : "worker";
 }
 
 export function createNodeService(deps: ManagerDeps, audit: AuditService, cluster: ClusterService) {
@@ -369,10 +375,12 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
           { actor: { type: "node", id: nodeId, name: node.hostname }, action: "cert.renew", target: target(node), outcome: "success", reason: issued.role, ip },
           tx,
         );
-        return { certificatePem: issued.pem, role: node.role };
+        return { certificatePem: issued.pem, role: node.role, observed: observedRole(node) };
       });
       await refresh(nodeId);
-      return result;
+      // A renewal after a promotion or demotion changes the node's observed role, which constraints read.
+      if (result.observed !== result.role) changed(nodeId);
+      return { certificatePem: result.certificatePem, role: result.role };
     },
 
     /** A heartbeat: recorded in memory (flushed in batches); answers the period and the node's role. */
@@ -423,13 +431,19 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       return () => listeners.delete(listener);
     },
 
-    /** The nodes as constraints and orchestrators see them, with their state now. */
-    constraintNodes(): Array<ConstraintNode & { state: NodeState; availability: Availability }> {
+    /**
+     * The nodes as constraints, orchestrators and the enforcer see them, with their state
+     * now. `role` is the observed role, the one its current certificate carries (Swarm's
+     * node.Role, not Spec.DesiredRole): a promotion counts once the node holds a manager
+     * certificate.
+     */
+    constraintNodes(): OrchestratorNode[] {
       const now = deps.now();
       const period = cluster.current().record.heartbeatPeriodMs;
       return [...registry.values()].map((n) => ({
         id: n.id,
-        role: n.role,
+        role: observedRole(n),
+        resources: { nanoCpus: n.resources.nanoCpus, memoryBytes: n.resources.memoryBytes },
         hostname: n.hostname,
         labels: n.labels,
         engineLabels: n.engineLabels,
@@ -448,7 +462,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         id: n.id,
         state: nodeState(heartbeats.lastSeen(n.id, n.lastHeartbeatAt), period, now),
         availability: n.availability,
-        role: n.role,
+        role: observedRole(n),
         hostname: n.hostname,
         labels: n.labels,
         engineLabels: n.engineLabels,
@@ -472,6 +486,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         nodes: all.length,
         heartbeatPeriodMs: record.heartbeatPeriodMs,
         certExpiryMs: record.certExpiryMs,
+        taskHistoryLimit: record.taskHistoryLimit,
         forceRotate: record.forceRotate,
         autolock: false,
         rootRotationInProgress: false,

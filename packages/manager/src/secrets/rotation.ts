@@ -1,8 +1,7 @@
 import { RampartError, type Actor, type SecretInfo, type SecretReference } from "@rampart/core";
-import { servicesReferencingSecrets } from "@rampart/db";
+import { servicesReferencingSecrets, type Db, type ServiceRecord } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
-import type { ServiceService } from "../services/index.js";
 import { checkLabels, secretTarget, type SecretHolder, type SecretService, type SecretView } from "./index.js";
 
 /**
@@ -77,9 +76,25 @@ export function moveReferences(refs: readonly SecretReference[], from: string, t
   return refs.map((r) => (r.secretId === from ? { ...r, secretId: to.id, secretName: to.name } : r));
 }
 
+/**
+ * What a rotation needs of the services: to read one, and to update it inside the
+ * rotation's transaction, announcing the change once that commits.
+ */
+export interface ServiceUpdater {
+  resolve(ref: string, tx: Db): Promise<ServiceRecord>;
+  updateIn(
+    tx: Db,
+    ref: string,
+    version: number,
+    spec: ServiceRecord["spec"],
+    actor: Actor,
+    ip: string | null,
+  ): Promise<{ service: ServiceRecord; announce: () => void }>;
+}
+
 const tasksOf = (holders: readonly SecretHolder[]) => holders.reduce((n, h) => n + h.tasks, 0);
 
-export function createSecretRotation(deps: ManagerDeps, audit: AuditService, secrets: SecretService, services: ServiceService) {
+export function createSecretRotation(deps: ManagerDeps, audit: AuditService, secrets: SecretService, services: ServiceUpdater) {
   return {
     /**
      * Creates the new version and moves every service that references the old one to it.
@@ -103,14 +118,15 @@ export function createSecretRotation(deps: ManagerDeps, audit: AuditService, sec
         const to = await secrets.insert(tx, prepared, labels, actor, ip);
         await audit.record({ actor, action: "secret.rotate", target: secretTarget(from), context: secretTarget(to), outcome: "success", ip }, tx);
         const users = await servicesReferencingSecrets(tx, from.id);
+        const announcements: Array<() => void> = [];
         for (const user of users) {
           const current = await services.resolve(user.id, tx);
           const spec = { ...current.spec, secrets: moveReferences(current.spec.secrets ?? [], from.id, to) };
-          await services.updateIn(tx, current.id, current.version, spec, actor, ip);
+          announcements.push((await services.updateIn(tx, current.id, current.version, spec, actor, ip)).announce);
         }
-        return { from, to, services: users.map(({ id, name }) => ({ id, name })) };
+        return { from, to, services: users.map(({ id, name }) => ({ id, name })), announcements };
       });
-      services.changed();
+      for (const announce of moved.announcements) announce();
       return { from: await secrets.get(moved.from.id), to: await secrets.get(moved.to.id), services: moved.services };
     },
 

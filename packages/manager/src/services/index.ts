@@ -2,19 +2,27 @@ import {
   RampartError,
   checkServiceSpec,
   newId,
+  planGlobal,
+  planReplicated,
   taskSpecChange,
+  TASK_STATES,
   type Actor,
-  type Constraint,
+  type OrchestratorNode,
+  type Plan,
+  type RestartDecider,
   type ServiceSpec,
 } from "@rampart/core";
 import {
   createService,
   createTasks,
   deleteService,
+  deleteTasks,
   findServiceIds,
   getService,
   listServices,
   listTasks,
+  lockServices,
+  markServiceTasksRemoved,
   updateServiceSpec,
   updateTasks,
   type Db,
@@ -23,11 +31,11 @@ import {
 } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
+import type { ManagerBus } from "../events.js";
 import type { NodeService } from "../nodes/index.js";
-import { auditSecretGrants, checkServiceSecrets } from "../secrets/index.js";
-import { planGlobal, planReplicated, type OrchestratorNode, type Plan } from "./orchestrate.js";
+import { auditSecretGrants, checkServiceSecrets } from "../secrets/grants.js";
 
-export type { OrchestratorNode, Plan } from "./orchestrate.js";
+export type { OrchestratorNode, Plan } from "@rampart/core";
 
 export interface ServiceView extends ServiceRecord {
   /** Tasks that are running (or assigned and on their way) / the tasks the spec asks for. */
@@ -36,12 +44,23 @@ export interface ServiceView extends ServiceRecord {
   pending: number;
 }
 
+/** What the restart supervisor answers for the orchestrators: whether a stopped task of this service would come back. */
+export type RestartDeciderFor = (service: ServiceRecord) => RestartDecider;
+
+/** What a committed plan changed, to be announced once its transaction commits. */
+interface Effects {
+  created: Array<{ serviceId: string; slot: number | null; nodeId: string | null }>;
+  stopping: boolean;
+}
+
 /**
  * Services: create, update (with optimistic versions), scale, remove, and the
- * orchestrators that keep each service's tasks matching its spec. Placement itself is
- * the scheduler's (scheduler-loop.ts).
+ * orchestrators that keep each service's tasks matching its spec. Placement is the
+ * scheduler's (scheduler-loop.ts); a task that stopped is the restart supervisor's
+ * (restarts.ts). Every transaction that plans a service's tasks locks its row first, so
+ * two of them never plan the same slot from the same read.
  */
-export function createServiceService(deps: ManagerDeps, audit: AuditService, nodes: NodeService, onChange: () => void) {
+export function createServiceService(deps: ManagerDeps, audit: AuditService, nodes: NodeService, bus: ManagerBus, restartsFor: RestartDeciderFor) {
   const db = deps.store.prisma;
 
   async function resolve(ref: string, tx: Db = db): Promise<ServiceRecord> {
@@ -55,27 +74,39 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     return new Map(nodes.constraintNodes().map((n) => [n.id, n]));
   }
 
-  /** Writes a plan; new tasks carry the service's secret references as they are now. */
-  async function applyPlan(tx: Db, plan: Plan, spec: ServiceSpec): Promise<void> {
+  /** Writes a plan: new tasks carry the service's spec (with its secret references) as it is now. */
+  async function applyPlan(tx: Db, plan: Plan, service: ServiceRecord, effects: Effects): Promise<void> {
     const now = deps.now();
     await createTasks(
       tx,
-      plan.create.map((t) => ({ ...t, id: newId(deps.random(17)), at: now, secrets: spec.secrets ?? [] })),
+      plan.create.map((t) => ({ ...t, id: newId(deps.random(17)), serviceName: service.name, spec: service.spec, at: now })),
     );
     await updateTasks(tx, plan.update, now);
+    await deleteTasks(tx, plan.remove);
+    effects.created.push(...plan.create.map(({ serviceId, slot, nodeId }) => ({ serviceId, slot, nodeId })));
+    if (plan.update.some((c) => c.desiredState !== undefined && TASK_STATES[c.desiredState] > TASK_STATES.running)) effects.stopping = true;
   }
 
-  /** Brings one service's tasks in line with its spec. */
-  async function reconcile(tx: Db, service: ServiceRecord, previous?: ServiceSpec): Promise<void> {
-    const tasks = await listTasks(tx, { serviceId: service.id });
-    const constraints: Constraint[] = checkServiceSpec(service.spec);
-    // Without the spec before, a task of an older version is taken as running an outdated spec.
+  /** Brings one service's tasks in line with its spec; its row must be locked by the caller. */
+  async function reconcile(tx: Db, service: ServiceRecord, effects: Effects, previous?: ServiceSpec): Promise<void> {
+    const tasks = await listTasks(tx, { serviceId: service.id, withSpec: true });
+    const constraints = checkServiceSpec(service.spec);
+    // Without the spec before, a task of an older version that carries no spec of its own is taken as dirty.
     const change = previous ? taskSpecChange(previous, service.spec) : "task";
     const plan =
       service.spec.mode === "global"
-        ? planGlobal(service, tasks, change, constraints, orchestratorNodes())
-        : planReplicated(service, tasks, change, constraints, orchestratorNodes());
-    await applyPlan(tx, plan, service.spec);
+        ? planGlobal(service, tasks, change, constraints, orchestratorNodes(), restartsFor(service))
+        : planReplicated(service, tasks, change, constraints, orchestratorNodes(), restartsFor(service));
+    await applyPlan(tx, plan, service, effects);
+  }
+
+  const noEffects = (): Effects => ({ created: [], stopping: false });
+
+  /** Tells the other loops what a committed transaction did. */
+  function announce(serviceIds: readonly string[], effects: Effects, removed = false): void {
+    if (effects.created.length > 0) bus.emit("tasksCreated", { tasks: effects.created });
+    if (effects.stopping) bus.emit("desiredStatesChanged", {});
+    bus.emit("servicesChanged", { serviceIds, removed });
   }
 
   function view(service: ServiceRecord, tasks: readonly TaskRecord[]): ServiceView {
@@ -92,8 +123,18 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
 
   const target = (s: ServiceRecord) => ({ type: "service", id: s.id, name: s.name });
 
-  /** An update inside the given transaction; the caller tells the scheduler once it commits. */
-  async function updateIn(tx: Db, ref: string, version: number, spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
+  /**
+   * An update inside the given transaction. The caller calls `announce` once it commits
+   * (a secret's rotation moves several services in one transaction).
+   */
+  async function updateIn(
+    tx: Db,
+    ref: string,
+    version: number,
+    spec: ServiceSpec,
+    actor: Actor,
+    ip: string | null,
+  ): Promise<{ service: ServiceRecord; announce: () => void }> {
     checkServiceSpec(spec);
     const current = await resolve(ref, tx);
     if (current.version !== version) {
@@ -105,12 +146,14 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
       throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
     }
+    // The conditional update takes the row's lock, as lockServices would.
     const next = await updateServiceSpec(tx, current.id, version, checked, deps.now());
     if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
-    await reconcile(tx, next, current.spec);
+    const effects = noEffects();
+    await reconcile(tx, next, effects, current.spec);
     await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
     await auditSecretGrants(audit, tx, { actor, ip, service: next, before: current.spec.secrets, after: checked.secrets });
-    return next;
+    return { service: next, announce: () => announce([next.id], effects) };
   }
 
   return {
@@ -135,6 +178,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
 
     async create(spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
       checkServiceSpec(spec);
+      const effects = noEffects();
       const created = await deps.store.transaction(async (tx) => {
         // Swarm checks the secrets a spec references before the name (CreateService).
         const checked = await checkServiceSecrets(tx, spec);
@@ -142,32 +186,23 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
           throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
         }
         const service = await createService(tx, { id: newId(deps.random(17)), spec: checked, at: deps.now() });
-        await reconcile(tx, service);
+        await reconcile(tx, service, effects);
         await audit.record({ actor, action: "service.create", target: target(service), outcome: "success", ip }, tx);
         await auditSecretGrants(audit, tx, { actor, ip, service, after: checked.secrets });
         return service;
       });
-      onChange();
+      announce([created.id], effects);
       return created;
     },
 
     /** Replaces the spec; `version` must be the one the caller read. */
     async update(ref: string, version: number, spec: ServiceSpec, actor: Actor, ip: string | null): Promise<ServiceRecord> {
-      const updated = await deps.store.transaction((tx) => updateIn(tx, ref, version, spec, actor, ip));
-      onChange();
-      return updated;
+      const { service, announce: done } = await deps.store.transaction((tx) => updateIn(tx, ref, version, spec, actor, ip));
+      done();
+      return service;
     },
 
-    /**
-     * The same update inside the caller's transaction, for a change that moves several
-     * services at once (a secret's rotation). The caller calls `changed()` once it commits.
-     */
     updateIn,
-
-    /** Tells the scheduler and the nodes' long polls that services changed (after `updateIn` commits). */
-    changed(): void {
-      onChange();
-    },
 
     /** `service scale`: a replicated service's replica count, through the same checked update. */
     async scale(ref: string, replicas: number, actor: Actor, ip: string | null): Promise<ServiceRecord> {
@@ -178,28 +213,34 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
       return this.update(current.id, current.version, { ...current.spec, replicas }, actor, ip);
     },
 
+    /**
+     * Removes the service. Its tasks are told to go (desired REMOVE): nodes stop them and
+     * the task reaper deletes each once it has stopped, as Swarm does.
+     */
     async remove(ref: string, actor: Actor, ip: string | null): Promise<void> {
-      await deps.store.transaction(async (tx) => {
+      const removed = await deps.store.transaction(async (tx) => {
         const service = await resolve(ref, tx);
+        await lockServices(tx, [service.id]);
         await deleteService(tx, service.id);
+        await markServiceTasksRemoved(tx, service.id, deps.now());
         await audit.record({ actor, action: "service.remove", target: target(service), outcome: "success", ip }, tx);
         await auditSecretGrants(audit, tx, { actor, ip, service, before: service.spec.secrets });
+        return service;
       });
-      onChange();
+      announce([removed.id], { created: [], stopping: true }, true);
     },
 
-    /** Brings one service's tasks in line (after a task of it ended); nothing if it is gone. */
-    async reconcileService(id: string): Promise<void> {
-      await deps.store.transaction(async (tx) => {
-        const service = await getService(tx, id);
-        if (service) await reconcile(tx, service);
-      });
-    },
-
-    /** Re-runs every orchestrator (after node changes, or at start). */
-    async reconcileAll(): Promise<void> {
-      for (const service of await listServices(db)) {
-        await deps.store.transaction((tx) => reconcile(tx, service));
+    /** Brings these services' tasks in line, each in its own transaction (after nodes changed, or at start). */
+    async reconcileServices(filter: (service: ServiceRecord) => boolean = () => true): Promise<void> {
+      for (const listed of (await listServices(db)).filter(filter)) {
+        const effects = noEffects();
+        const done = await deps.store.transaction(async (tx) => {
+          await lockServices(tx, [listed.id]);
+          const service = await getService(tx, listed.id);
+          if (service) await reconcile(tx, service, effects);
+          return service !== null;
+        });
+        if (done && (effects.created.length > 0 || effects.stopping)) announce([listed.id], effects);
       }
     },
   };
