@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runVectorFile, type CaseResult } from "@rampart/core";
+import { runVectorFile, type CaseResult } from "@rampart/core/conformance";
 import type { Out } from "./swarm.js";
 
 export interface ConformanceSummary {

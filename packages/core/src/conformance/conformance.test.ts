@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import * as barrel from "../index.js";
+import * as conformance from "./index.js";
 import { COVERED_VECTOR_FILES, runVectorFile } from "./index.js";
 
 const dir = fileURLToPath(new URL("../../../../reference/vectors/", import.meta.url));
@@ -17,6 +19,11 @@ describe.each(COVERED_VECTOR_FILES)("conformance: %s", (file) => {
 });
 
 describe("conformance runner", () => {
+  it("ok/stays out of core's production barrel: importers use @rampart/core/conformance", () => {
+    const leaked = Object.keys(conformance).filter((name) => name in barrel);
+    expect(leaked).toEqual([]);
+  });
+
   it("fail/a wrong expectation is reported, not passed", () => {
     const data = JSON.parse(readFileSync(`${dir}ca_auth.json`, "utf8")) as { cases: Array<{ expect: unknown }> };
     data.cases[0]!.expect = { allow: false, error: "nope" };
