@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as barrel from "../index.js";
 import * as conformance from "./index.js";
-import { COVERED_VECTOR_FILES, runVectorFile } from "./index.js";
+import { COVERED_VECTOR_FILES, VECTOR_RUNNERS, runVectorFile } from "./index.js";
 
 const dir = fileURLToPath(new URL("../../../../reference/vectors/", import.meta.url));
 const ports = { sha256Hex: (b: Uint8Array) => createHash("sha256").update(b).digest("hex") };
@@ -30,6 +30,11 @@ describe("conformance runner", () => {
     const results = runVectorFile("ca_auth.json", data, ports)!;
     expect(results.filter((r) => !r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)!.detail).toContain('expected {"allow":false,"error":"nope"}');
+  });
+
+  it.each(Object.entries(VECTOR_RUNNERS))("ok/%s is run by a module of its own, named after it", async (file, runner) => {
+    const module: Record<string, unknown> = await import(`./${file.replace(/\.json$/, "").replaceAll("_", "-")}.js`);
+    expect(Object.values(module)).toContain(runner);
   });
 
   it("ok/every vector file named here is in the folder, secrets.json among them", () => {
