@@ -4,4 +4,11 @@
  * SHA-256. Kept out of core's barrel: production code never needs it.
  */
 export type { CaseResult, ConformancePorts } from "./cases.js";
-export { COVERED_VECTOR_FILES, VECTOR_RUNNERS, runVectorFile } from "./registry.js";
+export {
+  NOT_IMPLEMENTED_VECTOR_FILES,
+  VECTOR_RUNNERS,
+  runVectorFile,
+  runVectorFiles,
+  type ConformanceReport,
+  type VectorFile,
+} from "./registry.js";
