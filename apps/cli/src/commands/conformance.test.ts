@@ -51,6 +51,11 @@ describe("rampart conformance", () => {
     ["fail/an unknown vector file fails the run and is named", (dir) => writeFileSync(join(dir, "extra.json"), "{}"), "FAIL extra.json file: unknown vector file"],
     ["fail/a vector file missing from the folder fails the run", (dir) => rmSync(join(dir, "scheduler.json")), "FAIL scheduler.json file: missing from the vector folder"],
     ["fail/a vector file that is not JSON fails the run", (dir) => writeFileSync(join(dir, "tokens.json"), "{"), "FAIL tokens.json file: not JSON"],
+    [
+      "fail/a vector file of the wrong shape fails the run, naming the bad field",
+      (dir) => writeFileSync(join(dir, "ca_auth.json"), readFileSync(join(dir, "ca_auth.json"), "utf8").replace('"cluster_org": "C"', '"cluster_org": 7')),
+      "FAIL ca_auth.json schema: cases[0].cluster_org: Invalid input: expected string, received number",
+    ],
   ];
   it.each(failing)("%s", (_name, edit, line) => {
     const { code, out } = run(folder(edit));

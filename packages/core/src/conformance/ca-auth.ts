@@ -1,21 +1,19 @@
-import { authorizeNode, type AuthorizeInput } from "../node/index.js";
-import { Cases, type CaseResult, type Json } from "./cases.js";
+import { authorizeNode } from "../node/index.js";
+import { CaAuthVector } from "./ca-auth.schema.js";
+import { vectorKind } from "./cases.js";
 
 /** ca_auth.json: the mTLS authorisation decision, with Swarm's messages. */
-export function runCaAuth(data: Json): CaseResult[] {
-  const c = new Cases("ca_auth.json");
-  for (const [i, item] of (data.cases as Json[]).entries()) {
-    const expect = item.expect as Json;
+export const caAuth = vectorKind("ca_auth.json", CaAuthVector, (data, c) => {
+  for (const [i, item] of data.cases.entries()) {
     c.equal(`cases/${i}`, () => {
       const result = authorizeNode({
-        peer: item.peer as AuthorizeInput["peer"],
-        forwarded: item.forwarded as AuthorizeInput["forwarded"],
-        blacklist: item.blacklist as string[],
-        clusterOrg: item.cluster_org as string,
-        required: item.required as string[],
+        peer: item.peer,
+        forwarded: item.forwarded,
+        blacklist: item.blacklist,
+        clusterOrg: item.cluster_org,
+        required: item.required,
       });
       return result.allow ? { allow: true, node_id: result.nodeId } : { allow: false, error: result.error };
-    }, expect);
+    }, item.expect);
   }
-  return c.results;
-}
+});

@@ -1,4 +1,4 @@
-import { fromHex } from "../encoding/index.js";
+import type { z } from "zod";
 import { isRampartError } from "../errors/index.js";
 
 /** One case's outcome, for the CLI to count and print. */
@@ -10,12 +10,10 @@ export interface CaseResult {
   detail?: string;
 }
 
+/** Hashing comes in from the caller: core does no crypto of its own. */
 export interface ConformancePorts {
   sha256Hex(bytes: Uint8Array): string;
 }
-
-/** A vector file's untyped JSON. */
-export type Json = Record<string, unknown>;
 
 /** What one check found: `detail` says what differed when it failed. */
 export type Verdict = { ok: boolean; detail?: string };
@@ -25,7 +23,7 @@ export class Cases {
   readonly results: CaseResult[] = [];
   constructor(private readonly file: string) {}
 
-  check(name: string, run: () => { ok: boolean; detail?: string }): void {
+  check(name: string, run: () => Verdict): void {
     try {
       const { ok, detail } = run();
       this.results.push({ file: this.file, name, ok, ...(ok ? {} : { detail }) });
@@ -34,17 +32,18 @@ export class Cases {
     }
   }
 
+  /** Equal as JSON, whatever order object keys come in (a schema's output has its own order). */
   equal(name: string, actual: () => unknown, expected: unknown): void {
     this.check(name, () => {
-      const a = JSON.stringify(actual());
-      const e = JSON.stringify(expected);
+      const a = canonical(actual());
+      const e = canonical(expected);
       return { ok: a === e, detail: `expected ${e}, got ${a}` };
     });
   }
 }
 
 /** A RampartError's message, or the value: the vectors expect Swarm's messages. */
-export function errorOf(run: () => unknown): { error: string } | { value: unknown } {
+export function errorOf<T>(run: () => T): { error: string } | { value: T } {
   try {
     return { value: run() };
   } catch (error) {
@@ -53,18 +52,74 @@ export function errorOf(run: () => unknown): { error: string } | { value: unknow
   }
 }
 
-export function hex(text: string): Uint8Array {
-  const bytes = fromHex(text);
-  if (!bytes) throw new Error(`bad hex in vector: ${text}`);
-  return bytes;
-}
-
-/** Plain JSON with object keys sorted, so trees compare whatever order branches were met in. */
+/** Plain JSON with object keys sorted, so values compare whatever order keys were met in. */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonical(v))).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // As JSON.stringify: a key whose value is undefined is left out.
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The text before `separator`, or all of it: vectors explain some values after ` (`. */
+export function before(text: string, separator: string): string {
+  const at = text.indexOf(separator);
+  return at === -1 ? text : text.slice(0, at);
+}
+
+/** `cases[3].expect.allow`, or `(the file)` for the top level. */
+function pathOf(path: readonly PropertyKey[]): string {
+  const text = path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+  return text === "" ? "(the file)" : text;
+}
+
+/**
+ * One line per schema problem, each naming the path of the bad field. A vector's events
+ * and expectations are unions of one-key objects; when exactly one branch knows the key,
+ * its own problems are the useful ones, deeper down, so they are shown instead of zod's
+ * "Invalid input" for the whole union.
+ */
+function schemaProblems(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union") {
+      const known = issue.errors.filter((branch) => !branch.some((i) => i.code === "unrecognized_keys" && i.path.length === 0));
+      if (known.length === 1 && known[0]) return schemaProblems(known[0], path);
+    }
+    if (issue.code === "invalid_key" || issue.code === "invalid_element") {
+      return [`${pathOf(path)}: ${issue.message}: ${issue.issues.map((i) => i.message).join("; ")}`];
+    }
+    return [`${pathOf(path)}: ${issue.message}`];
+  });
+}
+
+/** What a vector file must look like, and the checks run on what matched. */
+export interface VectorKind {
+  file: string;
+  run(data: unknown, ports: ConformancePorts): CaseResult[];
+}
+
+/**
+ * A vector kind: its file is read through `schema` first, so the checks get typed data,
+ * and a file of the wrong shape fails with the path of each bad field instead of running
+ * checks on half of it.
+ */
+export function vectorKind<T>(file: string, schema: z.ZodType<T>, run: (vector: T, c: Cases, ports: ConformancePorts) => void): VectorKind {
+  return {
+    file,
+    run(data, ports) {
+      const parsed = schema.safeParse(data);
+      const c = new Cases(file);
+      if (!parsed.success) {
+        for (const problem of schemaProblems(parsed.error.issues)) c.check("schema", () => ({ ok: false, detail: problem }));
+        return c.results;
+      }
+      run(parsed.data, c, ports);
+      return c.results;
+    },
+  };
 }

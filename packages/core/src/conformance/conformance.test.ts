@@ -10,6 +10,17 @@ const dir = fileURLToPath(new URL("../../../../reference/vectors/", import.meta.
 const ports = { sha256Hex: (b: Uint8Array) => createHash("sha256").update(b).digest("hex") };
 const read = (file: string): unknown => JSON.parse(readFileSync(`${dir}${file}`, "utf8"));
 
+/** A copy of a vector file's data with one field set (or removed, for undefined). */
+function withValue(file: string, path: ReadonlyArray<string | number>, value: unknown): unknown {
+  const copy = read(file);
+  let node: unknown = copy;
+  for (const key of path.slice(0, -1)) node = Reflect.get(Object(node), key);
+  const last = path.at(-1) ?? "";
+  if (value === undefined) Reflect.deleteProperty(Object(node), last);
+  else Reflect.set(Object(node), last, value);
+  return copy;
+}
+
 describe.each(Object.keys(VECTOR_RUNNERS))("conformance: %s", (file) => {
   const { results, notImplemented } = runVectorFile(file, read(file), ports);
   it("ok/has cases", () => expect(results.length).toBeGreaterThan(5));
@@ -95,17 +106,53 @@ describe("conformance runner", () => {
   });
 
   it("fail/a wrong expectation is reported, not passed", () => {
-    const data = read("ca_auth.json") as { cases: Array<{ expect: unknown }> };
-    data.cases[0]!.expect = { allow: false, error: "nope" };
+    const data = withValue("ca_auth.json", ["cases", 0, "expect"], { allow: false, error: "nope" });
     const failed = runVectorFile("ca_auth.json", data, ports).results.filter((r) => !r.ok);
     expect(failed).toHaveLength(1);
     expect(failed[0]!.detail).toContain('expected {"allow":false,"error":"nope"}');
   });
 
   it("fail/a changed Swarm message in secrets.json is reported, not passed", () => {
-    const data = read("secrets.json") as { names: Array<{ error?: string }> };
-    data.names[0]!.error = "a name, please";
+    const data = withValue("secrets.json", ["names", 0, "error"], "a name, please");
     const failed = runVectorFile("secrets.json", data, ports).results.filter((r) => !r.ok);
     expect(failed.map((r) => r.name)).toEqual(["names/0"]);
+  });
+});
+
+describe("conformance runner: a file of the wrong shape fails, naming the file and the bad field", () => {
+  const step = ["scenarios", 0, "steps", 1] as const;
+  const cases: Array<[string, string, unknown, string[]]> = [
+    ["fail/tokens.json: a number for a string", "tokens.json", withValue("tokens.json", ["worked_example", "root_ca_pem"], 5), [
+      "worked_example.root_ca_pem: Invalid input: expected string, received number",
+    ]],
+    ["fail/tokens.json: bytes that are not hex", "tokens.json", withValue("tokens.json", ["node_ids", "examples", 1, "bytes_hex"], "xyz"), [
+      "node_ids.examples[1].bytes_hex: expected hex bytes",
+    ]],
+    ["fail/ca_auth.json: a missing field", "ca_auth.json", withValue("ca_auth.json", ["cases", 2, "required"], undefined), [
+      "cases[2].required: Invalid input: expected array, received undefined",
+    ]],
+    ["fail/constraints.json: an unknown kind", "constraints.json", withValue("constraints.json", ["cases", 3, "kind"], "regex"), [
+      "cases[3].kind: expected kind parse, value or node",
+    ]],
+    ["fail/scheduler.json: a field the runner does not know", "scheduler.json", withValue("scheduler.json", ["scenarios", 2, "tasks", 0, "priority"], 1), [
+      'scenarios[2].tasks[0]: Unrecognized key: "priority"',
+    ]],
+    ["fail/scheduler.json: an unknown event", "scheduler.json", withValue("scheduler.json", [...step, "do"], [{ drain_node: "n1" }]), [
+      "scenarios[0].steps[1].do[0]: expected one event: create_nodes, update_node, delete_node, create_tasks, update_task, delete_tasks, delete_tasks_on_node, delete_service, set_service, retry, update_assigned_of, update_pending_of",
+    ]],
+    ["fail/scheduler.json: a bad field inside a known event", "scheduler.json", withValue("scheduler.json", [...step, "do"], [{ update_task: { id: "t", state: "sleeping" } }]), [
+      "scenarios[0].steps[1].do[0].update_task.state: expected a task state (new, pending, assigned, accepted, preparing, ready, starting, running, complete, shutdown, failed, rejected, remove, orphaned)",
+    ]],
+    ["fail/secrets.json: a code Swarm does not have", "secrets.json", withValue("secrets.json", ["update_rules", "code"], "Denied"), [
+      'update_rules.code: Invalid option: expected one of "InvalidArgument"|"AlreadyExists"|"NotFound"',
+    ]],
+    ["fail/secrets.json: a mode that is not octal", "secrets.json", withValue("secrets.json", ["cli_defaults", "mode"], "rw-r--r--"), [
+      "cli_defaults.mode: expected an octal mode such as 0444",
+    ]],
+    ["fail/a file that is not an object", "secrets.json", [], ["(the file): Invalid input: expected object, received array"]],
+  ];
+  it.each(cases)("%s", (_name, file, data, problems) => {
+    const { results } = runVectorFile(file, data, ports);
+    expect(results).toEqual(problems.map((detail) => ({ file, name: "schema", ok: false, detail })));
   });
 });

@@ -1,22 +1,19 @@
-import { runCaAuth } from "./ca-auth.js";
-import type { CaseResult, ConformancePorts, Json } from "./cases.js";
-import { runConstraints } from "./constraints.js";
-import { runScheduler } from "./scheduler.js";
-import { runSecrets } from "./secrets.js";
-import { runTokens } from "./tokens.js";
+import { caAuth } from "./ca-auth.js";
+import type { CaseResult, ConformancePorts, VectorKind } from "./cases.js";
+import { constraints } from "./constraints.js";
+import { scheduler } from "./scheduler.js";
+import { secrets } from "./secrets.js";
+import { tokens } from "./tokens.js";
 
 /**
  * Each vector file this version runs, and its runner. A runner lives in a module of its
- * own named after its file (`ca_auth.json` → `ca-auth.ts`), so a vector kind reads on
- * its own and a new one is one file and one line here.
+ * own named after its file (`ca_auth.json` → `ca-auth.ts`), with the file's schema beside
+ * it (`ca-auth.schema.ts`), so a vector kind reads on its own and a new one is two files
+ * and one line here.
  */
-export const VECTOR_RUNNERS = {
-  "tokens.json": runTokens,
-  "ca_auth.json": runCaAuth,
-  "constraints.json": runConstraints,
-  "scheduler.json": runScheduler,
-  "secrets.json": runSecrets,
-} as const satisfies Record<string, (data: Json, ports: ConformancePorts) => CaseResult[]>;
+export const VECTOR_RUNNERS: Readonly<Record<string, VectorKind>> = Object.fromEntries(
+  [tokens, caAuth, constraints, scheduler, secrets].map((kind) => [kind.file, kind]),
+);
 
 /**
  * Vector files the project knows it does not run yet. They are reported and counted on
@@ -41,16 +38,12 @@ export type VectorFile = { name: string; text: string } | { name: string; readEr
 
 const fileFailure = (file: string, detail: string): CaseResult => ({ file, name: "file", ok: false, detail });
 
-const isRunnable = (file: string): file is keyof typeof VECTOR_RUNNERS => Object.hasOwn(VECTOR_RUNNERS, file);
-
 /** Runs one file's cases. A file with neither a runner nor a place on the not-implemented list fails. */
 export function runVectorFile(file: string, data: unknown, ports: ConformancePorts): ConformanceReport {
   if (NOT_IMPLEMENTED_VECTOR_FILES.includes(file)) return { results: [], notImplemented: [file] };
-  if (!isRunnable(file)) {
-    return { results: [fileFailure(file, "unknown vector file: it has no runner and is not on the not-implemented list")], notImplemented: [] };
-  }
-  if (typeof data !== "object" || data === null) return { results: [fileFailure(file, "not a JSON object")], notImplemented: [] };
-  return { results: VECTOR_RUNNERS[file](data as Json, ports), notImplemented: [] };
+  const kind = Object.hasOwn(VECTOR_RUNNERS, file) ? VECTOR_RUNNERS[file] : undefined;
+  if (!kind) return { results: [fileFailure(file, "unknown vector file: it has no runner and is not on the not-implemented list")], notImplemented: [] };
+  return { results: kind.run(data, ports), notImplemented: [] };
 }
 
 function readJson(f: VectorFile): { data: unknown } | { problem: string } {
