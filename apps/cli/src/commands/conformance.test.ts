@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,10 +73,39 @@ describe("rampart conformance", () => {
     expect(out.at(-1)).toBe("0 passed, 6 failed");
   });
 
-  it.runIf(existsSync(shared))("ok/the copy is identical to ../shared/reference/vectors, which passes too", () => {
+  it("ok/the copy is identical to ../shared/reference/vectors, which passes too", () => {
+    // Not a skip: CI (.ci/run) needs the shared folder too, so its absence is a failure here.
+    expect(existsSync(shared), `${shared} is missing: the shared vectors must sit beside the checkout (DESIGN.md §4)`).toBe(true);
+    expect(readdirSync(vendored).sort()).toEqual(readdirSync(shared).sort());
     for (const file of readdirSync(shared)) {
       expect(readFileSync(`${vendored}${file}`, "utf8"), file).toBe(readFileSync(`${shared}${file}`, "utf8"));
     }
-    expect(runConformance(shared).failed).toBe(0);
+    const summary = runConformance(shared);
+    expect(summary.failures).toEqual([]);
+    expect(summary.notImplemented).toEqual(["ca_rotation.json"]);
+  });
+});
+
+describe(".ci/run and the shared vectors", () => {
+  const script = fileURLToPath(new URL("../../../../.ci/run", import.meta.url));
+
+  it("fail/without ../shared/reference/vectors CI stops before anything else, saying why", () => {
+    const root = mkdtempSync(join(tmpdir(), "rampart-ci-"));
+    made.push(root);
+    mkdirSync(join(root, "repo", ".ci"), { recursive: true });
+    copyFileSync(script, join(root, "repo", ".ci", "run"));
+    const r = spawnSync("bash", [join(root, "repo", ".ci", "run")], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error: ../shared/reference/vectors is missing");
+    expect(r.stdout).toBe("");
+  });
+
+  it("ok/after the build, CI runs the built CLI's conformance command on the shared vectors", () => {
+    const text = readFileSync(script, "utf8");
+    const build = text.indexOf("\npnpm build\n");
+    const conformance = text.indexOf('\nnode apps/cli/dist/main.js conformance --vectors "$shared_vectors"\n');
+    expect(text).toContain("shared_vectors=../shared/reference/vectors\n");
+    expect(build).toBeGreaterThan(-1);
+    expect(conformance).toBeGreaterThan(build);
   });
 });
