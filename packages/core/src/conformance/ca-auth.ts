@@ -1,6 +1,6 @@
 import { authorizeNode } from "../node/index.js";
 import { CaAuthVector } from "./ca-auth.schema.js";
-import { vectorKind } from "./cases.js";
+import { vectorKind } from "./vector-kind.js";
 
 /** ca_auth.json: the mTLS authorisation decision, with Swarm's messages. */
 export const caAuth = vectorKind("ca_auth.json", CaAuthVector, (data, c) => {

@@ -1,7 +1,8 @@
 import { matchValue, nodeMatches, parseConstraints, type Constraint } from "../constraint/index.js";
 import { isRampartError } from "../errors/index.js";
-import { canonical, vectorKind, type Verdict } from "./cases.js";
+import { canonical, type Verdict } from "./cases.js";
 import { ConstraintsVector } from "./constraints.schema.js";
+import { vectorKind } from "./vector-kind.js";
 
 type ConstraintCase = ConstraintsVector["cases"][number];
 

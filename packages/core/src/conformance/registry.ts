@@ -1,9 +1,10 @@
 import { caAuth } from "./ca-auth.js";
-import type { CaseResult, ConformancePorts, VectorKind } from "./cases.js";
+import type { CaseResult, ConformancePorts } from "./cases.js";
 import { constraints } from "./constraints.js";
 import { scheduler } from "./scheduler.js";
 import { secrets } from "./secrets.js";
 import { tokens } from "./tokens.js";
+import type { VectorKind } from "./vector-kind.js";
 
 /**
  * Each vector file this version runs, and its runner. A runner lives in a module of its

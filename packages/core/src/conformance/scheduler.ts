@@ -1,8 +1,9 @@
 import { NodeLedger, encodeHostPort, spreadTreeCounts, type LedgerTask, type SchedulerNode } from "../scheduler/index.js";
 import { TASK_STATES } from "../service/index.js";
-import { canonical, vectorKind, type Cases, type Verdict } from "./cases.js";
+import { canonical, type Cases, type Verdict } from "./cases.js";
 import { ScenarioReplay, checkExpectation, expectationKind } from "./scheduler-replay.js";
 import { SchedulerVector, type VectorLedgerTask, type VectorScenario } from "./scheduler.schema.js";
+import { vectorKind } from "./vector-kind.js";
 
 type Accounting = SchedulerVector["resource_accounting"][number];
 

@@ -17,8 +17,9 @@ import {
   type PayloadKind,
   type SecretReferenceDraft,
 } from "../secret/index.js";
-import { before, canonical, vectorKind, type Cases, type Verdict } from "./cases.js";
+import { before, canonical, type Cases, type Verdict } from "./cases.js";
 import { SecretsVector, type GrpcCode } from "./secrets.schema.js";
+import { vectorKind } from "./vector-kind.js";
 
 /** Rampart's codes for the gRPC codes the vectors name. */
 const GRPC_CODES: Record<GrpcCode, ErrorCode> = { InvalidArgument: "invalid_argument", AlreadyExists: "already_exists", NotFound: "not_found" };

@@ -1,7 +1,8 @@
 import { toHex } from "../encoding/index.js";
 import { newId } from "../id/index.js";
 import { formatJoinToken, formatUnlockKey, joinTokenDigest, joinTokenSecret, parseJoinToken, parseUnlockKey } from "../token/index.js";
-import { errorOf, vectorKind } from "./cases.js";
+import { errorOf } from "./cases.js";
+import { vectorKind } from "./vector-kind.js";
 import { TokensVector } from "./tokens.schema.js";
 
 /** A parsed token in the vectors' field names. */
