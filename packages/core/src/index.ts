@@ -1,6 +1,5 @@
 export * from "./audit/index.js";
 export * from "./cluster/index.js";
-export * from "./conformance/index.js";
 export * from "./constraint/index.js";
 export * from "./encoding/index.js";
 export * from "./errors/index.js";

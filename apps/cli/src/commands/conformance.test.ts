@@ -1,30 +1,111 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { conformanceCommand, runConformance } from "./conformance.js";
 
 const vendored = fileURLToPath(new URL("../../../../reference/vectors/", import.meta.url));
 const shared = fileURLToPath(new URL("../../../../../shared/reference/vectors/", import.meta.url));
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of the project's vectors, changed by `edit`, in a folder of its own. */
+function folder(edit: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "rampart-conformance-"));
+  made.push(dir);
+  cpSync(vendored, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+function run(dir: string): { code: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = conformanceCommand(dir, (l) => out.push(l), (l) => err.push(l));
+  return { code, out, err };
+}
+
 describe("rampart conformance", () => {
-  it("ok/passes every covered case in the project's copy of the vectors", () => {
+  it("ok/passes every case in the project's copy of the vectors and names what is not implemented", () => {
     const summary = runConformance(vendored);
     expect(summary.failures).toEqual([]);
-    expect(summary.passed).toBeGreaterThan(30);
-    console.log(`conformance: ${summary.passed} passed, ${summary.failed} failed; not covered yet: ${summary.skipped.join(", ")}`);
+    expect(summary.passed).toBeGreaterThan(300);
+    expect(summary.notImplemented).toEqual(["ca_rotation.json"]);
+    console.log(`conformance: ${summary.passed} passed, ${summary.failed} failed, not implemented: ${summary.notImplemented.join(", ")}`);
   });
 
-  it("ok/prints a line per failure and ends with N passed, M failed", () => {
-    const lines: string[] = [];
-    const code = conformanceCommand(vendored, (l) => lines.push(l), () => undefined);
+  it("ok/ends with the not-implemented line, then N passed, M failed", () => {
+    const { code, out, err } = run(vendored);
     expect(code).toBe(0);
-    expect(lines.at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    expect(err).toEqual([]);
+    expect(out.at(-2)).toBe("1 not implemented: ca_rotation.json");
+    expect(out.at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    expect(out).toHaveLength(2);
   });
 
-  it.runIf(existsSync(shared))("ok/the copy is identical to ../shared/reference/vectors, which passes too", () => {
+  const failing: Array<[string, (dir: string) => void, string]> = [
+    ["fail/an unknown vector file fails the run and is named", (dir) => writeFileSync(join(dir, "extra.json"), "{}"), "FAIL extra.json file: unknown vector file"],
+    ["fail/a vector file missing from the folder fails the run", (dir) => rmSync(join(dir, "scheduler.json")), "FAIL scheduler.json file: missing from the vector folder"],
+    ["fail/a vector file that is not JSON fails the run", (dir) => writeFileSync(join(dir, "tokens.json"), "{"), "FAIL tokens.json file: not JSON"],
+    [
+      "fail/a vector file of the wrong shape fails the run, naming the bad field",
+      (dir) => writeFileSync(join(dir, "ca_auth.json"), readFileSync(join(dir, "ca_auth.json"), "utf8").replace('"cluster_org": "C"', '"cluster_org": 7')),
+      "FAIL ca_auth.json schema: cases[0].cluster_org: Invalid input: expected string, received number",
+    ],
+  ];
+  it.each(failing)("%s", (_name, edit, line) => {
+    const { code, out } = run(folder(edit));
+    expect(code).toBe(1);
+    expect(out.filter((l) => l.startsWith("FAIL "))).toEqual([expect.stringContaining(line)]);
+    expect(out.at(-2)).toBe("1 not implemented: ca_rotation.json");
+    expect(out.at(-1)).toMatch(/^\d+ passed, 1 failed$/);
+  });
+
+  it("fail/a folder that cannot be read says so, and every vector file is missing", () => {
+    const { code, out, err } = run(join(vendored, "no-such-folder"));
+    expect(code).toBe(1);
+    expect(err).toEqual([expect.stringMatching(/^rampart conformance: cannot read .*no-such-folder: ENOENT/)]);
+    expect(out.at(-1)).toBe("0 passed, 6 failed");
+  });
+
+  it("ok/the copy is identical to ../shared/reference/vectors, which passes too", () => {
+    // Not a skip: CI (.ci/run) needs the shared folder too, so its absence is a failure here.
+    expect(existsSync(shared), `${shared} is missing: the shared vectors must sit beside the checkout (DESIGN.md §4)`).toBe(true);
+    expect(readdirSync(vendored).sort()).toEqual(readdirSync(shared).sort());
     for (const file of readdirSync(shared)) {
       expect(readFileSync(`${vendored}${file}`, "utf8"), file).toBe(readFileSync(`${shared}${file}`, "utf8"));
     }
-    expect(runConformance(shared).failed).toBe(0);
+    const summary = runConformance(shared);
+    expect(summary.failures).toEqual([]);
+    expect(summary.notImplemented).toEqual(["ca_rotation.json"]);
+  });
+});
+
+describe(".ci/run and the shared vectors", () => {
+  const script = fileURLToPath(new URL("../../../../.ci/run", import.meta.url));
+
+  it("fail/without ../shared/reference/vectors CI stops before anything else, saying why", () => {
+    const root = mkdtempSync(join(tmpdir(), "rampart-ci-"));
+    made.push(root);
+    mkdirSync(join(root, "repo", ".ci"), { recursive: true });
+    copyFileSync(script, join(root, "repo", ".ci", "run"));
+    const r = spawnSync("bash", [join(root, "repo", ".ci", "run")], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error: ../shared/reference/vectors is missing");
+    expect(r.stdout).toBe("");
+  });
+
+  it("ok/after the build, CI runs the built CLI's conformance command on the shared vectors", () => {
+    const text = readFileSync(script, "utf8");
+    const build = text.indexOf("\npnpm build\n");
+    const conformance = text.indexOf('\nnode apps/cli/dist/main.js conformance --vectors "$shared_vectors"\n');
+    expect(text).toContain("shared_vectors=../shared/reference/vectors\n");
+    expect(build).toBeGreaterThan(-1);
+    expect(conformance).toBeGreaterThan(build);
   });
 });
