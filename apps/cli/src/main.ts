@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isRampartError } from "@rampart/core";
 import { createAdminClient, explainClientError, type AdminClient, type Target } from "./client/index.js";
 import { agentJoin, agentSimulate } from "./commands/agent.js";
+import { UsageError } from "./commands/cli.js";
 import { conformanceCommand } from "./commands/conformance.js";
 import { info } from "./commands/info.js";
 import { nodeDemote, nodeInspect, nodeLs, nodePromote, nodeRm, nodeUpdate } from "./commands/node.js";
@@ -33,7 +34,7 @@ import {
   serviceUpdate,
 } from "./commands/service.js";
 import { statusCommand } from "./commands/status.js";
-import { swarmCa, swarmInit, swarmJoinToken, swarmUpdate, UsageFault } from "./commands/swarm.js";
+import { swarmCa, swarmInit, swarmJoinToken, swarmUpdate } from "./commands/swarm.js";
 import { readEnv, type Env } from "./env.js";
 import { createLogger } from "./server/log.js";
 import { startServer } from "./server/index.js";
@@ -99,8 +100,6 @@ const globalOptions = {
   token: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
-
-class UsageError extends Error {}
 
 function parse<O extends ParseArgsConfig["options"]>(args: string[], options: O, allowPositionals = false) {
   try {
@@ -222,7 +221,7 @@ async function runAdmin<O extends ParseArgsConfig["options"]>(
   try {
     return await command(createAdminClient(target), (line) => console.log(line), parsed);
   } catch (error) {
-    if (error instanceof UsageFault) throw new UsageError(error.message);
+    if (error instanceof UsageError) throw error;
     console.error(`Error: ${explainClientError(error, target)}`);
     return 1;
   }
@@ -585,7 +584,7 @@ async function runPlan(args: string[], env: Env): Promise<number> {
   try {
     return await planCommand(scenarioSource(scenario), (line) => console.log(line), p.positionals, p.values);
   } catch (error) {
-    if (error instanceof UsageFault) throw new UsageError(error.message);
+    if (error instanceof UsageError) throw error;
     console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
@@ -611,67 +610,62 @@ async function runAgent(args: string[], env: Env): Promise<number> {
   const [sub, ...rest] = args;
   const out = (line: string) => console.log(line);
   const err = (line: string) => console.error(line);
-  try {
-    switch (sub) {
-      case "join": {
-        const p = parse(
-          rest,
-          {
-            "state-dir": { type: "string" },
-            hostname: { type: "string" },
-            label: { type: "string", multiple: true },
-            "token-file": { type: "string" },
-            "secrets-root": { type: "string" },
-            "allow-secrets-on-disk": { type: "boolean" },
-          },
-          true,
-        );
-        if (p.values.help) return console.log(AGENT_USAGE), 0;
-        return await agentJoin(
-          {
-            token: joinToken(p.values.token, p.values["token-file"], env),
-            stateDir: resolve(p.values["state-dir"] ?? ".rampart-agent"),
-            secretsRoot: p.values["secrets-root"] === undefined ? undefined : resolve(p.values["secrets-root"]),
-            allowSecretsOnDisk: p.values["allow-secrets-on-disk"] ?? false,
-            hostname: p.values.hostname,
-            labels: p.values.label ?? [],
-            address: p.positionals[0],
-            version: VERSION,
-          },
-          out,
-          err,
-        );
-      }
-      case "simulate": {
-        const p = parse(
-          rest,
-          { nodes: { type: "string" }, prefix: { type: "string" }, "exit-after-join": { type: "boolean" }, "token-file": { type: "string" } },
-          true,
-        );
-        if (p.values.help) return console.log(AGENT_USAGE), 0;
-        return await agentSimulate(
-          {
-            token: joinToken(p.values.token, p.values["token-file"], env),
-            nodes: p.values.nodes,
-            prefix: p.values.prefix ?? "sim",
-            address: p.positionals[0],
-            exitAfterJoin: p.values["exit-after-join"] ?? false,
-            version: VERSION,
-          },
-          out,
-          err,
-        );
-      }
-      case undefined:
-      case "--help":
-      case "-h":
-        return console.log(AGENT_USAGE), 0;
-      default:
-        throw new UsageError(`'${sub}' is not a rampart agent command`);
+  switch (sub) {
+    case "join": {
+      const p = parse(
+        rest,
+        {
+          "state-dir": { type: "string" },
+          hostname: { type: "string" },
+          label: { type: "string", multiple: true },
+          "token-file": { type: "string" },
+          "secrets-root": { type: "string" },
+          "allow-secrets-on-disk": { type: "boolean" },
+        },
+        true,
+      );
+      if (p.values.help) return console.log(AGENT_USAGE), 0;
+      return await agentJoin(
+        {
+          token: joinToken(p.values.token, p.values["token-file"], env),
+          stateDir: resolve(p.values["state-dir"] ?? ".rampart-agent"),
+          secretsRoot: p.values["secrets-root"] === undefined ? undefined : resolve(p.values["secrets-root"]),
+          allowSecretsOnDisk: p.values["allow-secrets-on-disk"] ?? false,
+          hostname: p.values.hostname,
+          labels: p.values.label ?? [],
+          address: p.positionals[0],
+          version: VERSION,
+        },
+        out,
+        err,
+      );
     }
-  } catch (error) {
-    if (error instanceof UsageFault) throw new UsageError(error.message);
-    throw error;
+    case "simulate": {
+      const p = parse(
+        rest,
+        { nodes: { type: "string" }, prefix: { type: "string" }, "exit-after-join": { type: "boolean" }, "token-file": { type: "string" } },
+        true,
+      );
+      if (p.values.help) return console.log(AGENT_USAGE), 0;
+      return await agentSimulate(
+        {
+          token: joinToken(p.values.token, p.values["token-file"], env),
+          nodes: p.values.nodes,
+          prefix: p.values.prefix ?? "sim",
+          address: p.positionals[0],
+          exitAfterJoin: p.values["exit-after-join"] ?? false,
+          version: VERSION,
+        },
+        out,
+        err,
+      );
+    }
+    case undefined:
+    case "--help":
+    case "-h":
+      return console.log(AGENT_USAGE), 0;
+    default:
+      throw new UsageError(`'${sub}' is not a rampart agent command`);
   }
 }
 

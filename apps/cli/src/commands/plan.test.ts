@@ -13,7 +13,7 @@ import {
   type PlanNode,
   type PlanSource,
 } from "./plan.js";
-import { UsageFault } from "./swarm.js";
+import { UsageError } from "./cli.js";
 
 const node = (id: string, hostname: string, labels: Record<string, string> = {}, role: PlanNode["role"] = "worker"): PlanNode => ({
   id,
@@ -62,7 +62,7 @@ describe("node flags", () => {
     ["fail/unknown availability", { availability: ["node-1=off"] }, `invalid argument "node-1=off" for "--availability" flag: invalid availability "off": use active, pause or drain`],
     ["fail/unknown role", { role: ["node-1=leader"] }, `invalid argument "node-1=leader" for "--role" flag: invalid role "leader": use worker or manager`],
   ])("%s", (_name, values, message) => {
-    expect(() => parseNodeEdits(values)).toThrow(UsageFault);
+    expect(() => parseNodeEdits(values)).toThrow(UsageError);
     expect(() => parseNodeEdits(values)).toThrow(message);
   });
 
@@ -286,7 +286,7 @@ describe("planCommand", () => {
   it("ok/a draft needs --name and --image", async () => {
     const source = recordingSource(handBuiltPlan());
     await expect(planCommand(source, () => undefined, [], { replicas: "2" })).rejects.toThrow(
-      new UsageFault("a draft service needs --name and --image (or plan an existing SERVICE)"),
+      new UsageError("a draft service needs --name and --image (or plan an existing SERVICE)"),
     );
     await planCommand(source, () => undefined, [], { name: "new", image: "nginx", "placement-pref": ["spread=node.labels.zone"] });
     expect(source.asked[0]!.service).toEqual({
@@ -304,7 +304,7 @@ describe("planCommand", () => {
   });
 
   it("fail/nothing to plan", async () => {
-    await expect(planCommand(recordingSource(handBuiltPlan()), () => undefined, [], {})).rejects.toThrow(UsageFault);
+    await expect(planCommand(recordingSource(handBuiltPlan()), () => undefined, [], {})).rejects.toThrow(UsageError);
   });
 
   it("fail/spec problems are Swarm's messages, and an error; --json still prints the plan", async () => {
@@ -358,6 +358,6 @@ describe("the pci-dss scenario, planned here by the core planner", () => {
   });
 
   it("fail/an unknown scenario is a usage error", () => {
-    expect(() => scenarioSource("hipaa")).toThrow(new UsageFault('unknown scenario "hipaa": the scenarios are pci-dss'));
+    expect(() => scenarioSource("hipaa")).toThrow(new UsageError('unknown scenario "hipaa": the scenarios are pci-dss'));
   });
 });

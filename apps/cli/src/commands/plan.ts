@@ -30,7 +30,8 @@ import {
   UPDATE_OPTIONS,
   type SpecFlagValues,
 } from "./service.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 /**
  * `rampart plan`: a dry run of the scheduler. The spec comes from a service (and the
@@ -179,7 +180,7 @@ export const SCENARIOS = ["pci-dss"] as const;
 
 /** A built-in scenario, planned in this process: no server is needed. */
 export function scenarioSource(name: string): PlanSource {
-  if (name !== "pci-dss") throw new UsageFault(`unknown scenario "${name}": the scenarios are ${SCENARIOS.join(", ")}`);
+  if (name !== "pci-dss") throw new UsageError(`unknown scenario "${name}": the scenarios are ${SCENARIOS.join(", ")}`);
   const { cluster, sandbox } = pciDssScenario();
   return {
     base: sandbox,
@@ -200,7 +201,7 @@ export function scenarioSource(name: string): PlanSource {
 
 /** `rampart plan [SERVICE] [flags]`. */
 export async function planCommand(source: PlanSource, out: Out, positionals: string[], values: PlanFlagValues): Promise<number> {
-  if (positionals.length > 1) throw new UsageFault('"rampart plan" accepts at most 1 argument: SERVICE');
+  if (positionals.length > 1) throw new UsageError('"rampart plan" accepts at most 1 argument: SERVICE');
   const changes = parseSpecChanges(values);
   const edits = parseNodeEdits(values);
 
@@ -214,14 +215,14 @@ export async function planCommand(source: PlanSource, out: Out, positionals: str
     sandbox.service = { ...base, spec: applySpecChanges(base.spec, changes, { sortConstraints: false }) };
   } else if (hasSpecChanges(changes)) {
     if (changes.name === undefined || changes.image === undefined) {
-      throw new UsageFault("a draft service needs --name and --image (or plan an existing SERVICE)");
+      throw new UsageError("a draft service needs --name and --image (or plan an existing SERVICE)");
     }
     sandbox.service = { spec: draftSpec(changes, changes.name, changes.image) };
   }
   const nodes = await source.nodes();
   if (edits.length > 0 || source.base?.nodes) sandbox.nodes = { ...source.base?.nodes, ...buildNodeChanges(edits, nodes) };
   if (!sandbox.service && !sandbox.nodes) {
-    throw new UsageFault('"rampart plan" needs a SERVICE, a draft service (--name and --image) or a node change');
+    throw new UsageError('"rampart plan" needs a SERVICE, a draft service (--name and --image) or a node change');
   }
 
   const result = await source.whatIf(sandbox);
