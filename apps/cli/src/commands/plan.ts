@@ -1,4 +1,3 @@
-import type { ParseArgsConfig } from "node:util";
 import {
   capitalise,
   formatTable,
@@ -22,12 +21,10 @@ import {
   applySpecChanges,
   badFlag,
   bytesSize,
-  CREATE_OPTIONS,
   draftSpec,
   hasSpecChanges,
   parseSpecChanges,
   truncateId,
-  UPDATE_OPTIONS,
   type SpecFlagValues,
 } from "./service.js";
 import { UsageError } from "./cli.js";
@@ -40,17 +37,6 @@ import type { Out } from "./swarm.js";
  * The live cluster is planned on the server (`planner.whatIf`, audited there); a
  * built-in scenario is planned here, with the same core code.
  */
-
-export const PLAN_OPTIONS = {
-  ...CREATE_OPTIONS,
-  ...UPDATE_OPTIONS,
-  "label-add": { type: "string", multiple: true },
-  "label-rm": { type: "string", multiple: true },
-  availability: { type: "string", multiple: true },
-  role: { type: "string", multiple: true },
-  scenario: { type: "string" },
-  json: { type: "boolean" },
-} as const satisfies ParseArgsConfig["options"];
 
 export interface NodeFlagValues {
   "label-add"?: string[] | undefined;

@@ -1,5 +1,4 @@
 import { randomInt } from "node:crypto";
-import type { ParseArgsConfig } from "node:util";
 import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
@@ -421,43 +420,6 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
 // ---------------------------------------------------------------------------
 // Commands
 // ---------------------------------------------------------------------------
-
-/** The flags `service create` shares with `plan`. */
-export const CREATE_OPTIONS = {
-  name: { type: "string" },
-  mode: { type: "string" },
-  replicas: { type: "string" },
-  constraint: { type: "string", multiple: true },
-  "placement-pref": { type: "string", multiple: true },
-  "replicas-max-per-node": { type: "string" },
-  "reserve-cpu": { type: "string" },
-  "reserve-memory": { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
-
-export const UPDATE_OPTIONS = {
-  image: { type: "string" },
-  replicas: { type: "string" },
-  "constraint-add": { type: "string", multiple: true },
-  "constraint-rm": { type: "string", multiple: true },
-  "placement-pref-add": { type: "string", multiple: true },
-  "placement-pref-rm": { type: "string", multiple: true },
-  "replicas-max-per-node": { type: "string" },
-  "reserve-cpu": { type: "string" },
-  "reserve-memory": { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
-
-/** `service create` also takes `--secret` (docker's flag); `plan` does not. */
-export const SERVICE_CREATE_OPTIONS = {
-  ...CREATE_OPTIONS,
-  secret: { type: "string", multiple: true },
-} as const satisfies ParseArgsConfig["options"];
-
-/** `service update` takes docker's `--secret-add` and `--secret-rm`. */
-export const SERVICE_UPDATE_OPTIONS = {
-  ...UPDATE_OPTIONS,
-  "secret-add": { type: "string", multiple: true },
-  "secret-rm": { type: "string", multiple: true },
-} as const satisfies ParseArgsConfig["options"];
 
 /** The secret flags, as node:util's parseArgs hands them over. */
 export interface SecretFlagValues {
