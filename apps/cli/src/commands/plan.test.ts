@@ -1,4 +1,4 @@
-import type { PlanResult, Sandbox, ServiceSpec, WhyNotRow } from "@rampart/core";
+import { defaultServiceSpec, type PlanResult, type Sandbox, type ServiceSpec, type WhyNotRow } from "@rampart/core";
 import { describe, expect, it } from "vitest";
 import {
   buildNodeChanges,
@@ -205,16 +205,14 @@ describe("plan output", () => {
   });
 
   it("ok/the whole plan: the four parts, the focus left out of the other services", () => {
-    const spec: ServiceSpec = {
+    const spec = defaultServiceSpec({
       name: "web",
       image: "nginx",
-      mode: "replicated",
       replicas: 3,
       constraints: ["node.labels.zone==a"],
       preferences: ["node.labels.zone"],
-      maxReplicasPerNode: 0,
       reservations: { nanoCpus: 5e8, memoryBytes: 0 },
-    };
+    });
     const text = formatPlan(handBuiltPlan(), {
       nodes: NODES,
       edits: parseNodeEdits({ availability: ["node-10=drain"] }),
@@ -256,16 +254,7 @@ function recordingSource(result: PlanResult, services: Record<string, { id: stri
 }
 
 describe("planCommand", () => {
-  const current: ServiceSpec = {
-    name: "web",
-    image: "nginx",
-    mode: "replicated",
-    replicas: 2,
-    constraints: ["node.role==worker"],
-    preferences: [],
-    maxReplicasPerNode: 0,
-    reservations: { nanoCpus: 0, memoryBytes: 0 },
-  };
+  const current = defaultServiceSpec({ name: "web", image: "nginx", replicas: 2, constraints: ["node.role==worker"] });
 
   it("ok/SERVICE: its spec, changed as update would; node flags by ID", async () => {
     const source = recordingSource(handBuiltPlan(), { web: { id: "webid", spec: current } });

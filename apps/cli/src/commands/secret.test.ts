@@ -1,4 +1,4 @@
-import type { SecretReference } from "@rampart/core";
+import { defaultServiceSpec, type SecretReference } from "@rampart/core";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import type { AdminClient } from "../client/index.js";
@@ -401,17 +401,11 @@ describe("--secret, --secret-add and --secret-rm on services", () => {
     const detail = {
       id: "svc",
       version: 4,
-      spec: {
+      spec: defaultServiceSpec({
         name: "web",
         image: "nginx",
-        mode: "replicated",
-        replicas: 1,
-        constraints: [],
-        preferences: [],
-        maxReplicasPerNode: 0,
-        reservations: { nanoCpus: 0, memoryBytes: 0 },
         secrets: [{ secretId: "id-db", secretName: "db_password", target: "db", uid: "0", gid: "0", mode: 0o400 }],
-      },
+      }),
     } as unknown as ServiceDetail;
     const client = {
       ...lookup,

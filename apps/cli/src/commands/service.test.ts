@@ -1,4 +1,4 @@
-import type { ServiceSpec } from "@rampart/core";
+import { defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import type { AdminClient } from "../client/index.js";
@@ -153,17 +153,7 @@ describe("parsePlacementPref (docker's placementPrefOpts.Set)", () => {
   });
 });
 
-const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({
-  name: "web",
-  image: "nginx:alpine",
-  mode: "replicated",
-  replicas: 1,
-  constraints: [],
-  preferences: [],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-  ...over,
-});
+const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => defaultServiceSpec({ name: "web", image: "nginx:alpine", ...over });
 
 describe("specs from flags", () => {
   it("ok/create: defaults, then every flag in its field, constraints in the order given", () => {

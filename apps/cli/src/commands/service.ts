@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
@@ -212,8 +212,8 @@ export function hasSpecChanges(c: SpecChanges): boolean {
 }
 
 /**
- * A new service's spec, as `docker service create` builds it: replicated with one
- * replica unless told otherwise, constraints and preferences in the order given.
+ * A new service's spec, as `docker service create` builds it: core's defaults (replicated,
+ * one replica) unless told otherwise, constraints and preferences in the order given.
  */
 export function draftSpec(changes: SpecChanges, name: string, image: string): ServiceSpec {
   const mode = changes.mode ?? "replicated";
@@ -221,16 +221,19 @@ export function draftSpec(changes: SpecChanges, name: string, image: string): Se
   if (mode === "global" && (changes.maxReplicasPerNode ?? 0) > 0) {
     throw new UsageError("replicas-max-per-node can only be used with replicated mode");
   }
-  return {
+  const spec = defaultServiceSpec({
     name,
     image,
     mode,
-    replicas: mode === "global" ? 0 : (changes.replicas ?? 1),
     constraints: changes.constraintAdd.filter((c) => !changes.constraintRm.includes(c)),
     preferences: changes.prefAdd.filter((p) => !changes.prefRm.includes(p)),
-    maxReplicasPerNode: changes.maxReplicasPerNode ?? 0,
-    reservations: { nanoCpus: changes.nanoCpus ?? 0, memoryBytes: changes.memoryBytes ?? 0 },
-  };
+  });
+  if (mode === "global") spec.replicas = 0;
+  else if (changes.replicas !== undefined) spec.replicas = changes.replicas;
+  if (changes.maxReplicasPerNode !== undefined) spec.maxReplicasPerNode = changes.maxReplicasPerNode;
+  if (changes.nanoCpus !== undefined) spec.reservations.nanoCpus = changes.nanoCpus;
+  if (changes.memoryBytes !== undefined) spec.reservations.memoryBytes = changes.memoryBytes;
+  return spec;
 }
 
 /**
