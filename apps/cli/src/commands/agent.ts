@@ -4,7 +4,8 @@ import { rm } from "node:fs/promises";
 import { describeThisMachine, fileStore, NodeAgent } from "../agent/agent.js";
 import { tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -33,7 +34,7 @@ export async function agentJoin(
   out: Out,
   err: Out,
 ): Promise<number> {
-  if (!options.address) throw new UsageFault('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
+  if (!options.address) throw new UsageError('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
   const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
   const secretsRoot = options.secretsRoot ?? defaultSecretsRoot(options.stateDir);
   const secrets = tmpfsSecretStore(secretsRoot, { allowDisk: options.allowSecretsOnDisk });
@@ -87,11 +88,11 @@ export async function agentSimulate(
   out: Out,
   err: Out,
 ): Promise<number> {
-  if (!options.address) throw new UsageFault('"rampart agent simulate" requires exactly 1 argument: the manager address HOST:PORT');
-  if (!options.token) throw new UsageFault("a join token is needed: pass --token");
+  if (!options.address) throw new UsageError('"rampart agent simulate" requires exactly 1 argument: the manager address HOST:PORT');
+  if (!options.token) throw new UsageError("a join token is needed: pass --token");
   const count = Number(options.nodes ?? "");
-  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new UsageFault("--nodes must be a whole number from 1 to 20000");
-  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(options.prefix)) throw new UsageFault("--prefix must be lower-case letters, digits and '-'");
+  if (!Number.isInteger(count) || count < 1 || count > 20_000) throw new UsageError("--nodes must be a whole number from 1 to 20000");
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(options.prefix)) throw new UsageError("--prefix must be lower-case letters, digits and '-'");
   let last = 0;
   const sim = await simulate({
     address: options.address,

@@ -1,7 +1,8 @@
 import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AdminClient } from "../client/index.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 const TLS: Record<string, string> = { ready: "Ready", "needs-rotation": "Needs Rotation", unknown: "Unknown" };
 
@@ -38,7 +39,7 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
 
 /** `rampart node inspect [--pretty] NODE...`: JSON by default, as docker prints. */
 export async function nodeInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart node inspect" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart node inspect" requires at least 1 argument');
   const nodes = [];
   for (const ref of refs) nodes.push(await client.node.get.query({ ref }));
   if (!pretty) {
@@ -91,12 +92,12 @@ export async function nodeUpdate(
   labelRm: string[],
   availability: string | undefined,
 ): Promise<number> {
-  if (refs.length !== 1) throw new UsageFault('"rampart node update" requires exactly 1 argument');
+  if (refs.length !== 1) throw new UsageError('"rampart node update" requires exactly 1 argument');
   if (availability !== undefined && !["active", "pause", "drain"].includes(availability)) {
-    throw new UsageFault(`invalid availability "${availability}": use active, pause or drain`);
+    throw new UsageError(`invalid availability "${availability}": use active, pause or drain`);
   }
   if (labelAdd.length === 0 && labelRm.length === 0 && availability === undefined) {
-    throw new UsageFault("nothing to update: give --label-add, --label-rm or --availability");
+    throw new UsageError("nothing to update: give --label-add, --label-rm or --availability");
   }
   const node = await client.node.update.mutate({
     ref: refs[0]!,
@@ -109,7 +110,7 @@ export async function nodeUpdate(
 }
 
 export async function nodePromote(client: AdminClient, out: Out, refs: string[]): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart node promote" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart node promote" requires at least 1 argument');
   for (const ref of refs) {
     await client.node.promote.mutate({ ref });
     out(`Node ${ref} promoted to a manager in the swarm.`);
@@ -118,7 +119,7 @@ export async function nodePromote(client: AdminClient, out: Out, refs: string[])
 }
 
 export async function nodeDemote(client: AdminClient, out: Out, refs: string[]): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart node demote" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart node demote" requires at least 1 argument');
   for (const ref of refs) {
     await client.node.demote.mutate({ ref });
     out(`Manager ${ref} demoted in the swarm.`);
@@ -127,7 +128,7 @@ export async function nodeDemote(client: AdminClient, out: Out, refs: string[]):
 }
 
 export async function nodeRm(client: AdminClient, out: Out, refs: string[], force: boolean): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart node rm" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart node rm" requires at least 1 argument');
   for (const ref of refs) {
     await client.node.remove.mutate({ ref, force });
     out(ref);

@@ -1,4 +1,4 @@
-import type { PlanResult, Sandbox, ServiceSpec, WhyNotRow } from "@rampart/core";
+import { defaultServiceSpec, type PlanResult, type Sandbox, type ServiceSpec, type WhyNotRow } from "@rampart/core";
 import { describe, expect, it } from "vitest";
 import {
   buildNodeChanges,
@@ -13,7 +13,7 @@ import {
   type PlanNode,
   type PlanSource,
 } from "./plan.js";
-import { UsageFault } from "./swarm.js";
+import { UsageError } from "./cli.js";
 
 const node = (id: string, hostname: string, labels: Record<string, string> = {}, role: PlanNode["role"] = "worker"): PlanNode => ({
   id,
@@ -62,7 +62,7 @@ describe("node flags", () => {
     ["fail/unknown availability", { availability: ["node-1=off"] }, `invalid argument "node-1=off" for "--availability" flag: invalid availability "off": use active, pause or drain`],
     ["fail/unknown role", { role: ["node-1=leader"] }, `invalid argument "node-1=leader" for "--role" flag: invalid role "leader": use worker or manager`],
   ])("%s", (_name, values, message) => {
-    expect(() => parseNodeEdits(values)).toThrow(UsageFault);
+    expect(() => parseNodeEdits(values)).toThrow(UsageError);
     expect(() => parseNodeEdits(values)).toThrow(message);
   });
 
@@ -205,16 +205,14 @@ describe("plan output", () => {
   });
 
   it("ok/the whole plan: the four parts, the focus left out of the other services", () => {
-    const spec: ServiceSpec = {
+    const spec = defaultServiceSpec({
       name: "web",
       image: "nginx",
-      mode: "replicated",
       replicas: 3,
       constraints: ["node.labels.zone==a"],
       preferences: ["node.labels.zone"],
-      maxReplicasPerNode: 0,
       reservations: { nanoCpus: 5e8, memoryBytes: 0 },
-    };
+    });
     const text = formatPlan(handBuiltPlan(), {
       nodes: NODES,
       edits: parseNodeEdits({ availability: ["node-10=drain"] }),
@@ -256,16 +254,7 @@ function recordingSource(result: PlanResult, services: Record<string, { id: stri
 }
 
 describe("planCommand", () => {
-  const current: ServiceSpec = {
-    name: "web",
-    image: "nginx",
-    mode: "replicated",
-    replicas: 2,
-    constraints: ["node.role==worker"],
-    preferences: [],
-    maxReplicasPerNode: 0,
-    reservations: { nanoCpus: 0, memoryBytes: 0 },
-  };
+  const current = defaultServiceSpec({ name: "web", image: "nginx", replicas: 2, constraints: ["node.role==worker"] });
 
   it("ok/SERVICE: its spec, changed as update would; node flags by ID", async () => {
     const source = recordingSource(handBuiltPlan(), { web: { id: "webid", spec: current } });
@@ -286,7 +275,7 @@ describe("planCommand", () => {
   it("ok/a draft needs --name and --image", async () => {
     const source = recordingSource(handBuiltPlan());
     await expect(planCommand(source, () => undefined, [], { replicas: "2" })).rejects.toThrow(
-      new UsageFault("a draft service needs --name and --image (or plan an existing SERVICE)"),
+      new UsageError("a draft service needs --name and --image (or plan an existing SERVICE)"),
     );
     await planCommand(source, () => undefined, [], { name: "new", image: "nginx", "placement-pref": ["spread=node.labels.zone"] });
     expect(source.asked[0]!.service).toEqual({
@@ -304,7 +293,7 @@ describe("planCommand", () => {
   });
 
   it("fail/nothing to plan", async () => {
-    await expect(planCommand(recordingSource(handBuiltPlan()), () => undefined, [], {})).rejects.toThrow(UsageFault);
+    await expect(planCommand(recordingSource(handBuiltPlan()), () => undefined, [], {})).rejects.toThrow(UsageError);
   });
 
   it("fail/spec problems are Swarm's messages, and an error; --json still prints the plan", async () => {
@@ -358,6 +347,6 @@ describe("the pci-dss scenario, planned here by the core planner", () => {
   });
 
   it("fail/an unknown scenario is a usage error", () => {
-    expect(() => scenarioSource("hipaa")).toThrow(new UsageFault('unknown scenario "hipaa": the scenarios are pci-dss'));
+    expect(() => scenarioSource("hipaa")).toThrow(new UsageError('unknown scenario "hipaa": the scenarios are pci-dss'));
   });
 });

@@ -1,4 +1,3 @@
-import type { ParseArgsConfig } from "node:util";
 import {
   capitalise,
   formatTable,
@@ -22,15 +21,14 @@ import {
   applySpecChanges,
   badFlag,
   bytesSize,
-  CREATE_OPTIONS,
   draftSpec,
   hasSpecChanges,
   parseSpecChanges,
   truncateId,
-  UPDATE_OPTIONS,
   type SpecFlagValues,
 } from "./service.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 /**
  * `rampart plan`: a dry run of the scheduler. The spec comes from a service (and the
@@ -39,17 +37,6 @@ import { UsageFault, type Out } from "./swarm.js";
  * The live cluster is planned on the server (`planner.whatIf`, audited there); a
  * built-in scenario is planned here, with the same core code.
  */
-
-export const PLAN_OPTIONS = {
-  ...CREATE_OPTIONS,
-  ...UPDATE_OPTIONS,
-  "label-add": { type: "string", multiple: true },
-  "label-rm": { type: "string", multiple: true },
-  availability: { type: "string", multiple: true },
-  role: { type: "string", multiple: true },
-  scenario: { type: "string" },
-  json: { type: "boolean" },
-} as const satisfies ParseArgsConfig["options"];
 
 export interface NodeFlagValues {
   "label-add"?: string[] | undefined;
@@ -179,7 +166,7 @@ export const SCENARIOS = ["pci-dss"] as const;
 
 /** A built-in scenario, planned in this process: no server is needed. */
 export function scenarioSource(name: string): PlanSource {
-  if (name !== "pci-dss") throw new UsageFault(`unknown scenario "${name}": the scenarios are ${SCENARIOS.join(", ")}`);
+  if (name !== "pci-dss") throw new UsageError(`unknown scenario "${name}": the scenarios are ${SCENARIOS.join(", ")}`);
   const { cluster, sandbox } = pciDssScenario();
   return {
     base: sandbox,
@@ -200,7 +187,7 @@ export function scenarioSource(name: string): PlanSource {
 
 /** `rampart plan [SERVICE] [flags]`. */
 export async function planCommand(source: PlanSource, out: Out, positionals: string[], values: PlanFlagValues): Promise<number> {
-  if (positionals.length > 1) throw new UsageFault('"rampart plan" accepts at most 1 argument: SERVICE');
+  if (positionals.length > 1) throw new UsageError('"rampart plan" accepts at most 1 argument: SERVICE');
   const changes = parseSpecChanges(values);
   const edits = parseNodeEdits(values);
 
@@ -214,14 +201,14 @@ export async function planCommand(source: PlanSource, out: Out, positionals: str
     sandbox.service = { ...base, spec: applySpecChanges(base.spec, changes, { sortConstraints: false }) };
   } else if (hasSpecChanges(changes)) {
     if (changes.name === undefined || changes.image === undefined) {
-      throw new UsageFault("a draft service needs --name and --image (or plan an existing SERVICE)");
+      throw new UsageError("a draft service needs --name and --image (or plan an existing SERVICE)");
     }
     sandbox.service = { spec: draftSpec(changes, changes.name, changes.image) };
   }
   const nodes = await source.nodes();
   if (edits.length > 0 || source.base?.nodes) sandbox.nodes = { ...source.base?.nodes, ...buildNodeChanges(edits, nodes) };
   if (!sandbox.service && !sandbox.nodes) {
-    throw new UsageFault('"rampart plan" needs a SERVICE, a draft service (--name and --image) or a node change');
+    throw new UsageError('"rampart plan" needs a SERVICE, a draft service (--name and --image) or a node change');
   }
 
   const result = await source.whatIf(sandbox);

@@ -1,4 +1,4 @@
-import type { SecretReference } from "@rampart/core";
+import { defaultServiceSpec, type SecretReference } from "@rampart/core";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import type { AdminClient } from "../client/index.js";
@@ -22,7 +22,7 @@ import {
   type SecretView,
 } from "./secret.js";
 import { parseSecretFlags, resolveSecretFlags, serviceCreate, serviceUpdate, updatedSecrets, type ServiceDetail } from "./service.js";
-import { UsageFault } from "./swarm.js";
+import { UsageError } from "./cli.js";
 
 const SIZE_ERROR = "secret data must be larger than 0 and less than 512000 bytes";
 const at = new Date("2026-11-28T12:00:00.000Z");
@@ -97,7 +97,7 @@ describe("labels and filters", () => {
   });
 
   it("fail/a label key with a space is a flag error", () => {
-    expect(() => parseLabels(["a b=c"])).toThrow(UsageFault);
+    expect(() => parseLabels(["a b=c"])).toThrow(UsageError);
     expect(() => parseLabels(["a b=c"])).toThrow(/^invalid argument "a b=c" for "--label" flag: /);
   });
 
@@ -121,7 +121,7 @@ describe("labels and filters", () => {
   });
 
   it("fail/a filter without = is a flag error; an unknown key is the daemon's error", () => {
-    expect(() => parseSecretFilters(["name"])).toThrow(new UsageFault('invalid argument "name" for "--filter" flag: bad format of filter (expected name=value)'));
+    expect(() => parseSecretFilters(["name"])).toThrow(new UsageError('invalid argument "name" for "--filter" flag: bad format of filter (expected name=value)'));
     expect(() => parseSecretFilters(["driver=x"])).toThrow("invalid filter 'driver'");
   });
 });
@@ -282,7 +282,7 @@ describe("secret rotate", () => {
     [["db_password", "/new"], options({ detach: true, removeOld: true }), "--remove-old waits for the rollout to finish, so it cannot be used with --detach"],
   ])("fail/usage: %j", async (args, opts, message) => {
     const { client, calls } = rotationClient([]);
-    await expect(secretRotate(client, () => undefined, args, source({ "/new": "x" }), opts)).rejects.toThrow(new UsageFault(message));
+    await expect(secretRotate(client, () => undefined, args, source({ "/new": "x" }), opts)).rejects.toThrow(new UsageError(message));
     expect(calls).toEqual([]);
   });
 
@@ -313,7 +313,7 @@ describe("secret create and rm", () => {
 
   it("fail/create takes one or two arguments", async () => {
     const client = {} as AdminClient;
-    await expect(secretCreate(client, () => undefined, [], undefined, source({}))).rejects.toThrow(UsageFault);
+    await expect(secretCreate(client, () => undefined, [], undefined, source({}))).rejects.toThrow(UsageError);
     await expect(secretCreate(client, () => undefined, ["a", "b", "c"], undefined, source({}))).rejects.toThrow(
       '"rampart secret create" requires at least 1 and at most 2 arguments',
     );
@@ -365,7 +365,7 @@ describe("--secret, --secret-add and --secret-rm on services", () => {
     ["source=a,mode=09", 'invalid mode specified: strconv.ParseUint: parsing "09": invalid syntax'],
     ["source=a,x", "invalid field 'x' must be a key=value pair"],
   ])("fail/--secret %s is docker's flag error", (value, reason) => {
-    expect(() => parseSecretFlags([value], "secret-add")).toThrow(new UsageFault(`invalid argument "${value}" for "--secret-add" flag: ${reason}`));
+    expect(() => parseSecretFlags([value], "secret-add")).toThrow(new UsageError(`invalid argument "${value}" for "--secret-add" flag: ${reason}`));
   });
 
   it("ok/names are looked up for their IDs", async () => {
@@ -385,7 +385,7 @@ describe("--secret, --secret-add and --secret-rm on services", () => {
 
   it("fail/two flags with one target are refused before any lookup", async () => {
     await expect(resolveSecretFlags({} as typeof lookup, parseSecretFlags(["db_password", "source=tls_key,target=db_password"], "secret"))).rejects.toThrow(
-      new UsageFault("duplicate secret target for tls_key not allowed"),
+      new UsageError("duplicate secret target for tls_key not allowed"),
     );
   });
 
@@ -401,17 +401,11 @@ describe("--secret, --secret-add and --secret-rm on services", () => {
     const detail = {
       id: "svc",
       version: 4,
-      spec: {
+      spec: defaultServiceSpec({
         name: "web",
         image: "nginx",
-        mode: "replicated",
-        replicas: 1,
-        constraints: [],
-        preferences: [],
-        maxReplicasPerNode: 0,
-        reservations: { nanoCpus: 0, memoryBytes: 0 },
         secrets: [{ secretId: "id-db", secretName: "db_password", target: "db", uid: "0", gid: "0", mode: 0o400 }],
-      },
+      }),
     } as unknown as ServiceDetail;
     const client = {
       ...lookup,

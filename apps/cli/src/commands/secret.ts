@@ -5,7 +5,8 @@ import type { AppRouter } from "@rampart/api";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AdminClient } from "../client/index.js";
 import { answerOf, badFlag } from "./service.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 /**
  * `rampart secret …`: docker's secret commands (cli/command/secret), with their
@@ -258,9 +259,9 @@ export async function followRotation(
  * says how to remove it, or removes it with `--remove-old`.
  */
 export async function secretRotate(client: AdminClient, out: Out, args: string[], source: PayloadSource, options: RotateOptions): Promise<number> {
-  if (args.length !== 2) throw new UsageFault('"rampart secret rotate" requires exactly 2 arguments: SECRET and FILE (or - for standard input)');
+  if (args.length !== 2) throw new UsageError('"rampart secret rotate" requires exactly 2 arguments: SECRET and FILE (or - for standard input)');
   if (options.detach && options.removeOld) {
-    throw new UsageFault("--remove-old waits for the rollout to finish, so it cannot be used with --detach");
+    throw new UsageError("--remove-old waits for the rollout to finish, so it cannot be used with --detach");
   }
   const [ref, file] = args as [string, string];
   const data = await readSecretData(source, file);
@@ -312,7 +313,7 @@ export const SECRET_ROTATE_OPTIONS = {
 
 /** `rampart secret create [--label k=v]... SECRET [FILE|-]`: prints the new secret's ID, never its value. */
 export async function secretCreate(client: AdminClient, out: Out, args: string[], labelFlags: string[] | undefined, source: PayloadSource): Promise<number> {
-  if (args.length < 1 || args.length > 2) throw new UsageFault('"rampart secret create" requires at least 1 and at most 2 arguments');
+  if (args.length < 1 || args.length > 2) throw new UsageError('"rampart secret create" requires at least 1 and at most 2 arguments');
   const labels = parseLabels(labelFlags) ?? {};
   const data = await readSecretData(source, args[1]);
   const created = await client.secret.create.mutate({ name: args[0]!, data: encode(data), labels });
@@ -322,7 +323,7 @@ export async function secretCreate(client: AdminClient, out: Out, args: string[]
 
 /** `rampart secret ls [-q] [--filter name=…|id=…|label=…]...`. */
 export async function secretLs(client: AdminClient, out: Out, args: string[], quiet: boolean, filterFlags: string[] | undefined): Promise<number> {
-  if (args.length > 0) throw new UsageFault('"rampart secret ls" accepts no arguments');
+  if (args.length > 0) throw new UsageError('"rampart secret ls" accepts no arguments');
   const filters = parseSecretFilters(filterFlags ?? []);
   const secrets = (await client.secret.list.query()).filter((s) => matchesSecretFilters(s, filters));
   if (quiet) {
@@ -335,7 +336,7 @@ export async function secretLs(client: AdminClient, out: Out, args: string[], qu
 
 /** `rampart secret inspect [--pretty] SECRET...`: a JSON array of metadata; the ones not found are reported after. */
 export async function secretInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart secret inspect" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart secret inspect" requires at least 1 argument');
   const found: SecretView[] = [];
   const errors: string[] = [];
   for (const ref of refs) {
@@ -357,7 +358,7 @@ export async function secretInspect(client: AdminClient, out: Out, refs: string[
 
 /** `rampart secret rm SECRET...`: prints each one removed; the others' errors (Swarm's words) come last. */
 export async function secretRm(client: AdminClient, out: Out, refs: string[]): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart secret rm" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart secret rm" requires at least 1 argument');
   const errors: string[] = [];
   for (const ref of refs) {
     try {

@@ -1,4 +1,4 @@
-import type { ServiceSpec } from "@rampart/core";
+import { defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import type { AdminClient } from "../client/index.js";
@@ -27,7 +27,7 @@ import {
   type ServiceView,
   type TaskView,
 } from "./service.js";
-import { UsageFault } from "./swarm.js";
+import { UsageError } from "./cli.js";
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -70,7 +70,7 @@ describe("ramInBytes (go-units RAMInBytes)", () => {
   });
 
   it("fail/the flag error names the flag as docker does", () => {
-    expect(() => parseMemoryBytes("1x")).toThrow(new UsageFault(`invalid argument "1x" for "--reserve-memory" flag: invalid suffix: 'x'`));
+    expect(() => parseMemoryBytes("1x")).toThrow(new UsageError(`invalid argument "1x" for "--reserve-memory" flag: invalid suffix: 'x'`));
   });
 });
 
@@ -97,7 +97,7 @@ describe("parseNanoCpus (docker's opts.ParseCPUs)", () => {
     ["fail/a third", "1/3", `invalid argument "1/3" for "--reserve-cpu" flag: value is too precise`],
     ["fail/a unit", "1cpu", `invalid argument "1cpu" for "--reserve-cpu" flag: failed to parse 1cpu as a rational number`],
   ])("%s: %s", (_name, input, message) => {
-    expect(() => parseNanoCpus(input)).toThrow(new UsageFault(message));
+    expect(() => parseNanoCpus(input)).toThrow(new UsageError(message));
   });
 });
 
@@ -149,21 +149,11 @@ describe("parsePlacementPref (docker's placementPrefOpts.Set)", () => {
     ["fail/another strategy", "binpack=x", "unsupported placement preference binpack (only spread is supported)"],
     ["fail/strategy case matters", "Spread=x", "unsupported placement preference Spread (only spread is supported)"],
   ])("%s: %s", (_name, input, reason) => {
-    expect(() => parsePlacementPref(input)).toThrow(new UsageFault(`invalid argument "${input}" for "--placement-pref" flag: ${reason}`));
+    expect(() => parsePlacementPref(input)).toThrow(new UsageError(`invalid argument "${input}" for "--placement-pref" flag: ${reason}`));
   });
 });
 
-const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({
-  name: "web",
-  image: "nginx:alpine",
-  mode: "replicated",
-  replicas: 1,
-  constraints: [],
-  preferences: [],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-  ...over,
-});
+const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => defaultServiceSpec({ name: "web", image: "nginx:alpine", ...over });
 
 describe("specs from flags", () => {
   it("ok/create: defaults, then every flag in its field, constraints in the order given", () => {
@@ -197,7 +187,7 @@ describe("specs from flags", () => {
     ["fail/replicas with global", { mode: "global", replicas: "2" }, "replicas can only be used with replicated mode"],
     ["fail/max per node with global", { mode: "global", "replicas-max-per-node": "1" }, "replicas-max-per-node can only be used with replicated mode"],
   ])("%s", (_name, values, message) => {
-    expect(() => draftSpec(parseSpecChanges(values), "x", "y")).toThrow(new UsageFault(message));
+    expect(() => draftSpec(parseSpecChanges(values), "x", "y")).toThrow(new UsageError(message));
   });
 
   it("ok/update: constraints added, removed and sorted; preferences removed then added; one reservation kept", () => {
@@ -454,7 +444,7 @@ describe("commands against a stand-in client", () => {
   });
 
   it("fail/scale checks every specifier before it changes anything", async () => {
-    await expect(serviceScale(fakeClient({}), () => undefined, ["web=1", "web"])).rejects.toThrow(new UsageFault("invalid scale specifier 'web'"));
+    await expect(serviceScale(fakeClient({}), () => undefined, ["web=1", "web"])).rejects.toThrow(new UsageError("invalid scale specifier 'web'"));
   });
 
   it("fail/rm stops when the server cannot be reached, instead of reporting it per service", async () => {

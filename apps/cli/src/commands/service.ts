@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
-import type { ParseArgsConfig } from "node:util";
-import { capitalise, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AdminClient } from "../client/index.js";
-import { UsageFault, type Out } from "./swarm.js";
+import { UsageError } from "./cli.js";
+import type { Out } from "./swarm.js";
 
 /**
  * `rampart service …`: docker's service commands, flag for flag where Rampart has the
@@ -24,8 +24,8 @@ export type TaskView = ServiceDetail["tasks"][number];
 // ---------------------------------------------------------------------------
 
 /** docker's flag error: `invalid argument "V" for "--F" flag: REASON` (pflag's wording). */
-export function badFlag(flag: string, value: string, reason: string): UsageFault {
-  return new UsageFault(`invalid argument "${value}" for "--${flag}" flag: ${reason}`);
+export function badFlag(flag: string, value: string, reason: string): UsageError {
+  return new UsageError(`invalid argument "${value}" for "--${flag}" flag: ${reason}`);
 }
 
 /** Go's strconv.ParseFloat on decimal input (the only kind go-units hands it), or its error. */
@@ -183,7 +183,7 @@ export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
   if (values.image !== undefined) changes.image = values.image;
   if (values.mode !== undefined) {
     if (values.mode !== "replicated" && values.mode !== "global") {
-      throw new UsageFault(`Unknown mode: ${values.mode}, only replicated and global supported`);
+      throw new UsageError(`Unknown mode: ${values.mode}, only replicated and global supported`);
     }
     changes.mode = values.mode;
   }
@@ -212,25 +212,28 @@ export function hasSpecChanges(c: SpecChanges): boolean {
 }
 
 /**
- * A new service's spec, as `docker service create` builds it: replicated with one
- * replica unless told otherwise, constraints and preferences in the order given.
+ * A new service's spec, as `docker service create` builds it: core's defaults (replicated,
+ * one replica) unless told otherwise, constraints and preferences in the order given.
  */
 export function draftSpec(changes: SpecChanges, name: string, image: string): ServiceSpec {
   const mode = changes.mode ?? "replicated";
-  if (mode === "global" && changes.replicas !== undefined) throw new UsageFault("replicas can only be used with replicated mode");
+  if (mode === "global" && changes.replicas !== undefined) throw new UsageError("replicas can only be used with replicated mode");
   if (mode === "global" && (changes.maxReplicasPerNode ?? 0) > 0) {
-    throw new UsageFault("replicas-max-per-node can only be used with replicated mode");
+    throw new UsageError("replicas-max-per-node can only be used with replicated mode");
   }
-  return {
+  const spec = defaultServiceSpec({
     name,
     image,
     mode,
-    replicas: mode === "global" ? 0 : (changes.replicas ?? 1),
     constraints: changes.constraintAdd.filter((c) => !changes.constraintRm.includes(c)),
     preferences: changes.prefAdd.filter((p) => !changes.prefRm.includes(p)),
-    maxReplicasPerNode: changes.maxReplicasPerNode ?? 0,
-    reservations: { nanoCpus: changes.nanoCpus ?? 0, memoryBytes: changes.memoryBytes ?? 0 },
-  };
+  });
+  if (mode === "global") spec.replicas = 0;
+  else if (changes.replicas !== undefined) spec.replicas = changes.replicas;
+  if (changes.maxReplicasPerNode !== undefined) spec.maxReplicasPerNode = changes.maxReplicasPerNode;
+  if (changes.nanoCpus !== undefined) spec.reservations.nanoCpus = changes.nanoCpus;
+  if (changes.memoryBytes !== undefined) spec.reservations.memoryBytes = changes.memoryBytes;
+  return spec;
 }
 
 /**
@@ -260,7 +263,7 @@ export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, option
     next.preferences = [...next.preferences.filter((p) => !rm.has(p)), ...changes.prefAdd];
   }
   if (changes.replicas !== undefined) {
-    if (next.mode !== "replicated") throw new UsageFault("replicas can only be used with replicated mode");
+    if (next.mode !== "replicated") throw new UsageError("replicas can only be used with replicated mode");
     next.replicas = changes.replicas;
   }
   if (changes.maxReplicasPerNode !== undefined) next.maxReplicasPerNode = changes.maxReplicasPerNode;
@@ -421,43 +424,6 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
 // Commands
 // ---------------------------------------------------------------------------
 
-/** The flags `service create` shares with `plan`. */
-export const CREATE_OPTIONS = {
-  name: { type: "string" },
-  mode: { type: "string" },
-  replicas: { type: "string" },
-  constraint: { type: "string", multiple: true },
-  "placement-pref": { type: "string", multiple: true },
-  "replicas-max-per-node": { type: "string" },
-  "reserve-cpu": { type: "string" },
-  "reserve-memory": { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
-
-export const UPDATE_OPTIONS = {
-  image: { type: "string" },
-  replicas: { type: "string" },
-  "constraint-add": { type: "string", multiple: true },
-  "constraint-rm": { type: "string", multiple: true },
-  "placement-pref-add": { type: "string", multiple: true },
-  "placement-pref-rm": { type: "string", multiple: true },
-  "replicas-max-per-node": { type: "string" },
-  "reserve-cpu": { type: "string" },
-  "reserve-memory": { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
-
-/** `service create` also takes `--secret` (docker's flag); `plan` does not. */
-export const SERVICE_CREATE_OPTIONS = {
-  ...CREATE_OPTIONS,
-  secret: { type: "string", multiple: true },
-} as const satisfies ParseArgsConfig["options"];
-
-/** `service update` takes docker's `--secret-add` and `--secret-rm`. */
-export const SERVICE_UPDATE_OPTIONS = {
-  ...UPDATE_OPTIONS,
-  "secret-add": { type: "string", multiple: true },
-  "secret-rm": { type: "string", multiple: true },
-} as const satisfies ParseArgsConfig["options"];
-
 /** The secret flags, as node:util's parseArgs hands them over. */
 export interface SecretFlagValues {
   secret?: string[] | undefined;
@@ -490,7 +456,7 @@ export async function resolveSecretFlags(
 ): Promise<SecretReference[]> {
   const targets = new Set<string>();
   for (const f of flags) {
-    if (targets.has(f.target)) throw new UsageFault(`duplicate secret target for ${f.secretName} not allowed`);
+    if (targets.has(f.target)) throw new UsageError(`duplicate secret target for ${f.secretName} not allowed`);
     targets.add(f.target);
   }
   const refs: SecretReference[] = [];
@@ -527,7 +493,7 @@ export function answerOf(error: unknown): string {
 
 /** `rampart service create [flags] IMAGE`: prints the new service's ID. */
 export async function serviceCreate(client: AdminClient, out: Out, positionals: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
-  if (positionals.length !== 1) throw new UsageFault('"rampart service create" requires exactly 1 argument: IMAGE');
+  if (positionals.length !== 1) throw new UsageError('"rampart service create" requires exactly 1 argument: IMAGE');
   const changes = parseSpecChanges(values);
   const secretFlags = parseSecretFlags(values.secret, "secret");
   const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
@@ -555,7 +521,7 @@ export async function servicePs(
   refs: string[],
   options: { quiet: boolean; noTrunc: boolean },
 ): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart service ps" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart service ps" requires at least 1 argument');
   const services: ServiceDetail[] = [];
   for (const ref of refs) services.push(await client.service.get.query({ ref }));
   if (options.quiet) {
@@ -570,7 +536,7 @@ export async function servicePs(
 
 /** `rampart service inspect [--pretty] SERVICE...`: a JSON array by default, as docker prints. */
 export async function serviceInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart service inspect" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart service inspect" requires at least 1 argument');
   const found = [];
   const errors: string[] = [];
   for (const ref of refs) {
@@ -593,7 +559,7 @@ export async function serviceInspect(client: AdminClient, out: Out, refs: string
  * refused by the server instead of overwritten. Prints SERVICE, as docker does.
  */
 export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
-  if (refs.length !== 1) throw new UsageFault('"rampart service update" requires exactly 1 argument');
+  if (refs.length !== 1) throw new UsageError('"rampart service update" requires exactly 1 argument');
   const changes = parseSpecChanges(values);
   const secretAdd = parseSecretFlags(values["secret-add"], "secret-add");
   const secretRm = values["secret-rm"] ?? [];
@@ -609,10 +575,10 @@ export async function serviceUpdate(client: AdminClient, out: Out, refs: string[
 
 /** `rampart service scale SERVICE=REPLICAS...`: each one reported, as docker goes on past failures. */
 export async function serviceScale(client: AdminClient, out: Out, args: string[]): Promise<number> {
-  if (args.length === 0) throw new UsageFault('"rampart service scale" requires at least 1 argument');
+  if (args.length === 0) throw new UsageError('"rampart service scale" requires at least 1 argument');
   for (const arg of args) {
     const eq = arg.indexOf("=");
-    if (eq <= 0 || eq === arg.length - 1) throw new UsageFault(`invalid scale specifier '${arg}'`);
+    if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`invalid scale specifier '${arg}'`);
   }
   const errors: string[] = [];
   for (const arg of args) {
@@ -644,7 +610,7 @@ export async function serviceScale(client: AdminClient, out: Out, args: string[]
 
 /** `rampart service rm SERVICE...`: prints each one removed; the others' errors come last. */
 export async function serviceRm(client: AdminClient, out: Out, refs: string[]): Promise<number> {
-  if (refs.length === 0) throw new UsageFault('"rampart service rm" requires at least 1 argument');
+  if (refs.length === 0) throw new UsageError('"rampart service rm" requires at least 1 argument');
   const errors: string[] = [];
   for (const ref of refs) {
     try {

@@ -1,4 +1,5 @@
 import type { AdminClient } from "../client/index.js";
+import { UsageError } from "./cli.js";
 
 export type Out = (line: string) => void;
 
@@ -15,7 +16,7 @@ export async function swarmInit(client: AdminClient, out: Out): Promise<number> 
 /** `rampart swarm join-token [-q] [--rotate] worker|manager` (swarm-semantics.md §8.2). */
 export async function swarmJoinToken(client: AdminClient, out: Out, role: string | undefined, quiet: boolean, rotate: boolean): Promise<number> {
   if (role !== "worker" && role !== "manager") {
-    throw new UsageFault(role === undefined ? '"rampart swarm join-token" requires exactly 1 argument: worker or manager' : `unknown role ${role}`);
+    throw new UsageError(role === undefined ? '"rampart swarm join-token" requires exactly 1 argument: worker or manager' : `unknown role ${role}`);
   }
   const result = rotate ? await client.swarm.rotateToken.mutate({ role }) : await client.swarm.revealToken.mutate({ role });
   if (quiet) {
@@ -37,7 +38,7 @@ export async function swarmCa(client: AdminClient, out: Out): Promise<number> {
 /** `rampart swarm update --cert-expiry 720h [--dispatcher-heartbeat 5s]`. */
 export async function swarmUpdate(client: AdminClient, out: Out, certExpiry: string | undefined, heartbeat: string | undefined): Promise<number> {
   if (certExpiry === undefined && heartbeat === undefined) {
-    throw new UsageFault("nothing to update: give --cert-expiry or --dispatcher-heartbeat");
+    throw new UsageError("nothing to update: give --cert-expiry or --dispatcher-heartbeat");
   }
   const { version } = await client.swarm.info.query();
   await client.swarm.update.mutate({
@@ -49,5 +50,3 @@ export async function swarmUpdate(client: AdminClient, out: Out, certExpiry: str
   return 0;
 }
 
-/** A mistake in how a command was called: exit status 2, like a flag error. */
-export class UsageFault extends Error {}

@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Env } from "../env.js";
+import { VERSION } from "../version.js";
+import { agentJoin, agentSimulate } from "./agent.js";
+import { command, UsageError, type Group } from "./cli.js";
+
+const AGENT_USAGE = `Usage:  rampart agent COMMAND
+
+Run a node
+
+Commands:
+  join       Join a swarm and keep the node's identity alive
+             join --token TOKEN [--state-dir DIR] [--hostname NAME] [--label k=v]... HOST:PORT
+             (or --token-file FILE, or RAMPART_JOIN_TOKEN, to keep the token out of ps)
+             --secrets-root DIR      where tasks' secrets are written: DIR/<task>/<target>;
+                                     must be tmpfs (default /dev/shm/rampart-<state-dir hash>)
+             --allow-secrets-on-disk accept a secrets root that is not tmpfs (development only)
+  simulate   Run many simulated nodes in this process, over the real protocol
+             simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
+
+/**
+ * The join token: --token (as docker takes it), else --token-file, else
+ * RAMPART_JOIN_TOKEN. The last two keep the token out of `ps` for the agent's whole life.
+ */
+function joinToken(flag: string | undefined, file: string | undefined, env: Env): string | undefined {
+  if (flag) return flag;
+  if (file) {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch {
+      throw new UsageError(`--token-file: cannot read ${file}`);
+    }
+  }
+  return env.RAMPART_JOIN_TOKEN;
+}
+
+/** `rampart agent …`: the node side, run here; one usage for the noun, which each command's --help prints too. */
+export const agent: Group = {
+  name: "agent",
+  summary: "Run a node: join, simulate",
+  usage: AGENT_USAGE,
+  commands: [
+    command({
+      name: "join",
+      usage: AGENT_USAGE,
+      options: {
+        "state-dir": { type: "string" },
+        hostname: { type: "string" },
+        label: { type: "string", multiple: true },
+        "token-file": { type: "string" },
+        "secrets-root": { type: "string" },
+        "allow-secrets-on-disk": { type: "boolean" },
+      },
+      positionals: true,
+      run: ({ values, positionals, env, io }) =>
+        agentJoin(
+          {
+            token: joinToken(values.token, values["token-file"], env),
+            stateDir: resolve(values["state-dir"] ?? ".rampart-agent"),
+            secretsRoot: values["secrets-root"] === undefined ? undefined : resolve(values["secrets-root"]),
+            allowSecretsOnDisk: values["allow-secrets-on-disk"] ?? false,
+            hostname: values.hostname,
+            labels: values.label ?? [],
+            address: positionals[0],
+            version: VERSION,
+          },
+          io.out,
+          io.err,
+        ),
+    }),
+    command({
+      name: "simulate",
+      usage: AGENT_USAGE,
+      options: {
+        nodes: { type: "string" },
+        prefix: { type: "string" },
+        "exit-after-join": { type: "boolean" },
+        "token-file": { type: "string" },
+      },
+      positionals: true,
+      run: ({ values, positionals, env, io }) =>
+        agentSimulate(
+          {
+            token: joinToken(values.token, values["token-file"], env),
+            nodes: values.nodes,
+            prefix: values.prefix ?? "sim",
+            address: positionals[0],
+            exitAfterJoin: values["exit-after-join"] ?? false,
+            version: VERSION,
+          },
+          io.out,
+          io.err,
+        ),
+    }),
+  ],
+};

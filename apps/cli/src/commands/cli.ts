@@ -1,0 +1,199 @@
+import { resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isRampartError } from "@rampart/core";
+import { createAdminClient, explainClientError, type AdminClient, type Target } from "../client/index.js";
+import type { Env } from "../env.js";
+import { isLoopback } from "../server/listen.js";
+
+/**
+ * The `rampart` command line as data. Each noun declares its commands in a table (its
+ * `<noun>.cli.ts`): name and aliases, usage text, `parseArgs` options, whether it takes
+ * arguments, and what it runs. One dispatcher walks the tables, so help, unknown
+ * commands, flag errors and exit codes behave the same everywhere, and a flag is added
+ * where its command is declared, beside the usage text that documents it.
+ */
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags every command takes: which server to talk to, and help. */
+export const GLOBAL_OPTIONS = {
+  "data-dir": { type: "string" },
+  host: { type: "string" },
+  token: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies Options;
+
+/**
+ * A mistake in how a command was called: exit status 2, with `See 'rampart NOUN --help'`,
+ * like a flag error. Thrown by the dispatcher and by commands checking their arguments.
+ */
+export class UsageError extends Error {}
+
+/** Where a command writes: standard output and standard error, one line at a time. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The flags a command with options `O` receives, typed as `parseArgs` returns them. */
+export type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: typeof GLOBAL_OPTIONS & O; strict: true }>>["values"];
+
+/** What a command's `run` is given. */
+export interface Call<O extends Options> {
+  values: Values<O>;
+  positionals: string[];
+  env: Env;
+  io: Io;
+  /**
+   * Runs `work` against the server that --data-dir, or --host with --token, names. A
+   * failure is printed as `Error: …` (a server that cannot be reached, said so) and is
+   * exit status 1; a UsageError still is a usage error.
+   */
+  admin(work: (client: AdminClient, out: (line: string) => void) => Promise<number>): Promise<number>;
+}
+
+/** A command: `rampart status`, or `rampart service create` within its noun. */
+export interface Command<O extends Options = Options> {
+  name: string;
+  aliases?: readonly string[];
+  /** Its line in `rampart --help`, for a command that stands alone. */
+  summary?: string;
+  /** Printed for -h or --help. */
+  usage: string;
+  /** Its own flags; GLOBAL_OPTIONS come with every command. */
+  options: O;
+  /**
+   * Whether it takes arguments besides flags. The admin commands all do, as they always
+   * have; those that need some count them themselves, so that the message names what is
+   * missing as docker's does.
+   */
+  positionals: boolean;
+  run(call: Call<O>): Promise<number>;
+}
+
+/** A noun with commands of its own: `rampart service COMMAND`. */
+export interface Group {
+  name: string;
+  summary: string;
+  /** Printed for -h, --help, or no command. */
+  usage: string;
+  commands: readonly Command[];
+}
+
+/** Something that takes no arguments and ignores any it is given: `rampart help`, `rampart version`. */
+export interface Action {
+  name: string;
+  aliases?: readonly string[];
+  summary?: string;
+  action(io: Io): number;
+}
+
+export type Entry = Group | Command | Action;
+
+/** Declares a command, typing its `run` by its options. */
+export function command<const O extends Options>(spec: Command<O>): Command<O> {
+  return spec;
+}
+
+/** An entry by its name or one of its aliases. */
+export function find<E extends { name: string; aliases?: readonly string[] }>(entries: readonly E[], name: string): E | undefined {
+  return entries.find((e) => e.name === name || e.aliases?.includes(name));
+}
+
+/** The `Commands:` lines of `rampart --help`: each entry with a summary, in table order. */
+export function commandList(entries: readonly Entry[]): string {
+  return entries.flatMap((e) => (e.summary === undefined ? [] : [`  ${e.name.padEnd(13)}${e.summary}`])).join("\n");
+}
+
+/** `parseArgs` with the global flags, strict; its errors are usage errors without Node's error code. */
+export function parse<O extends Options>(args: string[], options: O, allowPositionals: boolean): { values: Values<O>; positionals: string[] } {
+  try {
+    return parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^.*?: /, ""));
+  }
+}
+
+/** --data-dir, else RAMPART_DATA_DIR, else ./.rampart. */
+export function dataDir(flag: string | undefined, env: Env): string {
+  return resolve(flag ?? env.RAMPART_DATA_DIR ?? ".rampart");
+}
+
+/** The server an admin command talks to: --host with a token, checked before any request, or the local socket. */
+export function adminTarget(values: { "data-dir"?: string | undefined; host?: string | undefined; token?: string | undefined }, env: Env): Target {
+  const host = values.host ?? env.RAMPART_HOST;
+  if (host) {
+    const token = values.token ?? env.RAMPART_TOKEN;
+    if (!token) throw new UsageError("--host needs an API token: pass --token or set RAMPART_TOKEN");
+    let url: URL;
+    try {
+      url = new URL(host);
+    } catch {
+      throw new UsageError(`--host must be a URL such as https://rampart.example:8080, got "${host}"`);
+    }
+    // The token is a bearer credential: it travels only over HTTPS, or to this machine.
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname.replace(/^\[|\]$/g, "")))) {
+      throw new UsageError(`--host must use https:// (plain http:// is allowed only to loopback), got "${host}"`);
+    }
+    return { host, token };
+  }
+  return { socketPath: resolve(dataDir(values["data-dir"], env), "rampart.sock") };
+}
+
+/** A command: its flags parsed (help wins over everything but a flag error), then its run. */
+async function runCommand(cmd: Command, args: string[], env: Env, io: Io): Promise<number> {
+  const { values, positionals } = parse(args, cmd.options, cmd.positionals);
+  if (values.help) return io.out(cmd.usage), 0;
+  return cmd.run({
+    values,
+    positionals,
+    env,
+    io,
+    async admin(work) {
+      const target = adminTarget(values, env);
+      try {
+        return await work(createAdminClient(target), io.out);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        io.err(`Error: ${explainClientError(error, target)}`);
+        return 1;
+      }
+    },
+  });
+}
+
+/** A group's command by name; its usage for no command or help; a usage error for anything else. */
+async function runGroup(group: Group, args: string[], env: Env, io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") return io.out(group.usage), 0;
+  const cmd = find(group.commands, sub);
+  if (!cmd) throw new UsageError(`'${sub}' is not a rampart ${group.name} command`);
+  return runCommand(cmd, rest, env, io);
+}
+
+/**
+ * `rampart ARGS`: the entry named by the first argument, run. An unknown name is exit
+ * status 1 (docker's), a usage error 2, any other failure `Error: …` and 1. The
+ * environment is read first, so a bad variable stops every command, help included.
+ */
+export async function dispatch(entries: readonly Entry[], argv: readonly string[], io: Io, readEnv: () => Env): Promise<number> {
+  const [name = "help", ...rest] = argv;
+  try {
+    const env = readEnv();
+    const entry = find(entries, name);
+    if (!entry) {
+      io.err(`rampart: '${name}' is not a rampart command.\nSee 'rampart --help'`);
+      return 1;
+    }
+    if ("action" in entry) return entry.action(io);
+    if ("commands" in entry) return await runGroup(entry, rest, env, io);
+    return await runCommand(entry, rest, env, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`rampart: ${error.message}\nSee 'rampart ${name} --help'`);
+      return 2;
+    }
+    io.err(`Error: ${isRampartError(error) || error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

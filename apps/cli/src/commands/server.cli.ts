@@ -1,0 +1,104 @@
+import { fileURLToPath } from "node:url";
+import { createLogger } from "../server/log.js";
+import { startServer } from "../server/index.js";
+import { VERSION } from "../version.js";
+import { command, dataDir, UsageError } from "./cli.js";
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+/** `rampart server`: runs until SIGINT or SIGTERM, then shuts down cleanly. */
+export const server = command({
+  name: "server",
+  summary: "Run the Rampart server (UI, API, node endpoint and cluster store)",
+  usage: `Usage:  rampart server [OPTIONS]
+
+Run the Rampart server: the web UI and API, over one cluster store.
+
+Options:
+  --data-dir DIR        Data directory (default ./.rampart, or RAMPART_DATA_DIR)
+  --listen ADDR         Address for the UI and API (default 127.0.0.1:8080)
+  --tls-cert FILE       Serve HTTPS with this certificate (PEM)
+  --tls-key FILE        ... and this private key (PEM)
+  --insecure-http       Allow plain HTTP off loopback (behind a TLS-terminating proxy)
+  --trust-proxy         Take client addresses from X-Forwarded-For
+  --node-listen ADDR    Address for the node endpoint, mTLS (default 0.0.0.0:2377)
+  --advertise-addr ADDR Address nodes use to reach it, for join commands
+                        (default: the node-listen address, or this machine's IPv4)
+  --log-level LEVEL     trace, debug, info, warn or error (default info, or RAMPART_LOG_LEVEL)
+
+The store is PGlite in DIR/pgdata unless DATABASE_URL names a PostgreSQL database.
+The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
+  options: {
+    listen: { type: "string" },
+    "node-listen": { type: "string" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+    "insecure-http": { type: "boolean" },
+    "trust-proxy": { type: "boolean" },
+    "advertise-addr": { type: "string" },
+    "log-level": { type: "string" },
+  },
+  positionals: false,
+  async run({ values, env }) {
+    const level = values["log-level"] ?? env.RAMPART_LOG_LEVEL ?? "info";
+    if (!LOG_LEVELS.includes(level)) {
+      throw new UsageError(`--log-level must be one of trace, debug, info, warn, error; got "${level}"`);
+    }
+    const log = createLogger(level);
+    const webDir = env.RAMPART_WEB_DIR ?? fileURLToPath(new URL("../../../web", import.meta.url));
+
+    // Signals are caught from the start: one that arrives while the store is still
+    // opening or migrating waits for that to finish, then shuts down cleanly.
+    let signalled: (signal: string) => void = () => undefined;
+    const stopRequested = new Promise<string>((resolve) => (signalled = resolve));
+    let signals = 0;
+    const onSignal = (signal: string) => {
+      if (++signals > 1) {
+        process.stderr.write("forced exit\n");
+        process.exit(130);
+      }
+      signalled(signal);
+    };
+    process.on("SIGINT", () => onSignal("SIGINT"));
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+
+    const server = await startServer({
+      dataDir: dataDir(values["data-dir"], env),
+      databaseUrl: env.DATABASE_URL,
+      kekFile: env.RAMPART_KEK_FILE,
+      listen: values.listen ?? "127.0.0.1:8080",
+      nodeListen: values["node-listen"] ?? "0.0.0.0:2377",
+      tlsCert: values["tls-cert"],
+      tlsKey: values["tls-key"],
+      insecureHttp: values["insecure-http"] ?? false,
+      trustProxy: values["trust-proxy"] ?? false,
+      advertiseAddr: values["advertise-addr"],
+      webDir,
+      version: VERSION,
+      log,
+      announceSwarmInit(text) {
+        // The worker token is in this text: the terminal, never the log.
+        process.stderr.write(`\n${text}\n`);
+      },
+      announceSetupCode(code, url) {
+        // Straight to the terminal, not the log: the code is a credential.
+        process.stderr.write(
+          `\nRampart is not set up yet. Create the first administrator at:\n\n    ${url}\n\nwith this one-time setup code:\n\n    ${code}\n\n`,
+        );
+      },
+    });
+    process.stderr.write(`Rampart is ready at ${server.url}\n`);
+
+    const signal = await stopRequested;
+    log.info({ signal }, "shutting down");
+    const code = await server.close().then(
+      () => 0,
+      (error: unknown) => {
+        log.error({ error: error instanceof Error ? error.name : String(error) }, "shutdown failed");
+        return 1;
+      },
+    );
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    return code;
+  },
+});

@@ -1,0 +1,162 @@
+import { command, type Group, type Options } from "./cli.js";
+import { serviceCreate, serviceInspect, serviceLs, servicePs, serviceRm, serviceScale, serviceUpdate } from "./service.js";
+
+/**
+ * The spec flags that `service create`, `service update` and `plan` all take, and below
+ * them the help lines all three print: a flag added to both is taken and documented by
+ * all three.
+ */
+const SPEC_OPTIONS = {
+  "replicas-max-per-node": { type: "string" },
+  "reserve-cpu": { type: "string" },
+  "reserve-memory": { type: "string" },
+} as const satisfies Options;
+
+export const SPEC_OPTIONS_HELP = `  --replicas-max-per-node N  Maximum number of tasks per node (default 0 = unlimited)
+  --reserve-cpu CPUS          Reserve CPUs, e.g. 0.5
+  --reserve-memory SIZE       Reserve memory, e.g. 512MiB, 256m, 1g`;
+
+/** The flags `service create` shares with `plan`. */
+export const CREATE_OPTIONS = {
+  name: { type: "string" },
+  mode: { type: "string" },
+  replicas: { type: "string" },
+  constraint: { type: "string", multiple: true },
+  "placement-pref": { type: "string", multiple: true },
+  ...SPEC_OPTIONS,
+} as const satisfies Options;
+
+/** The flags `service update` shares with `plan`. */
+export const UPDATE_OPTIONS = {
+  image: { type: "string" },
+  replicas: { type: "string" },
+  "constraint-add": { type: "string", multiple: true },
+  "constraint-rm": { type: "string", multiple: true },
+  "placement-pref-add": { type: "string", multiple: true },
+  "placement-pref-rm": { type: "string", multiple: true },
+  ...SPEC_OPTIONS,
+} as const satisfies Options;
+
+/** `rampart service …`: docker's service commands, each with its own usage. */
+export const service: Group = {
+  name: "service",
+  summary: "Manage services: create, ls, ps, inspect, update, scale, rm",
+  usage: `Usage:  rampart service COMMAND
+
+Manage services
+
+Commands:
+  create    Create a service   [OPTIONS] IMAGE
+  ls        List services      [-q]
+  ps        List the tasks of services   [-q] [--no-trunc] SERVICE...
+  inspect   Show services in detail      [--pretty] SERVICE...
+  update    Update a service   [OPTIONS] SERVICE
+  scale     Scale replicated services    SERVICE=REPLICAS...
+  rm        Remove services    SERVICE...
+
+Run 'rampart service COMMAND --help' for more information on a command.`,
+  commands: [
+    command({
+      name: "create",
+      usage: `Usage:  rampart service create [OPTIONS] IMAGE
+
+Create a new service; prints its ID.
+
+Options:
+  --name NAME                 Service name (default: a random one, as docker does)
+  --mode MODE                 replicated or global (default replicated)
+  --replicas N                Number of tasks (default 1)
+  --constraint EXPR           Placement constraint, e.g. node.labels.zone==eu (repeatable)
+  --placement-pref PREF       Placement preference, spread=node.labels.zone (repeatable)
+${SPEC_OPTIONS_HELP}
+  --secret SECRET             Give the tasks a secret (repeatable): NAME, or
+                              source=NAME,target=FILE,uid=U,gid=G,mode=M
+                              (defaults: target NAME, uid 0, gid 0, mode 0444)`,
+      // `--secret` is docker's flag; `plan` does not take it.
+      options: { ...CREATE_OPTIONS, secret: { type: "string", multiple: true } },
+      positionals: true,
+      run: ({ admin, values, positionals }) => admin((client, out) => serviceCreate(client, out, positionals, values)),
+    }),
+    command({
+      name: "ls",
+      aliases: ["list"],
+      usage: `Usage:  rampart service ls [OPTIONS]
+
+List services
+
+Options:
+  -q, --quiet   Only display IDs`,
+      options: { quiet: { type: "boolean", short: "q" } },
+      positionals: true,
+      run: ({ admin, values }) => admin((client, out) => serviceLs(client, out, values.quiet ?? false)),
+    }),
+    command({
+      name: "ps",
+      usage: `Usage:  rampart service ps [OPTIONS] SERVICE [SERVICE...]
+
+List the tasks of one or more services
+
+Options:
+  -q, --quiet   Only display task IDs
+  --no-trunc    Do not truncate output`,
+      options: { quiet: { type: "boolean", short: "q" }, "no-trunc": { type: "boolean" } },
+      positionals: true,
+      run: ({ admin, values, positionals }) =>
+        admin((client, out) => servicePs(client, out, positionals, { quiet: values.quiet ?? false, noTrunc: values["no-trunc"] ?? false })),
+    }),
+    command({
+      name: "inspect",
+      usage: `Usage:  rampart service inspect [OPTIONS] SERVICE [SERVICE...]
+
+Display detailed information on one or more services (JSON by default)
+
+Options:
+  --pretty   Print the information in a human friendly format`,
+      options: { pretty: { type: "boolean" } },
+      positionals: true,
+      run: ({ admin, values, positionals }) => admin((client, out) => serviceInspect(client, out, positionals, values.pretty ?? false)),
+    }),
+    command({
+      name: "update",
+      usage: `Usage:  rampart service update [OPTIONS] SERVICE
+
+Update a service. The change is made at the version that was read: if the service
+changed in between, the server refuses it.
+
+Options:
+  --image IMAGE               Service image
+  --replicas N                Number of tasks
+  --constraint-add EXPR       Add a placement constraint (repeatable)
+  --constraint-rm EXPR        Remove a placement constraint (repeatable)
+  --placement-pref-add PREF   Add a placement preference, spread=node.labels.zone (repeatable)
+  --placement-pref-rm PREF    Remove a placement preference (repeatable)
+${SPEC_OPTIONS_HELP}
+  --secret-add SECRET         Add a secret (repeatable): NAME, or
+                              source=NAME,target=FILE,uid=U,gid=G,mode=M
+  --secret-rm NAME            Remove a secret, every target it has (repeatable)`,
+      // docker's `--secret-add` and `--secret-rm`; `plan` takes neither.
+      options: { ...UPDATE_OPTIONS, "secret-add": { type: "string", multiple: true }, "secret-rm": { type: "string", multiple: true } },
+      positionals: true,
+      run: ({ admin, values, positionals }) => admin((client, out) => serviceUpdate(client, out, positionals, values)),
+    }),
+    command({
+      name: "scale",
+      usage: `Usage:  rampart service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]
+
+Scale one or multiple replicated services`,
+      options: {},
+      positionals: true,
+      run: ({ admin, positionals }) => admin((client, out) => serviceScale(client, out, positionals)),
+    }),
+    command({
+      name: "rm",
+      aliases: ["remove"],
+      usage: `Usage:  rampart service rm SERVICE [SERVICE...]
+
+Remove one or more services`,
+      options: {},
+      positionals: true,
+      run: ({ admin, positionals }) => admin((client, out) => serviceRm(client, out, positionals)),
+    }),
+  ],
+};
