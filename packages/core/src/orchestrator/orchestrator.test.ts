@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConstraints } from "../constraint/index.js";
-import type { ServiceSpec } from "../service/index.js";
+import { defaultServiceSpec, type ServiceSpec } from "../service/index.js";
 import {
   planGlobal,
   planNodeDown,
@@ -13,16 +13,7 @@ import {
   type OrchestratorTask,
 } from "./index.js";
 
-const spec: ServiceSpec = {
-  name: "web",
-  image: "nginx",
-  mode: "replicated",
-  replicas: 3,
-  constraints: [],
-  preferences: [],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-};
+const spec = defaultServiceSpec({ name: "web", image: "nginx", replicas: 3 });
 const service = (over: Partial<OrchestratorService> = {}): OrchestratorService => ({ id: "svc", specVersion: 1, spec, ...over });
 const task = (id: string, slot: number | null, over: Partial<OrchestratorTask> = {}): OrchestratorTask => ({
   id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServiceSpec } from "../service/index.js";
+import { defaultServiceSpec, type ServiceSpec } from "../service/index.js";
 import { labelCatalogue, pciDssScenario, planPlacement, type PlannerCluster, type PlannerNode, type PlannerService, type PlannerTask, type Sandbox } from "./index.js";
 import { parseConstraints } from "../constraint/index.js";
 import { taskSpecChange } from "../orchestrator/index.js";
@@ -11,17 +11,7 @@ function node(id: string, over: Partial<PlannerNode> = {}): PlannerNode {
 }
 
 function spec(name: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name,
-    image: "nginx:alpine",
-    mode: "replicated",
-    replicas: 1,
-    constraints: [],
-    preferences: [],
-    maxReplicasPerNode: 0,
-    reservations: { nanoCpus: 0, memoryBytes: 0 },
-    ...over,
-  };
+  return defaultServiceSpec({ name, image: "nginx:alpine", ...over });
 }
 
 function service(id: string, over: Partial<ServiceSpec> = {}, specVersion = 1): PlannerService {
