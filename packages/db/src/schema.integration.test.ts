@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { defaultServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type PrismaClient } from "./prisma.js";
 import { DEFAULT_MIGRATIONS_DIR } from "./migrator.js";
@@ -122,7 +123,8 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     expect(await prisma.removedNode.count()).toBe(1);
   },
   Service: async (prisma) => {
-    const spec = { name: "web", image: "nginx", mode: "replicated", replicas: 2, constraints: [], preferences: [], maxReplicasPerNode: 0, reservations: { nanoCpus: 0, memoryBytes: 0 } };
+    // Stored as the repositories store it: the spec as a JSON object.
+    const spec = defaultServiceSpec({ name: "web", image: "nginx", replicas: 2 }) as object;
     const row = await prisma.service.create({ data: { id: "s00000000000000000000000a", name: "web", spec } });
     expect(row.spec).toEqual(spec);
     await expect(prisma.service.create({ data: { id: "s00000000000000000000000b", name: "web", spec } })).rejects.toMatchObject({ code: "P2002" });

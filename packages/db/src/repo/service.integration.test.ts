@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { newId } from "@rampart/core";
+import { defaultServiceSpec, newId } from "@rampart/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestStore, testStoreKinds, type TestStore } from "../testing/index.js";
 import { createService, createTasks, getTask, updateTasksIf } from "./service.js";
@@ -23,7 +23,7 @@ describe.each(testStoreKinds())("node reports in the store on %s", (kind) => {
     await db.node.create({
       data: { id: "n00000000000000000000000a", hostname: "node-a", role: "worker", os: "linux", arch: "x86_64", nanoCpus: 1n, memoryBytes: 1n, engineVersion: "t" },
     });
-    const spec = { name: "web", image: "nginx", mode: "replicated" as const, replicas: 3, constraints: [], preferences: [], maxReplicasPerNode: 0, reservations: { nanoCpus: 0, memoryBytes: 0 } };
+    const spec = defaultServiceSpec({ name: "web", image: "nginx", replicas: 3 });
     const service = await createService(db, { id: id(), spec, at });
     const task = (state: "assigned" | "running" | "shutdown", desiredState: "running" | "shutdown" = "running") => ({
       id: id(),
