@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
@@ -38,7 +38,7 @@ describe("rampart agent against a real server", () => {
     await waitFor(async () => (await s.server.runtime.manager.nodes.get(identity.nodeId)).state === "ready", "Ready", { timeoutMs: 10_000 });
     const node = await s.server.runtime.manager.nodes.get(identity.nodeId);
     expect(node).toMatchObject({ hostname: "agent-one", engineLabels: { zone: "eu-1" }, role: "worker" });
-    expect(node.resources.nanoCpus).toBeGreaterThan(0);
+    expect(node.resources).toEqual({ nanoCpus: availableParallelism() * 1e9, memoryBytes: totalmem() });
     agent.stop();
     // A restarted agent resumes with what is on disk, without a token.
     const again = new NodeAgent({ address: s.server.nodeAddress, token: undefined, description: describeThisMachine("test", "agent-one", {}), store: fileStore(dir) });

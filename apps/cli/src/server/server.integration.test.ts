@@ -89,10 +89,14 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
     expect(logs).not.toContain(s.setupCode!);
   });
 
-  it.runIf(kind === "pglite")("fail/a second server on the same data directory is refused", async () => {
-    await expect(
-      startServer({ ...s.options, announceSetupCode: () => undefined }),
-    ).rejects.toThrow(/in use by another Rampart process|another Rampart server is listening/);
+  // PGlite's store locks the data directory, so the store refuses first; a PostgreSQL
+  // store keeps no files there, and the admin socket, already answering, refuses instead.
+  const refusal = {
+    pglite: { by: "the store's lock", message: () => `the data directory is in use by another Rampart process (pid ${process.pid}); stop it first` },
+    postgres: { by: "the admin socket", message: () => `another Rampart server is listening on ${s.server.socketPath}` },
+  }[kind];
+  it(`fail/a second server on the same data directory is refused by ${refusal.by}`, async () => {
+    await expect(startServer({ ...s.options, announceSetupCode: () => undefined })).rejects.toThrow(refusal.message());
     expect((await fetch(`${s.server.url}/healthz`)).status).toBe(200);
   });
 

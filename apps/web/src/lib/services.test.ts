@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defaultServiceSpec } from "@rampart/core/service";
 import {
   checkForm,
   constraintsSummary,
@@ -56,16 +57,17 @@ describe("checkForm", () => {
       }),
     );
     expect(checked.errors).toEqual({});
-    expect(checked.spec).toEqual({
-      name: "web-fe",
-      image: "nginx",
-      mode: "replicated",
-      replicas: 3,
-      constraints: ["node.labels.zone == a"],
-      preferences: ["node.labels.rack"],
-      maxReplicasPerNode: 1,
-      reservations: { nanoCpus: 5e8, memoryBytes: 2 ** 30 },
-    });
+    expect(checked.spec).toEqual(
+      defaultServiceSpec({
+        name: "web-fe",
+        image: "nginx",
+        replicas: 3,
+        constraints: ["node.labels.zone == a"],
+        preferences: ["node.labels.rack"],
+        maxReplicasPerNode: 1,
+        reservations: { nanoCpus: 5e8, memoryBytes: 2 ** 30 },
+      }),
+    );
     expect(checked.constraintRows).toEqual([1]);
   });
 
@@ -90,16 +92,15 @@ describe("checkForm", () => {
 
 describe("formFromSpec", () => {
   it("ok/round-trips through checkForm", () => {
-    const spec = {
+    const spec = defaultServiceSpec({
       name: "web-fe",
       image: "nginx",
-      mode: "replicated" as const,
       replicas: 3,
       constraints: ["node.labels.pcidss == yes"],
       preferences: ["node.labels.zone"],
       maxReplicasPerNode: 2,
       reservations: { nanoCpus: 2.5e8, memoryBytes: 3 * 2 ** 29 },
-    };
+    });
     const f = formFromSpec(spec);
     expect(f).toMatchObject({ reserveCpu: "0.25", reserveMemory: "1536", memoryUnit: "MiB", maxReplicasPerNode: "2" });
     expect(checkForm(f).spec).toEqual(spec);

@@ -1,7 +1,16 @@
 import type { ServiceSpecInput, ServiceViewOutput } from "@rampart/api/schema";
 import { parseConstraint } from "@rampart/core/constraint";
 import { isRampartError } from "@rampart/core/errors";
-import { checkReservations, checkServiceName, MAX_REPLICAS, parsePlacementPreference, TASK_STATES, type ServiceSpec, type TaskState } from "@rampart/core/service";
+import {
+  checkReservations,
+  checkServiceName,
+  defaultServiceSpec,
+  MAX_REPLICAS,
+  parsePlacementPreference,
+  TASK_STATES,
+  type ServiceSpec,
+  type TaskState,
+} from "@rampart/core/service";
 import type { FieldErrors } from "./forms";
 
 /**
@@ -392,13 +401,4 @@ export function previewSpec(checked: CheckedForm, fallback: ServiceSpecInput): {
 }
 
 /** What a draft previews as before it has a name and image of its own. */
-export const DRAFT_FALLBACK: ServiceSpecInput = {
-  name: "draft",
-  image: "draft",
-  mode: "replicated",
-  replicas: 1,
-  constraints: [],
-  preferences: [],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-};
+export const DRAFT_FALLBACK: ServiceSpecInput = defaultServiceSpec({ name: "draft", image: "draft" });

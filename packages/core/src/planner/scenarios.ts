@@ -1,3 +1,4 @@
+import { defaultServiceSpec } from "../service/index.js";
 import type { PlannerCluster, PlannerNode, Sandbox } from "./types.js";
 
 /**
@@ -35,16 +36,7 @@ export function pciDssScenario(): { cluster: PlannerCluster; sandbox: Sandbox } 
     cluster: { nodes, services: [], tasks: [] },
     sandbox: {
       service: {
-        spec: {
-          name: "web-fe",
-          image: "nginx:alpine",
-          mode: "replicated",
-          replicas: 3,
-          constraints: ["node.labels.pcidss == yes"],
-          preferences: [],
-          maxReplicasPerNode: 0,
-          reservations: { nanoCpus: 0, memoryBytes: 0 },
-        },
+        spec: defaultServiceSpec({ name: "web-fe", image: "nginx:alpine", replicas: 3, constraints: ["node.labels.pcidss == yes"] }),
       },
     },
   };

@@ -1,16 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { checkReservations, checkRestartPolicy, checkServiceName, checkServiceSpec, goG, parsePlacementPreference, type RestartPolicy, type ServiceSpec } from "./index.js";
+import {
+  checkReservations,
+  checkRestartPolicy,
+  checkServiceName,
+  checkServiceSpec,
+  defaultServiceSpec,
+  goG,
+  parsePlacementPreference,
+  type RestartPolicy,
+} from "./index.js";
 
-const spec: ServiceSpec = {
+const spec = defaultServiceSpec({
   name: "web-fe",
   image: "nginx:1.27",
-  mode: "replicated",
   replicas: 3,
   constraints: ["node.labels.pcidss == yes"],
   preferences: ["node.labels.zone"],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-};
+});
+
+describe("defaultServiceSpec", () => {
+  it("ok/the docker CLI's defaults: one replica, no placement rules, no limit per node, no reservations", () => {
+    expect(defaultServiceSpec()).toStrictEqual({
+      name: "",
+      image: "",
+      mode: "replicated",
+      replicas: 1,
+      constraints: [],
+      preferences: [],
+      maxReplicasPerNode: 0,
+      reservations: { nanoCpus: 0, memoryBytes: 0 },
+    });
+  });
+
+  it("ok/overrides replace whole fields, and each call is a fresh object", () => {
+    const a = defaultServiceSpec({ name: "web", reservations: { nanoCpus: 1e9, memoryBytes: 0 } });
+    expect(a).toMatchObject({ name: "web", replicas: 1, reservations: { nanoCpus: 1e9, memoryBytes: 0 } });
+    a.constraints.push("node.role == worker");
+    expect(defaultServiceSpec().constraints).toEqual([]);
+  });
+});
 
 describe("service specs", () => {
   it("ok/a valid spec returns its parsed constraints", () => {

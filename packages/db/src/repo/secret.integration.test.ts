@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { newId, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { defaultServiceSpec, newId, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { kekSource } from "../sealed/kek.js";
 import { openKeyring } from "../sealed/keyring.js";
@@ -36,17 +36,8 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-const spec = (name: string, secrets: SecretReference[] = []): ServiceSpec => ({
-  name,
-  image: "nginx",
-  mode: "replicated",
-  replicas: 1,
-  constraints: [],
-  preferences: [],
-  maxReplicasPerNode: 0,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-  ...(secrets.length > 0 ? { secrets } : {}),
-});
+const spec = (name: string, secrets: SecretReference[] = []): ServiceSpec =>
+  defaultServiceSpec({ name, image: "nginx", ...(secrets.length > 0 ? { secrets } : {}) });
 
 const ref = (secretId: string, secretName: string, target = secretName): SecretReference => ({ secretId, secretName, target, uid: "0", gid: "0", mode: 0o444 });
 
