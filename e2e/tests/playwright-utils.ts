@@ -1,0 +1,62 @@
+import { rmSync } from "node:fs";
+import { test as base } from "@playwright/test";
+import { createFirstAdministrator, type Credentials } from "./support/admin.js";
+import { copyServerTemplate, createServerTemplate, startServer, type RampartServer } from "./support/server.js";
+import { trpcClient, type Trpc } from "./support/trpc.js";
+
+/**
+ * The fixtures every spec builds on. Each test gets its own `rampart server` (its own data
+ * directory and ports; `baseURL` points at it), and whatever else it asks for: the first
+ * administrator, tRPC calls as the page. Each fixture stops the processes and
+ * removes the directories it made, and only those, so a spec passes alone and in any order.
+ */
+interface TestFixtures {
+  /** This test's server, stopped and removed after it. */
+  server: RampartServer;
+  /** The first administrator, created with the server's setup code (not signed in). */
+  admin: Credentials;
+  /** tRPC as the page: its cookies, so sign the page in first for anything but public calls. */
+  trpc: Trpc;
+}
+
+interface WorkerFixtures {
+  /** An initialised data directory that each server starts from a copy of. */
+  serverTemplate: string;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  serverTemplate: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern; it has none.
+    async ({}, use) => {
+      const dir = await createServerTemplate(50_000);
+      await use(dir);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    { scope: "worker", timeout: 60_000 },
+  ],
+  server: [
+    async ({ serverTemplate }, use, testInfo) => {
+      const dataDir = copyServerTemplate(serverTemplate);
+      const server = await startServer(dataDir).catch((error: unknown) => {
+        rmSync(dataDir, { recursive: true, force: true });
+        throw error;
+      });
+      await use(server);
+      await server.stop();
+      if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach("rampart server", { body: server.output.text() });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    { timeout: 30_000 },
+  ],
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+  admin: async ({ server }, use) => {
+    await use(await createFirstAdministrator(server));
+  },
+  trpc: async ({ page, server }, use) => {
+    await use(trpcClient(page.request, server.url));
+  },
+});
+
+export { expect } from "@playwright/test";
