@@ -1,13 +1,14 @@
 import { rmSync } from "node:fs";
 import { test as base } from "@playwright/test";
 import { createFirstAdministrator, type Credentials } from "./support/admin.js";
+import { agentPool, type Agents } from "./support/agents.js";
 import { copyServerTemplate, createServerTemplate, startServer, type RampartServer } from "./support/server.js";
 import { trpcClient, type Trpc } from "./support/trpc.js";
 
 /**
  * The fixtures every spec builds on. Each test gets its own `rampart server` (its own data
  * directory and ports; `baseURL` points at it), and whatever else it asks for: the first
- * administrator, tRPC calls as the page. Each fixture stops the processes and
+ * administrator, tRPC calls as the page, agents. Each fixture stops the processes and
  * removes the directories it made, and only those, so a spec passes alone and in any order.
  */
 interface TestFixtures {
@@ -17,6 +18,8 @@ interface TestFixtures {
   admin: Credentials;
   /** tRPC as the page: its cookies, so sign the page in first for anything but public calls. */
   trpc: Trpc;
+  /** `rampart agent join` processes, stopped and removed after the test. */
+  agents: Agents;
 }
 
 interface WorkerFixtures {
@@ -56,6 +59,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
   trpc: async ({ page, server }, use) => {
     await use(trpcClient(page.request, server.url));
+  },
+  // It names the server so that the agents are stopped before their manager.
+  agents: async ({ server: _manager }, use, testInfo) => {
+    const pool = agentPool();
+    await use(pool);
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const agent of pool.all) await testInfo.attach(`agent ${agent.hostname}`, { body: agent.output });
+    }
+    await pool.stopAll();
   },
 });
 
