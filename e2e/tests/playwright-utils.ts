@@ -27,20 +27,26 @@ interface WorkerFixtures {
   serverTemplate: string;
 }
 
+// A start takes 3-6 s on an idle machine, the template's first one 8-11 s (initdb). The
+// limits leave room for a busy machine, and stay under the fixtures' own timeouts so that
+// a server that does not start is stopped rather than abandoned.
+const TEMPLATE_START_MS = 90_000;
+const SERVER_START_MS = 45_000;
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   serverTemplate: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern; it has none.
     async ({}, use) => {
-      const dir = await createServerTemplate(50_000);
+      const dir = await createServerTemplate(TEMPLATE_START_MS);
       await use(dir);
       rmSync(dir, { recursive: true, force: true });
     },
-    { scope: "worker", timeout: 60_000 },
+    { scope: "worker", timeout: 120_000 },
   ],
   server: [
     async ({ serverTemplate }, use, testInfo) => {
       const dataDir = copyServerTemplate(serverTemplate);
-      const server = await startServer(dataDir).catch((error: unknown) => {
+      const server = await startServer(dataDir, SERVER_START_MS).catch((error: unknown) => {
         rmSync(dataDir, { recursive: true, force: true });
         throw error;
       });
@@ -49,7 +55,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach("rampart server", { body: server.output.text() });
       rmSync(dataDir, { recursive: true, force: true });
     },
-    { timeout: 30_000 },
+    { timeout: 60_000 },
   ],
   baseURL: async ({ server }, use) => {
     await use(server.url);

@@ -19,10 +19,9 @@ export interface RampartServer {
 /**
  * Starts `rampart server` on `dataDir` with free ports, on PGlite whatever DATABASE_URL
  * says, and resolves once it has printed its URL and its setup code. If that takes more
- * than `startTimeoutMs` (keep it under the calling fixture's timeout), the server is
- * stopped and the start fails.
+ * than `startTimeoutMs`, the server is stopped and the start fails.
  */
-export async function startServer(dataDir: string, startTimeoutMs = 25_000): Promise<RampartServer> {
+export async function startServer(dataDir: string, startTimeoutMs: number): Promise<RampartServer> {
   const child = spawnCli(["server", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--node-listen", "127.0.0.1:0"], {
     ...process.env,
     DATABASE_URL: "",
