@@ -1,8 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 
 /**
- * End-to-end tests drive Debian's Chromium against a real `rampart server` on a fresh
- * PGlite directory, started by global-setup.ts. Never `playwright install`.
+ * End-to-end tests drive Debian's Chromium against real `rampart server` and `rampart
+ * agent` processes. Each test starts its own from the fixtures in tests/playwright-utils.ts,
+ * which also set `baseURL`. Never `playwright install`.
  */
 export default defineConfig({
   testDir: "./tests",
@@ -12,10 +13,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "reports/results.json" }]] : "list",
-  globalSetup: "./global-setup.ts",
-  globalTeardown: "./global-teardown.ts",
   use: {
-    baseURL: process.env.RAMPART_E2E_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {

@@ -1,13 +1,13 @@
-import { expect, test, type Page } from "@playwright/test";
-import { ADMIN as SHARED_ADMIN } from "./support.js";
+import { type Page } from "@playwright/test";
+import { expect, test } from "./playwright-utils.js";
+import { ADMIN, signIn } from "./support/admin.js";
 
 /**
  * The foundation's whole path through a real browser: setup with the printed code,
  * sign in, the Overview, API tokens, dark mode, sign out; and the refusals: a wrong
- * code, a wrong password, a second setup.
+ * code, a wrong password, a second setup. Each test has a new server; all but the first
+ * find its administrator already created.
  */
-const ADMIN = SHARED_ADMIN;
-
 function watchCsp(page: Page): string[] {
   const violations: string[] = [];
   page.on("console", (message) => {
@@ -16,116 +16,106 @@ function watchCsp(page: Page): string[] {
   return violations;
 }
 
-async function signIn(page: Page) {
-  await page.goto("/login");
+test("a new install sends the visitor to setup, which needs the printed code", async ({ page, server }) => {
+  const csp = watchCsp(page);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole("heading", { name: "Set up Rampart" })).toBeVisible();
+
+  await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC-DDDD");
   await page.getByLabel("Username").fill(ADMIN.username);
-  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Confirm password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page.getByText("the setup code is not correct")).toBeVisible();
+
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByLabel("Confirm password").fill("short");
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page.getByText("password must be at least 12 characters")).toBeVisible();
+
+  await page.getByLabel("Setup code").fill(server.setupCode);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Confirm password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page).toHaveURL(/\/login\?setup=done$/);
+  await expect(page.getByText("Administrator created. Sign in to continue.")).toBeVisible();
+  expect(csp).toEqual([]);
+});
+
+test("a second setup is refused, in the UI and by the API", async ({ page, server, admin: _admin }) => {
+  await page.goto("/setup");
+  await expect(page.getByRole("heading", { name: "Rampart is already set up" })).toBeVisible();
+  const response = await page.request.post("/api/trpc/auth.setup", {
+    headers: { "content-type": "application/json", origin: server.url },
+    data: { json: { code: server.setupCode, username: "mallory", password: "another long password" } },
+  });
+  expect(response.status()).toBe(412);
+  expect(await response.text()).toContain("setup has already been completed");
+});
+
+test("a wrong password shows an error and no session", async ({ page, context, admin }) => {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(admin.username);
+  await page.getByLabel("Password").fill("not the password at all");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-}
+  await expect(page.getByRole("alert").filter({ hasText: "username or password is not correct" })).toBeVisible();
+  expect((await context.cookies()).find((c) => c.name === "__Host-rampart_session")).toBeUndefined();
+});
 
-test.describe.serial("foundation", () => {
-  test("a new install sends the visitor to setup, which needs the printed code", async ({ page }) => {
-    const csp = watchCsp(page);
-    await page.goto("/");
-    await expect(page).toHaveURL(/\/setup$/);
-    await expect(page.getByRole("heading", { name: "Set up Rampart" })).toBeVisible();
+test("sign in, see the Overview, and sign out", async ({ page, context, admin }) => {
+  const csp = watchCsp(page);
+  await signIn(page, admin);
+  await expect(page.getByRole("heading", { name: "Cluster store" })).toBeVisible();
+  await expect(page.getByText("PGlite (embedded PostgreSQL)")).toBeVisible();
+  await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("current-user")).toHaveText(admin.username);
 
-    await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC-DDDD");
-    await page.getByLabel("Username").fill(ADMIN.username);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create administrator" }).click();
-    await expect(page.getByText("the setup code is not correct")).toBeVisible();
+  const cookie = (await context.cookies()).find((c) => c.name === "__Host-rampart_session");
+  expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict", path: "/" });
 
-    await page.getByLabel("Password", { exact: true }).fill("short");
-    await page.getByLabel("Confirm password").fill("short");
-    await page.getByRole("button", { name: "Create administrator" }).click();
-    await expect(page.getByText("password must be at least 12 characters")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login\?next=%2F$/);
+  expect(csp).toEqual([]);
+});
 
-    await page.getByLabel("Setup code").fill(process.env.RAMPART_E2E_SETUP_CODE!);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create administrator" }).click();
-    await expect(page).toHaveURL(/\/login\?setup=done$/);
-    await expect(page.getByText("Administrator created. Sign in to continue.")).toBeVisible();
-    expect(csp).toEqual([]);
-  });
+test("dark mode follows the system, and the toggle overrides it across reloads", async ({ browser, admin: _admin }) => {
+  const context = await browser.newContext({ colorScheme: "dark" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.getByRole("button", { name: /Theme: system/ }).click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await expect(page.getByRole("button", { name: /Theme: light/ })).toBeVisible();
+  await context.close();
+});
 
-  test("a second setup is refused, in the UI and by the API", async ({ page }) => {
-    await page.goto("/setup");
-    await expect(page.getByRole("heading", { name: "Rampart is already set up" })).toBeVisible();
-    const response = await page.request.post("/api/trpc/auth.setup", {
-      headers: { "content-type": "application/json", origin: process.env.RAMPART_E2E_URL! },
-      data: { json: { code: process.env.RAMPART_E2E_SETUP_CODE, username: "mallory", password: "another long password" } },
-    });
-    expect(response.status()).toBe(412);
-    expect(await response.text()).toContain("setup has already been completed");
-  });
+test("API tokens: create one, see it once, use it, revoke it", async ({ page, request, admin }) => {
+  await signIn(page, admin);
+  await page.getByRole("link", { name: "API tokens" }).click();
+  await expect(page.getByText("No API tokens yet")).toBeVisible();
+  await page.getByRole("button", { name: "Create token" }).first().click();
+  await page.getByRole("button", { name: "Create token" }).last().click();
+  await expect(page.getByText("token name is required")).toBeVisible();
+  await page.getByLabel("Name").fill("e2e CLI");
+  await page.getByRole("button", { name: "Create token" }).last().click();
+  const token = (await page.getByTestId("new-token").textContent())!.trim();
+  expect(token).toMatch(/^rmp1_/);
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("cell", { name: "e2e CLI" })).toBeVisible();
+  await expect(page.getByText(token)).toHaveCount(0);
 
-  test("a wrong password shows an error and no session", async ({ page, context }) => {
-    await page.goto("/login");
-    await page.getByLabel("Username").fill(ADMIN.username);
-    await page.getByLabel("Password").fill("not the password at all");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "username or password is not correct" })).toBeVisible();
-    expect((await context.cookies()).find((c) => c.name === "__Host-rampart_session")).toBeUndefined();
-  });
+  const viaToken = await request.get("/api/trpc/system.status", { headers: { authorization: `Bearer ${token}` } });
+  expect(viaToken.status()).toBe(200);
 
-  test("sign in, see the Overview, and sign out", async ({ page, context }) => {
-    const csp = watchCsp(page);
-    await signIn(page);
-    await expect(page.getByRole("heading", { name: "Cluster store" })).toBeVisible();
-    await expect(page.getByText("PGlite (embedded PostgreSQL)")).toBeVisible();
-    await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
-    await expect(page.getByTestId("current-user")).toHaveText(ADMIN.username);
-
-    const cookie = (await context.cookies()).find((c) => c.name === "__Host-rampart_session");
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict", path: "/" });
-
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/login$/);
-    await page.goto("/");
-    await expect(page).toHaveURL(/\/login\?next=%2F$/);
-    expect(csp).toEqual([]);
-  });
-
-  test("dark mode follows the system, and the toggle overrides it across reloads", async ({ browser }) => {
-    const context = await browser.newContext({ colorScheme: "dark" });
-    const page = await context.newPage();
-    await page.goto("/login");
-    await expect(page.locator("html")).toHaveClass(/dark/);
-    await page.getByRole("button", { name: /Theme: system/ }).click();
-    await expect(page.locator("html")).not.toHaveClass(/dark/);
-    await page.reload();
-    await expect(page.locator("html")).not.toHaveClass(/dark/);
-    await expect(page.getByRole("button", { name: /Theme: light/ })).toBeVisible();
-    await context.close();
-  });
-
-  test("API tokens: create one, see it once, use it, revoke it", async ({ page, request }) => {
-    await signIn(page);
-    await page.getByRole("link", { name: "API tokens" }).click();
-    await expect(page.getByText("No API tokens yet")).toBeVisible();
-    await page.getByRole("button", { name: "Create token" }).first().click();
-    await page.getByRole("button", { name: "Create token" }).last().click();
-    await expect(page.getByText("token name is required")).toBeVisible();
-    await page.getByLabel("Name").fill("e2e CLI");
-    await page.getByRole("button", { name: "Create token" }).last().click();
-    const token = (await page.getByTestId("new-token").textContent())!.trim();
-    expect(token).toMatch(/^rmp1_/);
-    await page.getByRole("button", { name: "Done" }).click();
-    await expect(page.getByRole("cell", { name: "e2e CLI" })).toBeVisible();
-    await expect(page.getByText(token)).toHaveCount(0);
-
-    const viaToken = await request.get("/api/trpc/system.status", { headers: { authorization: `Bearer ${token}` } });
-    expect(viaToken.status()).toBe(200);
-
-    await page.getByRole("button", { name: "Revoke" }).click();
-    await expect(page.getByRole("heading", { name: "Revoke this API token?" })).toBeVisible();
-    await page.getByRole("button", { name: "Revoke token" }).click();
-    await expect(page.getByText("Revoked", { exact: true })).toBeVisible();
-    const revoked = await request.get("/api/trpc/system.status", { headers: { authorization: `Bearer ${token}` } });
-    expect(revoked.status()).toBe(401);
-  });
+  await page.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("heading", { name: "Revoke this API token?" })).toBeVisible();
+  await page.getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.getByText("Revoked", { exact: true })).toBeVisible();
+  const revoked = await request.get("/api/trpc/system.status", { headers: { authorization: `Bearer ${token}` } });
+  expect(revoked.status()).toBe(401);
 });

@@ -1,49 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { expect, test } from "@playwright/test";
-import { CLI, signIn } from "./support.js";
+import { expect, test } from "./playwright-utils.js";
+import { signIn } from "./support/admin.js";
 
 /**
  * Cluster identity end to end: three real `rampart agent join` processes join with a
  * token revealed in the UI, appear Ready, get a label, one is drained, one is removed,
  * and the removed one's next heartbeat is refused.
  */
-interface RunningAgent {
-  hostname: string;
-  process: ChildProcess;
-  output: string;
-  exited: Promise<number | null>;
-}
-
-const agents: RunningAgent[] = [];
-
-function startAgent(token: string, address: string, hostname: string): RunningAgent {
-  const stateDir = join(mkdtempSync(join(tmpdir(), "rampart-e2e-agent-")), "state");
-  const child = spawn(process.execPath, [CLI, "agent", "join", "--token", token, "--state-dir", stateDir, "--hostname", hostname, "--label", "rack=r1", address], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const agent: RunningAgent = {
-    hostname,
-    process: child,
-    output: "",
-    exited: new Promise((resolve) => child.once("exit", resolve)),
-  };
-  child.stdout!.on("data", (c: Buffer) => (agent.output += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (agent.output += c.toString()));
-  agents.push(agent);
-  return agent;
-}
-
-test.afterAll(async () => {
-  for (const agent of agents) agent.process.kill("SIGTERM");
-  await Promise.all(agents.map((a) => a.exited));
-});
-
-test("join three agents, see them Ready, label, drain and remove one, and see its heartbeat refused", async ({ page }) => {
+test("join three agents, see them Ready, label, drain and remove one, and see its heartbeat refused", async ({ page, admin, agents }) => {
   test.setTimeout(120_000);
-  await signIn(page);
+  await signIn(page, admin);
 
   await page.getByRole("link", { name: "Join" }).click();
   const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
@@ -52,8 +17,8 @@ test("join three agents, see them Ready, label, drain and remove one, and see it
   expect(token).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
   const address = (await page.getByText(/^rampart agent join --token <token> /).first().textContent())!.trim().split(" ").at(-1)!;
 
-  for (const n of [1, 2, 3]) startAgent(token, address, `e2e-node-${n}`);
-  for (const agent of agents) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
+  for (const n of [1, 2, 3]) agents.start({ token, address }, `e2e-node-${n}`, { rack: "r1" });
+  for (const agent of agents.all) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
 
   await page.getByRole("link", { name: "Nodes" }).click();
   for (const n of [1, 2, 3]) {
@@ -91,7 +56,7 @@ test("join three agents, see them Ready, label, drain and remove one, and see it
   await expect(page).toHaveURL(/\/nodes$/);
   await expect(page.getByTestId("node-row-e2e-node-3")).toHaveCount(0);
 
-  const removed = agents[2]!;
+  const removed = agents.all[2]!;
   expect(await removed.exited).toBe(1);
   expect(removed.output).toMatch(/Error: the manager refused this node: Permission denied: node [0-9a-z]{25} was removed from swarm/);
 

@@ -1,5 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
-import { signIn, startAgent, stopAgents, trpcMutation, trpcQuery, workerJoin, type RunningAgent } from "./support.js";
+import { expect, test } from "./playwright-utils.js";
+import { signIn } from "./support/admin.js";
+import { joinWorkers } from "./support/nodes.js";
+import { createService, fillServiceForm, openServiceForm } from "./support/services.js";
 
 /**
  * Placement end to end: three real agents, two in zone a and one in zone b (node labels,
@@ -13,37 +15,18 @@ const ZONE_A = ["e2e-zone-a-1", "e2e-zone-a-2"];
 const ZONE_B = "e2e-zone-b-1";
 const SERVICE = "e2e-web";
 
-const agents: RunningAgent[] = [];
-
-test.afterAll(async () => {
-  await stopAgents(agents);
-});
-
-async function nodeState(page: Page, hostname: string): Promise<string> {
-  const node = await trpcQuery<{ state: string }>(page.request, "node.get", { ref: hostname });
-  return node.state;
-}
-
-test("plan a constrained service, see why nodes are excluded, move it in a what-if, apply, and see the agents run it", async ({ page }) => {
+test("plan a constrained service, see why nodes are excluded, move it in a what-if, apply, and see the agents run it", async ({ page, admin, trpc, agents }) => {
   test.setTimeout(240_000);
-  await signIn(page);
+  await signIn(page, admin);
 
   // Three agents; their zone is a node label, set by an administrator as in Swarm.
-  const swarm = await workerJoin(page.request);
-  for (const hostname of [...ZONE_A, ZONE_B]) agents.push(startAgent(swarm, hostname));
-  for (const agent of agents) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
-  for (const agent of agents) await expect.poll(() => nodeState(page, agent.hostname), { timeout: 30_000 }).toBe("ready");
-  for (const hostname of ZONE_A) await trpcMutation(page.request, "node.update", { ref: hostname, labelAdd: { zone: "a" } });
-  await trpcMutation(page.request, "node.update", { ref: ZONE_B, labelAdd: { zone: "b" } });
+  await joinWorkers(trpc, agents, [...ZONE_A, ZONE_B]);
+  for (const hostname of ZONE_A) await trpc.mutation("node.update", { ref: hostname, labelAdd: { zone: "a" } });
+  await trpc.mutation("node.update", { ref: ZONE_B, labelAdd: { zone: "b" } });
 
   // Create the service in the UI, with the constraint from the picker.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
-  await expect(page.getByRole("heading", { name: "Services" })).toBeVisible();
-  await page.getByRole("link", { name: "Create service" }).first().click();
-  await expect(page.getByRole("heading", { name: "Create a service" })).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill(SERVICE);
-  await page.getByLabel("Image", { exact: true }).fill("nginx:alpine");
-  await page.getByLabel("Replicas", { exact: true }).fill("2");
+  await openServiceForm(page);
+  await fillServiceForm(page, { name: SERVICE, image: "nginx:alpine", replicas: 2 });
 
   // Live validation: Swarm's parser message appears while typing, and goes once fixed.
   await page.getByRole("button", { name: "+ Type a constraint" }).click();
@@ -140,8 +123,8 @@ test("plan a constrained service, see why nodes are excluded, move it in a what-
   await expect(page.getByTestId("pending-notice")).toHaveCount(0);
 });
 
-test("the PCI-DSS example is badged, planned in the browser only, and cannot be applied", async ({ page }) => {
-  await signIn(page);
+test("the PCI-DSS example is badged, planned in the browser only, and cannot be applied", async ({ page, admin }) => {
+  await signIn(page, admin);
   await page.goto("/planner");
   await page.getByRole("button", { name: "Load PCI-DSS example" }).click();
   await expect(page.getByTestId("scenario-banner")).toContainText("Example cluster: PCI-DSS");
@@ -178,13 +161,13 @@ test("the PCI-DSS example is badged, planned in the browser only, and cannot be 
   await expect(page.getByTestId("scenario-banner")).toHaveCount(0);
 });
 
-test("a save over a change made meanwhile is refused as a conflict, and reloading keeps the edits", async ({ page }) => {
-  await signIn(page);
+test("a save over a change made meanwhile is refused as a conflict, and reloading keeps the edits", async ({ page, admin, trpc }) => {
+  await signIn(page, admin);
   const spec = { name: "e2e-conflict", image: "nginx", replicas: 0 };
-  const created = await trpcMutation<{ id: string; version: number }>(page.request, "service.create", spec);
+  const created = await createService(trpc, spec);
   const changeElsewhere = async (image: string) => {
-    const current = await trpcQuery<{ version: number }>(page.request, "service.get", { ref: created.id });
-    await trpcMutation(page.request, "service.update", { ref: created.id, version: current.version, spec: { ...spec, image } });
+    const current = await trpc.query<{ version: number }>("service.get", { ref: created.id });
+    await trpc.mutation("service.update", { ref: created.id, version: current.version, spec: { ...spec, image } });
   };
 
   // The edit form.

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { secretFiles, signIn, startAgent, stopAgents, trpcMutation, trpcQuery, workerJoin, type RunningAgent } from "./support.js";
+import { expect, test } from "./playwright-utils.js";
+import { signIn } from "./support/admin.js";
+import { type Agents } from "./support/agents.js";
+import { joinWorkers } from "./support/nodes.js";
+import { secretFiles } from "./support/secrets.js";
+import { fillServiceForm, openServiceForm } from "./support/services.js";
+import { type Trpc } from "./support/trpc.js";
 
 /**
  * Secrets end to end, with three real agents each writing to its own directory on
@@ -22,19 +27,12 @@ const NEW_VALUE = `second-${randomBytes(12).toString("hex")}`;
 const SIZE_MESSAGE = "secret data must be larger than 0 and less than 512000 bytes";
 const NAME_MESSAGE = "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]";
 
-const agents: RunningAgent[] = [];
-
 test.afterEach(async ({ page }) => {
-  // The agents' own words and the tasks are the quickest way to see why a delivery did not happen.
+  // The tasks, beside the agents' own words (attached by their fixture), are the quickest way to see why a delivery did not happen.
   const info = test.info();
   if (info.status === info.expectedStatus) return;
-  for (const agent of agents) await info.attach(`agent ${agent.hostname}`, { body: agent.output });
   const tasks = await page.request.get(`/api/trpc/service.get?input=${encodeURIComponent(JSON.stringify({ json: { ref: SERVICE } }))}`).then((r) => r.text());
   await info.attach("service tasks", { body: tasks });
-});
-
-test.afterAll(async () => {
-  await stopAgents(agents);
 });
 
 interface Task {
@@ -44,15 +42,15 @@ interface Task {
   desiredState: string;
 }
 
-async function runningTasks(request: APIRequestContext): Promise<Task[]> {
-  const service = await trpcQuery<{ tasks: Task[] }>(request, "service.get", { ref: SERVICE });
+async function runningTasks(trpc: Trpc): Promise<Task[]> {
+  const service = await trpc.query<{ tasks: Task[] }>("service.get", { ref: SERVICE });
   return service.tasks.filter((t) => t.state === "running" && t.desiredState === "running");
 }
 
 /** What every agent's secrets root holds, as sorted `hostname: task/target mode content` lines. */
-async function holdings(): Promise<string[]> {
+async function holdings(agents: Agents): Promise<string[]> {
   const lines: string[] = [];
-  for (const agent of agents) {
+  for (const agent of agents.all) {
     for (const f of await secretFiles(agent.secretsRoot)) lines.push(`${agent.hostname}: ${f.path} ${f.mode.toString(8)} ${f.content}`);
   }
   return lines.sort();
@@ -64,15 +62,15 @@ function expected(tasks: readonly Task[], hostOf: ReadonlyMap<string, string>, v
 }
 
 /** Waits until the service's running tasks are settled at `count`, and every agent holds exactly their files. */
-async function expectDelivered(page: Page, hostOf: ReadonlyMap<string, string>, count: number, value: string): Promise<Task[]> {
+async function expectDelivered(trpc: Trpc, agents: Agents, hostOf: ReadonlyMap<string, string>, count: number, value: string): Promise<Task[]> {
   let tasks: Task[] = [];
   await expect
     .poll(
       async () => {
-        tasks = await runningTasks(page.request);
+        tasks = await runningTasks(trpc);
         if (tasks.length !== count) return `${tasks.length} running tasks`;
         const want = expected(tasks, hostOf, value);
-        const have = await holdings();
+        const have = await holdings(agents);
         return JSON.stringify(have) === JSON.stringify(want) ? "delivered" : `have ${JSON.stringify(have)}, want ${JSON.stringify(want)}`;
       },
       { timeout: 60_000, intervals: [500] },
@@ -81,19 +79,12 @@ async function expectDelivered(page: Page, hostOf: ReadonlyMap<string, string>, 
   return tasks;
 }
 
-test("create a secret by typing it, grant it, see it on exactly the right nodes, scale down, rotate end to end", async ({ page }) => {
+test("create a secret by typing it, grant it, see it on exactly the right nodes, scale down, rotate end to end", async ({ page, admin, trpc, agents }) => {
   test.setTimeout(300_000);
-  await signIn(page);
+  await signIn(page, admin);
 
   // Three agents, each with its own secrets root on tmpfs.
-  const swarm = await workerJoin(page.request);
-  for (const hostname of HOSTS) agents.push(startAgent(swarm, hostname, { suite: "secrets" }));
-  for (const agent of agents) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
-  const hostOf = new Map<string, string>();
-  for (const hostname of HOSTS) {
-    await expect.poll(async () => (await trpcQuery<{ state: string }>(page.request, "node.get", { ref: hostname })).state, { timeout: 30_000 }).toBe("ready");
-    hostOf.set((await trpcQuery<{ id: string }>(page.request, "node.get", { ref: hostname })).id, hostname);
-  }
+  const hostOf = await joinWorkers(trpc, agents, HOSTS, { suite: "secrets" });
 
   // Create the secret in the UI: Swarm's name rule live, the size rule before sending, the value typed and masked.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Secrets" }).click();
@@ -128,13 +119,9 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   const secretUrl = page.url().replace(/\?.*$/, "");
 
   // A service with two replicas, at most one per node, granted the secret in its form.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
-  await page.getByRole("link", { name: "Create service" }).first().click();
-  await page.getByLabel("Name", { exact: true }).fill(SERVICE);
-  await page.getByLabel("Image", { exact: true }).fill("nginx:alpine");
-  await page.getByLabel("Replicas", { exact: true }).fill("2");
-  await page.getByLabel("Max replicas per node").fill("1");
-  // Only this spec's agents: the manager is a node with no agent here, and other specs' stopped agents stay Ready for a few heartbeats.
+  await openServiceForm(page);
+  await fillServiceForm(page, { name: SERVICE, image: "nginx:alpine", replicas: 2, maxReplicasPerNode: 1 });
+  // Only the agents: the manager is a node too, with no agent here.
   await page.getByRole("button", { name: "+ Type a constraint" }).click();
   await page.getByLabel("Constraint 1", { exact: true }).fill("engine.labels.suite == secrets");
   await page.getByRole("button", { name: "+ Add secret" }).click();
@@ -155,7 +142,7 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   for (const row of await tasks.all()) await expect(row.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
 
   // Exactly the two nodes running its tasks hold the file, with the value and mode 0400; the third holds nothing.
-  const two = await expectDelivered(page, hostOf, 2, VALUE);
+  const two = await expectDelivered(trpc, agents, hostOf, 2, VALUE);
   expect(new Set(two.map((t) => t.nodeId)).size).toBe(2);
 
   // The list and the secret's page show who uses it and where it is, never the value.
@@ -192,9 +179,9 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await page.getByTestId(`service-row-${SERVICE}`).getByRole("link", { name: SERVICE }).click();
   await page.getByLabel("Scale to").fill("1");
   await page.getByRole("button", { name: "Scale", exact: true }).click();
-  const one = await expectDelivered(page, hostOf, 1, VALUE);
+  const one = await expectDelivered(trpc, agents, hostOf, 1, VALUE);
   const lost = two.find((t) => t.nodeId !== one[0]!.nodeId)!;
-  expect(await secretFiles(agents.find((a) => a.hostname === hostOf.get(lost.nodeId!))!.secretsRoot)).toEqual([]);
+  expect(await secretFiles(agents.all.find((a) => a.hostname === hostOf.get(lost.nodeId!))!.secretsRoot)).toEqual([]);
 
   // Rotate in the UI: a new value, the suggested name, a review, the rollout to the end, and the old version removed.
   await page.goto(secretUrl);
@@ -220,39 +207,32 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await expect(page.locator("body")).not.toContainText(NEW_VALUE);
 
   // The running task's file now holds the new value, under the same target and mode; nothing else is left anywhere.
-  await expectDelivered(page, hostOf, 1, NEW_VALUE);
-  const secrets = await trpcQuery<Array<{ name: string }>>(page.request, "secret.list");
+  await expectDelivered(trpc, agents, hostOf, 1, NEW_VALUE);
+  const secrets = await trpc.query<Array<{ name: string }>>("secret.list");
   expect(secrets.map((s) => s.name)).not.toContain(SECRET);
 });
 
-test("a long list of secrets is paged, and a search narrows it back to one page", async ({ page }) => {
-  await signIn(page);
+test("a long list of secrets is paged, and a search narrows it back to one page", async ({ page, admin, trpc }) => {
+  await signIn(page, admin);
   const names = Array.from({ length: 55 }, (_, i) => `e2e-page-${String(i + 1).padStart(2, "0")}`);
-  const created: Array<{ id: string }> = [];
-  for (const name of names) {
-    created.push(await trpcMutation<{ id: string }>(page.request, "secret.create", { name, data: Buffer.from(name).toString("base64"), labels: {} }));
-  }
-  try {
-    await page.goto("/secrets");
-    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page");
-    await expect(page.getByText("55 of ")).toBeVisible();
-    const pages = page.getByRole("navigation", { name: "Pages" });
-    await expect(pages).toContainText("1–50 of 55");
-    await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(50);
-    await expect(pages.getByRole("button", { name: "Previous" })).toBeDisabled();
-    await pages.getByRole("button", { name: "Next" }).click();
-    await expect(pages).toContainText("51–55 of 55");
-    await expect(page.getByTestId("secret-row-e2e-page-55")).toBeVisible();
-    await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
-    // A new search starts again at the first page, also when it still matches all 55.
-    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-pag");
-    await expect(pages).toContainText("1–50 of 55");
-    await expect(page.getByTestId("secret-row-e2e-page-55")).toHaveCount(0);
-    // One match needs no pages at all.
-    await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page-07");
-    await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(1);
-    await expect(pages).toHaveCount(0);
-  } finally {
-    for (const { id } of created) await trpcMutation(page.request, "secret.remove", { ref: id });
-  }
+  for (const name of names) await trpc.mutation("secret.create", { name, data: Buffer.from(name).toString("base64"), labels: {} });
+  await page.goto("/secrets");
+  await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page");
+  await expect(page.getByText("55 of ")).toBeVisible();
+  const pages = page.getByRole("navigation", { name: "Pages" });
+  await expect(pages).toContainText("1–50 of 55");
+  await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(50);
+  await expect(pages.getByRole("button", { name: "Previous" })).toBeDisabled();
+  await pages.getByRole("button", { name: "Next" }).click();
+  await expect(pages).toContainText("51–55 of 55");
+  await expect(page.getByTestId("secret-row-e2e-page-55")).toBeVisible();
+  await expect(pages.getByRole("button", { name: "Next" })).toBeDisabled();
+  // A new search starts again at the first page, also when it still matches all 55.
+  await page.getByRole("searchbox", { name: "Search" }).fill("e2e-pag");
+  await expect(pages).toContainText("1–50 of 55");
+  await expect(page.getByTestId("secret-row-e2e-page-55")).toHaveCount(0);
+  // One match needs no pages at all.
+  await page.getByRole("searchbox", { name: "Search" }).fill("e2e-page-07");
+  await expect(page.getByTestId("secrets-table").locator("tbody tr")).toHaveCount(1);
+  await expect(pages).toHaveCount(0);
 });
