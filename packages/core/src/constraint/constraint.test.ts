@@ -111,3 +111,29 @@ describe("label names every JavaScript object inherits", () => {
     expect(labelValue({ zone: "eu" }, "zone")).toBe("eu");
   });
 });
+
+describe("keys and values with letters that fold to ASCII", () => {
+  const labelled: ConstraintNode = { ...node, hostname: "straße", labels: { zone: "eu-1" }, engineLabels: { zone: "eu-1" } };
+
+  it.each([
+    // Go slices the label prefix by bytes: `ſ` is two bytes, so `node.labelſ.` is not the prefix.
+    ["fail/node.labelſ.zone is no key Swarm knows", "node.labelſ.zone == eu-1", false],
+    ["fail/node.labelſ.zone is no key for != either", "node.labelſ.zone != us-1", false],
+    ["fail/engine.labelſ.zone is no key Swarm knows", "engine.labelſ.zone == eu-1", false],
+    ["ok/NODE.LABELS.zone: the prefix ignores ASCII case", "NODE.LABELS.zone == eu-1", true],
+    ["ok/the fixed keys fold rune by rune: node.hoſtname", "node.hoſtname != web-1", true],
+    ["fail/ss is not ß", "node.hostname == strasse", false],
+    ["ok/!= holds where ß is not ss", "node.hostname != strasse", true],
+  ])("%s", (_n, expr, matched) => expect(nodeMatches(parseConstraints([expr]), labelled)).toBe(matched));
+
+  it("ok/the Kelvin sign in a value equals k in a label", () => {
+    const kelvin: ConstraintNode = { ...node, labels: { unit: "k" } };
+    expect(nodeMatches(parseConstraints(["node.labels.unit == \u212a"]), kelvin)).toBe(true);
+  });
+
+  it("fail/a dotless ı in a label is not i", () => {
+    const dotless: ConstraintNode = { ...node, labels: { tier: "ı" } };
+    expect(nodeMatches(parseConstraints(["node.labels.tier == i"]), dotless)).toBe(false);
+    expect(nodeMatches(parseConstraints(["node.labels.tier != i"]), dotless)).toBe(true);
+  });
+});
