@@ -160,6 +160,9 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     const description = { hostname: "tls-no-csr", os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
     const r = await call("POST", "/v1/join", undefined, { token: "SWMTKN-1-x-y", csr: "", description });
     expect(r).toEqual({ status: 400, json: { error: "InvalidArgument" } });
+    // A renewal is the same RPC in Swarm, with the same first check.
+    const worker = await joinWorker("tls-renew-no-csr");
+    expect(await call("POST", "/v1/renew", worker, { csr: "" })).toEqual({ status: 400, json: { error: "InvalidArgument" } });
   });
 
   it("fail/a heartbeat from a certificate whose node is not registered is the dispatcher's not found", async () => {
