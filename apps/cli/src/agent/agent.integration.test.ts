@@ -78,6 +78,31 @@ describe("rampart agent against a real server", () => {
     );
   });
 
+  it("fail/a removed node is told, and says, what a Swarm node is told", async () => {
+    let refused: string | undefined;
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "agent-removed", {}),
+      store: memoryStore(),
+      events: { refused: (message) => (refused = message) },
+    });
+    const identity = await agent.join();
+    await s.server.runtime.manager.nodes.remove(identity.nodeId, true, system, null);
+    agent.start();
+    await waitFor(() => refused !== undefined, "the refusal", { timeoutMs: 10_000 });
+    expect(refused).toBe(
+      `Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = Permission denied: node ${identity.nodeId} was removed from swarm`,
+    );
+    agent.stop();
+  });
+
+  it("fail/a token that is not the cluster's is an invalid argument (400), not a refusal of this node", async () => {
+    const wrong = `${token.slice(0, -1)}${token.endsWith("a") ? "b" : "a"}`;
+    const agent = new NodeAgent({ address: s.server.nodeAddress, token: wrong, description: describeThisMachine("test", "y", {}), store: memoryStore() });
+    await expect(agent.join()).rejects.toMatchObject({ status: 400, message: "A valid join token is necessary to join this cluster" });
+  });
+
   it("ok/simulate joins many nodes, each with its own identity, over the real protocol", async () => {
     const sim = await simulate({ address: s.server.nodeAddress, token, nodes: 20, prefix: "simtest", version: "test" });
     expect(sim.failed).toEqual([]);

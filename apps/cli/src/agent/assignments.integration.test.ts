@@ -124,7 +124,8 @@ describe("agents receive their assignments from a real server", () => {
     expect(answered.digest).not.toBe(first.digest);
     expect(answered.tasks?.map((t) => t.serviceName)).toContain("pinned");
     manager.assignments.close();
-    await expect(manager.assignments.poll(nodeId, undefined)).rejects.toThrow("the manager is shutting down");
+    // A stopped dispatcher's words (manager/dispatcher/dispatcher.go).
+    await expect(manager.assignments.poll(nodeId, undefined)).rejects.toMatchObject({ code: "unavailable", message: "dispatcher is stopped" });
   }, 20_000);
 });
 

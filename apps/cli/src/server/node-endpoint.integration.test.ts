@@ -94,28 +94,80 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect(r).toEqual({ status: 200, json: { heartbeatPeriodMs: 5000, role: "worker" } });
   });
 
-  const refusals: Array<[string, () => Identity | undefined, "GET" | "POST", string, string]> = [
-    ["a missing client certificate", () => undefined, "POST", "/v1/heartbeat", "Permission denied: no client certificate was presented"],
-    ["a self-signed certificate", () => selfSigned(), "POST", "/v1/heartbeat", "Permission denied: certificate not trusted"],
-    ["a certificate of another cluster (different O)", () => issue({ clusterId: "otherclusterxxxxxxxxxxxxx" }), "POST", "/v1/heartbeat", "Permission denied: remote certificate not part of organization:"],
-    ["an expired certificate", () => issue({ now: new Date(Date.now() - 3 * 86400_000) }), "POST", "/v1/heartbeat", "CERT_HAS_EXPIRED"],
-    ["a worker certificate on a manager-only route", () => issue({ role: "worker" }), "GET", "/v1/nodes", "Permission denied: remote certificate not part of OUs: [swarm-manager]"],
+  /** What a refused node is told: ca/auth.go's reason, wrapped as AuthorizeForwardedRoleAndOrg wraps it. */
+  const peerRole = (inner: string) => `Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = ${inner}`;
+  const clusterId = () => s.server.runtime.manager.cluster.current().record.id;
+  const refusals: Array<[string, () => Identity | undefined, "GET" | "POST", string, () => string, string]> = [
+    ["a missing client certificate", () => undefined, "POST", "/v1/heartbeat", () => peerRole("no client certificates in request"), ""],
+    ["a self-signed certificate", () => selfSigned(), "POST", "/v1/heartbeat", () => peerRole("no verified chains for remote certificate"), ""],
+    [
+      "a certificate of another cluster (different O)",
+      () => issue({ clusterId: "otherclusterxxxxxxxxxxxxx" }),
+      "POST",
+      "/v1/heartbeat",
+      () => peerRole(`Permission denied: remote certificate not part of organization: ${clusterId()}`),
+      "",
+    ],
+    [
+      "an expired certificate",
+      () => issue({ now: new Date(Date.now() - 3 * 86400_000) }),
+      "POST",
+      "/v1/heartbeat",
+      () => peerRole("no verified chains for remote certificate"),
+      "CERT_HAS_EXPIRED",
+    ],
+    [
+      "a worker certificate on a manager-only route",
+      () => issue({ role: "worker" }),
+      "GET",
+      "/v1/nodes",
+      () => peerRole("Permission denied: remote certificate not part of OUs: [swarm-manager]"),
+      "",
+    ],
     [
       "a certificate from another CA with this cluster's O and a manager OU",
       () => foreignCaCertificate(s.server.runtime.manager.cluster.current().record.id),
       "GET",
       "/v1/nodes",
-      "Permission denied: certificate not trusted",
+      () => peerRole("no verified chains for remote certificate"),
+      "",
     ],
   ];
-  it.each(refusals)("fail/%s is refused and audited", async (label, identity, method, path, message) => {
+  it.each(refusals)("fail/%s is refused in Swarm's words and audited", async (label, identity, method, path, message, detail) => {
     const before = (await s.server.runtime.manager.audit.list({ action: "node.refused", limit: 200 })).length;
     const r = await call(method, path, identity(), method === "POST" ? {} : undefined);
     expect(r.status, label).toBe(403);
-    expect(r.json.error).toContain(message);
+    expect(r.json.error).toBe(message());
     const after = await s.server.runtime.manager.audit.list({ action: "node.refused", limit: 200 });
     expect(after.length).toBe(before + 1);
-    expect(after[0]).toMatchObject({ outcome: "denied", reason: r.json.error });
+    // The audit keeps what TLS said about the chain, which the node is not told.
+    expect(after[0]).toMatchObject({ outcome: "denied", reason: expect.stringContaining(r.json.error!) });
+    expect(after[0]!.reason).toContain(detail);
+  });
+
+  it.each([
+    ["fail/a token that is not the cluster's", { token: "SWMTKN-1-x-y" }],
+    ["fail/a token longer than any the cluster makes", { token: "x".repeat(300) }],
+    ["fail/an empty token", { token: "" }],
+  ])("%s: invalid argument, in ca/server.go's words", async (_n, body) => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const description = { hostname: "tls-bad-token", os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
+    const r = await call("POST", "/v1/join", undefined, { ...body, csr: csrFor(privateKey), description });
+    expect(r).toEqual({ status: 400, json: { error: "A valid join token is necessary to join this cluster" } });
+  });
+
+  it("fail/an empty CSR is refused before the token is looked at, as ca/server.go does", async () => {
+    const description = { hostname: "tls-no-csr", os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
+    const r = await call("POST", "/v1/join", undefined, { token: "SWMTKN-1-x-y", csr: "", description });
+    expect(r).toEqual({ status: 400, json: { error: "InvalidArgument" } });
+    // A renewal is the same RPC in Swarm, with the same first check.
+    const worker = await joinWorker("tls-renew-no-csr");
+    expect(await call("POST", "/v1/renew", worker, { csr: "" })).toEqual({ status: 400, json: { error: "InvalidArgument" } });
+  });
+
+  it("fail/a heartbeat from a certificate whose node is not registered is the dispatcher's not found", async () => {
+    const r = await call("POST", "/v1/heartbeat", issue({ nodeId: "notregisteredxxxxxxxxxxxx" }), {});
+    expect(r).toEqual({ status: 404, json: { error: "node not registered" } });
   });
 
   it("ok/a manager certificate may use the manager-only route", async () => {
@@ -129,11 +181,11 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect((await call("POST", "/v1/heartbeat", worker, {})).status).toBe(200);
     await s.server.runtime.manager.nodes.remove(worker.nodeId, true, { type: "system", id: null, name: "test" }, null);
     const refused = await call("POST", "/v1/heartbeat", worker, {});
-    expect(refused).toMatchObject({ status: 403, json: { error: `Permission denied: node ${worker.nodeId} was removed from swarm` } });
+    expect(refused).toMatchObject({ status: 403, json: { error: peerRole(`Permission denied: node ${worker.nodeId} was removed from swarm`) } });
     await s.restart();
     root = s.server.runtime.manager.cluster.current().ca.rootPem;
     const again = await call("POST", "/v1/heartbeat", worker, {});
-    expect(again.json.error).toBe(`Permission denied: node ${worker.nodeId} was removed from swarm`);
+    expect(again.json.error).toBe(peerRole(`Permission denied: node ${worker.nodeId} was removed from swarm`));
     expect((await call("POST", "/v1/renew", worker, { csr: "x" })).status).toBe(403);
   });
 

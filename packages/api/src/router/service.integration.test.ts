@@ -63,7 +63,7 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
 
   it("fail/a second service with the same name, and a stale update, are refused", async () => {
     const created = await admin.service.create({ name: "web", image: "nginx", replicas: 1 });
-    await expect(admin.service.create({ name: "web", image: "nginx" })).rejects.toMatchObject({ code: "CONFLICT", message: "name conflicts with an existing object" });
+    await expect(admin.service.create({ name: "web", image: "nginx" })).rejects.toMatchObject({ code: "CONFLICT", message: "name conflicts with an existing object: service web already exists" });
     await admin.service.update({ ref: "web", version: created.version, spec: { name: "web", image: "nginx:2", replicas: 1 } });
     await expect(admin.service.update({ ref: "web", version: created.version, spec: { name: "web", image: "nginx:3", replicas: 1 } })).rejects.toMatchObject({
       code: "CONFLICT",

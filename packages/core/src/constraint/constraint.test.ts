@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   cidrContains,
@@ -109,5 +110,79 @@ describe("label names every JavaScript object inherits", () => {
     expect(labelValue(Object.create({ zone: "inherited" }) as Record<string, string>, "zone")).toBe("");
     expect(labelValue(undefined, "zone")).toBe("");
     expect(labelValue({ zone: "eu" }, "zone")).toBe("eu");
+  });
+});
+
+describe("keys and values with letters that fold to ASCII", () => {
+  const labelled: ConstraintNode = { ...node, hostname: "straße", labels: { zone: "eu-1" }, engineLabels: { zone: "eu-1" } };
+
+  it.each([
+    // Go slices the label prefix by bytes: `ſ` is two bytes, so `node.labelſ.` is not the prefix.
+    ["fail/node.labelſ.zone is no key Swarm knows", "node.labelſ.zone == eu-1", false],
+    ["fail/node.labelſ.zone is no key for != either", "node.labelſ.zone != us-1", false],
+    ["fail/engine.labelſ.zone is no key Swarm knows", "engine.labelſ.zone == eu-1", false],
+    ["ok/NODE.LABELS.zone: the prefix ignores ASCII case", "NODE.LABELS.zone == eu-1", true],
+    ["ok/the fixed keys fold rune by rune: node.hoſtname", "node.hoſtname != web-1", true],
+    ["fail/ss is not ß", "node.hostname == strasse", false],
+    ["ok/!= holds where ß is not ss", "node.hostname != strasse", true],
+  ])("%s", (_n, expr, matched) => expect(nodeMatches(parseConstraints([expr]), labelled)).toBe(matched));
+
+  it("ok/the Kelvin sign in a value equals k in a label", () => {
+    const kelvin: ConstraintNode = { ...node, labels: { unit: "k" } };
+    expect(nodeMatches(parseConstraints(["node.labels.unit == \u212a"]), kelvin)).toBe(true);
+  });
+
+  it("fail/a dotless ı in a label is not i", () => {
+    const dotless: ConstraintNode = { ...node, labels: { tier: "ı" } };
+    expect(nodeMatches(parseConstraints(["node.labels.tier == i"]), dotless)).toBe(false);
+    expect(nodeMatches(parseConstraints(["node.labels.tier != i"]), dotless)).toBe(true);
+  });
+});
+
+/** testdata/go-oracle.json's node_ip rows: SwarmKit's node.ip test, answered by Go (testdata/README.md). */
+interface IpCase {
+  value: string;
+  addr: string;
+  parsed: "ip" | "cidr" | "neither";
+  eq: boolean;
+  neq: boolean;
+}
+
+function readIpCases(): IpCase[] {
+  const data = JSON.parse(readFileSync(new URL("./testdata/go-oracle.json", import.meta.url), "utf8")) as Record<string, unknown>;
+  if (!Array.isArray(data.node_ip)) throw new Error("testdata/go-oracle.json has no node_ip rows");
+  for (const row of data.node_ip as Array<Record<string, unknown>>) {
+    const ok =
+      typeof row.value === "string" &&
+      typeof row.addr === "string" &&
+      ["ip", "cidr", "neither"].includes(row.parsed as string) &&
+      typeof row.eq === "boolean" &&
+      typeof row.neq === "boolean";
+    if (!ok) throw new Error(`bad node_ip row ${JSON.stringify(row)}`);
+  }
+  return data.node_ip as IpCase[];
+}
+
+describe("node.ip as Go's net package and SwarmKit answer it", () => {
+  const cases = readIpCases();
+  // The value as written, untrimmed: these rows test the matching, not the parser.
+  const verdict = (value: string, addr: string, op: "==" | "!=") =>
+    evaluateConstraint({ key: "node.ip", op, value }, { ...node, addr: addr === "" ? null : addr }).matched;
+
+  it.each(cases.map((c) => [`${c.eq || c.neq ? "ok" : "fail"}/${JSON.stringify(c.value)} on ${JSON.stringify(c.addr)}`, c] as const))(
+    "%s (Go's answer)",
+    (_n, c) => {
+      expect([verdict(c.value, c.addr, "=="), verdict(c.value, c.addr, "!=")]).toEqual([c.eq, c.neq]);
+      expect(parseIp(c.value) ? "ip" : parseCidr(c.value) ? "cidr" : "neither").toBe(c.parsed);
+    },
+  );
+
+  it.each([
+    // net/netip (Go 1.22 on) allows at most four hex digits a group; the oracle's Go 1.19 allowed more.
+    ["fail/a five-digit IPv6 group is no address", "::00001"],
+    ["fail/nor is it a CIDR block", "::00001/128"],
+  ])("%s", (_n, value) => {
+    expect(parseIp(value)).toBeUndefined();
+    expect(parseCidr(value)).toBeUndefined();
   });
 });

@@ -1,7 +1,10 @@
 import { RampartError } from "../errors/index.js";
+import { equalFold } from "./fold.js";
 import { cidrContains, ipEqual, parseCidr, parseIp } from "./ip.js";
 
 export { parseIp, parseCidr, ipEqual, cidrContains, type Cidr, type Ip16 } from "./ip.js";
+export { equalFold, simpleFold } from "./fold.js";
+export { FOLD_UNICODE_VERSION } from "./fold-table.js";
 
 /**
  * Swarm's placement constraints (manager/constraint/constraint.go, swarm-semantics.md §1):
@@ -31,11 +34,6 @@ export function goTrimSpace(text: string): string {
   while (start < end && GO_SPACE.includes(text[start]!)) start++;
   while (end > start && GO_SPACE.includes(text[end - 1]!)) end--;
   return text.slice(start, end);
-}
-
-/** strings.EqualFold, close enough for Swarm's ASCII-shaped values. */
-export function equalFold(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
 }
 
 function fault(message: string): RampartError {
@@ -100,8 +98,16 @@ export function labelValue(labels: Readonly<Record<string, string>> | null | und
   return labels && Object.hasOwn(labels, name) ? (labels[name] ?? "") : "";
 }
 
+/**
+ * Swarm's prefix test for label keys, which slices the key by bytes: its first
+ * len(prefix) bytes must fold to the (ASCII) prefix and more must follow. A non-ASCII
+ * letter there (`ſ` folds to `s`) takes two or three bytes, so those bytes hold fewer
+ * runes than the prefix and never match it: `node.labelſ.zone` is no label key.
+ */
 function startsWithFold(text: string, prefix: string): boolean {
-  return text.length > prefix.length && equalFold(text.slice(0, prefix.length), prefix);
+  if (text.length <= prefix.length) return false;
+  const head = text.slice(0, prefix.length);
+  return !/[^\p{ASCII}]/u.test(head) && equalFold(head, prefix);
 }
 
 /** The node's value for a key, or null if Swarm has no such key. */

@@ -62,25 +62,65 @@ export function parseIp(text: string): Ip16 | undefined {
   return v4 ? mapped(v4) : undefined;
 }
 
+/**
+ * A CIDR block as net.ParseCIDR returns it. Go keeps an IPv4 block in 4 bytes and an
+ * IPv6 block in 16, and the family decides what it can contain (IPNet.Contains): an
+ * IPv6 block never holds an IPv4 address, so `::/0` matches no IPv4 node, unless its
+ * masked network is itself an IPv4-mapped address (`::ffff:10.0.0.0/104`), which Go
+ * then treats as the IPv4 block it maps.
+ */
 export interface Cidr {
+  /** The address with its host bits cleared, 16 bytes (IPv4 in its mapped form). */
   network: Ip16;
-  /** Prefix length in the 128-bit space (an IPv4 /24 is /120 here). */
+  /** The prefix length as written: 0–32 for an IPv4 block, 0–128 for IPv6. */
   bits: number;
+  family: 4 | 6;
 }
 
-/** net.ParseCIDR: the address may have host bits set; the prefix must fit its family. */
+/** Go's net.dtoi refuses a number once it reaches this (0xFFFFFF), however it is padded. */
+const DTOI_BIG = 0xffffff;
+
+/** net.dtoi on the whole text: ASCII digits only, any number of leading zeros. */
+function goDecimal(text: string): number | undefined {
+  if (!/^[0-9]+$/.test(text)) return undefined;
+  let n = 0;
+  for (const c of text) {
+    n = n * 10 + (c.charCodeAt(0) - 0x30);
+    if (n >= DTOI_BIG) return undefined;
+  }
+  return n;
+}
+
+function isMapped(ip: Ip16): boolean {
+  for (let i = 0; i < 10; i++) if (ip[i] !== 0) return false;
+  return ip[10] === 0xff && ip[11] === 0xff;
+}
+
+/** The first `bits` bits of `ip`, the rest cleared. */
+function masked(ip: Ip16, bits: number): Ip16 {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    out[i] = ip[i]! & ((0xff00 >> keep) & 0xff);
+  }
+  return out;
+}
+
+/**
+ * net.ParseCIDR: an address (host bits allowed), `/`, and a prefix length read by Go's
+ * dtoi, so `/08` and `/0008` are 8 while `/+8`, `/ 8` and `/8 ` are refused. The family
+ * is the address's as written: `::ffff:10.0.0.0` is IPv6, with up to 128 bits.
+ */
 export function parseCidr(text: string): Cidr | undefined {
   const slash = text.indexOf("/");
   if (slash === -1) return undefined;
   const addr = text.slice(0, slash);
-  const prefix = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix)) return undefined;
   const ip = parseIp(addr);
-  if (!ip) return undefined;
-  const v4 = !addr.includes(":");
-  const n = Number(prefix);
-  if (n > (v4 ? 32 : 128)) return undefined;
-  return { network: ip, bits: v4 ? 96 + n : n };
+  const n = goDecimal(text.slice(slash + 1));
+  if (!ip || n === undefined) return undefined;
+  const family = addr.includes(":") ? 6 : 4;
+  if (n > (family === 4 ? 32 : 128)) return undefined;
+  return { network: masked(ip, family === 4 ? 96 + n : n), bits: n, family };
 }
 
 export function ipEqual(a: Ip16, b: Ip16): boolean {
@@ -88,8 +128,16 @@ export function ipEqual(a: Ip16, b: Ip16): boolean {
   return true;
 }
 
+/**
+ * IPNet.Contains. Both sides are reduced as Go reduces them: an address or a network that
+ * is IPv4-mapped counts as 4 bytes (To4), anything else as 16, and sides of different
+ * lengths never match. An IPv6 block's mask then keeps only its last 32 bits.
+ */
 export function cidrContains(cidr: Cidr, ip: Ip16): boolean {
-  for (let bit = 0; bit < cidr.bits; bit++) {
+  const networkIsV4 = cidr.family === 4 || isMapped(cidr.network);
+  if (networkIsV4 !== isMapped(ip)) return false;
+  const bits = networkIsV4 ? (cidr.family === 4 ? cidr.bits : Math.max(0, cidr.bits - 96)) + 96 : cidr.bits;
+  for (let bit = 0; bit < bits; bit++) {
     const byte = bit >> 3;
     const mask = 0x80 >> (bit & 7);
     if ((cidr.network[byte]! & mask) !== (ip[byte]! & mask)) return false;

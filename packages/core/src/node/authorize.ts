@@ -30,47 +30,63 @@ export interface AuthorizeInput {
   required: readonly string[];
 }
 
-export type AuthorizeResult = { allow: true; nodeId: string } | { allow: false; error: string };
+/**
+ * A refusal carries two texts. `error` is the reason ca/auth.go gives (what the vectors
+ * state); `message` is what the caller is told, wrapped as the gRPC status of
+ * AuthorizeForwardedRoleAndOrg reads: a direct caller's reason behind `unauthorized peer
+ * role`, a failing forwarder's behind `unauthorized forwarder role`, and the forwarded
+ * subject's own faults as they are.
+ */
+export type AuthorizeResult = { allow: true; nodeId: string } | { allow: false; error: string; message: string };
+
+/** getCertificateSubject when the caller sent no certificate. */
+export const NO_CLIENT_CERTIFICATE = "no client certificates in request";
+/** getCertificateSubject when the certificate sent chains to no current root. */
+export const NO_VERIFIED_CHAIN = "no verified chains for remote certificate";
 
 /** Go's `%v` of a []string: `[a b]`. */
 const goList = (items: readonly string[]) => `[${items.join(" ")}]`;
+
+/** Go's `%v` of a gRPC status error. */
+const statusText = (inner: string) => `rpc error: code = PermissionDenied desc = ${inner}`;
+
+/** What a direct caller is told when its own certificate is refused. */
+export function deniedMessage(inner: string): string {
+  return `Permission denied: unauthorized peer role: ${statusText(inner)}`;
+}
+
+/** What a forwarded call is told when the manager that forwarded it is refused. */
+export function forwarderDeniedMessage(inner: string): string {
+  return `Permission denied: unauthorized forwarder role: ${statusText(inner)}`;
+}
 
 function isListed(blacklist: AuthorizeInput["blacklist"], cn: string): boolean {
   return "has" in blacklist ? blacklist.has(cn) : blacklist.includes(cn);
 }
 
-function orgAndRole(peer: PeerSubject, input: AuthorizeInput, roles: readonly string[]): AuthorizeResult {
-  if (!peer.ous.some((ou) => roles.includes(ou))) {
-    return { allow: false, error: `Permission denied: remote certificate not part of OUs: ${goList(roles)}` };
-  }
-  if (isListed(input.blacklist, peer.cn)) {
-    return { allow: false, error: `Permission denied: node ${peer.cn} was removed from swarm` };
-  }
-  if (peer.o !== input.clusterOrg) {
-    return { allow: false, error: `Permission denied: remote certificate not part of organization: ${input.clusterOrg}` };
-  }
-  return { allow: true, nodeId: peer.cn };
+/** AuthorizeOrgAndRole: the reason a certificate is refused, or its node ID. */
+function orgAndRole(peer: PeerSubject | null, input: AuthorizeInput, roles: readonly string[]): { nodeId: string } | { error: string } {
+  if (!peer) return { error: NO_CLIENT_CERTIFICATE };
+  if (!peer.ous.some((ou) => roles.includes(ou))) return { error: `Permission denied: remote certificate not part of OUs: ${goList(roles)}` };
+  if (isListed(input.blacklist, peer.cn)) return { error: `Permission denied: node ${peer.cn} was removed from swarm` };
+  if (peer.o !== input.clusterOrg) return { error: `Permission denied: remote certificate not part of organization: ${input.clusterOrg}` };
+  return { nodeId: peer.cn };
 }
+
+const deny = (error: string, message = error): AuthorizeResult => ({ allow: false, error, message });
 
 export function authorizeNode(input: AuthorizeInput): AuthorizeResult {
-  if (!input.peer) return { allow: false, error: "Permission denied: no client certificate was presented" };
-  if (!input.forwarded) return orgAndRole(input.peer, input, input.required);
+  if (!input.forwarded) {
+    const direct = orgAndRole(input.peer, input, input.required);
+    return "error" in direct ? deny(direct.error, deniedMessage(direct.error)) : { allow: true, nodeId: direct.nodeId };
+  }
   const forwarder = orgAndRole(input.peer, input, [MANAGER_ROLE]);
-  if (!forwarder.allow) return forwarder;
+  if ("error" in forwarder) return deny(forwarder.error, forwarderDeniedMessage(forwarder.error));
   const f = input.forwarded;
-  if (f.ous.length === 0 || f.cn === "" || f.org === "") {
-    return { allow: false, error: "Permission denied: missing information in forwarded request" };
-  }
+  if (f.ous.length === 0 || f.cn === "" || f.org === "") return deny("Permission denied: missing information in forwarded request");
   if (!f.ous.some((ou) => input.required.includes(ou))) {
-    return { allow: false, error: `Permission denied: unauthorized forwarded role, expecting: ${goList(input.required)}` };
+    return deny(`Permission denied: unauthorized forwarded role, expecting: ${goList(input.required)}`);
   }
-  if (f.org !== input.clusterOrg) {
-    return { allow: false, error: `Permission denied: organization mismatch, expecting: ${input.clusterOrg}` };
-  }
+  if (f.org !== input.clusterOrg) return deny(`Permission denied: organization mismatch, expecting: ${input.clusterOrg}`);
   return { allow: true, nodeId: f.cn };
-}
-
-/** The outer message a direct caller sees, wrapping the inner reason as gRPC would. */
-export function deniedMessage(inner: string): string {
-  return `Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = ${inner}`;
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { capitalise, checkHostname, formatTable, naturalCompare, nodeState, parseLabel } from "./index.js";
+import {
+  NO_VERIFIED_CHAIN,
+  authorizeNode,
+  capitalise,
+  checkHostname,
+  deniedMessage,
+  formatTable,
+  naturalCompare,
+  nodeState,
+  parseLabel,
+} from "./index.js";
 
 describe("docker tables", () => {
   it("ok/matches docker's node-list-sort golden file", () => {
@@ -47,4 +57,58 @@ describe("labels and hostnames", () => {
   ])("ok/%s", (text, pair) => expect(parseLabel(text)).toEqual(pair));
   it.each(["=x", "has space=1", ""])("fail/label %j", (text) => expect(() => parseLabel(text)).toThrow("invalid label key"));
   it("fail/hostname", () => expect(() => checkHostname("bad host")).toThrow("hostname must be"));
+});
+
+describe("what a refused node is told (ca/auth.go)", () => {
+  const manager = { cn: "m1", o: "C", ous: ["swarm-manager"] };
+  const worker = { cn: "w1", o: "C", ous: ["swarm-worker"] };
+  const base = { blacklist: [] as string[], clusterOrg: "C", required: ["swarm-worker", "swarm-manager"] };
+  const peerRole = (inner: string) => `Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = ${inner}`;
+  const forwarderRole = (inner: string) => `Permission denied: unauthorized forwarder role: rpc error: code = PermissionDenied desc = ${inner}`;
+
+  it.each([
+    ["fail/no client certificate", { ...base, peer: null }, "no client certificates in request", peerRole("no client certificates in request")],
+    [
+      "fail/a worker on a manager route",
+      { ...base, peer: worker, required: ["swarm-manager"] },
+      "Permission denied: remote certificate not part of OUs: [swarm-manager]",
+      peerRole("Permission denied: remote certificate not part of OUs: [swarm-manager]"),
+    ],
+    [
+      "fail/a removed node",
+      { ...base, peer: worker, blacklist: ["w1"] },
+      "Permission denied: node w1 was removed from swarm",
+      peerRole("Permission denied: node w1 was removed from swarm"),
+    ],
+    [
+      "fail/another cluster",
+      { ...base, peer: { ...worker, o: "X" } },
+      "Permission denied: remote certificate not part of organization: C",
+      peerRole("Permission denied: remote certificate not part of organization: C"),
+    ],
+    [
+      "fail/a worker forwarding",
+      { ...base, peer: worker, forwarded: { cn: "w2", org: "C", ous: ["swarm-worker"] } },
+      "Permission denied: remote certificate not part of OUs: [swarm-manager]",
+      forwarderRole("Permission denied: remote certificate not part of OUs: [swarm-manager]"),
+    ],
+    [
+      "fail/forwarded without a certificate of its own",
+      { ...base, peer: null, forwarded: { cn: "w2", org: "C", ous: ["swarm-worker"] } },
+      "no client certificates in request",
+      forwarderRole("no client certificates in request"),
+    ],
+    [
+      "fail/a forwarded role the route does not take",
+      { ...base, required: ["swarm-manager"], peer: manager, forwarded: { cn: "w2", org: "C", ous: ["swarm-worker"] } },
+      "Permission denied: unauthorized forwarded role, expecting: [swarm-manager]",
+      "Permission denied: unauthorized forwarded role, expecting: [swarm-manager]",
+    ],
+  ])("%s", (_n, input, error, message) => {
+    expect(authorizeNode(input)).toEqual({ allow: false, error, message });
+  });
+
+  it("ok/a chain that does not verify, in Swarm's words", () => {
+    expect(deniedMessage(NO_VERIFIED_CHAIN)).toBe(peerRole("no verified chains for remote certificate"));
+  });
 });

@@ -87,6 +87,11 @@ export function secretNotFound(ref: string): RampartError {
   return new RampartError("not_found", `secret ${ref} not found`, { field: "secret" });
 }
 
+/** RemoveSecret's own words for a secret that is not there (NotFound), unlike GetSecret's. */
+export function secretRemoveNotFound(ref: string): RampartError {
+  return new RampartError("not_found", `could not find secret ${ref}`, { field: "secret" });
+}
+
 /**
  * UpdateSecret: only labels change. A name that differs, or a payload that is sent and
  * differs (the caller compares in constant time and says whether it matched), is

@@ -167,18 +167,18 @@ export const MAX_REPLICAS = 100_000;
 /** The whole spec, checked in Swarm's order; returns the parsed constraints. */
 export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkServiceName(spec.name);
-  if (spec.image.trim() === "") throw invalidArgument("image", "an image is required");
+  if (spec.image.trim() === "") throw invalidArgument("image", "ContainerSpec: image reference must be provided");
   if (spec.mode === "replicated" && (!Number.isInteger(spec.replicas) || spec.replicas < 0 || spec.replicas > MAX_REPLICAS)) {
     throw invalidArgument("replicas", `replicas must be a whole number from 0 to ${MAX_REPLICAS}`);
   }
   if (spec.mode === "global" && spec.replicas !== 0) {
-    throw invalidArgument("replicas", "replicas can only be used with replicated mode");
+    throw invalidArgument("replicas", "replicas can only be used with replicated or replicated-job mode");
   }
   if (!Number.isInteger(spec.maxReplicasPerNode) || spec.maxReplicasPerNode < 0) {
     throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node must be a whole number, 0 for no limit");
   }
   if (spec.mode === "global" && spec.maxReplicasPerNode !== 0) {
-    throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated mode");
+    throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated or replicated-job mode");
   }
   checkReservations(spec.reservations);
   checkRestartPolicy(spec.restartPolicy);

@@ -76,8 +76,12 @@ describe("service specs", () => {
   it.each([
     [{ constraints: ["node.labels.zone ~ eu"] }, "constraint expected one operator from ==, !=", "constraints[0]"],
     [{ replicas: -1 }, "replicas must be a whole number", "replicas"],
-    [{ mode: "global" as const }, "replicas can only be used with replicated mode", "replicas"],
-    [{ image: " " }, "an image is required", "image"],
+    // The docker CLI's words for a global service with replicas (cli/command/service/opts.go).
+    [{ mode: "global" as const }, "replicas can only be used with replicated or replicated-job mode", "replicas"],
+    [{ mode: "global" as const, replicas: 0, maxReplicasPerNode: 1 }, "replicas-max-per-node can only be used with replicated or replicated-job mode", "maxReplicasPerNode"],
+    // CreateService's (manager/controlapi/service.go validateContainerSpec).
+    [{ image: "" }, "ContainerSpec: image reference must be provided", "image"],
+    [{ image: " " }, "ContainerSpec: image reference must be provided", "image"],
   ])("fail/%j", (change, message, field) => {
     try {
       checkServiceSpec({ ...spec, ...change });

@@ -40,17 +40,31 @@ export function formatJoinToken(sha256Hex: string, random: Uint8Array, fips = fa
   return fips ? `${JOIN_TOKEN_PREFIX}-2-1-${body}` : `${JOIN_TOKEN_PREFIX}-1-${body}`;
 }
 
-function base36ToBigInt(text: string): bigint | undefined {
-  if (!/^[0-9a-z]+$/.test(text)) return undefined;
+/**
+ * big.Int.SetString(text, 36): an optional `+` (a `-` cannot reach here, the token is split
+ * on it), then base-36 digits in either case. Undefined where Go refuses: Go then leaves
+ * the digits before the fault (or 0) in place and SwarmKit, which ignores the refusal,
+ * uses them, a value Go's documentation calls undefined; Rampart refuses the token.
+ */
+function goBase36(text: string): bigint | undefined {
+  const digits = text.startsWith("+") ? text.slice(1) : text;
+  if (!/^[0-9a-zA-Z]+$/.test(digits)) return undefined;
   let n = 0n;
-  for (const c of text) n = n * 36n + BigInt(Number.parseInt(c, 36));
+  for (const c of digits.toLowerCase()) n = n * 36n + BigInt(Number.parseInt(c, 36));
   return n;
 }
 
+const utf8 = new TextEncoder();
+/** Go's len(): bytes, not UTF-16 units. */
+const byteLength = (text: string) => utf8.encode(text).length;
+
+/** go-digest's refusal of a SHA-256 digest longer than 64 hex digits (a value above 2^256-1). */
+export const DIGEST_LENGTH_INVALID = "invalid checksum digest length";
+
 /**
- * ParseJoinToken: any structural fault is the one message `invalid join token`. Unlike
- * upstream, a digest with characters outside [0-9a-z] or above 2^256-1 is refused here
- * rather than failing later.
+ * ParseJoinToken: any structural fault is the one message `invalid join token`; lengths
+ * are counted in bytes, as Go counts them. The digest is read as SwarmKit reads it
+ * (goBase36); a value above 2^256-1 fails as go-digest fails it.
  */
 export function parseJoinToken(token: string): ParsedJoinToken {
   const invalid = () => new RampartError("invalid_argument", INVALID_JOIN_TOKEN, { field: "token" });
@@ -70,9 +84,10 @@ export function parseJoinToken(token: string): ParsedJoinToken {
   }
   const secret = parts[parts.length - 1]!;
   const digest = parts[parts.length - 2]!;
-  if (secret.length !== JOIN_SECRET_LENGTH || digest.length !== JOIN_DIGEST_LENGTH) throw invalid();
-  const value = base36ToBigInt(digest);
-  if (value === undefined || value > MAX_SHA256) throw invalid();
+  if (byteLength(secret) !== JOIN_SECRET_LENGTH || byteLength(digest) !== JOIN_DIGEST_LENGTH) throw invalid();
+  const value = goBase36(digest);
+  if (value === undefined) throw invalid();
+  if (value > MAX_SHA256) throw new RampartError("invalid_argument", DIGEST_LENGTH_INVALID, { field: "token" });
   return { version, fips, rootDigest: `sha256:${value.toString(16).padStart(64, "0")}`, secret };
 }
 

@@ -166,7 +166,8 @@ export function createAssignmentService(
      * so a change that lands while reading is not missed.
      */
     async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks?: Assignment[] }> {
-      if (closed) throw new RampartError("unavailable", "the manager is shutting down; try again shortly");
+      // A stopped dispatcher's words (manager/dispatcher/dispatcher.go).
+      if (closed) throw new RampartError("unavailable", "dispatcher is stopped");
       if ((open.get(nodeId) ?? 0) >= MAX_POLLS_PER_NODE) {
         throw new RampartError("rate_limited", `a node may hold at most ${MAX_POLLS_PER_NODE} assignment polls at once`);
       }

@@ -1,7 +1,10 @@
 import {
   MANAGER_ROLE,
+  NO_CLIENT_CERTIFICATE,
+  NO_VERIFIED_CHAIN,
   WORKER_ROLE,
   authorizeNode,
+  deniedMessage,
   hasControlCharacter,
   isRampartError,
   parseCertificate,
@@ -85,8 +88,15 @@ const description = z.strictObject({
   engineVersion: text(64).min(1),
   engineLabels: z.record(text(128), text(1024)).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
 });
-const joinBody = z.strictObject({ token: z.string().max(200), csr: z.string().max(8192), description });
-const renewBody = z.strictObject({ csr: z.string().max(8192) });
+// A token of any length is compared whole, as Swarm compares it, so a long one gets Swarm's
+// answer rather than a size complaint; the listener's 64 KiB body limit bounds it.
+const joinBody = z.strictObject({ token: z.string().default(""), csr: z.string().max(8192).default(""), description });
+const renewBody = z.strictObject({ csr: z.string().max(8192).default("") });
+
+/** IssueNodeCertificate's answer to an empty CSR (ca/server.go): the bare name of its gRPC code. */
+const EMPTY_CSR = "InvalidArgument";
+/** Dispatcher.Heartbeat for a node it has no session for (manager/dispatcher/nodes.go). */
+const NODE_NOT_REGISTERED = "node not registered";
 const heartbeatBody = z.strictObject({ description: description.optional() });
 const statusUpdate = z.strictObject({
   taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
@@ -121,13 +131,15 @@ export function createNodeEndpoint(
   /**
    * Refuses and audits. `node` is set only when the certificate was verified: the
    * subject of an untrusted certificate is whatever its maker wrote, so it is never
-   * recorded as an actor, and the throttle is keyed on the address alone.
+   * recorded as an actor, and the throttle is keyed on the address alone. The audit's
+   * reason may say more than the node is told (`detail`: why TLS refused the chain).
    */
-  async function refuse(reason: string, req: EndpointRequest, node: string | null): Promise<EndpointResponse> {
-    if (shouldAudit(`${reason}|${node ?? ""}|${req.ip ?? ""}`)) {
+  async function refuse(reason: string, req: EndpointRequest, node: string | null, detail?: string): Promise<EndpointResponse> {
+    const audited = detail ? `${reason} (${detail})` : reason;
+    if (shouldAudit(`${audited}|${node ?? ""}|${req.ip ?? ""}`)) {
       const actor: Actor = node ? { type: "node", id: node, name: node } : { type: "anonymous", id: null, name: req.ip ?? "unknown" };
       try {
-        await audit.record({ actor, action: "node.refused", target: { type: "route", name: req.path }, outcome: "denied", reason, ip: req.ip });
+        await audit.record({ actor, action: "node.refused", target: { type: "route", name: req.path }, outcome: "denied", reason: audited, ip: req.ip });
       } catch (error) {
         deps.log.warn({ error: error instanceof Error ? error.name : typeof error }, "could not audit a refusal");
       }
@@ -135,21 +147,26 @@ export function createNodeEndpoint(
     return problem(403, reason);
   }
 
-  /** The calling node's ID, or a refusal: chain, then role, deny list and cluster. */
+  /**
+   * The calling node's ID, or a refusal: chain, then role, deny list and cluster. A node
+   * is told what a Swarm node would be told (ca/auth.go, wrapped as the gRPC status
+   * reads), so a missing or untrusted certificate gets getCertificateSubject's words.
+   */
   async function identify(
     req: EndpointRequest,
     required: readonly string[] = [WORKER_ROLE, MANAGER_ROLE],
   ): Promise<{ nodeId: string } | { refused: EndpointResponse }> {
     const { peer } = req;
-    if (!peer.der) return { refused: await refuse("Permission denied: no client certificate was presented", req, null) };
+    if (!peer.der) return { refused: await refuse(deniedMessage(NO_CLIENT_CERTIFICATE), req, null) };
+    if (!peer.authorized) {
+      return { refused: await refuse(deniedMessage(NO_VERIFIED_CHAIN), req, null, peer.authorizationError ?? "unknown reason") };
+    }
     let subject;
     try {
       subject = parseCertificate(peer.der).subject;
     } catch {
-      return { refused: await refuse("Permission denied: the client certificate cannot be read", req, null) };
-    }
-    if (!peer.authorized) {
-      return { refused: await refuse(`Permission denied: certificate not trusted (${peer.authorizationError ?? "unknown reason"})`, req, null) };
+      // Rampart's own: TLS verified a chain whose leaf core's reader cannot read.
+      return { refused: await refuse(deniedMessage("Permission denied: the client certificate cannot be read"), req, null) };
     }
     const cn = subject.commonName ?? null;
     const decision = authorizeNode({
@@ -158,7 +175,7 @@ export function createNodeEndpoint(
       clusterOrg: cluster.current().record.id,
       required,
     });
-    if (!decision.allow) return { refused: await refuse(decision.error, req, cn) };
+    if (!decision.allow) return { refused: await refuse(decision.message, req, cn) };
     return { nodeId: decision.nodeId };
   }
 
@@ -169,6 +186,7 @@ export function createNodeEndpoint(
         return { status: 200, body: cluster.current().ca.rootPem, text: true };
       case "POST /v1/join": {
         const body = joinBody.parse(req.body);
+        if (body.csr === "") return problem(400, EMPTY_CSR);
         const result = await nodes.join({ token: body.token, csrPem: body.csr, description: body.description }, req.ip);
         return { status: 200, body: result };
       }
@@ -176,6 +194,7 @@ export function createNodeEndpoint(
         const who = await identify(req);
         if ("refused" in who) return who.refused;
         const body = renewBody.parse(req.body);
+        if (body.csr === "") return problem(400, EMPTY_CSR);
         return { status: 200, body: await nodes.renew(who.nodeId, body.csr, req.ip) };
       }
       case "POST /v1/heartbeat": {
@@ -184,7 +203,7 @@ export function createNodeEndpoint(
         const body = heartbeatBody.parse(req.body);
         if (body.description) await nodes.updateDescription(who.nodeId, body.description, req.ip);
         const role = nodes.roleOf(who.nodeId);
-        if (!role) return problem(404, `node ${who.nodeId} not found`);
+        if (!role) return problem(404, NODE_NOT_REGISTERED);
         return { status: 200, body: { ...nodes.heartbeat(who.nodeId, req.ip), role } };
       }
       case "GET /v1/nodes": {

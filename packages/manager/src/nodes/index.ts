@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import {
+  JOIN_TOKEN_REFUSED,
   RampartError,
   checkHostname,
   checkLabelKey,
@@ -324,7 +325,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         if (shouldAuditDenial(`join|${ip ?? ""}`)) {
           await audit.record({ actor: anonymous, action: "node.join", target: { type: "node" }, outcome: "denied", reason: "invalid join token", ip });
         }
-        throw new RampartError("permission_denied", "A valid join token is necessary to join this cluster", { field: "token" });
+        // ca/server.go: InvalidArgument, whatever is wrong with the token.
+        throw new RampartError("invalid_argument", JOIN_TOKEN_REFUSED, { field: "token" });
       }
       const description = checkDescription(input.description);
       const verified = verifyCsr(input.csrPem);

@@ -8,6 +8,7 @@ import {
   secretAlreadyExists,
   secretInUse,
   secretNotFound,
+  secretRemoveNotFound,
   type Actor,
   type SecretInfo,
   type SecretReference,
@@ -114,13 +115,13 @@ const holders = (rows: readonly SecretHolding[]): SecretHolder[] => rows.map(({ 
 export function createSecretService(deps: ManagerDeps, audit: AuditService) {
   const db = deps.store.prisma;
 
-  /** Docker's lookup: ID, name, or an unambiguous ID prefix. */
-  async function resolve(ref: string, tx: Db = db): Promise<SecretInfo> {
+  /** Docker's lookup: ID, name, or an unambiguous ID prefix. `notFound` says what a miss is called. */
+  async function resolve(ref: string, tx: Db = db, notFound: (ref: string) => RampartError = secretNotFound): Promise<SecretInfo> {
     const ids = await findSecretIds(tx, ref);
-    if (ids.length === 0) throw secretNotFound(ref);
+    if (ids.length === 0) throw notFound(ref);
     if (ids.length > 1) throw new RampartError("invalid_argument", `secret ${ref} is ambiguous (2 matches found)`, { field: "secret" });
     const found = await getSecret(tx, ids[0]!);
-    if (!found) throw secretNotFound(ref);
+    if (!found) throw notFound(ref);
     return found;
   }
 
@@ -230,7 +231,7 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
     /** RemoveSecret: refused while any service spec references the secret (tasks are not consulted). */
     async remove(ref: string, actor: Actor, ip: string | null): Promise<SecretInfo> {
       return deps.store.transaction(async (tx) => {
-        const secret = await resolve(ref, tx);
+        const secret = await resolve(ref, tx, secretRemoveNotFound);
         // Delete first: the row lock makes a service that is referencing the secret right
         // now commit before the check below reads, so the check cannot miss it.
         await deleteSecret(tx, secret.id);

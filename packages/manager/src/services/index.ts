@@ -183,7 +183,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
         // Swarm checks the secrets a spec references before the name (CreateService).
         const checked = await checkServiceSecrets(tx, spec);
         if (await getServiceByName(tx, spec.name)) {
-          throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
+          throw new RampartError("already_exists", `name conflicts with an existing object: service ${spec.name} already exists`, { field: "name" });
         }
         const service = await createService(tx, { id: newId(deps.random(17)), spec: checked, at: deps.now() });
         await reconcile(tx, service, effects);
@@ -208,7 +208,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     async scale(ref: string, replicas: number, actor: Actor, ip: string | null): Promise<ServiceRecord> {
       const current = await resolve(ref);
       if (current.spec.mode !== "replicated") {
-        throw new RampartError("invalid_argument", `scale can only be used with replicated mode`, { field: "replicas" });
+        throw new RampartError("invalid_argument", "scale can only be used with replicated or replicated-job mode", { field: "replicas" });
       }
       return this.update(current.id, current.version, { ...current.spec, replicas }, actor, ip);
     },
