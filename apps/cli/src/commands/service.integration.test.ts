@@ -140,7 +140,7 @@ describe.each(testStoreKinds())("rampart service and plan against a server on %s
     expect((await rampart("service", "create", "--name", "agent", "--mode", "global", "agent:1")).code).toBe(0);
     const refused = await rampart("service", "scale", "agent=2");
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe("Error: agent: scale can only be used with replicated mode");
+    expect(refused.stderr.trim()).toBe("Error: agent: scale can only be used with replicated or replicated-job mode");
     expect((await rampart("service", "ls")).stdout).toMatch(/ web +replicated +0\/4 +nginx:alpine\n/);
   });
 

@@ -184,8 +184,8 @@ describe("specs from flags", () => {
 
   it.each([
     ["fail/unknown mode", { mode: "job" }, "Unknown mode: job, only replicated and global supported"],
-    ["fail/replicas with global", { mode: "global", replicas: "2" }, "replicas can only be used with replicated mode"],
-    ["fail/max per node with global", { mode: "global", "replicas-max-per-node": "1" }, "replicas-max-per-node can only be used with replicated mode"],
+    ["fail/replicas with global", { mode: "global", replicas: "2" }, "replicas can only be used with replicated or replicated-job mode"],
+    ["fail/max per node with global", { mode: "global", "replicas-max-per-node": "1" }, "replicas-max-per-node can only be used with replicated or replicated-job mode"],
   ])("%s", (_name, values, message) => {
     expect(() => draftSpec(parseSpecChanges(values), "x", "y")).toThrow(new UsageError(message));
   });
@@ -434,7 +434,7 @@ describe("commands against a stand-in client", () => {
     const lines: string[] = [];
     await expect(serviceScale(client, (l) => lines.push(l), ["agent=2", "web=3", "nope=1", "web=x"])).rejects.toThrow(
       [
-        "agent: scale can only be used with replicated mode",
+        "agent: scale can only be used with replicated or replicated-job mode",
         "nope: service nope not found",
         'web: invalid replicas value x: strconv.ParseUint: parsing "x": invalid syntax',
       ].join("\n"),

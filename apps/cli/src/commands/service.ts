@@ -217,9 +217,10 @@ export function hasSpecChanges(c: SpecChanges): boolean {
  */
 export function draftSpec(changes: SpecChanges, name: string, image: string): ServiceSpec {
   const mode = changes.mode ?? "replicated";
-  if (mode === "global" && changes.replicas !== undefined) throw new UsageError("replicas can only be used with replicated mode");
+  // The docker CLI's texts for `service create` (opts.go); `update` keeps the older wording.
+  if (mode === "global" && changes.replicas !== undefined) throw new UsageError("replicas can only be used with replicated or replicated-job mode");
   if (mode === "global" && (changes.maxReplicasPerNode ?? 0) > 0) {
-    throw new UsageError("replicas-max-per-node can only be used with replicated mode");
+    throw new UsageError("replicas-max-per-node can only be used with replicated or replicated-job mode");
   }
   const spec = defaultServiceSpec({
     name,
@@ -595,7 +596,7 @@ export async function serviceScale(client: AdminClient, out: Out, args: string[]
     try {
       const service = await client.service.get.query({ ref });
       if (service.spec.mode !== "replicated") {
-        errors.push(`${ref}: scale can only be used with replicated mode`);
+        errors.push(`${ref}: scale can only be used with replicated or replicated-job mode`);
         continue;
       }
       await client.service.scale.mutate({ ref: service.id, replicas: Number(replicas) });

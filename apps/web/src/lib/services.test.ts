@@ -74,7 +74,7 @@ describe("checkForm", () => {
   it.each([
     ["fail/empty name", { name: "" }, { name: "meta: name must be provided" }],
     ["fail/name not a DNS label", { name: "web fe" }, { name: "name must be valid as a DNS name component" }],
-    ["fail/no image", { image: " " }, { image: "an image is required" }],
+    ["fail/no image", { image: " " }, { image: "ContainerSpec: image reference must be provided" }],
     ["fail/replicas", { replicas: "1.5" }, { replicas: "replicas must be a whole number from 0 to 100000" }],
     ["fail/constraint without operator", { constraints: ["ok == 1", "node.labels.zone"] }, { "constraints.1": "constraint expected one operator from ==, !=" }],
     ["fail/constraint key", { constraints: ["no de == a"] }, { "constraints.0": "key 'no de' is invalid" }],

@@ -148,7 +148,7 @@ export function checkForm(form: ServiceForm): CheckedForm {
   const errors: FieldErrors = {};
   const name = form.name.trim();
   errors.name = message(() => checkServiceName(name));
-  if (form.image.trim() === "") errors.image = "an image is required";
+  if (form.image.trim() === "") errors.image = "ContainerSpec: image reference must be provided";
 
   let replicas = 0;
   if (form.mode === "replicated") {

@@ -77,7 +77,7 @@ export const genericReservationInput = z.record(z.string().min(1).max(128), z.nu
 /** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
 export const serviceSpecInput = z.strictObject({
   name: z.string().max(63, "name must be 63 characters or fewer"),
-  image: z.string().min(1, "an image is required").max(512),
+  image: z.string().min(1, "ContainerSpec: image reference must be provided").max(512),
   mode: serviceModeSchema.default("replicated"),
   replicas: z.number().int().min(0).max(100_000).default(1),
   constraints: z.array(z.string().max(512)).max(64).default([]),
