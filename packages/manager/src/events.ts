@@ -1,4 +1,4 @@
-import type { TaskState } from "@rampart/core";
+import type { EndedTask } from "@rampart/db";
 
 /**
  * What the manager's loops tell each other, as SwarmKit's components learn of changes
@@ -12,15 +12,7 @@ export interface ManagerEvents {
   /** Tasks were created (by an orchestrator, a restart or an update). */
   tasksCreated: { tasks: ReadonlyArray<{ serviceId: string; slot: number | null; nodeId: string | null }> };
   /** A task stopped on its node or was stopped by the manager (failed, rejected, complete, shutdown, orphaned). */
-  taskEnded: {
-    id: string;
-    serviceId: string;
-    nodeId: string | null;
-    slot: number | null;
-    specVersion: number;
-    state: TaskState;
-    desiredState: TaskState;
-  };
+  taskEnded: EndedTask;
   /** Tasks' desired states changed (told to stop, to go, or to start after a delay): their nodes should look. */
   desiredStatesChanged: Record<string, never>;
   /** Tasks were deleted (by the task reaper, or at start). */

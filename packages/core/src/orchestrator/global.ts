@@ -1,5 +1,5 @@
 import { nodeMatches, type Constraint } from "../constraint/index.js";
-import { updatableTasks, wanted, type RestartDecider } from "./slots.js";
+import { groupTasks, updatableTasks, wanted, type RestartDecider } from "./slots.js";
 import { taskStillFits, type TaskSpecChange } from "./spec-change.js";
 import { emptyPlan, type OrchestratorNode, type OrchestratorService, type OrchestratorTask, type Plan } from "./types.js";
 
@@ -27,13 +27,7 @@ export function planGlobal(
   shouldRestart: RestartDecider = () => true,
 ): Plan {
   const plan = emptyPlan();
-  const byNode = new Map<string, OrchestratorTask[]>();
-  for (const t of tasks) {
-    if (!t.nodeId) continue;
-    const list = byNode.get(t.nodeId);
-    if (list) list.push(t);
-    else byNode.set(t.nodeId, [t]);
-  }
+  const byNode = groupTasks(tasks, (t) => t.nodeId || null);
   const stop = (list: readonly OrchestratorTask[]) => {
     for (const t of list) if (wanted(t)) plan.update.push({ id: t.id, desiredState: "shutdown" });
   };

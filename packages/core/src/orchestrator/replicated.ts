@@ -1,6 +1,6 @@
 import type { Constraint } from "../constraint/index.js";
 import { TASK_STATES } from "../service/index.js";
-import { updatableTasks, wanted, type RestartDecider } from "./slots.js";
+import { groupTasks, updatableTasks, wanted, type RestartDecider } from "./slots.js";
 import { taskStillFits, type TaskSpecChange } from "./spec-change.js";
 import { emptyPlan, type OrchestratorNode, type OrchestratorService, type OrchestratorTask, type Plan } from "./types.js";
 
@@ -51,13 +51,7 @@ export function planReplicated(
   shouldRestart: RestartDecider = () => true,
 ): Plan {
   const plan = emptyPlan();
-  const bySlot = new Map<number, OrchestratorTask[]>();
-  for (const t of tasks) {
-    if (t.slot === null) continue;
-    const slot = bySlot.get(t.slot);
-    if (slot) slot.push(t);
-    else bySlot.set(t.slot, [t]);
-  }
+  const bySlot = groupTasks(tasks, (t) => t.slot);
   const running = new Map<number, OrchestratorTask[]>();
   const dead = new Map<number, OrchestratorTask[]>();
   for (const [number, slot] of bySlot) {

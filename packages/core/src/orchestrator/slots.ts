@@ -29,3 +29,16 @@ export function updatableTasks(slot: readonly OrchestratorTask[], shouldRestart:
   for (const t of slot) if (byTimestamp(newest, t) < 0) newest = t;
   return shouldRestart(newest) ? [] : [newest];
 }
+
+/** Tasks grouped by a key (a slot number, a node), skipping those without one. */
+export function groupTasks<K>(tasks: readonly OrchestratorTask[], keyOf: (t: OrchestratorTask) => K | null): Map<K, OrchestratorTask[]> {
+  const groups = new Map<K, OrchestratorTask[]>();
+  for (const t of tasks) {
+    const key = keyOf(t);
+    if (key === null) continue;
+    const group = groups.get(key);
+    if (group) group.push(t);
+    else groups.set(key, [t]);
+  }
+  return groups;
+}

@@ -1,12 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { defaultServiceSpec } from "@rampart/core";
-import { kekSource, openKeyring } from "@rampart/db";
 import { createTestStore, testStoreKinds, type TestStore } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createManager, type Manager } from "../index.js";
-
-const actor = { type: "system" as const, id: null, name: "test" };
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+import type { Manager } from "../index.js";
+import { openTestManager, testActor as actor } from "../test-support/manager.js";
 
 /** The texts a service's callers read, against Swarm's (manager/controlapi/service.go) and the docker CLI's. */
 describe.each(testStoreKinds())("service errors on %s", (kind) => {
@@ -15,18 +11,7 @@ describe.each(testStoreKinds())("service errors on %s", (kind) => {
 
   beforeAll(async () => {
     t = await createTestStore(kind);
-    const { codec } = await openKeyring(t.store.prisma, kekSource(t.dataDir, undefined));
-    manager = createManager({
-      store: t.store,
-      codec,
-      log: quiet,
-      now: () => new Date("2026-11-28T12:00:00.000Z"),
-      random: (n) => new Uint8Array(randomBytes(n)),
-      version: "test",
-      nodeAddress: "127.0.0.1:2377",
-    });
-    await manager.cluster.init();
-    await manager.nodes.load();
+    manager = await openTestManager(t);
     await manager.services.create(defaultServiceSpec({ name: "web", image: "nginx" }), actor, null);
     await manager.services.create(defaultServiceSpec({ name: "agent", image: "agent:1", mode: "global", replicas: 0 }), actor, null);
   });
