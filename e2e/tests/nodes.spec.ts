@@ -58,7 +58,7 @@ test("join three agents, see them Ready, label, drain and remove one, and see it
 
   const removed = agents.all[2]!;
   expect(await removed.exited).toBe(1);
-  expect(removed.output).toMatch(/Error: the manager refused this node: Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = node [0-9a-z]{25} was removed from swarm/);
+  expect(removed.output).toMatch(/Error: the manager refused this node: Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = Permission denied: node [0-9a-z]{25} was removed from swarm/);
 
   // The audit log shows the reveal, the joins, the label, the drain, the removal and the refusal.
   await page.goto("/audit");
