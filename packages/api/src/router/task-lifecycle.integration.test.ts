@@ -1,3 +1,4 @@
+import { defaultServiceSpec } from "@rampart/core";
 import { createManager } from "@rampart/manager";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -67,6 +68,22 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
       expect(now.state).toBe("assigned");
     });
   });
+
+  it("ok/70,000 pending tasks whose service is gone are read by their own specs and written in one pass (more than a query's 65,535 parameters)", async () => {
+    h.manager.scheduler.stop();
+    const spec = defaultServiceSpec({ name: "gone", image: "busybox", constraints: workerOnly });
+    await h.t.store.prisma.$executeRawUnsafe(
+      `INSERT INTO task (id, service_id, service_name, spec, spec_version, desired_state, state)
+       SELECT 't' || lpad(i::text, 24, '0'), 'gone', 'gone', $1::jsonb, 1, 'running', 'pending' FROM generate_series(1, 70000) AS i`,
+      JSON.stringify(spec),
+    );
+    const decided = await h.manager.scheduler.decide();
+    expect(decided.changes).toHaveLength(70_000);
+    // Each was placed by its own spec: on the workers only.
+    expect(new Set(decided.changes.map((c) => c.nodeId))).toEqual(new Set(workers));
+    expect(await h.manager.scheduler.commit(decided)).toEqual([]);
+    expect(await h.t.store.prisma.task.count({ where: { state: "assigned" } })).toBe(70_000);
+  }, 120_000);
 
   it("ok/a node whose tasks keep failing is avoided once it has 5 failures in 5 minutes, across passes", async () => {
     await admin.service.create({ name: "web", image: "nginx", replicas: 1, constraints: workerOnly, restartPolicy: noDelay });

@@ -23,6 +23,22 @@ describe("NodeLedger", () => {
     expect([l.activeTasks, l.nanoCpus]).toEqual([1, 1e9]);
   });
 
+  it("ok/ledgers sharing totals keep the per-service count over all nodes, and a node that leaves takes its tasks out", () => {
+    const totals = new Map<string, number>();
+    const a = new NodeLedger(undefined, 0, undefined, totals);
+    const b = new NodeLedger(undefined, 0, undefined, totals);
+    a.addTask(lt("a1"));
+    b.addTask(lt("b1"));
+    b.addTask(lt("b2", { serviceId: "t" }));
+    expect(Object.fromEntries(totals)).toEqual({ s: 2, t: 1 });
+    b.addTask(lt("b2", { serviceId: "t", desiredState: TASK_STATES.shutdown }));
+    expect(Object.fromEntries(totals)).toEqual({ s: 2 });
+    b.leave();
+    expect(Object.fromEntries(totals)).toEqual({ s: 1 });
+    a.removeTask(lt("a1"));
+    expect(totals.size).toBe(0);
+  });
+
   it("ok/host ports are per protocol", () => {
     const l = new NodeLedger(undefined, 0);
     l.addTask(lt("a", { hostPorts: [encodeHostPort({ protocol: "tcp", port: 58 })] }));

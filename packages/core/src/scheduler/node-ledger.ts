@@ -51,6 +51,12 @@ export function failureKey(serviceId: string, specVersion: number | null): strin
   return `${serviceId}\u0000${specVersion ?? 0}`;
 }
 
+function addCount(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next === 0) counts.delete(key);
+  else counts.set(key, next);
+}
+
 /** Active means desired state at most COMPLETE (swarm-semantics.md §2.1). */
 export function isActive(desiredState: number): boolean {
   return desiredState <= TASK_STATES.complete;
@@ -81,7 +87,13 @@ export class NodeLedger {
    * A ledger for a node with `total` resources (absent = the node reported none) and,
    * as newNodeInfo allows, a different starting `available` (defaults to the total).
    */
-  constructor(total: NodeResources | null | undefined, now: number, available?: NodeResources | null) {
+  constructor(
+    total: NodeResources | null | undefined,
+    now: number,
+    available?: NodeResources | null,
+    /** Active tasks per service over every node, kept by the ledgers that share it. */
+    private readonly serviceTotals?: Map<string, number>,
+  ) {
     this.lastCleanup = now;
     this.setTotals(total, available === undefined ? total : available);
   }
@@ -120,6 +132,12 @@ export class NodeLedger {
   private bump(serviceId: string, by: number): void {
     this.activeTasks += by;
     this.activeByService.set(serviceId, (this.activeByService.get(serviceId) ?? 0) + by);
+    if (this.serviceTotals) addCount(this.serviceTotals, serviceId, by);
+  }
+
+  /** The node is gone: its tasks no longer count in the shared totals. */
+  leave(): void {
+    if (this.serviceTotals) for (const [serviceId, n] of this.activeByService) addCount(this.serviceTotals, serviceId, -n);
   }
 
   /**

@@ -415,6 +415,31 @@ describe("leaf filling", () => {
   });
 });
 
+describe("one-off tasks of services of their own", () => {
+  it("ok/spread over the least loaded nodes in order, as the scan would", () => {
+    const nodes = Array.from({ length: 20 }, (_, i) => node(`n${String(i).padStart(2, "0")}`));
+    const s = new Scheduler({ nodes });
+    for (let i = 0; i < 60; i++) s.createTask(task(`t${i}`, { serviceId: `s${i}`, specVersion: 1 }));
+    const placed = placements(s.schedule(T0));
+    expect(Object.keys(placed)).toHaveLength(60);
+    expect(Object.values(placed)).toEqual(Array.from({ length: 60 }, (_, i) => `n${String(i % 20).padStart(2, "0")}`));
+  });
+
+  it("ok/a service that already has tasks is ranked by them, not by the shared order", () => {
+    const s = new Scheduler({
+      nodes: [node("A"), node("B")],
+      services: { held: 1, other: 1 },
+      tasks: [task("h0", { serviceId: "held", nodeId: "A", state: "running" }), task("o0", { serviceId: "other", nodeId: "B", state: "running" })],
+    });
+    // Two tasks of new services that fit nowhere warm the shared ranking without changing any node.
+    s.createTask(task("w1", { serviceId: "w1", reservations: { memoryBytes: 1e18 } }));
+    s.createTask(task("w2", { serviceId: "w2", reservations: { memoryBytes: 1e18 } }));
+    s.createTask(task("h1", { serviceId: "held" }));
+    // Both nodes hold one task; only B holds none of `held`.
+    expect(placements(s.schedule(T0))).toEqual({ h1: "B" });
+  });
+});
+
 describe("queue", () => {
   it("ok/a task whose service is gone is dropped, not retried", () => {
     const s = new Scheduler({ services: { svc: 1 } });

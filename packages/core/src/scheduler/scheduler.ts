@@ -59,6 +59,8 @@ const STATE_NAMES = new Map<number, TaskState>(Object.entries(TASK_STATES).map((
 const KEY_SCALE = 67_108_864;
 /** Cached node heaps (per kind of task and service). Every node change marks each one. */
 const HEAP_CACHE = 8;
+/** Stands for any service with no active task yet (no service ID contains NUL). */
+const NO_TASKS_YET = "\u0000";
 const PROFILE_CACHE = 64;
 const EMPTY_GENERIC: readonly (readonly [string, number])[] = [];
 const EMPTY_PORTS: readonly number[] = [];
@@ -215,6 +217,8 @@ export class Scheduler {
   private readonly profiles = new LruMap<string, FilterProfile>(PROFILE_CACHE);
   private readonly heaps = new LruMap<string, HeapEntry>(HEAP_CACHE);
   private heapRequests = new Map<string, number>();
+  /** Active tasks per service over every node, kept by the nodes' ledgers. */
+  private readonly serviceTotals = new Map<string, number>();
   private readonly pipeline = new Pipeline();
   private readonly scanCounts = new Int32Array(FILTER_NAMES.length + 1);
   private clock: number;
@@ -269,6 +273,7 @@ export class Scheduler {
   deleteNode(nodeId: string): void {
     const slot = this.slotOf.get(nodeId);
     if (slot === undefined) return;
+    this.slots[slot]!.ledger.leave();
     this.slots[slot] = undefined;
     this.slotOf.delete(nodeId);
     this.live--;
@@ -616,14 +621,17 @@ export class Scheduler {
    * kind and service, then kept up to date by re-keying the nodes that changed.
    */
   private eligibleHeap(spec: TaskFilterSpec): HeapEntry | undefined {
-    const key = `${spec.profile?.key ?? ""}\u0000${spec.serviceId}`;
+    // A service with no active task on any node ranks every node by its tasks alone: all
+    // such services share one heap per kind of task (one-off tasks of services of their own).
+    const serviceId = this.serviceTotals.has(spec.serviceId) ? spec.serviceId : NO_TASKS_YET;
+    const key = `${spec.profile?.key ?? ""}\u0000${serviceId}`;
     const cached = this.heaps.get(key);
     if (cached) return cached;
     const seen = (this.heapRequests.get(key) ?? 0) + 1;
     if (this.heapRequests.size > 4096) this.heapRequests = new Map();
     this.heapRequests.set(key, seen);
     if (seen < 2) return undefined;
-    const entry: HeapEntry = { heap: new SlotHeap(this.slots.length), profile: spec.profile, serviceId: spec.serviceId };
+    const entry: HeapEntry = { heap: new SlotHeap(this.slots.length), profile: spec.profile, serviceId };
     const members: number[] = [];
     for (const node of this.slots) if (node && this.heapMember(entry, node)) members.push(node.slot);
     entry.heap.rebuild(members, (slot) => this.heapKey(entry, slot));
@@ -820,7 +828,7 @@ export class Scheduler {
     const version = ++this.versions;
     const slot = this.slotOf.get(node.id);
     if (slot === undefined) {
-      const entry = new NodeEntry(this.slots.length, version, node, new NodeLedger(node.resources, this.clock));
+      const entry = new NodeEntry(this.slots.length, version, node, new NodeLedger(node.resources, this.clock, undefined, this.serviceTotals));
       this.slots.push(entry);
       this.slotOf.set(node.id, entry.slot);
       this.live++;

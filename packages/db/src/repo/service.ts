@@ -1,6 +1,6 @@
 import { taskStatesBetween, type SecretReference, type ServiceSpec, type TaskChange, type TaskState } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
-import { valuesClause } from "./sql.js";
+import { unnestClause, valuesClause } from "./sql.js";
 
 export interface ServiceRecord {
   id: string;
@@ -62,6 +62,16 @@ const toTask = ({ spec, ...row }: TaskRow): TaskRecord => ({
 
 export async function listServices(db: Db): Promise<ServiceRecord[]> {
   return (await db.service.findMany({ select: serviceSelect, orderBy: { name: "asc" } })).map(toService);
+}
+
+/** The services among these ids that exist, in one query (ids are sent as one array, however many). */
+export async function getServices(db: Db, ids: readonly string[]): Promise<ServiceRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<Array<{ id: string; name: string; version: number; spec_version: number; spec: unknown; created_at: Date; updated_at: Date }>>(
+    `SELECT id, name, version, spec_version, spec, created_at, updated_at FROM service WHERE id = ANY($1::text[])`,
+    [...new Set(ids)],
+  );
+  return rows.map((r) => toService({ id: r.id, name: r.name, version: r.version, specVersion: r.spec_version, spec: r.spec, createdAt: r.created_at, updatedAt: r.updated_at }));
 }
 
 export async function getService(db: Db, id: string): Promise<ServiceRecord | null> {
@@ -131,6 +141,59 @@ export async function listTasks(db: Db, where: TaskFilter = {}): Promise<TaskRec
   return rows.map(toTask);
 }
 
+type PackedTask = [
+  id: string,
+  serviceId: string,
+  serviceName: string,
+  version: number,
+  slot: number | null,
+  nodeId: string | null,
+  specVersion: number,
+  desiredState: TaskState,
+  state: TaskState,
+  message: string | null,
+  err: string | null,
+  createdAt: number,
+  updatedAt: number,
+  spec: ServiceSpec | null,
+];
+
+/**
+ * The tasks in these states, as the scheduler reads them on every pass: in listTasks'
+ * order, each with its own spec only if its service is gone (the others are read by
+ * their service's). The rows come as one JSON text built by the database: through
+ * either driver, 100,000 tasks read this way take a fraction of the time separate rows
+ * do, and no list of ids is sent back (a query takes at most 65,535 parameters).
+ */
+export async function listTasksForScheduling(db: Db, states: readonly TaskState[]): Promise<TaskRecord[]> {
+  const [row] = await db.$queryRawUnsafe<{ tasks: string }[]>(
+    `SELECT coalesce(json_agg(json_build_array(
+              t.id, t.service_id, t.service_name, t.version, t.slot, t.node_id, t.spec_version, t.desired_state, t.state,
+              t.message, t.err, (extract(epoch FROM t.created_at) * 1000)::bigint, (extract(epoch FROM t.updated_at) * 1000)::bigint,
+              CASE WHEN s.id IS NULL THEN t.spec END)
+            ORDER BY t.service_id, t.slot, t.created_at), '[]')::text AS tasks
+       FROM task AS t LEFT JOIN service AS s ON s.id = t.service_id
+      WHERE t.state = ANY($1::text[])`,
+    [...states],
+  );
+  return (JSON.parse(row!.tasks) as PackedTask[]).map((t) => ({
+    id: t[0],
+    serviceId: t[1],
+    serviceName: t[2],
+    version: t[3],
+    slot: t[4],
+    nodeId: t[5],
+    specVersion: t[6],
+    desiredState: t[7],
+    state: t[8],
+    message: t[9],
+    err: t[10],
+    createdAt: new Date(t[11]),
+    updatedAt: new Date(t[12]),
+    ...(t[13] !== null ? { spec: t[13] } : {}),
+  }));
+}
+
 /**
  * Locks the rows of these services until the transaction ends (in ID order, so two
  * transactions never wait on each other in a cycle). Whatever changes a service's tasks
@@ -184,16 +247,17 @@ const TASK_CHANGE_COLUMNS = [
   ["err", "text", "err"],
   ["spec_version", "integer", "specVersion"],
 ] as const;
-/** Rows per statement: PostgreSQL takes at most 65,535 parameters. */
-const UPDATE_CHUNK = 4_000;
+/** Rows per statement: enough to make a statement's fixed cost small, few enough to keep one statement's memory modest. */
+const UPDATE_CHUNK = 20_000;
 
 /** A change to write only if the task is still at `version` (as read). */
 export type CheckedTaskChange = TaskChange & { version: number };
 
 /**
- * Writes changes that set the same fields together, a few thousand rows per statement.
- * Every write bumps the task's version. With `checked`, a row is written only if its
- * version is still the one given; the ids written are returned.
+ * Writes changes that set the same fields together, each group as arrays unnested in
+ * one statement per 20,000 rows. Every write bumps the task's version. With `checked`,
+ * a row is written only if its version is still the one given; the ids written are
+ * returned.
  */
 async function writeTaskChanges(db: Db, changes: readonly (TaskChange & { version?: number })[], at: Date, checked: boolean): Promise<Set<string>> {
   const written = new Set<string>();
@@ -205,16 +269,15 @@ async function writeTaskChanges(db: Db, changes: readonly (TaskChange & { versio
   for (const [shape, group] of groups) {
     const columns = TASK_CHANGE_COLUMNS.filter((_, i) => shape[i] === "1");
     const keys: [string, string][] = checked ? [["id", "text"], ["version", "integer"]] : [["id", "text"]];
+    const sets = [...columns.map(([name]) => `${name} = v.${name}`), "version = t.version + 1", "updated_at = $1::timestamptz"].join(", ");
+    const where = checked ? "t.id = v.id AND t.version = v.version" : "t.id = v.id";
     for (let start = 0; start < group.length; start += UPDATE_CHUNK) {
       const params: unknown[] = [at];
       const rows = group
         .slice(start, start + UPDATE_CHUNK)
         .map((c) => [c.id, ...(checked ? [c.version] : []), ...columns.map(([, , key]) => c[key])]);
-      const values = valuesClause(rows, [...keys, ...columns.map(([name, type]) => [name, type] as const)], params);
-      const sets = [...columns.map(([name]) => `${name} = v.${name}`), "version = t.version + 1", "updated_at = $1::timestamptz"].join(", ");
-      const names = [...keys.map(([name]) => name), ...columns.map(([name]) => name)].join(", ");
-      const where = checked ? "t.id = v.id AND t.version = v.version" : "t.id = v.id";
-      const sql = `UPDATE task AS t SET ${sets} FROM (VALUES ${values}) AS v(${names}) WHERE ${where}`;
+      const source = unnestClause(rows, [...keys, ...columns.map(([name, type]) => [name, type] as const)], params);
+      const sql = `UPDATE task AS t SET ${sets} FROM ${source} WHERE ${where}`;
       if (!checked) {
         await db.$executeRawUnsafe(sql, ...params);
         continue;

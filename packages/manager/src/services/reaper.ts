@@ -1,5 +1,5 @@
 import { TASK_STATES, historyLimit, reapSlot, wanted } from "@rampart/core";
-import { crowdedInstances, deleteRemovedTasks, deleteTasks, getService, listTasks, type ServiceRecord, type TaskInstance } from "@rampart/db";
+import { crowdedInstances, deleteRemovedTasks, deleteTasks, getServices, listTasks, type ServiceRecord, type TaskInstance } from "@rampart/db";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { ManagerBus } from "../events.js";
@@ -59,11 +59,8 @@ export function createTaskReaper(deps: ManagerDeps, cluster: ClusterService, bus
     }
     const marked = [...dirty.values()];
     dirty.clear();
-    const services = new Map<string, ServiceRecord>();
-    for (const id of new Set(marked.map((i) => i.serviceId))) {
-      const service = await getService(db, id);
-      if (service) services.set(id, service);
-    }
+    // One read for every marked service: a burst of 100,000 new tasks is one query, not 100,000.
+    const services = new Map<string, ServiceRecord>((await getServices(db, marked.map((i) => i.serviceId))).map((s) => [s.id, s]));
     const clusterLimit = cluster.current().record.taskHistoryLimit;
     const limits = new Map([...services.values()].map((s) => [s.id, historyLimit(s, clusterLimit)]));
     const counted = [...limits].filter(([, limit]) => limit >= 0).map(([id]) => id);

@@ -6,7 +6,7 @@ import {
   type SchedulerDecision,
   type TaskFailure,
 } from "@rampart/core";
-import { listServices, listTasks, updateTasksChecked, type CheckedTaskChange, type ServiceRecord, type TaskRecord } from "@rampart/db";
+import { listServices, listTasksForScheduling, updateTasksChecked, type CheckedTaskChange, type ServiceRecord, type TaskRecord } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
 import type { ManagerBus } from "../events.js";
 import type { NodeService } from "../nodes/index.js";
@@ -14,6 +14,8 @@ import type { NodeService } from "../nodes/index.js";
 /** Swarm's debounce: wait 50 ms for more changes, but never more than a second. */
 const DEBOUNCE_MS = 50;
 const MAX_LATENCY_MS = 1000;
+/** Changes per write: nodes hear of work while the rest is written, and no statement grows without bound. */
+const COMMIT_BATCH = 10_000;
 
 /** The tasks the scheduler tracks: PENDING through RUNNING. */
 const TRACKED = taskStatesBetween("pending", "running");
@@ -42,14 +44,10 @@ export function createSchedulerLoop(deps: ManagerDeps, nodes: NodeService, bus: 
   let failures: TaskFailure[] = [];
   let stopped = false;
 
+  /** Services, and tracked tasks; a task whose service is gone comes with its own spec (it holds its node until it stops). */
   async function snapshot(): Promise<{ services: ServiceRecord[]; tasks: TaskRecord[] }> {
-    const [services, tasks] = await Promise.all([listServices(db), listTasks(db, { states: TRACKED })]);
-    // A task whose service is gone still holds its node until it stops: read it by its own spec.
-    const known = new Set(services.map((s) => s.id));
-    const orphans = tasks.filter((t) => !known.has(t.serviceId)).map((t) => t.id);
-    if (orphans.length === 0) return { services, tasks };
-    const withSpec = new Map((await listTasks(db, { ids: orphans, withSpec: true })).map((t) => [t.id, t]));
-    return { services, tasks: tasks.map((t) => withSpec.get(t.id) ?? t) };
+    const [services, tasks] = await Promise.all([listServices(db), listTasksForScheduling(db, TRACKED)]);
+    return { services, tasks };
   }
 
   function changesOf(decisions: readonly SchedulerDecision[], tasks: ReadonlyMap<string, TaskRecord>): CheckedTaskChange[] {
@@ -87,13 +85,23 @@ export function createSchedulerLoop(deps: ManagerDeps, nodes: NodeService, bus: 
     return { decisions, changes: changesOf(decisions, new Map(tasks.map((t) => [t.id, t]))) };
   }
 
-  /** Writes what a pass decided; returns the ids of the decisions that lost (their task changed). */
+  /**
+   * Writes what a pass decided, at most COMMIT_BATCH changes at a time, as Swarm's
+   * applySchedulingDecisions writes through a store batch: nodes hear of each batch's
+   * assignments as it is written. Every statement is atomic and every row is checked on
+   * its own version, so no transaction spans a batch. Returns the ids of the decisions
+   * that lost (their task changed).
+   */
   async function commit({ changes }: PassDecisions): Promise<string[]> {
-    if (changes.length === 0) return [];
-    const lost = await deps.store.transaction((tx) => updateTasksChecked(tx, changes, deps.now()));
-    const lostIds = new Set(lost);
-    const assignedTo = new Set(changes.filter((c) => c.state === "assigned" && c.nodeId && !lostIds.has(c.id)).map((c) => c.nodeId!));
-    if (assignedTo.size > 0) bus.emit("tasksAssigned", { nodeIds: assignedTo });
+    const lost: string[] = [];
+    for (let start = 0; start < changes.length; start += COMMIT_BATCH) {
+      const batch = changes.slice(start, start + COMMIT_BATCH);
+      // Each row's write is checked on its own, so a batch needs no transaction around it.
+      const lostIds = new Set(await updateTasksChecked(db, batch, deps.now()));
+      const assignedTo = new Set(batch.filter((c) => c.state === "assigned" && c.nodeId && !lostIds.has(c.id)).map((c) => c.nodeId!));
+      if (assignedTo.size > 0) bus.emit("tasksAssigned", { nodeIds: assignedTo });
+      lost.push(...lostIds);
+    }
     // applySchedulingDecisions: a decision that lost goes back in the queue.
     if (lost.length > 0) request();
     return lost;
