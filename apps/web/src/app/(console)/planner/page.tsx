@@ -17,7 +17,7 @@ import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { buildSandbox, effectiveNode, formatMs, listEdits, otherChanges, planSignature, type NodeChanges } from "~/lib/planner";
-import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, type ServiceForm, type SpecOutput } from "~/lib/services";
+import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, serverErrorField, type ServiceForm, type SpecOutput } from "~/lib/services";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 
 /** How long the sandbox must stay still before the server's audited what-if runs. */
@@ -240,7 +240,7 @@ function Planner({
     } catch (error) {
       const info = describeError(error);
       if (info.code === "CONFLICT") return setConflict(info.message);
-      const field = formField(info.field, checked.constraintRows, checked.preferenceRows);
+      const field = serverErrorField(info, checked);
       if (field === "form") return setApplyError(info.message);
       setServerErrors({ [field]: info.message });
       setDialog(false);
