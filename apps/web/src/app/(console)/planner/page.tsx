@@ -167,6 +167,7 @@ function Planner({
 
   const nodesById = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n])), [cluster.nodes]);
   const hostnames = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n.hostname])), [cluster.nodes]);
+  const restartPolicies = useMemo(() => new Map(cluster.services.map((s) => [s.id, s.spec.restartPolicy])), [cluster.services]);
   const sandboxNodes = useMemo(() => cluster.nodes.map((n) => effectiveNode(n, changes[n.id])), [cluster.nodes, changes]);
   const options = useKeyOptions(sandboxNodes);
   const edits = useMemo(() => listEdits(nodesById, changes), [nodesById, changes]);
@@ -365,11 +366,16 @@ function Planner({
                 </ul>
               </Alert>
             ) : (
-              <PlacementPreview focus={focus} desired={preview.spec.mode === "replicated" ? preview.spec.replicas : null} hostnames={hostnames} />
+              <PlacementPreview
+                focus={focus}
+                desired={preview.spec.mode === "replicated" ? preview.spec.replicas : null}
+                hostnames={hostnames}
+                restartPolicy={preview.spec.restartPolicy}
+              />
             )}
           </Card>
           <Card title={`Other services affected (${others.length})`}>
-            <OtherServices diffs={others} hostnames={hostnames} />
+            <OtherServices diffs={others} hostnames={hostnames} restartPolicies={restartPolicies} />
           </Card>
           <Card title="Why-not matrix">
             {focus && problems.length === 0 ? (
