@@ -1,6 +1,7 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
+import { Button } from "./ui";
 
 /** The spec editor's shared pieces: input classes, a field's error line, a titled group. */
 
@@ -25,5 +26,28 @@ export function Fieldset({ legend, hint, children }: { legend: string; hint?: Re
       {hint && <p className={hintClass}>{hint}</p>}
       {children}
     </fieldset>
+  );
+}
+
+/**
+ * Rows added with a "+ Add …" button: `focusLast` is set once the button was used, so
+ * the new row's first field can take the focus and a keyboard user types straight in.
+ */
+export function useAddRow<T>(rows: readonly T[], onChange: (rows: T[]) => void, empty: T): { focusLast: boolean; add: () => void } {
+  const [focusLast, setFocusLast] = useState(false);
+  return {
+    focusLast,
+    add: () => {
+      setFocusLast(true);
+      onChange([...rows, empty]);
+    },
+  };
+}
+
+export function AddRowButton({ onClick, children }: { onClick: () => void; children: ReactNode }) {
+  return (
+    <Button variant="ghost" className="px-2 py-1 text-xs" onClick={onClick}>
+      {children}
+    </Button>
   );
 }

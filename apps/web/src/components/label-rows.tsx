@@ -1,8 +1,8 @@
 "use client";
 
-import { useState } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import type { LabelRow } from "~/lib/secrets";
+import { AddRowButton, useAddRow } from "./form-parts";
 import { Button } from "./ui";
 
 const inputClass = "block w-full rounded-md border bg-white px-3 py-2 font-mono text-sm shadow-sm placeholder:font-sans placeholder:text-zinc-400 dark:bg-zinc-900";
@@ -48,8 +48,7 @@ export function LabelRows({
   name?: string;
   words?: RowWords;
 }) {
-  // A row added with the button takes the focus, so a keyboard user types straight into it.
-  const [focusLast, setFocusLast] = useState(false);
+  const { focusLast, add } = useAddRow(rows, onChange, { key: "", value: "" });
   function set(index: number, row: LabelRow) {
     onChange(rows.map((r, i) => (i === index ? row : r)));
   }
@@ -103,16 +102,7 @@ export function LabelRows({
           })}
         </ul>
       )}
-      <Button
-        variant="ghost"
-        className="px-2 py-1 text-xs"
-        onClick={() => {
-          setFocusLast(true);
-          onChange([...rows, { key: "", value: "" }]);
-        }}
-      >
-        {words.add}
-      </Button>
+      <AddRowButton onClick={add}>{words.add}</AddRowButton>
     </div>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useId } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import { EMPTY_PORT_ROW, type GenericRow, type PortProtocol, type PortRow, type PublishMode, type RestartCondition, type RestartForm } from "~/lib/services";
-import { badBorder, FieldError, Fieldset, hintClass, inputClass, okBorder } from "./form-parts";
+import { AddRowButton, badBorder, FieldError, Fieldset, hintClass, inputClass, okBorder, useAddRow } from "./form-parts";
 import { LabelRows, type RowWords } from "./label-rows";
 import { Button, Field, Select } from "./ui";
 
@@ -19,6 +19,11 @@ const CONDITIONS: ReadonlyArray<{ value: RestartCondition; label: string; hint: 
   { value: "none", label: "none", hint: "A task that ends is not replaced; its slot stays empty." },
 ];
 
+/** A Go duration (`10s`, `1m30s`), typed as text; blank takes the default in the placeholder. */
+function DurationField({ onChange, ...props }: { label: string; value: string; onChange: (value: string) => void; error: string | undefined; hint: string; placeholder: string }) {
+  return <Field {...props} onChange={(e) => onChange(e.target.value)} maxLength={32} autoComplete="off" spellCheck={false} className="font-mono" />;
+}
+
 export function RestartPolicyFields({ value, onChange, errors, grid }: { value: RestartForm; onChange: (value: RestartForm) => void; errors: FieldErrors; grid: string }) {
   const set = <K extends keyof RestartForm>(key: K, v: RestartForm[K]) => onChange({ ...value, [key]: v });
   return (
@@ -33,18 +38,7 @@ export function RestartPolicyFields({ value, onChange, errors, grid }: { value: 
           />
           {errors.restartCondition ? <FieldError>{errors.restartCondition}</FieldError> : <p className={hintClass}>{CONDITIONS.find((c) => c.value === value.condition)?.hint}</p>}
         </div>
-        <Field
-          label="Restart delay"
-          value={value.delay}
-          onChange={(e) => set("delay", e.target.value)}
-          error={errors.restartDelay}
-          hint="How long a replacement waits before it starts, e.g. 10s or 1m30s."
-          placeholder="5s"
-          maxLength={32}
-          autoComplete="off"
-          spellCheck={false}
-          className="font-mono"
-        />
+        <DurationField label="Restart delay" value={value.delay} onChange={(v) => set("delay", v)} error={errors.restartDelay} hint="How long a replacement waits before it starts, e.g. 10s or 1m30s." placeholder="5s" />
         <Field
           label="Restart max attempts"
           inputMode="numeric"
@@ -56,18 +50,7 @@ export function RestartPolicyFields({ value, onChange, errors, grid }: { value: 
           maxLength={16}
           autoComplete="off"
         />
-        <Field
-          label="Restart window"
-          value={value.window}
-          onChange={(e) => set("window", e.target.value)}
-          error={errors.restartWindow}
-          hint="The time the attempts are counted over, e.g. 1m; 0s counts them all."
-          placeholder="0s (forever)"
-          maxLength={32}
-          autoComplete="off"
-          spellCheck={false}
-          className="font-mono"
-        />
+        <DurationField label="Restart window" value={value.window} onChange={(v) => set("window", v)} error={errors.restartWindow} hint="The time the attempts are counted over, e.g. 1m; 0s counts them all." placeholder="0s (forever)" />
       </div>
     </Fieldset>
   );
@@ -80,6 +63,40 @@ const MODES: ReadonlyArray<{ value: PublishMode; label: string }> = [
 ];
 
 const cell = `${inputClass} ${okBorder}`;
+
+function PortInput({
+  label,
+  value,
+  onChange,
+  placeholder,
+  invalid,
+  describedBy,
+  autoFocus = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  invalid: boolean;
+  describedBy: string | undefined;
+  autoFocus?: boolean;
+}) {
+  return (
+    <input
+      aria-label={label}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      inputMode="numeric"
+      placeholder={placeholder}
+      maxLength={5}
+      autoComplete="off"
+      autoFocus={autoFocus}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+      className={`${inputClass} font-mono ${invalid ? badBorder : okBorder}`}
+    />
+  );
+}
 
 function PortRowFields({
   index,
@@ -106,31 +123,16 @@ function PortRowFields({
   return (
     <li className="space-y-1" data-testid="port-row">
       <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_5.5rem_minmax(0,1.4fr)_auto] items-center gap-2">
-        <input
-          aria-label={`Published port ${n}`}
+        <PortInput
+          label={`Published port ${n}`}
           value={row.published}
-          onChange={(e) => onChange({ ...row, published: e.target.value })}
-          inputMode="numeric"
+          onChange={(published) => onChange({ ...row, published })}
           placeholder="none"
-          maxLength={5}
-          autoComplete="off"
+          invalid={Boolean(publishedError || rowError)}
+          describedBy={describedBy}
           autoFocus={autoFocus}
-          aria-invalid={publishedError || rowError ? true : undefined}
-          aria-describedby={describedBy}
-          className={`${inputClass} font-mono ${publishedError || rowError ? badBorder : okBorder}`}
         />
-        <input
-          aria-label={`Target port ${n}`}
-          value={row.target}
-          onChange={(e) => onChange({ ...row, target: e.target.value })}
-          inputMode="numeric"
-          placeholder="80"
-          maxLength={5}
-          autoComplete="off"
-          aria-invalid={targetError ? true : undefined}
-          aria-describedby={describedBy}
-          className={`${inputClass} font-mono ${targetError ? badBorder : okBorder}`}
-        />
+        <PortInput label={`Target port ${n}`} value={row.target} onChange={(target) => onChange({ ...row, target })} placeholder="80" invalid={Boolean(targetError)} describedBy={describedBy} />
         <select aria-label={`Protocol ${n}`} value={row.protocol} onChange={(e) => onChange({ ...row, protocol: e.target.value as PortProtocol })} className={cell}>
           {PROTOCOLS.map((p) => (
             <option key={p} value={p}>
@@ -161,8 +163,7 @@ function PortRowFields({
 }
 
 export function PortRows({ rows, onChange, errors }: { rows: PortRow[]; onChange: (rows: PortRow[]) => void; errors: FieldErrors }) {
-  // A row added with the button takes the focus, so a keyboard user types straight into it.
-  const [focusLast, setFocusLast] = useState(false);
+  const { focusLast, add } = useAddRow(rows, onChange, EMPTY_PORT_ROW);
   return (
     <Fieldset
       legend="Published ports"
@@ -199,16 +200,7 @@ export function PortRows({ rows, onChange, errors }: { rows: PortRow[]; onChange
           <FieldError>{errors.ports}</FieldError>
         </div>
       )}
-      <Button
-        variant="ghost"
-        className="px-2 py-1 text-xs"
-        onClick={() => {
-          setFocusLast(true);
-          onChange([...rows, EMPTY_PORT_ROW]);
-        }}
-      >
-        + Add port
-      </Button>
+      <AddRowButton onClick={add}>+ Add port</AddRowButton>
     </Fieldset>
   );
 }
