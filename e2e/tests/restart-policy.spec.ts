@@ -217,3 +217,41 @@ test("with a real agent: a generic resource no node has keeps the task pending w
   await expect(page.getByTestId("plan-not-restarted")).toContainText("1 task will not be restarted: restart condition none");
   expect(serverErrors).toEqual([]);
 });
+
+test("with a real agent: a task whose node is removed is replaced after its restart delay, and the ended task stays in the history", async ({ page, admin, trpc, agents }) => {
+  test.setTimeout(180_000);
+  await signIn(page, admin);
+  const worker = "e2e-restart-lost";
+  await joinWorkers(trpc, agents, [worker]);
+  await openServiceForm(page);
+  await fillServiceForm(page, { name: "e2e-lost", image: "nginx:alpine", replicas: 1 });
+  await page.getByRole("button", { name: "+ Type a constraint" }).click();
+  await page.getByLabel("Constraint 1", { exact: true }).fill(`node.hostname == ${worker}`);
+  await page.getByLabel("Restart delay").fill("30s");
+  await page.getByRole("button", { name: "Create service" }).click();
+  await expectServicePage(page, "e2e-lost");
+  await expect(page.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+
+  // The node is removed: its task is orphaned, and the restart supervisor makes a
+  // replacement held at desired READY until the 30 s delay has passed.
+  await trpc.mutation("node.remove", { ref: worker, force: true });
+  const row = page.getByTestId("task-row");
+  await expect(row).toHaveCount(1, { timeout: 20_000 });
+  await expect(row.getByTestId("task-state")).toHaveText("Waiting to restart", { timeout: 20_000 });
+  await expect(row).toContainText("Running, after its restart delay");
+  await expect(row).toContainText(/restart delay 30s: may start in \d+ seconds/);
+  // Placed meanwhile, as in Swarm: with its only node gone the scheduler says why.
+  await expect(row).toContainText("no suitable node (scheduling constraints not satisfied on 1 node)");
+
+  // The ended task is in the history, under the swarm's limit.
+  await page.getByLabel(/Show ended tasks/).check();
+  await expect(page.getByTestId("task-history-note")).toContainText("The swarm keeps at most 5 ended tasks per slot");
+  await expect(row).toHaveCount(2);
+  await expect(row.getByTestId("task-state").filter({ hasText: "Orphaned" })).toHaveCount(1);
+
+  // Once the delay has passed, the replacement is told to run, and it still waits for a node.
+  await page.getByLabel(/Show ended tasks/).uncheck();
+  await expect(row.getByTestId("task-state")).toHaveText("Pending", { timeout: 45_000 });
+  await expect(row).not.toContainText("restart delay");
+  await expect(page.getByTestId("pending-notice")).toContainText("no suitable node");
+});

@@ -300,11 +300,10 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                       </span>
                     </td>
                     <td className="px-4 py-2">
+                      {restarting && <RestartWaitNote task={task} service={service} now={now} />}
                       {task.err ? (
-                        <span className={task.state === "pending" ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}>{task.err}</span>
-                      ) : restarting ? (
-                        <RestartWaitNote task={task} service={service} now={now} />
-                      ) : task.message ? (
+                        <span className={`${restarting ? "block " : ""}${task.state === "pending" ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}`}>{task.err}</span>
+                      ) : restarting ? null : task.message ? (
                         <span className="text-zinc-500">{task.message}</span>
                       ) : (
                         ""
@@ -323,7 +322,7 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
 
 /** The scheduler's explanation, once per distinct message, above everything else. */
 function PendingNotice({ service }: { service: ServiceDetail }) {
-  // A replacement waiting out its restart delay is not waiting for a node, unless the scheduler said so.
+  // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
   const waiting = service.tasks.filter((t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err));
   if (waiting.length === 0) return null;
   const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
