@@ -166,6 +166,18 @@ test("the task history limit is checked, saved, and still set after a reload", a
   expect(serverErrors).toEqual([]);
 });
 
+/** Creates a one-replica service pinned to `hostname` in the form, with `restart` filling its policy, and waits for it to run. */
+async function createRunningOn(page: Page, name: string, hostname: string, restart: () => Promise<unknown>): Promise<void> {
+  await openServiceForm(page);
+  await fillServiceForm(page, { name, image: "nginx:alpine", replicas: 1 });
+  await page.getByRole("button", { name: "+ Type a constraint" }).click();
+  await page.getByLabel("Constraint 1", { exact: true }).fill(`node.hostname == ${hostname}`);
+  await restart();
+  await page.getByRole("button", { name: "Create service" }).click();
+  await expectServicePage(page, name);
+  await expect(page.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+}
+
 async function nodeCount(trpc: Trpc): Promise<number> {
   return (await trpc.query<{ nodes: number }>("swarm.info")).nodes;
 }
@@ -197,14 +209,7 @@ test("with a real agent: a generic resource no node has keeps the task pending w
   await expect(page.getByTestId("task-state")).toHaveText("Pending");
 
   // A service that never restarts, running on the agent; draining that node in the planner leaves its slot empty.
-  await openServiceForm(page);
-  await fillServiceForm(page, { name: "e2e-no-restart", image: "nginx:alpine", replicas: 1 });
-  await page.getByRole("button", { name: "+ Type a constraint" }).click();
-  await page.getByLabel("Constraint 1", { exact: true }).fill(`node.hostname == ${worker}`);
-  await page.getByLabel("Restart condition").selectOption("none");
-  await page.getByRole("button", { name: "Create service" }).click();
-  await expectServicePage(page, "e2e-no-restart");
-  await expect(page.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+  await createRunningOn(page, "e2e-no-restart", worker, () => page.getByLabel("Restart condition").selectOption("none"));
 
   await page.getByRole("link", { name: "Open in planner" }).click();
   await expect(page.getByTestId("plan-restart-policy")).toHaveText("Restart policy: never restarted (condition none)");
@@ -223,14 +228,7 @@ test("with a real agent: a task whose node is removed is replaced after its rest
   await signIn(page, admin);
   const worker = "e2e-restart-lost";
   await joinWorkers(trpc, agents, [worker]);
-  await openServiceForm(page);
-  await fillServiceForm(page, { name: "e2e-lost", image: "nginx:alpine", replicas: 1 });
-  await page.getByRole("button", { name: "+ Type a constraint" }).click();
-  await page.getByLabel("Constraint 1", { exact: true }).fill(`node.hostname == ${worker}`);
-  await page.getByLabel("Restart delay").fill("30s");
-  await page.getByRole("button", { name: "Create service" }).click();
-  await expectServicePage(page, "e2e-lost");
-  await expect(page.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+  await createRunningOn(page, "e2e-lost", worker, () => page.getByLabel("Restart delay").fill("30s"));
 
   // The node is removed: its task is orphaned, and the restart supervisor makes a
   // replacement held at desired READY until the 30 s delay has passed.
