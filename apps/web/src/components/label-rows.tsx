@@ -2,33 +2,74 @@
 
 import type { FieldErrors } from "~/lib/forms";
 import type { LabelRow } from "~/lib/secrets";
+import { AddRowButton, useAddRow } from "./form-parts";
 import { Button } from "./ui";
 
 const inputClass = "block w-full rounded-md border bg-white px-3 py-2 font-mono text-sm shadow-sm placeholder:font-sans placeholder:text-zinc-400 dark:bg-zinc-900";
 const border = (bad: boolean) => (bad ? "border-red-600 dark:border-red-500" : "border-zinc-300 dark:border-zinc-700");
 
+/** What a row's two fields are called; labels by default, e.g. `kind` and `count` for generic resources. */
+export interface RowWords {
+  /** Each field's accessible name is `${name} ${row} ${key}`. */
+  key: string;
+  value: string;
+  /** Errors are read from `${errorPrefix}.<row>.key` and `.value`. */
+  errorPrefix: string;
+  empty: string;
+  add: string;
+  keyPlaceholder: string;
+  valuePlaceholder: string;
+  valueMaxLength: number;
+  valueInputMode?: "numeric";
+}
+
+const LABEL_WORDS: RowWords = {
+  key: "key",
+  value: "value",
+  errorPrefix: "labels",
+  empty: "No labels.",
+  add: "+ Add label",
+  keyPlaceholder: "key",
+  valuePlaceholder: "value",
+  valueMaxLength: 1024,
+};
+
 /** Key and value rows for labels, with core's messages under each field (`labels.<row>.key`). */
-export function LabelRows({ rows, onChange, errors, name = "Label" }: { rows: LabelRow[]; onChange: (rows: LabelRow[]) => void; errors: FieldErrors; name?: string }) {
+export function LabelRows({
+  rows,
+  onChange,
+  errors,
+  name = "Label",
+  words = LABEL_WORDS,
+}: {
+  rows: LabelRow[];
+  onChange: (rows: LabelRow[]) => void;
+  errors: FieldErrors;
+  name?: string;
+  words?: RowWords;
+}) {
+  const { focusLast, add } = useAddRow(rows, onChange, { key: "", value: "" });
   function set(index: number, row: LabelRow) {
     onChange(rows.map((r, i) => (i === index ? row : r)));
   }
   return (
     <div className="space-y-2">
       {rows.length === 0 ? (
-        <p className="text-sm text-zinc-500">No labels.</p>
+        <p className="text-sm text-zinc-500">{words.empty}</p>
       ) : (
         <ul className="space-y-2">
           {rows.map((row, i) => {
-            const keyError = errors[`labels.${i}.key`];
-            const valueError = errors[`labels.${i}.value`];
+            const keyError = errors[`${words.errorPrefix}.${i}.key`];
+            const valueError = errors[`${words.errorPrefix}.${i}.value`];
             return (
               <li key={i} className="space-y-1" data-testid="label-row">
                 <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] items-center gap-2">
                   <input
-                    aria-label={`${name} ${i + 1} key`}
+                    aria-label={`${name} ${i + 1} ${words.key}`}
                     value={row.key}
                     onChange={(e) => set(i, { ...row, key: e.target.value })}
-                    placeholder="key"
+                    placeholder={words.keyPlaceholder}
+                    autoFocus={focusLast && i === rows.length - 1}
                     maxLength={128}
                     autoComplete="off"
                     spellCheck={false}
@@ -36,11 +77,12 @@ export function LabelRows({ rows, onChange, errors, name = "Label" }: { rows: La
                     className={`${inputClass} ${border(Boolean(keyError))}`}
                   />
                   <input
-                    aria-label={`${name} ${i + 1} value`}
+                    aria-label={`${name} ${i + 1} ${words.value}`}
                     value={row.value}
                     onChange={(e) => set(i, { ...row, value: e.target.value })}
-                    placeholder="value"
-                    maxLength={1024}
+                    placeholder={words.valuePlaceholder}
+                    maxLength={words.valueMaxLength}
+                    inputMode={words.valueInputMode}
                     autoComplete="off"
                     spellCheck={false}
                     aria-invalid={valueError ? true : undefined}
@@ -60,9 +102,7 @@ export function LabelRows({ rows, onChange, errors, name = "Label" }: { rows: La
           })}
         </ul>
       )}
-      <Button variant="ghost" className="px-2 py-1 text-xs" onClick={() => onChange([...rows, { key: "", value: "" }])}>
-        + Add label
-      </Button>
+      <AddRowButton onClick={add}>{words.add}</AddRowButton>
     </div>
   );
 }

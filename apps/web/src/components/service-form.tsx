@@ -9,7 +9,7 @@ import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
-import { checkForm, EMPTY_FORM, formField, formFromSpec, type ServiceForm } from "~/lib/services";
+import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, type ServiceForm } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 import { SecretGrantsFields } from "./secret-grants";
 import { ServiceSpecFields } from "./service-spec";
@@ -79,7 +79,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         return;
       }
       const grant = grantField(info.field);
-      setServerErrors({ [grant !== "form" ? grant : formField(info.field, checked.constraintRows, checked.preferenceRows)]: info.message });
+      setServerErrors({ [grant !== "form" ? grant : serverErrorField(info, checked)]: info.message });
     }
   }
 

@@ -1,42 +1,20 @@
 "use client";
 
-import { useId, useState, type ReactNode } from "react";
+import { useId, useState } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import { spreadOptions, type KeyOption } from "~/lib/planner";
 import { constraintError, preferenceWarning, type MemoryUnit, type ServiceForm, type ServiceMode } from "~/lib/services";
+import { badBorder, FieldError, Fieldset, hintClass, inputClass, labelClass, okBorder } from "./form-parts";
+import { GenericResourceRows, PortRows, RestartPolicyFields } from "./service-runtime-fields";
 import { Button, Field } from "./ui";
 
 /**
  * The service spec editor: name, image, mode, replicas, constraints with Swarm's
  * messages as you type and a picker of the cluster's real labels, spread preferences,
- * max replicas per node and reservations. The create and edit pages and the planner
+ * max replicas per node, reservations (CPU, memory, generic resources), published ports
+ * and the restart policy. The create and edit pages and the planner
  * all use it, so a spec reads and checks the same everywhere.
  */
-
-const inputClass =
-  "block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm placeholder:text-zinc-400 dark:bg-zinc-900";
-const okBorder = "border-zinc-300 dark:border-zinc-700";
-const badBorder = "border-red-600 dark:border-red-500";
-const labelClass = "block text-sm font-medium text-zinc-800 dark:text-zinc-200";
-const hintClass = "text-xs text-zinc-500 dark:text-zinc-400";
-
-function FieldError({ id, children }: { id: string; children: ReactNode }) {
-  return (
-    <p id={id} className="text-sm text-red-700 dark:text-red-400">
-      {children}
-    </p>
-  );
-}
-
-function Fieldset({ legend, hint, children }: { legend: string; hint?: ReactNode; children: ReactNode }) {
-  return (
-    <fieldset className="space-y-2">
-      <legend className={labelClass}>{legend}</legend>
-      {hint && <p className={hintClass}>{hint}</p>}
-      {children}
-    </fieldset>
-  );
-}
 
 /** One constraint row: its expression, Swarm's message for it as you type, and Remove. */
 function ConstraintRow({
@@ -460,6 +438,10 @@ export function ServiceSpecFields({
           )}
         </div>
       </div>
+
+      <GenericResourceRows rows={form.generic} onChange={(rows) => set("generic", rows)} errors={errors} />
+      <PortRows rows={form.ports} onChange={(rows) => set("ports", rows)} errors={errors} />
+      <RestartPolicyFields value={form.restart} onChange={(restart) => set("restart", restart)} errors={errors} grid={grid} />
     </div>
   );
 }

@@ -7,7 +7,14 @@ import {
   EMPTY_FORM,
   formField,
   formFromSpec,
+  EMPTY_PORT_ROW,
+  formatPort,
   isSettling,
+  isWaitingRestart,
+  parseRestartDuration,
+  restartWait,
+  restartPolicySummary,
+  serverErrorField,
   parseCpus,
   parseMemory,
   previewSpec,
@@ -83,6 +90,60 @@ describe("checkForm", () => {
     ["fail/memory floor, Swarm's message", { reserveMemory: "1" }, { reserveMemory: "invalid memory value 1048576: Must be at least 4MiB" }],
   ])("%s", (_, over, errors) => expect(checkForm(form(over)).errors).toEqual(errors));
 
+  it("ok/untouched restart, ports and generic sections add no keys (Swarm's defaults)", () => {
+    const { spec, errors } = checkForm(form({ ports: [{ ...EMPTY_PORT_ROW }], generic: [{ key: " ", value: "" }] }));
+    expect(errors).toEqual({});
+    expect(spec).toEqual(defaultServiceSpec({ name: "web-fe", image: "nginx" }));
+    expect("restartPolicy" in spec || "ports" in spec || "generic" in spec.reservations).toBe(false);
+  });
+
+  it("ok/restart policy, ports and generic resources", () => {
+    const checked = checkForm(
+      form({
+        restart: { condition: "on-failure", delay: "10s", maxAttempts: "3", window: "1m30s" },
+        ports: [{ ...EMPTY_PORT_ROW }, { published: "8080", target: "80", protocol: "tcp", mode: "host" }, { published: "", target: "53", protocol: "udp", mode: "ingress" }],
+        generic: [{ key: "gpu", value: "2" }],
+      }),
+    );
+    expect(checked.errors).toEqual({});
+    expect(checked.spec.restartPolicy).toEqual({ condition: "on-failure", delayNs: 10e9, maxAttempts: 3, windowNs: 90e9 });
+    expect(checked.spec.ports).toEqual([
+      { publishedPort: 8080, targetPort: 80, protocol: "tcp", publishMode: "host" },
+      { publishedPort: 0, targetPort: 53, protocol: "udp", publishMode: "ingress" },
+    ]);
+    expect(checked.portRows).toEqual([1, 2]);
+    expect(checked.spec.reservations.generic).toEqual({ gpu: 2 });
+  });
+
+  it("ok/only the condition changed: the other fields take Swarm's defaults", () => {
+    expect(checkForm(form({ restart: { condition: "none", delay: "", maxAttempts: "", window: "" } })).spec.restartPolicy).toEqual({
+      condition: "none",
+      delayNs: 5e9,
+      maxAttempts: 0,
+      windowNs: 0,
+    });
+  });
+
+  const port = (published: string, target: string, protocol: "tcp" | "udp" = "tcp") => ({ published, target, protocol, mode: "ingress" as const });
+  it.each([
+    ["fail/bad delay names the field and value", { restart: { condition: "any", delay: "5x", maxAttempts: "", window: "" } }, { restartDelay: 'invalid duration "5x" for restart delay: use a number and a unit, such as 5s or 1m30s' }],
+    ["fail/delay without a unit", { restart: { condition: "any", delay: "10", maxAttempts: "", window: "" } }, { restartDelay: 'invalid duration "10" for restart delay: use a number and a unit, such as 5s or 1m30s' }],
+    ["fail/negative window, Swarm's message", { restart: { condition: "any", delay: "", maxAttempts: "", window: "-1s" } }, { restartWindow: "TaskSpec: restart-window cannot be negative" }],
+    ["fail/max attempts", { restart: { condition: "any", delay: "", maxAttempts: "-1", window: "" } }, { restartMaxAttempts: "restart-max-attempts must be a whole number, 0 for unlimited" }],
+    ["fail/delay over the API's limit", { restart: { condition: "any", delay: "3000h", maxAttempts: "", window: "" } }, { restartDelay: 'restart delay "3000h" is too long: at most 2501h' }],
+    ["fail/duplicate published port, Swarm's message", { ports: [port("8080", "80"), port("8080", "81")] }, { "ports.1": "EndpointSpec: duplicate published ports provided" }],
+    ["fail/a target is required", { ports: [port("8080", "")] }, { "ports.0.target": 'missing mandatory field "target"' }],
+    ["fail/target out of range", { ports: [port("", "70000")] }, { "ports.0.target": 'invalid target port "70000": must be a whole number from 1 to 65535' }],
+    ["fail/published not a number", { ports: [port("web", "80")] }, { "ports.0.published": 'invalid published port "web": must be a whole number from 1 to 65535, or blank for none' }],
+    ["fail/generic without a kind", { generic: [{ key: "", value: "1" }] }, { "generic.0.key": "a generic resource needs a kind, e.g. gpu" }],
+    ["fail/generic count", { generic: [{ key: "gpu", value: "0" }] }, { "generic.0.value": 'invalid count "0" for generic resource gpu: use a whole number, at least 1' }],
+    ["fail/generic kind twice", { generic: [{ key: "gpu", value: "1" }, { key: "gpu", value: "2" }] }, { "generic.1.key": "generic resource gpu is listed twice" }],
+  ] as const)("%s", (_, over, errors) => expect(checkForm(form(over as Partial<ServiceForm>)).errors).toEqual(errors));
+
+  it("ok/the same published port on two protocols is no duplicate", () => {
+    expect(checkForm(form({ ports: [port("53", "53", "tcp"), port("53", "53", "udp")] })).errors).toEqual({});
+  });
+
   it("ok/a global service has no replica count or per-node limit", () => {
     const { spec, errors } = checkForm(form({ mode: "global", replicas: "junk", maxReplicasPerNode: "junk" }));
     expect(errors).toEqual({});
@@ -104,6 +165,17 @@ describe("formFromSpec", () => {
     const f = formFromSpec(spec);
     expect(f).toMatchObject({ reserveCpu: "0.25", reserveMemory: "1536", memoryUnit: "MiB", maxReplicasPerNode: "2" });
     expect(checkForm(f).spec).toEqual(spec);
+    const full = {
+      ...spec,
+      reservations: { ...spec.reservations, generic: { gpu: 1 } },
+      restartPolicy: { condition: "on-failure" as const, delayNs: 10e9, maxAttempts: 3, windowNs: 0 },
+      ports: [{ protocol: "udp" as const, targetPort: 53, publishedPort: 0, publishMode: "host" as const }],
+    };
+    expect(formFromSpec(full)).toMatchObject({ restart: { condition: "on-failure", delay: "10s", maxAttempts: "3", window: "" }, generic: [{ key: "gpu", value: "1" }] });
+    expect(checkForm(formFromSpec(full)).spec).toEqual(full);
+    // A stored policy equal to the defaults is still sent back as it was.
+    const defaults = { ...spec, restartPolicy: { condition: "any" as const, delayNs: 5e9, maxAttempts: 0, windowNs: 0 } };
+    expect(checkForm(formFromSpec(defaults)).spec).toEqual(defaults);
     expect(formFromSpec({ ...spec, reservations: { nanoCpus: 0, memoryBytes: 2 ** 31 } })).toMatchObject({ reserveCpu: "", reserveMemory: "2", memoryUnit: "GiB" });
   });
 });
@@ -114,11 +186,51 @@ describe("formField", () => {
     ["ok/zod path under spec", "spec.image", [], "image"],
     ["ok/manager constraint index maps to its row", "constraints[1]", [0, 3], "constraints.3"],
     ["ok/zod constraint index", "spec.constraints.0", [2], "constraints.2"],
+    ["ok/restart delay", "spec.restartPolicy.delayNs", [], "restartDelay"],
+    ["ok/restart max attempts by manager name", "restartPolicy.maxAttempts", [], "restartMaxAttempts"],
+    ["ok/restart window", "restartPolicy.windowNs", [], "restartWindow"],
+    ["ok/unknown restart condition", "spec.restartPolicy.condition", [], "restartCondition"],
+    ["ok/generic resources", "spec.reservations.generic.gpu", [], "generic"],
     ["ok/reservations", "spec.reservations.memoryBytes", [], "reserveMemory"],
     ["ok/cpu by manager name", "reserveCpu", [], "reserveCpu"],
     ["ok/unknown goes on the form", "version", [], "form"],
     ["ok/none goes on the form", undefined, [], "form"],
-  ] as const)("%s", (_, field, rows, expected) => expect(formField(field, rows)).toBe(expected));
+  ] as const)("%s", (_, field, rows, expected) => expect(formField(field, { constraintRows: rows })).toBe(expected));
+
+  it.each([
+    ["ok/a port's field maps to its row", "spec.ports.1.targetPort", "ports.4.target"],
+    ["ok/published port", "ports[0].publishedPort", "ports.2.published"],
+    ["ok/the port row", "ports.1", "ports.4"],
+    ["ok/the section", "ports", "ports"],
+  ] as const)("%s", (_, field, expected) => expect(formField(field, { portRows: [2, 4] })).toBe(expected));
+});
+
+describe("serverErrorField", () => {
+  const checked = checkForm(form({ ports: [{ ...EMPTY_PORT_ROW, target: "80" }] }));
+  it.each([
+    ["ok/Swarm's EndpointSpec error names no field but belongs to the ports", undefined, "EndpointSpec: duplicate published ports provided", "ports"],
+    ["ok/other errors without a field go on the form", undefined, "something else", "form"],
+    ["ok/a named field wins", "name", "EndpointSpec: whatever", "name"],
+  ] as const)("%s", (_, field, message, expected) => expect(serverErrorField({ field, message }, checked)).toBe(expected));
+});
+
+describe("restart and port text", () => {
+  it.each([
+    ["ok/absent is Swarm's defaults", undefined, "restarted on any exit after 5s, no attempt limit (Swarm's defaults)"],
+    ["ok/none", { condition: "none", delayNs: 5e9, maxAttempts: 0, windowNs: 0 }, "never restarted (condition none)"],
+    ["ok/attempts in a window", { condition: "on-failure", delayNs: 90e9, maxAttempts: 1, windowNs: 3600e9 }, "restarted on failure after 1m30s, at most 1 attempt in 1h0m0s"],
+  ] as const)("%s", (_, policy, text) => expect(restartPolicySummary(policy)).toBe(text));
+
+  it("ok/ports", () => {
+    expect(formatPort({ protocol: "udp", targetPort: 53, publishedPort: 0, publishMode: "ingress" })).toBe("—:53/udp (ingress)");
+  });
+
+  it.each([
+    ["ok/blank is the default", "", { ns: 7 }],
+    ["ok/Go's units", "1m30s", { ns: 90e9 }],
+    ["ok/milliseconds", "250ms", { ns: 250e6 }],
+    ["ok/zero", "0", { ns: 0 }],
+  ] as const)("parseRestartDuration %s", (_, text, expected) => expect(parseRestartDuration(text, "restart delay", 7)).toEqual(expected));
 });
 
 describe("previewSpec", () => {
@@ -139,7 +251,12 @@ describe("specChanges", () => {
       { label: "Constraints", before: "none", after: "node.labels.zone == a" },
       { label: "Reserved memory", before: "none", after: "512 MiB" },
     ]);
-    expect(specChanges(null, after)).toHaveLength(9);
+    expect(specChanges(null, after)).toHaveLength(12);
+    const restarted = checkForm(form({ restart: { condition: "on-failure", delay: "10s", maxAttempts: "3", window: "" }, ports: [{ published: "8080", target: "80", protocol: "tcp", mode: "host" }] })).spec;
+    expect(specChanges(before, { ...restarted, replicas: 2 })).toEqual([
+      { label: "Restart policy", before: "restarted on any exit after 5s, no attempt limit (Swarm's defaults)", after: "restarted on failure after 10s, at most 3 attempts" },
+      { label: "Published ports", before: "none", after: "8080:80/tcp (host)" },
+    ]);
   });
 });
 
@@ -159,6 +276,21 @@ describe("tasks", () => {
     ["rejected", "bad"],
     ["shutdown", "neutral"],
   ])("ok/state %s is %s", (state, tone) => expect(taskStateTone(state)).toBe(tone));
+
+  it("ok/a replacement held at desired READY waits for its restart", () => {
+    expect(isWaitingRestart(task("pending", "ready"))).toBe(true);
+    expect(isWaitingRestart(task("pending"))).toBe(false);
+    expect(isWaitingRestart(task("shutdown", "shutdown"))).toBe(false);
+  });
+
+  it("ok/restart wait: made at 12:00:00 with a 10s delay starts at 12:00:10", () => {
+    const service = { specVersion: 2, spec: { restartPolicy: { condition: "on-failure" as const, delayNs: 10e9, maxAttempts: 0, windowNs: 0 } } };
+    const createdAt = new Date("2025-01-01T12:00:00Z");
+    expect(restartWait({ createdAt, specVersion: 2 }, service, new Date("2025-01-01T12:00:04Z"))).toEqual({ delay: "10s", startsAt: new Date("2025-01-01T12:00:10Z"), over: false });
+    expect(restartWait({ createdAt, specVersion: 2 }, service, new Date("2025-01-01T12:00:11Z"))?.over).toBe(true);
+    expect(restartWait({ createdAt, specVersion: 1 }, service, createdAt)).toBeNull();
+    expect(restartWait({ createdAt, specVersion: 2 }, { specVersion: 2, spec: {} }, createdAt)?.delay).toBe("5s");
+  });
 
   it("ok/constraints summary", () => {
     expect(constraintsSummary([])).toBe("—");

@@ -1,9 +1,11 @@
 import type { ServiceSpecInput, ServiceViewOutput } from "@rampart/api/schema";
+import { formatGoDuration, parseGoDuration } from "@rampart/core/cluster";
 import { parseConstraint } from "@rampart/core/constraint";
 import { isRampartError } from "@rampart/core/errors";
 import {
   checkReservations,
   checkServiceName,
+  DEFAULT_RESTART_POLICY,
   defaultServiceSpec,
   MAX_REPLICAS,
   parsePlacementPreference,
@@ -12,6 +14,7 @@ import {
   type TaskState,
 } from "@rampart/core/service";
 import type { FieldErrors } from "./forms";
+import type { LabelRow } from "./secrets";
 
 /**
  * The service form: what people type (strings, rows, units), turned into the spec the
@@ -22,6 +25,30 @@ import type { FieldErrors } from "./forms";
 export type ServiceMode = ServiceSpecInput["mode"];
 export type MemoryUnit = "MiB" | "GiB";
 export type SpecOutput = ServiceViewOutput["spec"];
+export type RestartPolicyInput = NonNullable<ServiceSpecInput["restartPolicy"]>;
+export type RestartCondition = RestartPolicyInput["condition"];
+export type PortInput = NonNullable<ServiceSpecInput["ports"]>[number];
+export type PortProtocol = PortInput["protocol"];
+export type PublishMode = PortInput["publishMode"];
+
+/** `--restart-*` as typed: durations in Go's text (`5s`, `1m30s`); blank is Swarm's default. */
+export interface RestartForm {
+  condition: RestartCondition;
+  delay: string;
+  maxAttempts: string;
+  window: string;
+}
+
+/** One `--publish` row; a blank published port is none (Swarm picks one for ingress). */
+export interface PortRow {
+  published: string;
+  target: string;
+  protocol: PortProtocol;
+  mode: PublishMode;
+}
+
+/** One `--generic-resource kind=count` row: the kind as the key, the count as the value (the label rows' shape). */
+export type GenericRow = LabelRow;
 
 export interface ServiceForm {
   name: string;
@@ -37,7 +64,16 @@ export interface ServiceForm {
   reserveCpu: string;
   reserveMemory: string;
   memoryUnit: MemoryUnit;
+  restart: RestartForm;
+  /** Blank rows are ignored. */
+  ports: PortRow[];
+  /** Blank rows are ignored. */
+  generic: GenericRow[];
 }
+
+/** Untouched, the form sends no restart policy: the service gets Swarm's defaults. */
+export const DEFAULT_RESTART_FORM: RestartForm = { condition: DEFAULT_RESTART_POLICY.condition, delay: "", maxAttempts: "", window: "" };
+export const EMPTY_PORT_ROW: PortRow = { published: "", target: "", protocol: "tcp", mode: "ingress" };
 
 export const EMPTY_FORM: ServiceForm = {
   name: "",
@@ -50,6 +86,9 @@ export const EMPTY_FORM: ServiceForm = {
   reserveCpu: "",
   reserveMemory: "",
   memoryUnit: "MiB",
+  restart: DEFAULT_RESTART_FORM,
+  ports: [],
+  generic: [],
 };
 
 const MIB = 2 ** 20;
@@ -102,6 +141,116 @@ export function constraintError(expression: string): string | null {
   }
 }
 
+/** The longest delay or window the API takes: nanoseconds up to 2^53 − 1. */
+const MAX_DURATION_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1e6);
+
+/**
+ * A restart delay or window in Go's duration text, as nanoseconds. Whole milliseconds
+ * (core's Go durations); the message names the field and what was typed.
+ */
+export function parseRestartDuration(text: string, field: "restart delay" | "restart window", blank: number): { ns: number } | { error: string } {
+  const value = text.trim();
+  if (value === "") return { ns: blank };
+  let ms: number;
+  try {
+    ms = parseGoDuration(value, field);
+  } catch (error) {
+    if (!isRampartError(error)) throw error;
+    return { error: `invalid duration "${value}" for ${field}: use a number and a unit, such as 5s or 1m30s` };
+  }
+  // Swarm's own words for a negative one (validateRestartPolicy).
+  if (ms < 0) return { error: `TaskSpec: ${field.replace(" ", "-")} cannot be negative` };
+  if (ms > MAX_DURATION_MS) return { error: `${field} "${value}" is too long: at most 2501h` };
+  return { ns: ms * 1e6 };
+}
+
+/** A duration in nanoseconds as Go writes it (`5s`, `1m30s`). */
+export function formatNs(ns: number): string {
+  return formatGoDuration(ns / 1e6);
+}
+
+/** `on-failure, 10s delay, at most 3 attempts in 1m0s`: a policy in one line; absent is Swarm's defaults. */
+export function restartPolicySummary(policy: RestartPolicyInput | undefined): string {
+  const p = policy ?? DEFAULT_RESTART_POLICY;
+  if (p.condition === "none") return "never restarted (condition none)";
+  const when = p.condition === "any" ? "restarted on any exit" : "restarted on failure";
+  const attempts = p.maxAttempts === 0 ? "no attempt limit" : `at most ${p.maxAttempts} attempt${p.maxAttempts === 1 ? "" : "s"}${p.windowNs === 0 ? "" : ` in ${formatNs(p.windowNs)}`}`;
+  return `${when} after ${formatNs(p.delayNs)}, ${attempts}${policy ? "" : " (Swarm's defaults)"}`;
+}
+
+/** `8080:80/tcp (host)`, as `docker service inspect --pretty` lists a port. */
+export function formatPort(port: PortInput): string {
+  return `${port.publishedPort === 0 ? "—" : port.publishedPort}:${port.targetPort}/${port.protocol} (${port.publishMode})`;
+}
+
+/** `gpu=2, fpga=1`. */
+export function formatGeneric(generic: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(generic ?? {});
+  return entries.length === 0 ? "none" : entries.map(([kind, count]) => `${kind}=${count}`).join(", ");
+}
+
+const PORT_RANGE = "must be a whole number from 1 to 65535";
+
+function checkRestart(form: RestartForm, errors: FieldErrors): RestartPolicyInput | undefined {
+  const delay = parseRestartDuration(form.delay, "restart delay", DEFAULT_RESTART_POLICY.delayNs);
+  const window = parseRestartDuration(form.window, "restart window", DEFAULT_RESTART_POLICY.windowNs);
+  const attempts = wholeNumber(form.maxAttempts, DEFAULT_RESTART_POLICY.maxAttempts, Number.MAX_SAFE_INTEGER, "restart-max-attempts must be a whole number, 0 for unlimited");
+  if ("error" in delay) errors.restartDelay = delay.error;
+  if ("error" in window) errors.restartWindow = window.error;
+  if ("error" in attempts) errors.restartMaxAttempts = attempts.error;
+  const untouched = form.condition === DEFAULT_RESTART_FORM.condition && [form.delay, form.maxAttempts, form.window].every((v) => v.trim() === "");
+  if (untouched) return undefined;
+  return {
+    condition: form.condition,
+    delayNs: "ns" in delay ? delay.ns : DEFAULT_RESTART_POLICY.delayNs,
+    maxAttempts: "value" in attempts ? attempts.value : DEFAULT_RESTART_POLICY.maxAttempts,
+    windowNs: "ns" in window ? window.ns : DEFAULT_RESTART_POLICY.windowNs,
+  };
+}
+
+/** Ports as Swarm checks them: a target each, and no published port twice for one protocol. */
+function checkPorts(rows: readonly PortRow[], errors: FieldErrors): { ports: PortInput[]; portRows: number[] } {
+  const ports: PortInput[] = [];
+  const portRows: number[] = [];
+  const seen = new Set<string>();
+  rows.forEach((row, i) => {
+    const published = row.published.trim();
+    const target = row.target.trim();
+    if (published === "" && target === "") return;
+    const t = target === "" ? { error: 'missing mandatory field "target"' } : wholeNumber(target, 0, 65535, `invalid target port "${target}": ${PORT_RANGE}`);
+    const p = wholeNumber(published, 0, 65535, `invalid published port "${published}": ${PORT_RANGE}, or blank for none`);
+    if ("error" in t) errors[`ports.${i}.target`] = t.error;
+    else if (t.value === 0) errors[`ports.${i}.target`] = `invalid target port "${target}": ${PORT_RANGE}`;
+    if ("error" in p) errors[`ports.${i}.published`] = p.error;
+    const publishedPort = "value" in p ? p.value : 0;
+    if (publishedPort !== 0) {
+      const key = `${publishedPort}/${row.protocol}`;
+      // controlapi validateEndpointSpec: the same published port twice for one protocol.
+      if (seen.has(key)) errors[`ports.${i}`] = "EndpointSpec: duplicate published ports provided";
+      seen.add(key);
+    }
+    ports.push({ protocol: row.protocol, targetPort: "value" in t ? t.value : 0, publishedPort, publishMode: row.mode });
+    portRows.push(i);
+  });
+  return { ports, portRows };
+}
+
+function checkGeneric(rows: readonly GenericRow[], errors: FieldErrors): Record<string, number> {
+  const generic: Record<string, number> = {};
+  rows.forEach((row, i) => {
+    const kind = row.key.trim();
+    const count = row.value.trim();
+    if (kind === "" && count === "") return;
+    if (kind === "") errors[`generic.${i}.key`] = "a generic resource needs a kind, e.g. gpu";
+    else if (kind.length > 128 || /[\s=,]/.test(kind)) errors[`generic.${i}.key`] = `invalid generic resource kind "${kind}": no spaces, "=" or ",", at most 128 characters`;
+    else if (Object.hasOwn(generic, kind)) errors[`generic.${i}.key`] = `generic resource ${kind} is listed twice`;
+    const c = wholeNumber(count, 0, Number.MAX_SAFE_INTEGER, "");
+    if ("error" in c || c.value < 1) errors[`generic.${i}.value`] = `invalid count "${count}" for generic resource ${kind || "?"}: use a whole number, at least 1`;
+    else if (kind !== "" && !errors[`generic.${i}.key`]) generic[kind] = c.value;
+  });
+  return generic;
+}
+
 /** A preference as the form holds it: a descriptor, or `spread=descriptor` as the CLI writes it. */
 export function preferenceDescriptor(text: string): { descriptor: string } | { error: string } {
   const value = text.trim();
@@ -127,6 +276,8 @@ export interface CheckedForm {
   /** For each constraint of `spec`, the form row it came from (blank rows are dropped). */
   constraintRows: number[];
   preferenceRows: number[];
+  /** For each port of `spec`, its form row. */
+  portRows: number[];
 }
 
 function message(check: () => unknown): string | undefined {
@@ -200,12 +351,29 @@ export function checkForm(form: ServiceForm): CheckedForm {
     preferenceRows.push(i);
   });
 
+  const restartPolicy = checkRestart(form.restart, errors);
+  const { ports, portRows } = checkPorts(form.ports, errors);
+  const generic = checkGeneric(form.generic, errors);
+
   for (const key of Object.keys(errors)) if (errors[key] === undefined) delete errors[key];
+  // Sections left empty add no key, so the spec is what it was before they existed (Swarm's defaults).
   return {
-    spec: { name, image: form.image.trim(), mode: form.mode, replicas, constraints, preferences, maxReplicasPerNode, reservations },
+    spec: {
+      name,
+      image: form.image.trim(),
+      mode: form.mode,
+      replicas,
+      constraints,
+      preferences,
+      maxReplicasPerNode,
+      reservations: Object.keys(generic).length > 0 ? { ...reservations, generic } : reservations,
+      ...(restartPolicy ? { restartPolicy } : {}),
+      ...(ports.length > 0 ? { ports } : {}),
+    },
     errors,
     constraintRows,
     preferenceRows,
+    portRows,
   };
 }
 
@@ -233,22 +401,41 @@ export function formFromSpec(spec: SpecOutput): ServiceForm {
     reserveCpu: spec.reservations.nanoCpus === 0 ? "" : trimDecimal(spec.reservations.nanoCpus / 1e9, 9),
     reserveMemory: bytes === 0 ? "" : trimDecimal(bytes / UNIT[memoryUnit], 6),
     memoryUnit,
+    restart: spec.restartPolicy
+      ? {
+          condition: spec.restartPolicy.condition,
+          // The delay is always written out, so a stored policy is sent back even when it equals the defaults.
+          delay: formatNs(spec.restartPolicy.delayNs),
+          maxAttempts: spec.restartPolicy.maxAttempts === 0 ? "" : String(spec.restartPolicy.maxAttempts),
+          window: spec.restartPolicy.windowNs === 0 ? "" : formatNs(spec.restartPolicy.windowNs),
+        }
+      : DEFAULT_RESTART_FORM,
+    ports: (spec.ports ?? []).map((p) => ({
+      published: p.publishedPort === 0 ? "" : String(p.publishedPort),
+      target: String(p.targetPort),
+      protocol: p.protocol,
+      mode: p.publishMode,
+    })),
+    generic: Object.entries(spec.reservations.generic ?? {}).map(([kind, count]) => ({ key: kind, value: String(count) })),
   };
 }
 
 /**
  * Where a server error belongs in the form. The manager names `name`, `constraints[2]`,
- * `reserveCpu`; zod names `spec.reservations.nanoCpus` or `constraints.2`. The API's
- * constraint index counts only non-blank rows, so `constraintRows` maps it back.
+ * `reserveCpu`, `restartPolicy.delayNs`; zod names `spec.reservations.nanoCpus` or
+ * `constraints.2`. The API's row indexes count only non-blank rows, so `rows` maps them back.
  */
-export function formField(field: string | undefined, constraintRows: readonly number[] = [], preferenceRows: readonly number[] = []): string {
+export function formField(
+  field: string | undefined,
+  rows: { constraintRows?: readonly number[]; preferenceRows?: readonly number[]; portRows?: readonly number[] } = {},
+): string {
   if (!field) return "form";
   const path = field
     .replace(/^spec\./, "")
     .replace(/\[(\d+)\]/g, ".$1")
     .split(".");
-  const [head, index] = path;
-  const row = (rows: readonly number[]) => (index !== undefined && /^\d+$/.test(index) ? (rows[Number(index)] ?? Number(index)) : undefined);
+  const [head, index, leaf] = path;
+  const row = (list: readonly number[] = []) => (index !== undefined && /^\d+$/.test(index) ? (list[Number(index)] ?? Number(index)) : undefined);
   switch (head) {
     case "name":
     case "image":
@@ -259,18 +446,31 @@ export function formField(field: string | undefined, constraintRows: readonly nu
     case "reserveMemory":
       return head;
     case "constraints": {
-      const r = row(constraintRows);
+      const r = row(rows.constraintRows);
       return r === undefined ? "constraints" : `constraints.${r}`;
     }
     case "preferences": {
-      const r = row(preferenceRows);
+      const r = row(rows.preferenceRows);
       return r === undefined ? "preferences" : `preferences.${r}`;
     }
+    case "ports": {
+      const r = row(rows.portRows);
+      if (r === undefined) return "ports";
+      return leaf === "targetPort" ? `ports.${r}.target` : leaf === "publishedPort" ? `ports.${r}.published` : `ports.${r}`;
+    }
+    case "restartPolicy":
+      return index === "delayNs" ? "restartDelay" : index === "windowNs" ? "restartWindow" : index === "maxAttempts" ? "restartMaxAttempts" : "restartCondition";
     case "reservations":
-      return index === "memoryBytes" ? "reserveMemory" : "reserveCpu";
+      return index === "generic" ? "generic" : index === "memoryBytes" ? "reserveMemory" : "reserveCpu";
     default:
       return "form";
   }
+}
+
+/** A server error's place in the form; Swarm's EndpointSpec errors name no field but are about the ports. */
+export function serverErrorField(info: { field: string | undefined; message: string }, checked: CheckedForm): string {
+  const field = formField(info.field, checked);
+  return field === "form" && info.message.startsWith("EndpointSpec:") ? "ports" : field;
 }
 
 /** `0.5 CPUs`, the way `docker service inspect --pretty` reads a reservation. */
@@ -307,6 +507,9 @@ function specText(spec: SpecOutput | ServiceSpecInput): Array<[string, string]> 
     ["Max replicas per node", spec.maxReplicasPerNode === 0 ? "no limit" : String(spec.maxReplicasPerNode)],
     ["Reserved CPUs", reservation(spec.reservations.nanoCpus, formatCpus)],
     ["Reserved memory", reservation(spec.reservations.memoryBytes, formatMemory)],
+    ["Generic resources", formatGeneric(spec.reservations.generic)],
+    ["Restart policy", restartPolicySummary(spec.restartPolicy)],
+    ["Published ports", list((spec.ports ?? []).map(formatPort))],
   ];
 }
 
@@ -343,6 +546,30 @@ export function isSettling(service: { running: number; desired: number; tasks: r
   return service.tasks.some((t) => isCurrentTask(t) && t.state !== "running");
 }
 
+/**
+ * A replacement made by the restart supervisor: held at desired READY (not RUNNING)
+ * until its restart delay has passed and the task it replaces has stopped, as in Swarm.
+ */
+export function isWaitingRestart(task: Task): boolean {
+  return task.desiredState === "ready" && rank(task.state) <= TASK_STATES.ready;
+}
+
+/**
+ * What a waiting replacement is waiting for, from what the store has: when it was made
+ * and the restart delay of the spec it was made from. Null when that spec is not the
+ * service's current one (its delay is then unknown here).
+ */
+export function restartWait(
+  task: { createdAt: Date; specVersion: number },
+  service: { specVersion: number; spec: { restartPolicy?: RestartPolicyInput | undefined } },
+  now: Date,
+): { delay: string; startsAt: Date; over: boolean } | null {
+  if (task.specVersion !== service.specVersion) return null;
+  const delayNs = (service.spec.restartPolicy ?? DEFAULT_RESTART_POLICY).delayNs;
+  const startsAt = new Date(task.createdAt.getTime() + delayNs / 1e6);
+  return { delay: formatNs(delayNs), startsAt, over: startsAt.getTime() <= now.getTime() };
+}
+
 export type Tone = "neutral" | "good" | "bad" | "warn";
 
 /** A task state's colour: running is good, waiting is a warning, failures are bad. */
@@ -364,7 +591,12 @@ const FIELD_LABEL: Record<string, string> = {
   maxReplicasPerNode: "max replicas per node",
   reserveCpu: "CPU reservation",
   reserveMemory: "memory reservation",
+  restartDelay: "restart delay",
+  restartMaxAttempts: "restart max attempts",
+  restartWindow: "restart window",
 };
+
+const hasErrorUnder = (errors: FieldErrors, prefix: string) => Object.keys(errors).some((k) => k === prefix || k.startsWith(`${prefix}.`));
 
 /**
  * The spec the planner previews while the form has errors: each field in error reads as
@@ -383,9 +615,20 @@ export function previewSpec(checked: CheckedForm, fallback: ServiceSpecInput): {
   if (dropped > 0) ignored.push(`${dropped} constraint${dropped === 1 ? "" : "s"}`);
   const preferenceErrors = Object.keys(errors).filter((k) => k.startsWith("preferences.")).length;
   if (preferenceErrors > 0) ignored.push(`${preferenceErrors} preference${preferenceErrors === 1 ? "" : "s"}`);
+  const badRestart = bad("restartDelay") || bad("restartMaxAttempts") || bad("restartWindow");
+  const badPorts = hasErrorUnder(errors, "ports");
+  const badGeneric = hasErrorUnder(errors, "generic");
+  if (badPorts) ignored.push("published ports");
+  if (badGeneric) ignored.push("generic resources");
+  const { restartPolicy: _restart, ports: _ports, ...rest } = spec;
+  const restartPolicy = badRestart ? fallback.restartPolicy : spec.restartPolicy;
+  const ports = badPorts ? fallback.ports : spec.ports;
+  const generic = badGeneric ? fallback.reservations.generic : spec.reservations.generic;
   return {
     spec: {
-      ...spec,
+      ...rest,
+      ...(restartPolicy ? { restartPolicy } : {}),
+      ...(ports ? { ports } : {}),
       name: bad("name") ? fallback.name : spec.name,
       image: bad("image") ? fallback.image : spec.image,
       replicas: bad("replicas") ? fallback.replicas : spec.replicas,
@@ -393,6 +636,7 @@ export function previewSpec(checked: CheckedForm, fallback: ServiceSpecInput): {
       reservations: {
         nanoCpus: bad("reserveCpu") ? fallback.reservations.nanoCpus : spec.reservations.nanoCpus,
         memoryBytes: bad("reserveMemory") ? fallback.reservations.memoryBytes : spec.reservations.memoryBytes,
+        ...(generic ? { generic } : {}),
       },
       constraints,
     },

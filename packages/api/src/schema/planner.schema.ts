@@ -104,6 +104,7 @@ const serviceDiff = z.object({
   after: z.record(z.string(), z.number()),
   moved: z.number(),
   replaced: z.number().optional(),
+  notRestarted: z.number().optional(),
   pending: z.number(),
   pendingReason: z.string().nullable(),
 });

@@ -3,6 +3,7 @@
 import type { PlanResult, ServiceDiff } from "@rampart/core/planner";
 import { useState } from "react";
 import { placementRows, placementTotals, spreadView, type PlacementRow, type SpreadView } from "~/lib/planner";
+import { restartPolicySummary, type RestartPolicyInput } from "~/lib/services";
 import { Button } from "../ui";
 
 /**
@@ -138,7 +139,46 @@ function Stat({ label, value, tone, testId }: { label: string; value: string; to
   );
 }
 
-export function PlacementPreview({ focus, desired, hostnames }: { focus: Focus; desired: number | null; hostnames: ReadonlyMap<string, string> }) {
+/** The service's restart policy, which decides whether a task that loses its node comes back. */
+function RestartLine({ policy }: { policy: RestartPolicyInput | undefined }) {
+  return (
+    <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="plan-restart-policy">
+      <span className="font-medium">Restart policy:</span> {restartPolicySummary(policy)}
+    </p>
+  );
+}
+
+/**
+ * Tasks that lose their node in the plan and that the restart policy does not replace.
+ * The planner counts only condition `none` (the attempts already made are history it
+ * does not have), so that is the reason given.
+ */
+function NotRestarted({ count }: { count: number | undefined }) {
+  if (!count) return null;
+  return (
+    <div data-testid="plan-not-restarted" role="status" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200">
+      <p className="font-semibold">
+        {count} task{count === 1 ? " will" : "s will"} not be restarted: restart condition none
+      </p>
+      <p className="mt-1">
+        {count === 1 ? "It loses its node" : "They lose their nodes"} in this plan, and the service&apos;s restart policy does not replace a task that
+        ends, so {count === 1 ? "its slot stays" : "their slots stay"} empty until the service is updated.
+      </p>
+    </div>
+  );
+}
+
+export function PlacementPreview({
+  focus,
+  desired,
+  hostnames,
+  restartPolicy,
+}: {
+  focus: Focus;
+  desired: number | null;
+  hostnames: ReadonlyMap<string, string>;
+  restartPolicy: RestartPolicyInput | undefined;
+}) {
   const { diff } = focus;
   const rows = placementRows(diff, hostnames);
   const totals = placementTotals(rows);
@@ -150,6 +190,8 @@ export function PlacementPreview({ focus, desired, hostnames }: { focus: Focus; 
         <Stat label="Tasks moved" value={String(diff.moved)} tone={diff.moved > 0 ? "info" : undefined} />
         <Stat label="Nodes changed" value={String(totals.changedNodes)} tone={totals.changedNodes > 0 ? "info" : undefined} />
       </dl>
+      <RestartLine policy={restartPolicy} />
+      <NotRestarted count={diff.notRestarted} />
       {diff.pending > 0 && (
         <div data-testid="preview-pending" role="status" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/50 dark:text-amber-200">
           <p className="font-semibold">
@@ -164,7 +206,16 @@ export function PlacementPreview({ focus, desired, hostnames }: { focus: Focus; 
 }
 
 /** Services other than the planned one whose tasks would move, e.g. after a label change. */
-export function OtherServices({ diffs, hostnames }: { diffs: readonly ServiceDiff[]; hostnames: ReadonlyMap<string, string> }) {
+export function OtherServices({
+  diffs,
+  hostnames,
+  restartPolicies,
+}: {
+  diffs: readonly ServiceDiff[];
+  hostnames: ReadonlyMap<string, string>;
+  /** Each service's restart policy by id (absent: Swarm's defaults). */
+  restartPolicies: ReadonlyMap<string, RestartPolicyInput | undefined>;
+}) {
   if (diffs.length === 0) return <p className="text-sm text-zinc-500">No other service would move or wait.</p>;
   return (
     <ul data-testid="other-services" className="space-y-2">
@@ -177,8 +228,13 @@ export function OtherServices({ diffs, hostnames }: { diffs: readonly ServiceDif
                 {d.moved} task{d.moved === 1 ? "" : "s"} moved
               </span>
               {d.pending > 0 && <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">{d.pending} pending</span>}
+              {d.notRestarted ? (
+                <span className="rounded bg-red-100 px-1.5 py-0.5 text-xs font-semibold text-red-900 dark:bg-red-900/60 dark:text-red-100">{d.notRestarted} not restarted</span>
+              ) : null}
             </summary>
             <div className="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+              {d.serviceId !== null && <RestartLine policy={restartPolicies.get(d.serviceId)} />}
+              <NotRestarted count={d.notRestarted} />
               {d.pendingReason && <p className="font-mono text-xs text-amber-800 dark:text-amber-300">{d.pendingReason}</p>}
               <NodeList rows={placementRows(d, hostnames)} />
             </div>

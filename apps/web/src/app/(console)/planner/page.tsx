@@ -17,7 +17,7 @@ import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { buildSandbox, effectiveNode, formatMs, listEdits, otherChanges, planSignature, type NodeChanges } from "~/lib/planner";
-import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, type ServiceForm, type SpecOutput } from "~/lib/services";
+import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, serverErrorField, type ServiceForm, type SpecOutput } from "~/lib/services";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 
 /** How long the sandbox must stay still before the server's audited what-if runs. */
@@ -167,6 +167,7 @@ function Planner({
 
   const nodesById = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n])), [cluster.nodes]);
   const hostnames = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n.hostname])), [cluster.nodes]);
+  const restartPolicies = useMemo(() => new Map(cluster.services.map((s) => [s.id, s.spec.restartPolicy])), [cluster.services]);
   const sandboxNodes = useMemo(() => cluster.nodes.map((n) => effectiveNode(n, changes[n.id])), [cluster.nodes, changes]);
   const options = useKeyOptions(sandboxNodes);
   const edits = useMemo(() => listEdits(nodesById, changes), [nodesById, changes]);
@@ -240,7 +241,7 @@ function Planner({
     } catch (error) {
       const info = describeError(error);
       if (info.code === "CONFLICT") return setConflict(info.message);
-      const field = formField(info.field, checked.constraintRows, checked.preferenceRows);
+      const field = serverErrorField(info, checked);
       if (field === "form") return setApplyError(info.message);
       setServerErrors({ [field]: info.message });
       setDialog(false);
@@ -365,11 +366,16 @@ function Planner({
                 </ul>
               </Alert>
             ) : (
-              <PlacementPreview focus={focus} desired={preview.spec.mode === "replicated" ? preview.spec.replicas : null} hostnames={hostnames} />
+              <PlacementPreview
+                focus={focus}
+                desired={preview.spec.mode === "replicated" ? preview.spec.replicas : null}
+                hostnames={hostnames}
+                restartPolicy={preview.spec.restartPolicy}
+              />
             )}
           </Card>
           <Card title={`Other services affected (${others.length})`}>
-            <OtherServices diffs={others} hostnames={hostnames} />
+            <OtherServices diffs={others} hostnames={hostnames} restartPolicies={restartPolicies} />
           </Card>
           <Card title="Why-not matrix">
             {focus && problems.length === 0 ? (

@@ -2,6 +2,7 @@
 
 import { decodeNodeList, scaleServiceInput, type serviceDetailSchema } from "@rampart/api/schema";
 import { mountPath } from "@rampart/core/secret";
+import { DEFAULT_RESTART_POLICY } from "@rampart/core/service";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
@@ -17,7 +18,7 @@ import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { validate } from "~/lib/forms";
 import { shortId } from "~/lib/nodes";
 import { formatMode } from "~/lib/secrets";
-import { formatCpus, formatMemory, isCurrentTask, isSettling, taskStateTone } from "~/lib/services";
+import { formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, taskStateTone } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 
 type ServiceDetail = z.infer<typeof serviceDetailSchema>;
@@ -42,6 +43,26 @@ function CodeList({ items, empty, prefix = "" }: { items: readonly string[]; emp
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The policy's four fields, as `docker service inspect --pretty` lists them; absent is Swarm's defaults, said so. */
+function RestartPolicyView({ policy }: { policy: ServiceDetail["spec"]["restartPolicy"] }) {
+  const p = policy ?? DEFAULT_RESTART_POLICY;
+  return (
+    <div data-testid="service-restart-policy">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5">
+        <dt className="text-zinc-500">Condition</dt>
+        <dd>{p.condition}</dd>
+        <dt className="text-zinc-500">Delay</dt>
+        <dd className="font-mono text-xs leading-5">{formatNs(p.delayNs)}</dd>
+        <dt className="text-zinc-500">Max attempts</dt>
+        <dd>{p.maxAttempts === 0 ? "unlimited" : p.maxAttempts}</dd>
+        <dt className="text-zinc-500">Window</dt>
+        <dd className="font-mono text-xs leading-5">{p.windowNs === 0 ? "forever" : formatNs(p.windowNs)}</dd>
+      </dl>
+      {!policy && <p className="mt-1 text-xs text-zinc-500">Swarm&apos;s defaults: none set for this service.</p>}
+    </div>
   );
 }
 
@@ -158,6 +179,19 @@ function Summary({ service }: { service: ServiceDetail }) {
                 .filter(Boolean)
                 .join(" · ")}
         </Item>
+        <Item label="Generic resources">
+          <span data-testid="service-generic">
+            <CodeList items={Object.entries(spec.reservations.generic ?? {}).map(([kind, count]) => `${kind}=${count}`)} empty="none" />
+          </span>
+        </Item>
+        <Item label="Published ports">
+          <span data-testid="service-ports">
+            <CodeList items={(spec.ports ?? []).map(formatPort)} empty="none" />
+          </span>
+        </Item>
+        <Item label="Restart policy">
+          <RestartPolicyView policy={spec.restartPolicy} />
+        </Item>
         <Item label="Version">
           {service.version} <span className="text-zinc-500">(spec {service.specVersion})</span>
         </Item>
@@ -169,6 +203,34 @@ function Summary({ service }: { service: ServiceDetail }) {
 }
 
 const STATE_LABEL = (state: string) => titleCase(state);
+
+/** A replacement held back by the restart supervisor: what it waits for, from the task's own times and its spec's delay. */
+function RestartWaitNote({ task, service, now }: { task: ServiceDetail["tasks"][number]; service: ServiceDetail; now: Date }) {
+  const wait = restartWait(task, service, now);
+  if (!wait) return <span className="text-zinc-500">waiting for its restart delay to pass</span>;
+  if (wait.over) return <span className="text-zinc-500">restart delay ({wait.delay}) over; waiting for the task it replaces to stop</span>;
+  return (
+    <span className="text-zinc-500" title={formatDateTime(wait.startsAt)}>
+      restart delay {wait.delay}: may start {fromNow(wait.startsAt, now)}
+    </span>
+  );
+}
+
+/** Ended tasks are kept per slot up to the swarm's task history limit; the reaper deletes older ones. */
+function HistoryNote() {
+  const trpc = useTRPC();
+  const info = useQuery({ ...trpc.swarm.info.queryOptions(), staleTime: 60_000 });
+  if (!info.data) return null;
+  const limit = info.data.taskHistoryLimit;
+  return (
+    <p className="mb-3 text-xs text-zinc-500" data-testid="task-history-note">
+      {limit < 0 ? "The swarm keeps every ended task." : `The swarm keeps at most ${limit} ended task${limit === 1 ? "" : "s"} per slot; older ones are deleted.`}{" "}
+      <Link href="/settings/swarm" className={linkClass}>
+        Task history limit
+      </Link>
+    </p>
+  );
+}
 
 function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostnames: ReadonlyMap<string, string>; now: Date }) {
   const [history, setHistory] = useState(false);
@@ -190,6 +252,7 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
         )
       }
     >
+      {history && <HistoryNote />}
       {tasks.length === 0 ? (
         <p className="text-sm text-zinc-500">
           {service.spec.mode === "replicated" && service.spec.replicas === 0 ? "Scaled to 0: no tasks." : "No tasks yet."}
@@ -209,7 +272,8 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {tasks.map((task) => {
-                const pending = task.state === "pending";
+                const restarting = isWaitingRestart(task);
+                const pending = task.state === "pending" && !restarting;
                 const hostname = task.nodeId ? hostnames.get(task.nodeId) : undefined;
                 return (
                   <tr key={task.id} data-testid="task-row" className={pending ? "bg-amber-50/70 dark:bg-amber-950/30" : undefined}>
@@ -226,19 +290,20 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                         <span className="text-zinc-500">not assigned</span>
                       )}
                     </td>
-                    <td className="px-4 py-2">{STATE_LABEL(task.desiredState)}</td>
+                    <td className="px-4 py-2">{restarting ? "Running, after its restart delay" : STATE_LABEL(task.desiredState)}</td>
                     <td className="px-4 py-2 whitespace-nowrap">
-                      <span data-testid="task-state">
-                        <Badge tone={taskStateTone(task.state)}>{STATE_LABEL(task.state)}</Badge>
+                      <span data-testid="task-state" title={restarting ? `${STATE_LABEL(task.state)}, desired ${STATE_LABEL(task.desiredState)}` : undefined}>
+                        <Badge tone={taskStateTone(task.state)}>{restarting ? "Waiting to restart" : STATE_LABEL(task.state)}</Badge>
                       </span>{" "}
                       <span className="text-xs text-zinc-500" title={formatDateTime(task.updatedAt)}>
                         {fromNow(task.updatedAt, now)}
                       </span>
                     </td>
                     <td className="px-4 py-2">
+                      {restarting && <RestartWaitNote task={task} service={service} now={now} />}
                       {task.err ? (
-                        <span className={pending ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}>{task.err}</span>
-                      ) : task.message ? (
+                        <span className={`${restarting ? "block " : ""}${task.state === "pending" ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}`}>{task.err}</span>
+                      ) : restarting ? null : task.message ? (
                         <span className="text-zinc-500">{task.message}</span>
                       ) : (
                         ""
@@ -257,7 +322,8 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
 
 /** The scheduler's explanation, once per distinct message, above everything else. */
 function PendingNotice({ service }: { service: ServiceDetail }) {
-  const waiting = service.tasks.filter((t) => t.state === "pending" && isCurrentTask(t));
+  // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
+  const waiting = service.tasks.filter((t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err));
   if (waiting.length === 0) return null;
   const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
   return (

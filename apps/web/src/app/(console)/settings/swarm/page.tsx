@@ -1,7 +1,7 @@
 "use client";
 
 import type { SwarmInfo } from "@rampart/api/schema";
-import { formatGoDuration, humanDuration, parseGoDuration } from "@rampart/core";
+import { checkTaskHistoryLimit, formatGoDuration, humanDuration, isRampartError, parseGoDuration } from "@rampart/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorState, Loading } from "~/components/states";
@@ -10,16 +10,41 @@ import { describeError } from "~/lib/errors";
 import { serverErrors, type FieldErrors } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
-const FIELDS = ["certExpiry", "heartbeatPeriod"] as const;
+const FIELDS = ["certExpiry", "heartbeatPeriod", "taskHistoryLimit"] as const;
 
 interface Saved {
   version: number;
   certExpiry: string;
   heartbeatPeriod: string;
+  taskHistoryLimit: string;
 }
 
 function fromInfo(info: SwarmInfo): Saved {
-  return { version: info.version, certExpiry: formatGoDuration(info.certExpiryMs), heartbeatPeriod: formatGoDuration(info.heartbeatPeriodMs) };
+  return {
+    version: info.version,
+    certExpiry: formatGoDuration(info.certExpiryMs),
+    heartbeatPeriod: formatGoDuration(info.heartbeatPeriodMs),
+    taskHistoryLimit: String(info.taskHistoryLimit),
+  };
+}
+
+/** `--task-history-limit` as typed: a whole number, checked with core's rule and message. */
+function parseHistoryLimit(text: string): { value: number } | { error: string } {
+  const value = text.trim();
+  if (value === "") return { error: "task history limit is required" };
+  const n = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN;
+  try {
+    checkTaskHistoryLimit(n);
+    return { value: n };
+  } catch (error) {
+    if (!isRampartError(error)) throw error;
+    return { error: error.message };
+  }
+}
+
+function historyLimitText(limit: number): string {
+  if (limit < 0) return "every ended task is kept";
+  return `${limit} ended task${limit === 1 ? "" : "s"} per slot`;
 }
 
 /** True when the text means the same duration as the saved one (`2160h` and `2160h0m0s`). */
@@ -43,6 +68,7 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
   const [saved, setSaved] = useState<Saved>(() => fromInfo(info));
   const [certExpiry, setCertExpiry] = useState(saved.certExpiry);
   const [heartbeatPeriod, setHeartbeatPeriod] = useState(saved.heartbeatPeriod);
+  const [taskHistoryLimit, setTaskHistoryLimit] = useState(saved.taskHistoryLimit);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [conflict, setConflict] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -52,18 +78,21 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
     event.preventDefault();
     setNotice(null);
     setConflict(null);
+    const limit = parseHistoryLimit(taskHistoryLimit);
     const changes = {
       ...(same(certExpiry, saved.certExpiry) ? {} : { certExpiry: certExpiry.trim() }),
       ...(same(heartbeatPeriod, saved.heartbeatPeriod) ? {} : { heartbeatPeriod: heartbeatPeriod.trim() }),
+      ...("value" in limit && String(limit.value) === saved.taskHistoryLimit ? {} : { taskHistoryLimit: "value" in limit ? limit.value : Number.NaN }),
     };
     if (Object.keys(changes).length === 0) {
       setErrors({});
-      setNotice("Nothing to save: both settings are as they were.");
+      setNotice("Nothing to save: every setting is as it was.");
       return;
     }
     const found: FieldErrors = {};
     if ("certExpiry" in changes && !changes.certExpiry) found.certExpiry = "certificate expiry is required";
     if ("heartbeatPeriod" in changes && !changes.heartbeatPeriod) found.heartbeatPeriod = "heartbeat period is required";
+    if ("error" in limit) found.taskHistoryLimit = limit.error;
     if (Object.keys(found).length > 0) return setErrors(found);
     setErrors({});
     try {
@@ -73,6 +102,7 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
       setSaved(next);
       setCertExpiry(next.certExpiry);
       setHeartbeatPeriod(next.heartbeatPeriod);
+      setTaskHistoryLimit(next.taskHistoryLimit);
       setNotice("Swarm settings saved.");
     } catch (error) {
       if (describeError(error).code === "CONFLICT") setConflict(describeError(error).message);
@@ -136,6 +166,24 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           Nodes pick up the new period on their next heartbeat. A node that misses several heartbeats in a row is marked Down,
           so a longer period also means a failed node is noticed later.
+        </p>
+      </div>
+      <div className="space-y-2">
+        <Field
+          label="Task history limit"
+          name="taskHistoryLimit"
+          inputMode="numeric"
+          value={taskHistoryLimit}
+          onChange={(e) => setTaskHistoryLimit(e.target.value)}
+          error={errors.taskHistoryLimit}
+          hint={`Ended tasks kept for each slot (Swarm's default is 5). Now ${historyLimitText(info.taskHistoryLimit)}.`}
+          autoComplete="off"
+          className="font-mono"
+          maxLength={12}
+        />
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          The task reaper deletes a slot&apos;s oldest ended tasks beyond this number, so they leave the service&apos;s task history. 0
+          keeps none; a negative number keeps every task.
         </p>
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">

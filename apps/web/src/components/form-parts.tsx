@@ -1,0 +1,53 @@
+"use client";
+
+import { useState, type ReactNode } from "react";
+import { Button } from "./ui";
+
+/** The spec editor's shared pieces: input classes, a field's error line, a titled group. */
+
+export const inputClass = "block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm placeholder:text-zinc-400 dark:bg-zinc-900";
+export const okBorder = "border-zinc-300 dark:border-zinc-700";
+export const badBorder = "border-red-600 dark:border-red-500";
+export const labelClass = "block text-sm font-medium text-zinc-800 dark:text-zinc-200";
+export const hintClass = "text-xs text-zinc-500 dark:text-zinc-400";
+
+export function FieldError({ id, children }: { id?: string; children: ReactNode }) {
+  return (
+    <p id={id} className="text-sm text-red-700 dark:text-red-400">
+      {children}
+    </p>
+  );
+}
+
+export function Fieldset({ legend, hint, children }: { legend: string; hint?: ReactNode; children: ReactNode }) {
+  return (
+    <fieldset className="space-y-2">
+      <legend className={labelClass}>{legend}</legend>
+      {hint && <p className={hintClass}>{hint}</p>}
+      {children}
+    </fieldset>
+  );
+}
+
+/**
+ * Rows added with a "+ Add …" button: `focusLast` is set once the button was used, so
+ * the new row's first field can take the focus and a keyboard user types straight in.
+ */
+export function useAddRow<T>(rows: readonly T[], onChange: (rows: T[]) => void, empty: T): { focusLast: boolean; add: () => void } {
+  const [focusLast, setFocusLast] = useState(false);
+  return {
+    focusLast,
+    add: () => {
+      setFocusLast(true);
+      onChange([...rows, empty]);
+    },
+  };
+}
+
+export function AddRowButton({ onClick, children }: { onClick: () => void; children: ReactNode }) {
+  return (
+    <Button variant="ghost" className="px-2 py-1 text-xs" onClick={onClick}>
+      {children}
+    </Button>
+  );
+}
