@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeNodeList } from "@rampart/api/schema";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient, explainClientError, type AdminClient } from "../client/index.js";
+import { runCli, type CliRun as Run } from "../test-support/cli.js";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { serviceUpdate } from "./service.js";
 
@@ -13,14 +12,6 @@ import { serviceUpdate } from "./service.js";
  * is the swarm's only node and has no `zone` label, so a service pinned to a zone
  * cannot be placed, and says why.
  */
-const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.each(testStoreKinds())("rampart service and plan against a server on %s", (kind) => {
   let s: TestServer;
   let client: AdminClient;
@@ -37,16 +28,7 @@ describe.each(testStoreKinds())("rampart service and plan against a server on %s
     await s?.dispose();
   });
 
-  function rampart(...args: string[]): Promise<Run> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [main, ...args, "--data-dir", s.dataDir],
-        { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const rampart = (...args: string[]) => runCli(s.dataDir, ...args);
 
   /** The scheduler runs after changes, debounced: wait for its verdict to show. */
   async function until(args: string[], done: (r: Run) => boolean): Promise<Run> {
