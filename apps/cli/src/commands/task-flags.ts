@@ -4,6 +4,8 @@ import {
   genericKindProblem,
   parseGoDurationNs,
   parseGoUint,
+  PORT_PROTOCOLS,
+  RESTART_CONDITIONS,
   type PortConfig,
   type PortProtocol,
   type RestartPolicy,
@@ -37,8 +39,6 @@ export interface RestartFlagValues {
   "restart-max-attempts"?: string | undefined;
   "restart-window"?: string | undefined;
 }
-
-const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
 
 function durationFlag(value: string, flag: string): number {
   try {
@@ -91,8 +91,6 @@ export function applyRestartChanges(current: RestartPolicy | undefined, changes:
 // Published ports
 // ---------------------------------------------------------------------------
 
-const PROTOCOLS: readonly string[] = ["tcp", "udp", "sctp"];
-
 /** strconv.ParseUint(v, 10, 16), with the reason port.go wraps (`invalid syntax`, `value out of range`). */
 function port16(text: string): number {
   let value: bigint;
@@ -115,7 +113,7 @@ function parseLongPort(value: string): PortConfig {
     const key = lower.slice(0, eq);
     const val = lower.slice(eq + 1);
     if (key === "protocol") {
-      if (!PROTOCOLS.includes(val)) throw new Error(`invalid protocol value '${val}'`);
+      if (!PORT_PROTOCOLS.includes(val)) throw new Error(`invalid protocol value '${val}'`);
       port.protocol = val as PortProtocol;
     } else if (key === "mode") {
       if (val !== "ingress" && val !== "host") throw new Error(`invalid publish mode value (${val}): must be either 'ingress' or 'host'`);
@@ -180,7 +178,7 @@ function parseShortPort(value: string): PortConfig[] {
     throw new Error(`invalid ranges specified for container and host Ports: ${containerPort} and ${hostPart}`);
   }
   const protocol = protoText.toLowerCase();
-  if (!PROTOCOLS.includes(protocol)) throw new Error(`invalid proto: ${protoText}`);
+  if (!PORT_PROTOCOLS.includes(protocol)) throw new Error(`invalid proto: ${protoText}`);
   const port = (targetPort: number, publishedPort: number): PortConfig => ({ protocol: protocol as PortProtocol, targetPort, publishedPort, publishMode: "ingress" });
   // One target with a range of published ports publishes it on each of them.
   if (targetSpan === 0 && publishedSpan > 0) return Array.from({ length: publishedSpan + 1 }, (_, i) => port(target[0], published[0] + i));

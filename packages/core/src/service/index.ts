@@ -172,7 +172,8 @@ export function parsePlacementPreference(text: string): string {
   return text.slice(eq + 1).trim();
 }
 
-const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
+/** The conditions RestartPolicy.Condition takes, as the docker CLI spells them. */
+export const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
 
 /**
  * validateRestartPolicy, and the engine's conversion before it (an unknown condition is
@@ -192,7 +193,8 @@ export function checkRestartPolicy(policy: RestartPolicy | undefined): void {
   }
 }
 
-const PROTOCOLS: readonly string[] = ["tcp", "udp", "sctp"];
+/** The protocols a published port may use. */
+export const PORT_PROTOCOLS: readonly string[] = ["tcp", "udp", "sctp"];
 const PUBLISH_MODES: readonly string[] = ["ingress", "host"];
 
 /**
@@ -205,7 +207,7 @@ export function checkPorts(ports: readonly PortConfig[] | undefined): void {
   const seen = new Set<string>();
   for (const [index, port] of (ports ?? []).entries()) {
     const field = `ports[${index}]`;
-    if (!PROTOCOLS.includes(port.protocol)) throw invalidArgument(field, `invalid protocol value ${goQuote(String(port.protocol))}`);
+    if (!PORT_PROTOCOLS.includes(port.protocol)) throw invalidArgument(field, `invalid protocol value ${goQuote(String(port.protocol))}`);
     if (!PUBLISH_MODES.includes(port.publishMode)) {
       throw invalidArgument(field, `invalid publish mode value (${String(port.publishMode)}): must be either 'ingress' or 'host'`);
     }

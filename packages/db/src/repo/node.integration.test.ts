@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestStore, testStoreKinds, type TestStore } from "../testing/index.js";
 import { createNode, getNode, insertJoinedNodes, listNodes, updateNode, type NewNode } from "./node.js";
 
@@ -6,6 +6,7 @@ import { createNode, getNode, insertJoinedNodes, listNodes, updateNode, type New
 const N1 = "n1".padEnd(25, "0");
 const N2 = "n2".padEnd(25, "0");
 const N3 = "n3".padEnd(25, "0");
+const N4 = "n4".padEnd(25, "0");
 const at = new Date("2026-12-05T12:00:00.000Z");
 const node = (id: string, over: Partial<NewNode> = {}): NewNode => ({
   id,
@@ -25,13 +26,13 @@ const node = (id: string, over: Partial<NewNode> = {}): NewNode => ({
 });
 
 describe.each(testStoreKinds())("nodes' generic resources in the store on %s", (kind) => {
+  // One store for the file: each test writes nodes of its own.
   let t: TestStore | undefined;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestStore(kind);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await t?.dispose();
-    t = undefined;
   });
 
   it("ok/written by a join, a create and a new description, and read back as counts by kind", async () => {
@@ -53,10 +54,10 @@ describe.each(testStoreKinds())("nodes' generic resources in the store on %s", (
 
   it("ok/a row from before agents advertised them, or holding anything else, reads as none", async () => {
     const db = t!.store.prisma;
-    await createNode(db, node(N1));
+    await createNode(db, node(N4));
     for (const value of ["{}", '{"discrete": []}', '{"discrete": {"gpu": -1, "fpga": "2", "tpu": 1.5}}', '{"named": {"gpu": ["GPU-1"]}}']) {
-      await db.$executeRawUnsafe(`UPDATE node SET generic_resources = '${value}'::jsonb WHERE id = $1`, N1);
-      expect((await getNode(db, N1))!.resources.generic, value).toEqual({});
+      await db.$executeRawUnsafe(`UPDATE node SET generic_resources = '${value}'::jsonb WHERE id = $1`, N4);
+      expect((await getNode(db, N4))!.resources.generic, value).toEqual({});
     }
   });
 });
