@@ -38,7 +38,7 @@ describe("rampart agent against a real server", () => {
     await waitFor(async () => (await s.server.runtime.manager.nodes.get(identity.nodeId)).state === "ready", "Ready", { timeoutMs: 10_000 });
     const node = await s.server.runtime.manager.nodes.get(identity.nodeId);
     expect(node).toMatchObject({ hostname: "agent-one", engineLabels: { zone: "eu-1" }, role: "worker" });
-    expect(node.resources).toEqual({ nanoCpus: availableParallelism() * 1e9, memoryBytes: totalmem() });
+    expect(node.resources).toEqual({ nanoCpus: availableParallelism() * 1e9, memoryBytes: totalmem(), generic: {} });
     agent.stop();
     // A restarted agent resumes with what is on disk, without a token.
     const again = new NodeAgent({ address: s.server.nodeAddress, token: undefined, description: describeThisMachine("test", "agent-one", {}), store: fileStore(dir) });

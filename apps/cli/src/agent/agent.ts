@@ -6,6 +6,7 @@ import {
   parseJoinToken,
   renewalTime,
   type NodeDescription,
+  type NodeGenericResources,
 } from "@rampart/core";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
 import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type TaskProgress } from "./client.js";
@@ -36,7 +37,12 @@ export interface AgentEvents {
   task?(task: AssignedTask, state: TaskProgress): void;
 }
 
-export function describeThisMachine(version: string, hostname: string | undefined, labels: Record<string, string>): NodeDescription {
+export function describeThisMachine(
+  version: string,
+  hostname: string | undefined,
+  labels: Record<string, string>,
+  genericResources: NodeGenericResources = {},
+): NodeDescription {
   const name = (hostname ?? osHostname()).replace(/[^A-Za-z0-9._-]/g, "-");
   return {
     hostname: name,
@@ -46,6 +52,7 @@ export function describeThisMachine(version: string, hostname: string | undefine
     memoryBytes: totalmem(),
     engineVersion: version,
     engineLabels: labels,
+    genericResources,
   };
 }
 

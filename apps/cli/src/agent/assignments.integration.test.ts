@@ -1,3 +1,4 @@
+import { defaultServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { describeThisMachine, memoryStore, nextProgress, NodeAgent } from "./agent.js";
@@ -5,16 +6,7 @@ import type { AssignedTask, TaskProgress } from "./client.js";
 import { waitFor } from "../test-support/wait.js";
 
 const system = { type: "system" as const, id: null, name: "test" };
-const spec = {
-  name: "web",
-  image: "nginx:alpine",
-  mode: "replicated" as const,
-  replicas: 2,
-  constraints: ["node.labels.zone == a"],
-  preferences: [],
-  maxReplicasPerNode: 1,
-  reservations: { nanoCpus: 0, memoryBytes: 0 },
-};
+const spec = defaultServiceSpec({ name: "web", image: "nginx:alpine", replicas: 2, constraints: ["node.labels.zone == a"], maxReplicasPerNode: 1 });
 
 describe("agents receive their assignments from a real server", () => {
   let s: TestServer;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { describeThisMachine, memoryStore, NodeAgent } from "./agent.js";
@@ -22,17 +23,14 @@ const MEMORY_FS_TYPES = [0x01021994, 0x858458f6];
  */
 /** A service on the worker agents, at most one task per node, reading `db_password` as `target` (mode 0400). */
 function workerService(name: string, replicas: number, secret: { secretId: string; target: string }) {
-  return {
+  return defaultServiceSpec({
     name,
     image: `${name}:1`,
-    mode: "replicated" as const,
     replicas,
     constraints: ["node.role == worker"],
-    preferences: [],
     maxReplicasPerNode: 1,
-    reservations: { nanoCpus: 0, memoryBytes: 0 },
     secrets: [{ secretId: secret.secretId, secretName: "db_password", target: secret.target, uid: "0", gid: "0", mode: 0o400 }],
-  };
+  });
 }
 
 describe("secret delivery to real agents", () => {

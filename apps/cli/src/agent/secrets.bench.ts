@@ -6,6 +6,7 @@
  * waking, its fetch of the secret (authorised per node and audited), and its report.
  */
 import { Writable } from "node:stream";
+import { defaultServiceSpec } from "@rampart/core";
 import { createLogger } from "../server/log.js";
 import { startTestServer } from "../test-support/server.js";
 import { simulate } from "./simulate.js";
@@ -39,16 +40,7 @@ try {
   });
   for (const agent of sim.agents) agent.start();
   await waitFor(() => manager.nodes.constraintNodes().filter((n) => n.state === "ready").length >= NODES + 1, "all nodes Ready", patiently);
-  const spec = {
-    name: "web",
-    image: "nginx:alpine",
-    mode: "replicated" as const,
-    replicas: NODES,
-    constraints: ["node.role == worker"],
-    preferences: [],
-    maxReplicasPerNode: 1,
-    reservations: { nanoCpus: 0, memoryBytes: 0 },
-  };
+  const spec = defaultServiceSpec({ name: "web", image: "nginx:alpine", replicas: NODES, constraints: ["node.role == worker"], maxReplicasPerNode: 1 });
   const service = await manager.services.create(spec, system, null);
   await waitFor(async () => (await manager.services.list()).find((v) => v.id === service.id)!.running === NODES, "all tasks running", patiently);
   const secret = await manager.secrets.create({ name: "bench_secret", data: new TextEncoder().encode("s3cr3t-value"), labels: {} }, system, null);

@@ -16,6 +16,8 @@ Commands:
              --secrets-root DIR      where tasks' secrets are written: DIR/<task>/<target>;
                                      must be tmpfs (default /dev/shm/rampart-<state-dir hash>)
              --allow-secrets-on-disk accept a secrets root that is not tmpfs (development only)
+             --generic-resource KIND=N  advertise N of a generic resource, e.g. gpu=2
+                                     (repeatable; as dockerd's --node-generic-resource)
   simulate   Run many simulated nodes in this process, over the real protocol
              simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
 
@@ -51,6 +53,7 @@ export const agent: Group = {
         "token-file": { type: "string" },
         "secrets-root": { type: "string" },
         "allow-secrets-on-disk": { type: "boolean" },
+        "generic-resource": { type: "string", multiple: true },
       },
       positionals: true,
       run: ({ values, positionals, env, io }) =>
@@ -62,6 +65,7 @@ export const agent: Group = {
             allowSecretsOnDisk: values["allow-secrets-on-disk"] ?? false,
             hostname: values.hostname,
             labels: values.label ?? [],
+            genericResources: values["generic-resource"] ?? [],
             address: positionals[0],
             version: VERSION,
           },

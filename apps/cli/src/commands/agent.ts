@@ -1,4 +1,4 @@
-import { parseLabel } from "@rampart/core";
+import { parseLabel, parseNodeGenericResource, type NodeGenericResources } from "@rampart/core";
 import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { describeThisMachine, fileStore, NodeAgent } from "../agent/agent.js";
@@ -6,6 +6,7 @@ import { tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
 import { UsageError } from "./cli.js";
 import type { Out } from "./swarm.js";
+import { badFlag } from "./task-flags.js";
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -19,7 +20,27 @@ export function defaultSecretsRoot(stateDir: string): string {
   return `/dev/shm/rampart-${createHash("sha256").update(stateDir).digest("hex").slice(0, 12)}`;
 }
 
-/** `rampart agent join --token T [--state-dir DIR] [--hostname H] [--label k=v]... HOST:PORT`. */
+/**
+ * `--generic-resource gpu=2` (repeatable): what the node advertises, each a kind and a
+ * positive count, a kind once. Mistakes are flag errors, before anything is contacted.
+ */
+export function parseGenericResourceFlags(values: readonly string[]): NodeGenericResources {
+  const generic: NodeGenericResources = {};
+  for (const value of values) {
+    let kind: string;
+    let count: number;
+    try {
+      [kind, count] = parseNodeGenericResource(value);
+    } catch (error) {
+      throw badFlag("generic-resource", value, (error as Error).message);
+    }
+    if (kind in generic) throw badFlag("generic-resource", value, `${kind} is given twice`);
+    generic[kind] = count;
+  }
+  return generic;
+}
+
+/** `rampart agent join --token T [--state-dir DIR] [--hostname H] [--label k=v]... [--generic-resource k=n]... HOST:PORT`. */
 export async function agentJoin(
   options: {
     token: string | undefined;
@@ -28,6 +49,7 @@ export async function agentJoin(
     allowSecretsOnDisk: boolean;
     hostname: string | undefined;
     labels: string[];
+    genericResources: string[];
     address: string | undefined;
     version: string;
   },
@@ -36,6 +58,7 @@ export async function agentJoin(
 ): Promise<number> {
   if (!options.address) throw new UsageError('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
   const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
+  const generic = parseGenericResourceFlags(options.genericResources);
   const secretsRoot = options.secretsRoot ?? defaultSecretsRoot(options.stateDir);
   const secrets = tmpfsSecretStore(secretsRoot, { allowDisk: options.allowSecretsOnDisk });
   // Refuse before joining: a node that cannot keep secrets in memory should not take tasks.
@@ -46,7 +69,7 @@ export async function agentJoin(
   const agent = new NodeAgent({
     address: options.address,
     token: options.token,
-    description: describeThisMachine(options.version, options.hostname, labels),
+    description: describeThisMachine(options.version, options.hostname, labels, generic),
     store: fileStore(options.stateDir),
     secrets,
     events: {

@@ -4,8 +4,8 @@ import type { Out } from "./swarm.js";
 
 /**
  * `rampart info`: the server, then the Swarm section of `docker info` (§8.4) with the
- * fields Rampart has. Raft, orchestration and address-pool fields are left out: the
- * store is PostgreSQL, not Raft, and networks are not there yet.
+ * fields Rampart has, where docker prints them. Raft and address-pool fields are left
+ * out: the store is PostgreSQL, not Raft, and networks are not there yet (ADR 0005).
  */
 export async function info(client: AdminClient, out: Out): Promise<number> {
   const status = await client.system.status.query();
@@ -19,6 +19,8 @@ export async function info(client: AdminClient, out: Out): Promise<number> {
   out(`  ClusterID: ${s.clusterId}`);
   out(`  Managers: ${s.managers}`);
   out(`  Nodes: ${s.nodes}`);
+  out("  Orchestration:");
+  out(`   Task History Retention Limit: ${s.taskHistoryLimit}`);
   out("  Dispatcher:");
   out(`   Heartbeat Period: ${humanDuration(s.heartbeatPeriodMs)}`);
   out("  CA Configuration:");

@@ -63,6 +63,11 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
     out("Resources:");
     out(` CPUs:\t\t\t${n.resources.nanoCpus / 1e9}`);
     out(` Memory:\t\t${(n.resources.memoryBytes / 1024 ** 3).toFixed(1)}GiB`);
+    const generic = Object.entries(n.resources.generic ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (generic.length > 0) {
+      out(" Generic Resources:");
+      for (const [kind, count] of generic) out(`  ${kind}=${count}`);
+    }
     out(`Engine Version:\t\t${n.engineVersion}`);
     if (Object.keys(n.engineLabels).length > 0) {
       out("Engine Labels:");

@@ -1,6 +1,6 @@
 import { command } from "./cli.js";
 import { planCommand, scenarioSource, serverSource } from "./plan.js";
-import { CREATE_OPTIONS, SPEC_OPTIONS_HELP, UPDATE_OPTIONS } from "./service.cli.js";
+import { CREATE_OPTIONS, CREATE_TASK_HELP, SPEC_OPTIONS_HELP, UPDATE_OPTIONS, UPDATE_TASK_HELP } from "./service.cli.js";
 
 /**
  * `rampart plan`: on the server, or with --scenario here, with no server at all. It takes
@@ -26,6 +26,8 @@ Spec options:
   --placement-pref PREF       Add a preference, spread=node.labels.zone (repeatable; also --placement-pref-add)
   --placement-pref-rm PREF    Remove a placement preference (repeatable)
 ${SPEC_OPTIONS_HELP}
+${CREATE_TASK_HELP}
+${UPDATE_TASK_HELP}
 
 Node options (NODE is an ID, an ID prefix or a hostname):
   --label-add NODE:KEY=VALUE  Add or change a node label (repeatable)

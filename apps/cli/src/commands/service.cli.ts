@@ -10,11 +10,42 @@ const SPEC_OPTIONS = {
   "replicas-max-per-node": { type: "string" },
   "reserve-cpu": { type: "string" },
   "reserve-memory": { type: "string" },
+  "restart-condition": { type: "string" },
+  "restart-delay": { type: "string" },
+  "restart-max-attempts": { type: "string" },
+  "restart-window": { type: "string" },
 } as const satisfies Options;
 
 export const SPEC_OPTIONS_HELP = `  --replicas-max-per-node N  Maximum number of tasks per node (default 0 = unlimited)
   --reserve-cpu CPUS          Reserve CPUs, e.g. 0.5
-  --reserve-memory SIZE       Reserve memory, e.g. 512MiB, 256m, 1g`;
+  --reserve-memory SIZE       Reserve memory, e.g. 512MiB, 256m, 1g
+  --restart-condition COND    Restart when condition is met ("none", "on-failure", "any") (default "any")
+  --restart-delay DURATION    Delay between restart attempts (ns|us|ms|s|m|h) (default 5s)
+  --restart-max-attempts N    Maximum number of restarts before giving up (default 0 = unlimited)
+  --restart-window DURATION   Window used to evaluate the restart policy (ns|us|ms|s|m|h) (default 0s = forever)`;
+
+/** The port and generic resource flags of `service create` (and `plan`), and their help. */
+const CREATE_TASK_OPTIONS = {
+  publish: { type: "string", short: "p", multiple: true },
+  "generic-resource": { type: "string", multiple: true },
+} as const satisfies Options;
+
+export const CREATE_TASK_HELP = `  -p, --publish PORT          Publish a port as a node port (repeatable): PUBLISHED:TARGET[/PROTO],
+                              or published=P,target=T,protocol=tcp|udp|sctp,mode=ingress|host
+  --generic-resource KIND=N   Reserve N of a node's generic resource KIND per task (repeatable)`;
+
+/** The port and generic resource flags of `service update` (and `plan`), and their help. */
+const UPDATE_TASK_OPTIONS = {
+  "publish-add": { type: "string", multiple: true },
+  "publish-rm": { type: "string", multiple: true },
+  "generic-resource-add": { type: "string", multiple: true },
+  "generic-resource-rm": { type: "string", multiple: true },
+} as const satisfies Options;
+
+export const UPDATE_TASK_HELP = `  --publish-add PORT          Add or update a published port (repeatable; as --publish)
+  --publish-rm PORT           Remove a published port by its target port (repeatable; as --publish)
+  --generic-resource-add KIND=N  Add or change a generic resource reservation (repeatable)
+  --generic-resource-rm KIND  Remove a generic resource reservation (repeatable)`;
 
 /** The flags `service create` shares with `plan`. */
 export const CREATE_OPTIONS = {
@@ -24,6 +55,7 @@ export const CREATE_OPTIONS = {
   constraint: { type: "string", multiple: true },
   "placement-pref": { type: "string", multiple: true },
   ...SPEC_OPTIONS,
+  ...CREATE_TASK_OPTIONS,
 } as const satisfies Options;
 
 /** The flags `service update` shares with `plan`. */
@@ -35,6 +67,7 @@ export const UPDATE_OPTIONS = {
   "placement-pref-add": { type: "string", multiple: true },
   "placement-pref-rm": { type: "string", multiple: true },
   ...SPEC_OPTIONS,
+  ...UPDATE_TASK_OPTIONS,
 } as const satisfies Options;
 
 /** `rampart service …`: docker's service commands, each with its own usage. */
@@ -69,6 +102,7 @@ Options:
   --constraint EXPR           Placement constraint, e.g. node.labels.zone==eu (repeatable)
   --placement-pref PREF       Placement preference, spread=node.labels.zone (repeatable)
 ${SPEC_OPTIONS_HELP}
+${CREATE_TASK_HELP}
   --secret SECRET             Give the tasks a secret (repeatable): NAME, or
                               source=NAME,target=FILE,uid=U,gid=G,mode=M
                               (defaults: target NAME, uid 0, gid 0, mode 0444)`,
@@ -131,6 +165,7 @@ Options:
   --placement-pref-add PREF   Add a placement preference, spread=node.labels.zone (repeatable)
   --placement-pref-rm PREF    Remove a placement preference (repeatable)
 ${SPEC_OPTIONS_HELP}
+${UPDATE_TASK_HELP}
   --secret-add SECRET         Add a secret (repeatable): NAME, or
                               source=NAME,target=FILE,uid=U,gid=G,mode=M
   --secret-rm NAME            Remove a secret, every target it has (repeatable)`,

@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeNodeList } from "@rampart/api/schema";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient, explainClientError, type AdminClient } from "../client/index.js";
+import { runCli, type CliRun as Run } from "../test-support/cli.js";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 import { serviceUpdate } from "./service.js";
 
@@ -13,14 +12,6 @@ import { serviceUpdate } from "./service.js";
  * is the swarm's only node and has no `zone` label, so a service pinned to a zone
  * cannot be placed, and says why.
  */
-const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.each(testStoreKinds())("rampart service and plan against a server on %s", (kind) => {
   let s: TestServer;
   let client: AdminClient;
@@ -37,16 +28,7 @@ describe.each(testStoreKinds())("rampart service and plan against a server on %s
     await s?.dispose();
   });
 
-  function rampart(...args: string[]): Promise<Run> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [main, ...args, "--data-dir", s.dataDir],
-        { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  }
+  const rampart = (...args: string[]) => runCli(s.dataDir, ...args);
 
   /** The scheduler runs after changes, debounced: wait for its verdict to show. */
   async function until(args: string[], done: (r: Run) => boolean): Promise<Run> {
@@ -167,6 +149,41 @@ describe.each(testStoreKinds())("rampart service and plan against a server on %s
     const r = await rampart("plan", "--name", "draft", "--image", "nginx", "--constraint", "zone>=1");
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe("Error: constraint expected one operator from ==, !=");
+  });
+
+  it("ok/restart policy, published ports and generic resources: created, shown, updated field by field", async () => {
+    const created = await rampart(
+      "service", "create", "--name", "api", "--restart-condition", "on-failure", "--restart-delay", "1m30s",
+      "-p", "8080:80", "--publish", "published=53,target=53,protocol=udp,mode=host", "--generic-resource", "gpu=1", "nginx",
+    );
+    expect(created).toMatchObject({ code: 0, stderr: "" });
+    const pretty = (await rampart("service", "inspect", "--pretty", "api")).stdout;
+    expect(pretty).toContain("Restart Policy:\n Condition:\ton-failure\n Max Attempts:\t0\n Delay:\t\t1m30s\n Window:\t0s\n");
+    expect(pretty).toContain("Resources:\n Reservations:\n  Generic Resources:\n   gpu=1\n");
+    expect(pretty).toContain("Ports:\n PublishedPort = 8080\n  Protocol = tcp\n  TargetPort = 80\n  PublishMode = ingress\n PublishedPort = 53\n  Protocol = udp\n");
+
+    const updated = await rampart(
+      "service", "update", "--restart-max-attempts", "3", "--publish-rm", "80", "--publish-add", "9090:90",
+      "--generic-resource-add", "fpga=2", "--generic-resource-rm", "gpu", "api",
+    );
+    expect(updated).toMatchObject({ code: 0, stdout: "api\n", stderr: "" });
+    const { spec } = await client.service.get.query({ ref: "api" });
+    expect(spec.restartPolicy).toEqual({ condition: "on-failure", delayNs: 90e9, maxAttempts: 3, windowNs: 0 });
+    expect(spec.ports).toEqual([
+      { protocol: "udp", targetPort: 53, publishedPort: 53, publishMode: "host" },
+      { protocol: "tcp", targetPort: 90, publishedPort: 9090, publishMode: "ingress" },
+    ]);
+    expect(spec.reservations.generic).toEqual({ fpga: 2 });
+  });
+
+  it("fail/two ports on one published port are refused by the server in Swarm's words; a bad duration is a usage error naming the flag", async () => {
+    const duplicate = await rampart("service", "update", "--publish-add", "published=9090,target=91", "api");
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr.trim()).toBe("Error: EndpointSpec: duplicate published ports provided");
+    const bad = await rampart("service", "update", "--restart-window", "1x", "api");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('rampart: invalid argument "1x" for "--restart-window" flag: time: unknown unit "x" in duration "1x"');
+    expect((await rampart("service", "rm", "api")).stdout).toBe("api\n");
   });
 
   it("ok/rm prints each service removed, and reports the one it could not", async () => {

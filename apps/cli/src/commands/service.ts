@@ -7,6 +7,17 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
 import type { Out } from "./swarm.js";
+import {
+  applyTaskChanges,
+  badFlag,
+  genericReservationLines,
+  hasTaskChanges,
+  parseTaskChanges,
+  portLines,
+  restartPolicyLines,
+  type TaskChanges,
+  type TaskFlagValues,
+} from "./task-flags.js";
 
 /**
  * `rampart service …`: docker's service commands, flag for flag where Rampart has the
@@ -23,10 +34,7 @@ export type TaskView = ServiceDetail["tasks"][number];
 // Flag values, parsed as the docker CLI parses them
 // ---------------------------------------------------------------------------
 
-/** docker's flag error: `invalid argument "V" for "--F" flag: REASON` (pflag's wording). */
-export function badFlag(flag: string, value: string, reason: string): UsageError {
-  return new UsageError(`invalid argument "${value}" for "--${flag}" flag: ${reason}`);
-}
+export { badFlag };
 
 /** Go's strconv.ParseFloat on decimal input (the only kind go-units hands it), or its error. */
 function goParseFloat(text: string): number {
@@ -145,7 +153,7 @@ export function parsePlacementPref(value: string, flag = "placement-pref"): stri
 // ---------------------------------------------------------------------------
 
 /** The spec flags of create, update and plan, as node:util's parseArgs hands them over. */
-export interface SpecFlagValues {
+export interface SpecFlagValues extends TaskFlagValues {
   name?: string | undefined;
   image?: string | undefined;
   mode?: string | undefined;
@@ -175,10 +183,12 @@ export interface SpecChanges {
   /** Spread descriptors. */
   prefAdd: string[];
   prefRm: string[];
+  /** Restart policy, published ports, generic resources. */
+  task: TaskChanges;
 }
 
 export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
-  const changes: SpecChanges = { constraintAdd: [], constraintRm: [], prefAdd: [], prefRm: [] };
+  const changes: SpecChanges = { constraintAdd: [], constraintRm: [], prefAdd: [], prefRm: [], task: parseTaskChanges(values) };
   if (values.name !== undefined) changes.name = values.name;
   if (values.image !== undefined) changes.image = values.image;
   if (values.mode !== undefined) {
@@ -207,7 +217,8 @@ export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
 export function hasSpecChanges(c: SpecChanges): boolean {
   return (
     [c.name, c.image, c.mode, c.replicas, c.maxReplicasPerNode, c.nanoCpus, c.memoryBytes].some((v) => v !== undefined) ||
-    c.constraintAdd.length + c.constraintRm.length + c.prefAdd.length + c.prefRm.length > 0
+    c.constraintAdd.length + c.constraintRm.length + c.prefAdd.length + c.prefRm.length > 0 ||
+    hasTaskChanges(c.task)
   );
 }
 
@@ -234,14 +245,15 @@ export function draftSpec(changes: SpecChanges, name: string, image: string): Se
   if (changes.maxReplicasPerNode !== undefined) spec.maxReplicasPerNode = changes.maxReplicasPerNode;
   if (changes.nanoCpus !== undefined) spec.reservations.nanoCpus = changes.nanoCpus;
   if (changes.memoryBytes !== undefined) spec.reservations.memoryBytes = changes.memoryBytes;
-  return spec;
+  return applyTaskChanges(spec, changes.task, true);
 }
 
 /**
  * An existing spec with the flags applied, as `docker service update` does it:
  * constraints are appended, the removed ones dropped and the list sorted (docker sorts
  * "so that the result is predictable"); preferences are removed by descriptor, then
- * appended; a reservation flag changes only its own field.
+ * appended; a reservation flag changes only its own field; restart, port and generic
+ * resource flags merge as task-flags.ts describes.
  */
 export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, options: { sortConstraints: boolean } = { sortConstraints: true }): ServiceSpec {
   const next: ServiceSpec = { ...spec, constraints: [...spec.constraints], preferences: [...spec.preferences], reservations: { ...spec.reservations } };
@@ -268,7 +280,7 @@ export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, option
     next.replicas = changes.replicas;
   }
   if (changes.maxReplicasPerNode !== undefined) next.maxReplicasPerNode = changes.maxReplicasPerNode;
-  return next;
+  return applyTaskChanges(next, changes.task, false);
 }
 
 // Docker's daemon names a service that was given none (pkg/namesgenerator); a sample of its words.
@@ -402,7 +414,11 @@ export function bytesSize(bytes: number): string {
   return `${Number(size.toPrecision(4))}${units[i]}`;
 }
 
-/** Docker's `service inspect --pretty` template, for the fields a Rampart service has. */
+/**
+ * Docker's `service inspect --pretty` template, for the fields a Rampart service has;
+ * the restart policy and generic reservations, which docker's template leaves out, in
+ * its style (ADR 0005).
+ */
 export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">): string[] {
   const lines = ["", `ID:\t\t${s.id}`, `Name:\t\t${s.name}`];
   if (s.spec.mode === "global") lines.push("Service Mode:\tGlobal");
@@ -411,13 +427,17 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
   if (s.spec.constraints.length > 0) lines.push(` Constraints:\t[${s.spec.constraints.join(" ")}]`);
   if (s.spec.preferences.length > 0) lines.push(` Preferences:   [${s.spec.preferences.map((p) => `spread=${p}`).join(" ")}]`);
   if (s.spec.maxReplicasPerNode > 0) lines.push(` Max Replicas Per Node:   ${s.spec.maxReplicasPerNode}`);
+  lines.push(...restartPolicyLines(s.spec.restartPolicy));
   lines.push("ContainerSpec:", ` Image:\t\t${s.spec.image}`);
-  const { nanoCpus, memoryBytes } = s.spec.reservations;
-  if (nanoCpus > 0 || memoryBytes > 0) {
+  const { nanoCpus, memoryBytes, generic } = s.spec.reservations;
+  const genericLines = genericReservationLines(generic);
+  if (nanoCpus > 0 || memoryBytes > 0 || genericLines.length > 0) {
     lines.push("Resources:", " Reservations:");
     if (nanoCpus > 0) lines.push(`  CPU:\t\t${goG(nanoCpus / 1e9)}`);
     if (memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(memoryBytes)}`);
+    lines.push(...genericLines);
   }
+  lines.push(...portLines(s.spec.ports));
   return lines;
 }
 

@@ -9,7 +9,8 @@ Commands:
   init         Show how to add nodes to the swarm this server created
   join-token   Show or rotate a join token:  join-token [-q] [--rotate] worker|manager
   ca           Show the trust root (the root CA certificate)
-  update       Change settings:  update [--cert-expiry 720h] [--dispatcher-heartbeat 5s]`;
+  update       Change settings:  update [--cert-expiry 720h] [--dispatcher-heartbeat 5s]
+               [--task-history-limit N]  (tasks kept per slot once ended; negative: all)`;
 
 /** `rampart swarm …`: one usage for the noun, which each command's --help prints too. */
 export const swarm: Group = {
@@ -42,9 +43,9 @@ export const swarm: Group = {
     command({
       name: "update",
       usage: SWARM_USAGE,
-      options: { "cert-expiry": { type: "string" }, "dispatcher-heartbeat": { type: "string" } },
+      options: { "cert-expiry": { type: "string" }, "dispatcher-heartbeat": { type: "string" }, "task-history-limit": { type: "string" } },
       positionals: true,
-      run: ({ admin, values }) => admin((client, out) => swarmUpdate(client, out, values["cert-expiry"], values["dispatcher-heartbeat"])),
+      run: ({ admin, values }) => admin((client, out) => swarmUpdate(client, out, values)),
     }),
   ],
 };

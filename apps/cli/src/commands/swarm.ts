@@ -1,5 +1,7 @@
+import { checkTaskHistoryLimit, goQuote, parseGoUint } from "@rampart/core";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
+import { badFlag } from "./task-flags.js";
 
 export type Out = (line: string) => void;
 
@@ -35,16 +37,52 @@ export async function swarmCa(client: AdminClient, out: Out): Promise<number> {
   return 0;
 }
 
-/** `rampart swarm update --cert-expiry 720h [--dispatcher-heartbeat 5s]`. */
-export async function swarmUpdate(client: AdminClient, out: Out, certExpiry: string | undefined, heartbeat: string | undefined): Promise<number> {
-  if (certExpiry === undefined && heartbeat === undefined) {
-    throw new UsageError("nothing to update: give --cert-expiry or --dispatcher-heartbeat");
+/**
+ * `--task-history-limit N`: docker's int64 flag (strconv.ParseInt(s, 0, 64), its
+ * texts), then the store's 32-bit bound, both before any request.
+ */
+export function parseTaskHistoryLimit(value: string): number {
+  const negative = value.startsWith("-");
+  let magnitude: bigint;
+  try {
+    magnitude = parseGoUint(value.replace(/^[+-]/, ""), 0, 64);
+  } catch (error) {
+    const reason = (error as Error).message.endsWith("value out of range") ? "value out of range" : "invalid syntax";
+    throw badFlag("task-history-limit", value, `strconv.ParseInt: parsing ${goQuote(value)}: ${reason}`);
   }
+  if (magnitude > (negative ? 2n ** 63n : 2n ** 63n - 1n)) {
+    throw badFlag("task-history-limit", value, `strconv.ParseInt: parsing ${goQuote(value)}: value out of range`);
+  }
+  const limit = Number(negative ? -magnitude : magnitude);
+  try {
+    checkTaskHistoryLimit(limit);
+  } catch (error) {
+    throw badFlag("task-history-limit", value, (error as Error).message);
+  }
+  return limit;
+}
+
+export interface SwarmUpdateFlags {
+  "cert-expiry"?: string | undefined;
+  "dispatcher-heartbeat"?: string | undefined;
+  "task-history-limit"?: string | undefined;
+}
+
+/** `rampart swarm update [--cert-expiry 720h] [--dispatcher-heartbeat 5s] [--task-history-limit N]`. */
+export async function swarmUpdate(client: AdminClient, out: Out, flags: SwarmUpdateFlags): Promise<number> {
+  const certExpiry = flags["cert-expiry"];
+  const heartbeat = flags["dispatcher-heartbeat"];
+  const limitText = flags["task-history-limit"];
+  if (certExpiry === undefined && heartbeat === undefined && limitText === undefined) {
+    throw new UsageError("nothing to update: give --cert-expiry, --dispatcher-heartbeat or --task-history-limit");
+  }
+  const taskHistoryLimit = limitText === undefined ? undefined : parseTaskHistoryLimit(limitText);
   const { version } = await client.swarm.info.query();
   await client.swarm.update.mutate({
     version,
     ...(certExpiry !== undefined ? { certExpiry } : {}),
     ...(heartbeat !== undefined ? { heartbeatPeriod: heartbeat } : {}),
+    ...(taskHistoryLimit !== undefined ? { taskHistoryLimit } : {}),
   });
   out("Swarm updated.");
   return 0;

@@ -13,7 +13,11 @@ export const nodeViewSchema = z.object({
   labels,
   engineLabels: labels,
   platform: z.object({ os: z.string(), arch: z.string() }),
-  resources: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }),
+  /**
+   * `generic`: the discrete generic resources the node advertises, by kind. `node.get`
+   * has them; `node.list`'s compact rows leave them out, as `docker node ls` does.
+   */
+  resources: z.object({ nanoCpus: z.number(), memoryBytes: z.number(), generic: z.record(z.string(), z.number()).optional() }),
   engineVersion: z.string(),
   addr: z.string().nullable(),
   isLeader: z.boolean(),

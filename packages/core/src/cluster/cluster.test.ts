@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCertExpiry, formatGoDuration, humanDuration, parseGoDuration, renewalTime } from "./index.js";
+import { checkCertExpiry, formatGoDuration, formatGoDurationNs, humanDuration, parseGoDuration, parseGoDurationNs, renewalTime } from "./index.js";
 
 const H = 3_600_000;
 
@@ -39,6 +39,37 @@ describe("Go durations", () => {
     [2160 * H, "3 months"],
     [3 * 365 * 24 * H, "3 years"],
   ])("ok/human %d is %s", (ms, text) => expect(humanDuration(ms)).toBe(text));
+});
+
+describe("Go durations to the nanosecond (time.ParseDuration, Duration.String)", () => {
+  it.each([
+    ["0", 0, "0s"],
+    ["5s", 5e9, "5s"],
+    ["1m30s", 90e9, "1m30s"],
+    ["500ms", 5e8, "500ms"],
+    ["1.5us", 1500, "1.5µs"],
+    ["2µs", 2000, "2µs"],
+    ["7ns", 7, "7ns"],
+    ["+1h", 3600e9, "1h0m0s"],
+    ["-1.5s", -1.5e9, "-1.5s"],
+    ["2h0m0.5s", 7200.5e9, "2h0m0.5s"],
+    [".5m", 30e9, "30s"],
+  ])("ok/%s", (text, ns, shown) => {
+    expect(parseGoDurationNs(text)).toBe(ns);
+    expect(formatGoDurationNs(ns)).toBe(shown);
+  });
+
+  it.each([
+    ["x", 'time: invalid duration "x"'],
+    ["", 'time: invalid duration ""'],
+    ["-", 'time: invalid duration "-"'],
+    [".s", 'time: invalid duration ".s"'],
+    ["5", 'time: missing unit in duration "5"'],
+    ["1m5", 'time: missing unit in duration "1m5"'],
+    ["5d", 'time: unknown unit "d" in duration "5d"'],
+    ["5é", 'time: unknown unit "\\xc3\\xa9" in duration "5\\xc3\\xa9"'],
+    ["200000h", 'time: invalid duration "200000h"'],
+  ])("fail/%j", (text, message) => expect(() => parseGoDurationNs(text)).toThrow(message));
 });
 
 describe("certificate expiry", () => {

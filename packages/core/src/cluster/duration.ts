@@ -61,3 +61,73 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
   return `${Math.floor(Math.floor(ms / 3_600_000) / 24 / 365)} years`;
 }
+
+/** Go's time.quote: `"` and `\\` escaped, bytes outside printable ASCII as `\\xNN`. */
+function timeQuote(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    if (code >= 0x80 || code < 0x20) for (const byte of new TextEncoder().encode(c)) out += `\\x${byte.toString(16).padStart(2, "0")}`;
+    else out += c === '"' || c === "\\" ? `\\${c}` : c;
+  }
+  return `"${out}"`;
+}
+
+const NS_UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, "µs": 1_000n, "μs": 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+
+/**
+ * Go's time.ParseDuration, to the nanosecond, with its error texts: how the docker CLI
+ * reads `--restart-delay 1m30s` or `500ms`. Rampart's specs hold nanoseconds as numbers,
+ * so a duration past Number.MAX_SAFE_INTEGER ns (about 104 days) is refused as Go
+ * refuses one past int64.
+ */
+export function parseGoDurationNs(text: string): number {
+  const invalid = () => new Error(`time: invalid duration ${timeQuote(text)}`);
+  let s = text;
+  let negative = false;
+  if (s[0] === "-" || s[0] === "+") {
+    negative = s[0] === "-";
+    s = s.slice(1);
+  }
+  if (s === "0") return 0;
+  if (s === "") throw invalid();
+  let total = 0n;
+  while (s !== "") {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(s)!;
+    const whole = number[1]!;
+    const fraction = number[2] ?? "";
+    if (whole === "" && fraction === "") throw invalid();
+    s = s.slice(number[0].length);
+    const unitText = /^[^\d.]*/.exec(s)![0];
+    s = s.slice(unitText.length);
+    if (unitText === "") throw new Error(`time: missing unit in duration ${timeQuote(text)}`);
+    const unit = NS_UNITS[unitText];
+    if (unit === undefined) throw new Error(`time: unknown unit ${timeQuote(unitText)} in duration ${timeQuote(text)}`);
+    total += BigInt(whole || "0") * unit;
+    // Go scales the fraction by the unit in floating point; integers keep it exact here.
+    if (fraction !== "") total += (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
+    if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid();
+  }
+  return Number(negative ? -total : total);
+}
+
+/** Go's Duration.String: `0s`, `500ms`, `1.5µs`, `5s`, `1m30s`, `2h0m0.5s`. */
+export function formatGoDurationNs(ns: number): string {
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  const abs = BigInt(Math.abs(ns));
+  const decimal = (value: bigint, unit: bigint, suffix: string) => {
+    const whole = value / unit;
+    const fraction = (value % unit).toString().padStart(unit.toString().length - 1, "0").replace(/0+$/, "");
+    return `${whole}${fraction === "" ? "" : `.${fraction}`}${suffix}`;
+  };
+  if (abs < 1_000n) return `${sign}${abs}ns`;
+  if (abs < 1_000_000n) return `${sign}${decimal(abs, 1_000n, "µs")}`;
+  if (abs < 1_000_000_000n) return `${sign}${decimal(abs, 1_000_000n, "ms")}`;
+  const hours = abs / NS_UNITS.h!;
+  const minutes = (abs % NS_UNITS.h!) / NS_UNITS.m!;
+  const seconds = decimal(abs % NS_UNITS.m!, NS_UNITS.s!, "s");
+  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}`;
+  if (minutes > 0n) return `${sign}${minutes}m${seconds}`;
+  return `${sign}${seconds}`;
+}

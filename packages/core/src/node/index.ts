@@ -1,6 +1,7 @@
 import { invalidArgument } from "../errors/index.js";
 import { hasControlCharacter } from "../user/index.js";
 import { HEARTBEAT_MISSES_FOR_DOWN } from "../cluster/index.js";
+import { genericKindProblem } from "../service/index.js";
 
 export * from "./authorize.js";
 export * from "./table.js";
@@ -57,6 +58,45 @@ export function parseLabel(text: string, field = "labels"): [string, string] {
   return [checkLabelKey(key, field), checkLabelValue(value, field)];
 }
 
+/**
+ * A node's discrete generic resources by kind (`gpu: 2`), as its agent advertises them
+ * (`rampart agent join --generic-resource gpu=2`, dockerd's `--node-generic-resource`).
+ * The scheduler hands them out to tasks that reserve them; named resources (a list of
+ * IDs per kind) are Swarm's too, but no Rampart agent advertises them.
+ */
+export type NodeGenericResources = Record<string, number>;
+
+/** More kinds than any machine has; it bounds what a node may make the manager store. */
+export const MAX_NODE_GENERIC_KINDS = 64;
+
+/** The kinds a node advertises: kinds a flag can write, each a positive count. */
+export function checkNodeGenericResources(generic: Readonly<Record<string, number>>, field = "genericResources"): NodeGenericResources {
+  const kinds = Object.keys(generic);
+  if (kinds.length > MAX_NODE_GENERIC_KINDS) throw invalidArgument(field, `a node advertises at most ${MAX_NODE_GENERIC_KINDS} generic resource kinds`);
+  for (const kind of kinds) {
+    const problem = genericKindProblem(kind);
+    if (problem !== undefined) throw invalidArgument(field, problem);
+    const value = generic[kind]!;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw invalidArgument(field, `generic resource ${kind} must be a positive whole number, got ${String(value)}`);
+    }
+  }
+  return { ...generic };
+}
+
+/** One `--generic-resource KIND=N` of an agent: a kind and a positive count. */
+export function parseNodeGenericResource(text: string, field = "genericResources"): [string, number] {
+  const eq = text.indexOf("=");
+  if (eq === -1) throw invalidArgument(field, "expected KIND=N, e.g. gpu=2");
+  const kind = text.slice(0, eq).trim();
+  const count = text.slice(eq + 1).trim();
+  if (!/^[+-]?\d+$/.test(count)) {
+    throw invalidArgument(field, `${count === "" ? "no count" : "named resources are not supported"}: give a count, e.g. ${kind || "gpu"}=2`);
+  }
+  const generic = checkNodeGenericResources({ [kind]: Number(count) }, field);
+  return [kind, generic[kind]!];
+}
+
 export const HOSTNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?$/;
 
 export function checkHostname(hostname: string): string {
@@ -83,7 +123,8 @@ export interface NodeRecord {
   labels: Record<string, string>;
   engineLabels: Record<string, string>;
   platform: { os: string; arch: string };
-  resources: { nanoCpus: number; memoryBytes: number };
+  /** `generic`: what the node advertised, {} for none. */
+  resources: { nanoCpus: number; memoryBytes: number; generic: NodeGenericResources };
   engineVersion: string;
   addr: string | null;
   isLeader: boolean;
@@ -103,4 +144,6 @@ export interface NodeDescription {
   memoryBytes: number;
   engineVersion: string;
   engineLabels: Record<string, string>;
+  /** Absent: none (agents before generic resources). */
+  genericResources?: NodeGenericResources;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkNodeGenericResources,
+  parseNodeGenericResource,
   NO_VERIFIED_CHAIN,
   authorizeNode,
   capitalise,
@@ -57,6 +59,33 @@ describe("labels and hostnames", () => {
   ])("ok/%s", (text, pair) => expect(parseLabel(text)).toEqual(pair));
   it.each(["=x", "has space=1", ""])("fail/label %j", (text) => expect(() => parseLabel(text)).toThrow("invalid label key"));
   it("fail/hostname", () => expect(() => checkHostname("bad host")).toThrow("hostname must be"));
+});
+
+describe("a node's generic resources (--generic-resource KIND=N)", () => {
+  it.each([
+    ["gpu=2", ["gpu", 2]],
+    [" fpga.intel = 1 ", ["fpga.intel", 1]],
+    ["gpu=+3", ["gpu", 3]],
+  ])("ok/%j", (text, parsed) => expect(parseNodeGenericResource(text)).toEqual(parsed));
+
+  it.each([
+    ["gpu", "expected KIND=N, e.g. gpu=2"],
+    ["gpu=", "no count: give a count, e.g. gpu=2"],
+    ["gpu=UUID1", "named resources are not supported: give a count, e.g. gpu=2"],
+    ["gpu=0", "generic resource gpu must be a positive whole number, got 0"],
+    ["gpu=-2", "generic resource gpu must be a positive whole number, got -2"],
+    ["gpu=99999999999999999", "generic resource gpu must be a positive whole number, got 100000000000000000"],
+    ["=2", "a generic resource needs a kind, e.g. gpu=1"],
+    ["g,pu=2", "invalid generic resource kind \"g,pu\": at most 128 characters, without spaces, '=' or ','"],
+  ])("fail/%j: %s", (text, message) => {
+    expect(() => parseNodeGenericResource(text)).toThrow(message);
+  });
+
+  it("fail/more kinds than a node may advertise", () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1]));
+    expect(() => checkNodeGenericResources(many)).toThrow("a node advertises at most 64 generic resource kinds");
+    expect(checkNodeGenericResources({ gpu: 2 })).toEqual({ gpu: 2 });
+  });
 });
 
 describe("what a refused node is told (ca/auth.go)", () => {

@@ -114,8 +114,37 @@ export function goG(value: number): string {
   return String(value);
 }
 
-/** validateResources: non-zero reservations have floors, with Swarm's messages. */
-export function checkReservations(r: { nanoCpus: number; memoryBytes: number }): void {
+/**
+ * A generic resource's kind as the docker CLI can write it (`--generic-resource
+ * gpu=1`, `--node-generic-resource gpu=2`): Swarm splits the flag on `,` and `=` and
+ * trims spaces, so a kind holding one of them, or none at all, could not round-trip.
+ */
+const GENERIC_KIND = /^[^\s=,]{1,128}$/;
+
+/** Why a generic resource kind is refused, or undefined when it is fine. */
+export function genericKindProblem(kind: string): string | undefined {
+  if (kind === "") return "a generic resource needs a kind, e.g. gpu=1";
+  if (!GENERIC_KIND.test(kind)) return `invalid generic resource kind ${goQuote(kind.slice(0, 140))}: at most 128 characters, without spaces, '=' or ','`;
+  return undefined;
+}
+
+/**
+ * genericresource.ValidateTask and Parse: a task asks for discrete amounts only (a
+ * value that is not a whole number is not one: `invalid argument for resource KIND`),
+ * never a negative one (`cannot ask for negative resource KIND`). Zero is allowed, as in
+ * Swarm.
+ */
+export function checkGenericReservations(generic: Readonly<Record<string, number>> | undefined): void {
+  for (const [kind, value] of Object.entries(generic ?? {})) {
+    const problem = genericKindProblem(kind);
+    if (problem !== undefined) throw invalidArgument("reservations.generic", problem);
+    if (!Number.isSafeInteger(value)) throw invalidArgument("reservations.generic", `invalid argument for resource ${kind}`);
+    if (value < 0) throw invalidArgument("reservations.generic", `could not parse GenericResource: cannot ask for negative resource ${kind}`);
+  }
+}
+
+/** validateResources: non-zero reservations have floors, with Swarm's messages; then the generic ones. */
+export function checkReservations(r: { nanoCpus: number; memoryBytes: number; generic?: Readonly<Record<string, number>> }): void {
   if (!Number.isInteger(r.nanoCpus) || r.nanoCpus < 0) throw invalidArgument("reserveCpu", "the CPU reservation must be a non-negative number");
   if (!Number.isInteger(r.memoryBytes) || r.memoryBytes < 0) {
     throw invalidArgument("reserveMemory", "the memory reservation must be a non-negative number of bytes");
@@ -126,6 +155,7 @@ export function checkReservations(r: { nanoCpus: number; memoryBytes: number }):
   if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) {
     throw invalidArgument("reserveMemory", `invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
   }
+  checkGenericReservations(r.generic);
 }
 
 /**
@@ -142,7 +172,8 @@ export function parsePlacementPreference(text: string): string {
   return text.slice(eq + 1).trim();
 }
 
-const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
+/** The conditions RestartPolicy.Condition takes, as the docker CLI spells them. */
+export const RESTART_CONDITIONS: readonly string[] = ["none", "on-failure", "any"];
 
 /**
  * validateRestartPolicy, and the engine's conversion before it (an unknown condition is
@@ -159,6 +190,34 @@ export function checkRestartPolicy(policy: RestartPolicy | undefined): void {
   if (policy.windowNs < 0) throw invalidArgument("restartPolicy.windowNs", "TaskSpec: restart-window cannot be negative");
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 0) {
     throw invalidArgument("restartPolicy.maxAttempts", "restart-max-attempts must be a whole number, 0 for unlimited");
+  }
+}
+
+/** The protocols a published port may use. */
+export const PORT_PROTOCOLS: readonly string[] = ["tcp", "udp", "sctp"];
+const PUBLISH_MODES: readonly string[] = ["ingress", "host"];
+
+/**
+ * validateEndpointSpec: two ports may not share a published port and protocol, whatever
+ * their publish modes (a published port of 0 is none, and never conflicts). Swarm's API
+ * does not require a target port; the docker CLI does (`missing mandatory field
+ * 'target'`), and refuses one past 65535, as the fields are 16-bit there.
+ */
+export function checkPorts(ports: readonly PortConfig[] | undefined): void {
+  const seen = new Set<string>();
+  for (const [index, port] of (ports ?? []).entries()) {
+    const field = `ports[${index}]`;
+    if (!PORT_PROTOCOLS.includes(port.protocol)) throw invalidArgument(field, `invalid protocol value ${goQuote(String(port.protocol))}`);
+    if (!PUBLISH_MODES.includes(port.publishMode)) {
+      throw invalidArgument(field, `invalid publish mode value (${String(port.publishMode)}): must be either 'ingress' or 'host'`);
+    }
+    for (const [name, value] of [["target", port.targetPort], ["published", port.publishedPort]] as const) {
+      if (!Number.isInteger(value) || value < 0 || value > 65535) throw invalidArgument(field, `invalid ${name} port (${value}): value must be from 0 to 65535`);
+    }
+    if (port.publishedPort === 0) continue;
+    const key = `${port.publishedPort}/${port.protocol}`;
+    if (seen.has(key)) throw invalidArgument("ports", "EndpointSpec: duplicate published ports provided");
+    seen.add(key);
   }
 }
 
@@ -183,7 +242,7 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkReservations(spec.reservations);
   checkRestartPolicy(spec.restartPolicy);
   // Swarm stops at the first bad expression; the field says which one it was.
-  return spec.constraints.map((expression, index) => {
+  const constraints = spec.constraints.map((expression, index) => {
     try {
       return parseConstraint(expression);
     } catch (error) {
@@ -191,6 +250,9 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
       throw error;
     }
   });
+  // validateServiceSpec checks the endpoint last, after the task spec and the mode.
+  checkPorts(spec.ports);
+  return constraints;
 }
 
 /** Task states (api/types.proto TaskState), in order: comparisons use the numbers. */

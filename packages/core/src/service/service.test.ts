@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
+  checkGenericReservations,
+  checkPorts,
   checkReservations,
   checkRestartPolicy,
   checkServiceName,
   checkServiceSpec,
+  DEFAULT_RESTART_POLICY,
   defaultServiceSpec,
   goG,
   parsePlacementPreference,
+  type PortConfig,
   type RestartPolicy,
 } from "./index.js";
 
@@ -119,5 +123,63 @@ describe("restart policies", () => {
     expect(() => checkServiceSpec({ ...spec, reservations: { nanoCpus: 1, memoryBytes: 0 }, restartPolicy: { ...base, delayNs: -1 } })).toThrow(
       "invalid cpu value",
     );
+  });
+});
+
+/** The field and message a check refuses with. */
+function refusal(run: () => unknown): { message: string; field: string | undefined } {
+  try {
+    run();
+  } catch (error) {
+    return { message: (error as Error).message, field: (error as { field?: string }).field };
+  }
+  return expect.unreachable("accepted");
+}
+
+describe("published ports (validateEndpointSpec)", () => {
+  const port = (change: Partial<PortConfig>): PortConfig => ({ protocol: "tcp", targetPort: 80, publishedPort: 8080, publishMode: "ingress", ...change });
+  const duplicate = { message: "EndpointSpec: duplicate published ports provided", field: "ports" };
+
+  it.each([
+    ["the same published port and protocol", [port({}), port({ targetPort: 81 })]],
+    ["the same published port in host and ingress mode", [port({ publishMode: "host" }), port({ targetPort: 81 })]],
+    ["the same published port, both in host mode", [port({ publishMode: "host" }), port({ targetPort: 81, publishMode: "host" })]],
+  ])("fail/%s", (_name, ports) => expect(refusal(() => checkPorts(ports))).toEqual(duplicate));
+
+  it.each([
+    ["no ports", undefined],
+    ["one port per protocol", [port({}), port({ protocol: "udp" }), port({ protocol: "sctp" })]],
+    ["unpublished ports never conflict", [port({ publishedPort: 0 }), port({ publishedPort: 0 })]],
+    ["two published ports", [port({}), port({ publishedPort: 8081 })]],
+  ])("ok/%s", (_name, ports) => expect(() => checkPorts(ports)).not.toThrow());
+
+  it.each([
+    [port({ targetPort: 65536 }), "invalid target port (65536): value must be from 0 to 65535"],
+    [port({ publishedPort: -1 }), "invalid published port (-1): value must be from 0 to 65535"],
+    [port({ protocol: "icmp" as PortConfig["protocol"] }), 'invalid protocol value "icmp"'],
+    [port({ publishMode: "dnsrr" as PortConfig["publishMode"] }), "invalid publish mode value (dnsrr): must be either 'ingress' or 'host'"],
+  ])("fail/%j", (p, message) => expect(refusal(() => checkPorts([port({ publishedPort: 0 }), p]))).toEqual({ message, field: "ports[1]" }));
+
+  it("ok/the spec check runs it last, after the constraints, as validateServiceSpec checks the endpoint after the task spec", () => {
+    const ports = [port({}), port({})];
+    expect(refusal(() => checkServiceSpec({ ...spec, ports }))).toEqual(duplicate);
+    expect(refusal(() => checkServiceSpec({ ...spec, ports, constraints: ["node.id ~ x"] })).field).toBe("constraints[0]");
+  });
+});
+
+describe("generic resource reservations (genericresource.ValidateTask, Parse)", () => {
+  it.each([
+    [{ gpu: -1 }, "could not parse GenericResource: cannot ask for negative resource gpu"],
+    [{ gpu: 1.5 }, "invalid argument for resource gpu"],
+    [{ "": 1 }, "a generic resource needs a kind, e.g. gpu=1"],
+    [{ "g pu": 1 }, "invalid generic resource kind \"g pu\": at most 128 characters, without spaces, '=' or ','"],
+    [{ "a=b": 1 }, "invalid generic resource kind \"a=b\": at most 128 characters, without spaces, '=' or ','"],
+  ])("fail/%j", (generic, message) => expect(refusal(() => checkGenericReservations(generic))).toEqual({ message, field: "reservations.generic" }));
+
+  it.each([[undefined], [{}], [{ gpu: 0 }], [{ gpu: 2, "fpga.intel": 1 }]])("ok/%j", (generic) => expect(() => checkGenericReservations(generic)).not.toThrow());
+
+  it("ok/the spec check runs it with the reservations, before the restart policy", () => {
+    const change = { reservations: { nanoCpus: 0, memoryBytes: 0, generic: { gpu: -2 } }, restartPolicy: { ...DEFAULT_RESTART_POLICY, delayNs: -1 } };
+    expect(refusal(() => checkServiceSpec({ ...spec, ...change })).message).toBe("could not parse GenericResource: cannot ask for negative resource gpu");
   });
 });

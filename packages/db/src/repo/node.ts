@@ -1,4 +1,4 @@
-import type { AuditEventInput, Availability, NodeCertificateInfo, NodeDescription, NodeRecord, NodeRole } from "@rampart/core";
+import type { AuditEventInput, Availability, NodeCertificateInfo, NodeDescription, NodeGenericResources, NodeRecord, NodeRole } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
 import { valuesClause } from "./sql.js";
 import { AUDIT_COLUMNS, auditRow } from "./audit.js";
@@ -10,6 +10,7 @@ const listSelect = {
   availability: true,
   labels: true,
   engineLabels: true,
+  genericResources: true,
   os: true,
   arch: true,
   nanoCpus: true,
@@ -36,6 +37,23 @@ function labelsOf(value: Prisma.JsonValue): Record<string, string> {
   return out;
 }
 
+/**
+ * The column holds Swarm's shape, `{discrete: {kind: n}, named: {kind: [id]}}`; nodes
+ * advertise discrete counts only, so those are read back, positive whole numbers alone.
+ */
+function genericOf(value: Prisma.JsonValue): NodeGenericResources {
+  const discrete = value !== null && typeof value === "object" && !Array.isArray(value) ? value.discrete : undefined;
+  if (discrete === null || typeof discrete !== "object" || Array.isArray(discrete)) return {};
+  const out: NodeGenericResources = {};
+  for (const [k, v] of Object.entries(discrete)) if (typeof v === "number" && Number.isSafeInteger(v) && v > 0) out[k] = v;
+  return out;
+}
+
+/** Discrete counts as the column stores them. */
+function genericColumn(generic: NodeGenericResources | undefined): { discrete: NodeGenericResources } {
+  return { discrete: generic ?? {} };
+}
+
 function toRecord(row: Row): NodeRecord {
   const certificate: NodeCertificateInfo | null =
     row.certSerial && row.certRole && row.certNotBefore && row.certNotAfter
@@ -55,7 +73,7 @@ function toRecord(row: Row): NodeRecord {
     labels: labelsOf(row.labels),
     engineLabels: labelsOf(row.engineLabels),
     platform: { os: row.os, arch: row.arch },
-    resources: { nanoCpus: Number(row.nanoCpus), memoryBytes: Number(row.memoryBytes) },
+    resources: { nanoCpus: Number(row.nanoCpus), memoryBytes: Number(row.memoryBytes), generic: genericOf(row.genericResources) },
     engineVersion: row.engineVersion,
     addr: row.addr,
     isLeader: row.isLeader,
@@ -100,6 +118,7 @@ export interface NewNode {
   arch: string;
   nanoCpus: number;
   memoryBytes: number;
+  genericResources?: NodeGenericResources;
   engineVersion: string;
   addr: string | null;
   isLeader: boolean;
@@ -130,6 +149,7 @@ function newNodeRow(input: NewNode) {
       arch: input.arch,
       nanoCpus: BigInt(Math.round(input.nanoCpus)),
       memoryBytes: BigInt(Math.round(input.memoryBytes)),
+      genericResources: genericColumn(input.genericResources),
       engineVersion: input.engineVersion,
       addr: input.addr,
       isLeader: input.isLeader,
@@ -171,6 +191,7 @@ export async function updateNode(db: Db, id: string, expectedVersion: number | u
             memoryBytes: BigInt(Math.round(d.memoryBytes)),
             engineVersion: d.engineVersion,
             engineLabels: d.engineLabels,
+            genericResources: genericColumn(d.genericResources),
           }
         : {}),
       version: { increment: 1 },
@@ -238,6 +259,7 @@ const NODE_COLUMNS = [
   ["role", "text"],
   ["availability", "text"],
   ["engine_labels", "jsonb"],
+  ["generic_resources", "jsonb"],
   ["os", "text"],
   ["arch", "text"],
   ["nano_cpus", "bigint"],
@@ -269,6 +291,7 @@ export async function insertJoinedNodes(db: Db, nodes: NewNode[], events: AuditE
     n.role,
     n.availability,
     JSON.stringify(n.engineLabels),
+    JSON.stringify(genericColumn(n.genericResources)),
     n.os,
     n.arch,
     Math.round(n.nanoCpus),

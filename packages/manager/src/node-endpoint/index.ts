@@ -87,6 +87,8 @@ const description = z.strictObject({
   memoryBytes: z.number().int().min(0).max(1e18),
   engineVersion: text(64).min(1),
   engineLabels: z.record(text(128), text(1024)).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
+  /** Discrete counts by kind; the node service checks kinds and counts with core's rules. */
+  genericResources: z.record(text(128), z.number()).optional(),
 });
 // A token of any length is compared whole, as Swarm compares it, so a long one gets Swarm's
 // answer rather than a size complaint; the listener's 64 KiB body limit bounds it.

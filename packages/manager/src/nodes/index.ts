@@ -3,6 +3,7 @@ import {
   JOIN_TOKEN_REFUSED,
   RampartError,
   checkHostname,
+  checkNodeGenericResources,
   checkLabelKey,
   checkLabelValue,
   newId,
@@ -14,6 +15,7 @@ import {
   type SchedulerNode,
   type NodeDescription,
   type NodeRecord,
+  type NodeResources,
   type NodeRole,
   type NodeState,
 } from "@rampart/core";
@@ -90,6 +92,7 @@ function checkDescription(d: NodeDescription): NodeDescription {
     checkLabelKey(k, "engineLabels");
     checkLabelValue(v, "engineLabels");
   }
+  if (d.genericResources !== undefined) checkNodeGenericResources(d.genericResources);
   return d;
 }
 
@@ -99,6 +102,11 @@ export interface JoinResult {
   certificatePem: string;
   rootCaPem: string;
   heartbeatPeriodMs: number;
+}
+
+/** Description.Resources as the scheduler and the constraint enforcer read them: generic counts are discrete. */
+function schedulerResources(n: NodeRecord): NodeResources {
+  return { nanoCpus: n.resources.nanoCpus, memoryBytes: n.resources.memoryBytes, generic: { discrete: n.resources.generic } };
 }
 
 /** Swarm's node.Role: the role the node's certificate carries, the desired one until it has one. */
@@ -353,7 +361,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         labels: {},
         engineLabels: description.engineLabels,
         platform: { os: description.os, arch: description.arch },
-        resources: { nanoCpus: description.nanoCpus, memoryBytes: description.memoryBytes },
+        resources: { nanoCpus: description.nanoCpus, memoryBytes: description.memoryBytes, generic: { ...description.genericResources } },
         engineVersion: description.engineVersion,
         addr: ip,
         isLeader: false,
@@ -445,7 +453,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       return [...registry.values()].map((n) => ({
         id: n.id,
         role: observedRole(n),
-        resources: { nanoCpus: n.resources.nanoCpus, memoryBytes: n.resources.memoryBytes },
+        resources: schedulerResources(n),
         hostname: n.hostname,
         labels: n.labels,
         engineLabels: n.engineLabels,
@@ -470,7 +478,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         engineLabels: n.engineLabels,
         platform: { os: n.platform.os, architecture: n.platform.arch },
         addr: n.addr,
-        resources: { nanoCpus: n.resources.nanoCpus, memoryBytes: n.resources.memoryBytes },
+        resources: schedulerResources(n),
       }));
     },
 

@@ -1,0 +1,26 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI, as a user runs it. */
+const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `rampart ARGS --data-dir DIR` in a process of its own, over the admin socket of the
+ * server in DIR; no store or remote server from this process's environment leaks in.
+ */
+export function runCli(dataDir: string, ...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [MAIN, ...args, "--data-dir", dataDir],
+      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
