@@ -44,6 +44,8 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
   describe("scheduling writes are checked against the task's version", () => {
     it("ok/a task removed between the pass's read and its write stays removed", async () => {
       h.manager.scheduler.stop();
+      // A pass already under way (the joins started one) would otherwise still write.
+      await h.manager.scheduler.idle();
       await admin.service.create({ name: "web", image: "nginx", replicas: 1, constraints: workerOnly });
       const decided = await h.manager.scheduler.decide();
       expect(decided.changes.map((c) => c.state)).toEqual(["assigned"]);
@@ -54,6 +56,8 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
 
     it("ok/a task shut down between the read and the write stays shut down; the pass that lost runs again", async () => {
       h.manager.scheduler.stop();
+      // A pass already under way (the joins started one) would otherwise still write.
+      await h.manager.scheduler.idle();
       const created = await admin.service.create({ name: "web", image: "nginx", replicas: 1, constraints: workerOnly });
       const decided = await h.manager.scheduler.decide();
       const [first] = await rows();
@@ -71,6 +75,8 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
 
   it("ok/70,000 pending tasks whose service is gone are read by their own specs and written in one pass (more than a query's 65,535 parameters)", async () => {
     h.manager.scheduler.stop();
+    // A pass already under way (the joins started one) would otherwise still write.
+    await h.manager.scheduler.idle();
     const spec = defaultServiceSpec({ name: "gone", image: "busybox", constraints: workerOnly });
     await h.t.store.prisma.$executeRawUnsafe(
       `INSERT INTO task (id, service_id, service_name, spec, spec_version, desired_state, state)
