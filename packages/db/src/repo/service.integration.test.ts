@@ -9,6 +9,7 @@ import {
   deleteRemovedTasks,
   getTask,
   listTasks,
+  listTasksForScheduling,
   markServiceTasksRemoved,
   orphanNodeTasks,
   rejectTasks,
@@ -132,6 +133,24 @@ describe.each(testStoreKinds())("node reports in the store on %s", (kind) => {
     expect(await getTask(db, a.id)).toMatchObject({ state: "assigned", version: 2 });
     expect(await getTask(db, b.id)).toMatchObject({ state: "shutdown", nodeId: null, version: 2 });
     expect(await getTask(db, c.id)).toBeNull();
+  });
+
+  it("ok/the scheduler's read: listTasks' rows and order, with a task's own spec exactly when its service is not among those read", async () => {
+    const { db, task } = await setup();
+    const [a, b, pastRunning] = [task({ slot: 2 }), task({ slot: 1 }), task({ slot: 3, state: "shutdown" })];
+    await createTasks(db, [a, b, pastRunning]);
+    const tracked = ["pending", "assigned", "running"] as const;
+    const serviceId = a.serviceId;
+    const expected = (await listTasks(db, { states: [...tracked] })).map((r) => r.id);
+    // The service was read: its tasks come without their specs.
+    const known = await listTasksForScheduling(db, tracked, [serviceId]);
+    expect(known.map((r) => r.id)).toEqual(expected);
+    expect(known.map((r) => r.id)).toEqual([b.id, a.id]);
+    expect(known.every((r) => r.spec === undefined)).toBe(true);
+    expect(known[0]).toMatchObject({ serviceId, slot: 1, version: 1, state: "pending", desiredState: "running", nodeId: null, createdAt: at });
+    // It exists, but was not among those read (made after the read): each task brings its own spec.
+    const unknown = await listTasksForScheduling(db, tracked, []);
+    expect(unknown.map((r) => r.spec)).toEqual([b.spec, a.spec]);
   });
 
   it("ok/a removed service's tasks are told to go; those stopped or never placed are deleted at once", async () => {

@@ -44,9 +44,13 @@ export function createSchedulerLoop(deps: ManagerDeps, nodes: NodeService, bus: 
   let failures: TaskFailure[] = [];
   let stopped = false;
 
-  /** Services, and tracked tasks; a task whose service is gone comes with its own spec (it holds its node until it stops). */
+  /**
+   * Services, then tracked tasks. A task whose service is not among those read (gone, or
+   * created since) comes with its own spec: it is placed, or holds its node, by that.
+   */
   async function snapshot(): Promise<{ services: ServiceRecord[]; tasks: TaskRecord[] }> {
-    const [services, tasks] = await Promise.all([listServices(db), listTasksForScheduling(db, TRACKED)]);
+    const services = await listServices(db);
+    const tasks = await listTasksForScheduling(db, TRACKED, services.map((s) => s.id));
     return { services, tasks };
   }
 
