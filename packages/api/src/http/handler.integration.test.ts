@@ -1,7 +1,8 @@
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
-import { clientIp } from "./handler.js";
+import { MAX_JSON_DEPTH } from "@rampart/core";
+import { clientIp, sameOriginProblem } from "./handler.js";
 
 /**
  * Bad input of every kind through real HTTP: each gets a 4xx whose message names what
@@ -67,6 +68,48 @@ describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
     const response = await post("auth.login", '{"password": "hunter2-secret-value", oops}');
     expect(response.status).toBe(400);
     expect(await response.text()).not.toContain("hunter2-secret-value");
+  });
+
+  it.each([
+    ["a body of open brackets", "[".repeat(60 * 1024)],
+    ["an input nested one level too deep", `{"json":${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}}`],
+    ["objects nested deeper than the limit", '{"json":'.repeat(200) + "1" + "}".repeat(200)],
+  ])("fail/%s is a 400 naming the depth limit, with no engine message", async (_label, body) => {
+    const response = await post("auth.login", body);
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text).error.message).toBe(`the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
+    expect(text).not.toMatch(/call stack|RangeError/i);
+  });
+
+  it("fail/an 800 KB body of open brackets, within the 1 MiB limit, is a 400 naming the depth limit", async () => {
+    const wide = await serveApi(h);
+    try {
+      const response = await fetch(`${wide.base}/auth.login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: `http://${wide.host}` },
+        body: "[".repeat(800 * 1024),
+      });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(JSON.parse(text).error.message).toBe(`the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
+      expect(text).not.toMatch(/call stack|RangeError/i);
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it("fail/a query input nested too deep is a 400 naming the depth limit", async () => {
+    const deep = "[".repeat(2000) + "]".repeat(2000);
+    const response = await fetch(`${base}/auth.setupStatus?input=${encodeURIComponent(deep)}`);
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toBe(`the input nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
+  });
+
+  it("ok/nesting within the limit still reaches the procedure's own checks", async () => {
+    const response = await post("auth.login", json({ username: [[[["admin"]]]], password: "x" }));
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).data.field).toBe("username");
   });
 
   it("fail/an oversized body is a 413", async () => {
@@ -188,6 +231,26 @@ describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
   it("ok/a small batch works", async () => {
     const response = await fetch(`${base}/auth.setupStatus,auth.setupStatus?batch=1&input=${encodeURIComponent("{}")}`);
     expect(response.status).toBe(200);
+  });
+
+  it("fail/a mutation from the same host over the other scheme is refused", async () => {
+    const response = await post("auth.login", json({ username: "admin", password: "correct horse battery" }), { origin: `https://${host}` });
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toBe("cross-origin requests are not allowed");
+  });
+
+  it.each<[string, boolean, boolean, Record<string, string>, string | undefined]>([
+    ["ok/https origin, https server", true, false, { origin: "https://rampart.example:8443" }, undefined],
+    ["fail/http origin, https server", true, false, { origin: "http://rampart.example:8443" }, "cross-origin requests are not allowed"],
+    ["ok/http origin, http server", false, false, { origin: "http://rampart.example:8443" }, undefined],
+    ["fail/https origin, http server", false, false, { origin: "https://rampart.example:8443" }, "cross-origin requests are not allowed"],
+    ["ok/https origin behind a trusted proxy saying https", false, true, { origin: "https://rampart.example:8443", "x-forwarded-proto": "https" }, undefined],
+    ["fail/http origin behind a trusted proxy saying https", false, true, { origin: "http://rampart.example:8443", "x-forwarded-proto": "http, https" }, "cross-origin requests are not allowed"],
+    ["fail/X-Forwarded-Proto is ignored without trustProxy", false, false, { origin: "https://rampart.example:8443", "x-forwarded-proto": "https" }, "cross-origin requests are not allowed"],
+    ["fail/another port", true, false, { origin: "https://rampart.example:9443" }, "cross-origin requests are not allowed"],
+  ])("%s", (_name, tls, trustProxy, headers, problem) => {
+    const req = { headers: { host: "rampart.example:8443", ...headers }, socket: { remoteAddress: "127.0.0.1" } };
+    expect(sameOriginProblem(req as never, { tls, trustProxy })).toBe(problem);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { jsonNestingProblem } from "@rampart/core";
 import type { Logger, Manager } from "@rampart/manager";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { createContext, type RequestMeta } from "../context.js";
@@ -21,6 +22,8 @@ export interface ApiHandlerOptions {
   channel: RequestMeta["channel"];
   /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy?: boolean;
+  /** The listener serves HTTPS: a browser's Origin must then be https:// too. */
+  tls?: boolean;
   maxBodyBytes?: number;
 }
 
@@ -49,21 +52,34 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string | nu
 }
 
 /**
- * Cross-site request forgery defence for mutations: the browser's Origin (or, failing
- * that, Sec-Fetch-Site) must say the request comes from this same site. A request with
- * neither header is not from a browser; it may only use a bearer token, never a cookie.
+ * The scheme browsers use to reach this listener: https when it serves TLS; behind a
+ * trusted proxy, what the proxy says in X-Forwarded-Proto (its right-most entry, the one
+ * it appended), as it terminates TLS; http otherwise.
  */
-export function sameOriginProblem(req: IncomingMessage): string | undefined {
+function publicScheme(req: IncomingMessage, tls: boolean, trustProxy: boolean): string {
+  if (tls) return "https:";
+  const forwarded = trustProxy ? header(req, "x-forwarded-proto")?.split(",").at(-1)?.trim().toLowerCase() : undefined;
+  return forwarded === "https" ? "https:" : "http:";
+}
+
+/**
+ * Cross-site request forgery defence for mutations: the browser's Origin (or, failing
+ * that, Sec-Fetch-Site) must say the request comes from this same site: the same host
+ * and port, and the same scheme (a page served over plain http is another origin than
+ * the https server, and may have been written by anyone on the network path). A request
+ * with neither header is not from a browser; it may only use a bearer token, never a cookie.
+ */
+export function sameOriginProblem(req: IncomingMessage, { tls = false, trustProxy = false }: { tls?: boolean; trustProxy?: boolean } = {}): string | undefined {
   const origin = header(req, "origin");
   const fetchSite = header(req, "sec-fetch-site");
   if (origin !== undefined) {
-    let host: string;
+    let url: URL;
     try {
-      host = new URL(origin).host;
+      url = new URL(origin);
     } catch {
       return "the Origin header is not a valid origin";
     }
-    if (host !== header(req, "host")) return "cross-origin requests are not allowed";
+    if (url.host !== header(req, "host") || url.protocol !== publicScheme(req, tls, trustProxy)) return "cross-origin requests are not allowed";
     return undefined;
   }
   if (fetchSite !== undefined) {
@@ -73,6 +89,30 @@ export function sameOriginProblem(req: IncomingMessage): string | undefined {
     return "a request that carries a session cookie must come from a browser on this origin";
   }
   return undefined;
+}
+
+/**
+ * Reads a mutation's body whole, up to `max` bytes: "too-large" past that. The API
+ * checks it (its nesting) before tRPC parses it, and hands tRPC the text.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<string | "too-large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.off("data", onData);
+        req.resume();
+        resolve("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -100,16 +140,25 @@ export function createApiHandler(options: ApiHandlerOptions) {
         return reject(res, 415, "UNSUPPORTED_MEDIA_TYPE", "mutations must be sent as application/json");
       }
       if (options.channel === "http") {
-        const problem = sameOriginProblem(req);
+        const problem = sameOriginProblem(req, { tls: options.tls, trustProxy: options.trustProxy });
         if (problem) return reject(res, 403, "FORBIDDEN", problem);
       }
       const length = Number(header(req, "content-length") ?? "0");
-      if (length > maxBodyBytes) {
+      const body = length > maxBodyBytes ? "too-large" : await readBody(req, maxBodyBytes);
+      if (body === "too-large") {
         return reject(res, 413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${maxBodyBytes} bytes`);
       }
+      const tooDeep = jsonNestingProblem(body);
+      if (tooDeep) return reject(res, 400, "BAD_REQUEST", tooDeep);
+      // tRPC takes a body already read from `req.body`.
+      (req as IncomingMessage & { body?: string }).body = body;
     } else if (req.method !== "GET") {
       res.setHeader("allow", "GET, POST");
       return reject(res, 405, "METHOD_NOT_SUPPORTED", `method ${req.method} is not allowed here`);
+    } else {
+      const input = new URLSearchParams((req.url ?? "").split("?")[1] ?? "").get("input");
+      const tooDeep = input === null ? undefined : jsonNestingProblem(input);
+      if (tooDeep) return reject(res, 400, "BAD_REQUEST", tooDeep.replace("request body", "input"));
     }
 
     const authorization = header(req, "authorization");

@@ -141,3 +141,4 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return out;
 }
 export { goQuote, parseGoUint } from "./go-strconv.js";
+export { jsonNestingProblem, MAX_JSON_DEPTH } from "./json-depth.js";
