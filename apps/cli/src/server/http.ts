@@ -35,12 +35,11 @@ async function health(manager: Manager, res: ServerResponse): Promise<void> {
 /**
  * A server on loopback answers only to loopback names. A web page whose own host name
  * has been re-pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host, and is
- * turned away before it can reach the API.
+ * turned away before it can reach the API. The whole header is matched: a loopback name,
+ * then nothing but an optional port (`[::1]evil.example` is not loopback).
  */
 export function isLoopbackHostHeader(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
-  return name === "localhost" || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  return host !== undefined && /^(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d{1,5})?$/i.test(host);
 }
 
 /** Counts requests being handled, so shutdown can wait for them before closing the store. */
@@ -78,6 +77,7 @@ export function createRouter(options: RouterOptions) {
     log: options.log,
     channel: options.channel,
     trustProxy: options.trustProxy,
+    tls: options.tls,
   });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const leave = options.inFlight.enter();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isLoopbackHostHeader } from "./http.js";
 import { checkServerOptions } from "./index.js";
 import { isLoopback, parseListen } from "./listen.js";
 
@@ -35,6 +36,24 @@ describe("server options", () => {
     ["::", false],
   ])("ok/loopback(%s) is %s", (host, expected) => {
     expect(isLoopback(host)).toBe(expected);
+  });
+
+  it.each([
+    ["ok/[::1]", "[::1]", true],
+    ["ok/[::1] with a port", "[::1]:8080", true],
+    ["ok/localhost with a port", "localhost:8080", true],
+    ["ok/LOCALHOST", "LOCALHOST", true],
+    ["ok/127.0.0.1 with a port", "127.0.0.1:8080", true],
+    ["fail/[::1] followed by a name", "[::1]evil.example", false],
+    ["fail/[::1] followed by a name and port", "[::1]evil.example:8080", false],
+    ["fail/[::1] with an empty port", "[::1]:", false],
+    ["fail/localhost as a prefix", "localhost.evil.example", false],
+    ["fail/127.0.0.1 as a prefix", "127.0.0.1.evil.example:8080", false],
+    ["fail/a port with letters", "127.0.0.1:80x", false],
+    ["fail/another bracketed address", "[::2]:8080", false],
+    ["fail/no host", "", false],
+  ])("%s (%s) is loopback: %s", (_name, host, expected) => {
+    expect(isLoopbackHostHeader(host)).toBe(expected);
   });
 
   it("fail/plain HTTP off loopback is refused, naming the ways out", () => {
