@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { buildCsr, toPem } from "@rampart/core";
+import { buildCsr, MAX_JSON_DEPTH, toPem } from "@rampart/core";
 import { request } from "node:https";
 import { testStoreKinds } from "@rampart/db/testing";
 import { createCertificateAuthority, createRootCa, verifyCsr } from "@rampart/manager";
@@ -30,7 +30,8 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
 
   function call(method: string, path: string, identity?: Identity, body?: unknown): Promise<{ status: number; json: { error?: string } & Record<string, unknown> }> {
     const [host, port] = s.server.nodeAddress.split(":");
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // A string is sent as it is: the raw text of a body.
+    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -225,6 +226,21 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect((await call("POST", "/v1/renew", worker, { csr: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n" })).status).toBe(400);
     expect((await call("POST", "/v1/heartbeat", worker, { extra: true })).status).toBe(400);
     expect((await call("GET", "/v1/nope")).status).toBe(404);
+  });
+
+  it.each([
+    ["60 KB of open brackets", "[".repeat(60 * 1024)],
+    ["a description nested one level too deep", `{"description":{"engineLabels":${"[".repeat(MAX_JSON_DEPTH - 1)}${"]".repeat(MAX_JSON_DEPTH - 1)}}}`],
+  ])("fail/a body of %s is a 400 naming the depth limit, before it is parsed", async (_label, body) => {
+    const worker = await joinWorker(`tls-worker-deep-${body.length}`);
+    expect(await call("POST", "/v1/heartbeat", worker, body)).toEqual({
+      status: 400,
+      json: { error: `the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` },
+    });
+    expect(await call("POST", "/v1/heartbeat", worker, `{"description":{"engineLabels":${"[".repeat(MAX_JSON_DEPTH - 2)}${"]".repeat(MAX_JSON_DEPTH - 2)}}}`)).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining("description") },
+    });
   });
 
   it("fail/odd request targets and task reports are 4xx, and the server stays up", async () => {
