@@ -2,12 +2,19 @@ import { request } from "node:http";
 import type { AppRouter } from "@rampart/api";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
+import { adminSocketProblem } from "../server/files.js";
 
 export type AdminClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
-/** A `fetch` that speaks HTTP over a Unix socket: the local admin channel. */
+/**
+ * A `fetch` that speaks HTTP over a Unix socket: the local admin channel. Before each
+ * request it checks that the socket is the server's (`adminSocketProblem`), so nothing,
+ * least of all a secret's value, is sent to a socket someone else put there.
+ */
 function socketFetch(socketPath: string): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
+    const problem = adminSocketProblem(socketPath);
+    if (problem) throw new Error(problem);
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
     const headers = new Headers(init?.headers);
     const body = init?.body === undefined || init.body === null ? undefined : String(init.body);

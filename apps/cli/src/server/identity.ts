@@ -72,7 +72,8 @@ export function readCertificate(files: NodeIdentityFiles): StoredCertificate | u
   };
 }
 
+/** Certificates are public, but nothing else on the machine needs to read them: 0600 like the key. */
 export function saveCertificate(files: NodeIdentityFiles, certPem: string, rootPem: string): void {
-  writeAtomic(files.rootPath, rootPem, 0o644);
-  writeAtomic(files.certPath, certPem, 0o644);
+  writeAtomic(files.rootPath, rootPem, 0o600);
+  writeAtomic(files.certPath, certPem, 0o600);
 }

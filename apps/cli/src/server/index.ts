@@ -9,6 +9,8 @@ import { parseListen, isLoopback, type ListenAddress } from "./listen.js";
 import { createRouter, InFlight, type NextHandler } from "./http.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { listenAdminSocket } from "./socket.js";
+import { prepareDataDir, PRIVATE_UMASK, restrictTree } from "./files.js";
+import { capConnections, connectionCaps, PUBLIC_LISTENER_OPTIONS, raiseDescriptorLimit } from "./connections.js";
 import { createNodeEndpointServer, SWARM_CIPHERS } from "./node-endpoint.js";
 import { startTimers, swarmInitText } from "./timers.js";
 
@@ -114,11 +116,31 @@ async function loadNext(webDir: string, listen: ListenAddress): Promise<{ handle
   return { handle: (req, res) => handle(req, res), close: () => app.close() };
 }
 
-function listenOn(server: Server, address: ListenAddress): Promise<number> {
+/**
+ * Why a listener could not bind, in one line naming the address and the flag that moves
+ * it, or undefined for an error that is not about the address.
+ */
+export function bindProblem(error: unknown, flag: string, address: ListenAddress): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  const move = `choose another address with ${flag}`;
+  if (code === "EADDRINUSE") {
+    if (flag === "--node-listen" && address.port === 2377) {
+      return `${flag}: ${address.display} is already in use; a Docker Swarm manager on this host listens on 2377: leave that swarm, or ${move}`;
+    }
+    return `${flag}: ${address.display} is already in use by another program; ${move}`;
+  }
+  if (code === "EACCES") return `${flag}: not allowed to listen on ${address.display} (ports below 1024 need privileges); ${move}`;
+  if (code === "EADDRNOTAVAIL") return `${flag}: ${address.display} is not an address of this machine; ${move}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `${flag}: cannot resolve the host of ${address.display}; ${move}`;
+  return undefined;
+}
+
+function listenOn(server: Server, flag: string, address: ListenAddress): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: Error) => reject(new Error(bindProblem(error, flag, address) ?? `${flag}: cannot listen on ${address.display}: ${error.message}`));
+    server.once("error", failed);
     server.listen(address.port, address.host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       const bound = server.address();
       resolve(typeof bound === "object" && bound ? bound.port : address.port);
     });
@@ -140,6 +162,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const checked = checkServerOptions(options);
   const { log } = options;
+  process.umask(PRIVATE_UMASK);
+  prepareDataDir(options.dataDir);
+  const openFiles = raiseDescriptorLimit(log);
+  const caps = connectionCaps(openFiles);
   // The UI and the store start side by side: each takes about a second.
   const nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, checked.nodeListen.port);
   const [webResult, runtimeResult] = await Promise.allSettled([
@@ -158,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const servers: Server[] = [];
   const inFlight = new InFlight();
   try {
+    restrictTree(options.dataDir);
     const common = { manager: runtime.manager, log, trustProxy: options.trustProxy, inFlight };
     const httpRouter = createRouter({
       ...common,
@@ -167,12 +194,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       next: web.handle,
     });
     const http = checked.tls
-      ? createHttpsServer({ cert: checked.tls.cert, key: checked.tls.key, minVersion: "TLSv1.2" }, httpRouter)
-      : createHttpServer(httpRouter);
+      ? createHttpsServer({ ...PUBLIC_LISTENER_OPTIONS, cert: checked.tls.cert, key: checked.tls.key, minVersion: "TLSv1.2" }, httpRouter)
+      : createHttpServer(PUBLIC_LISTENER_OPTIONS, httpRouter);
+    capConnections(http, "http", caps, log);
     http.requestTimeout = 60_000;
     http.headersTimeout = 20_000;
     servers.push(http);
-    const port = await listenOn(http, checked.listen);
+    const port = await listenOn(http, "--listen", checked.listen);
     const admin = createHttpServer(createRouter({ ...common, channel: "socket", tls: false, loopbackHostsOnly: false }));
     servers.push(admin);
     await listenAdminSocket(admin, socketPath);
@@ -184,8 +212,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log,
       () => inFlight.enter(),
     );
+    capConnections(nodeServer, "node", caps, log);
     servers.push(nodeServer);
-    const nodePort = await listenOn(nodeServer, checked.nodeListen);
+    const nodePort = await listenOn(nodeServer, "--node-listen", checked.nodeListen);
     // With --node-listen :0 (tests) the real port is known only now.
     manager.deps.nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
 
@@ -212,6 +241,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         storeLocation: runtime.store.location,
         nodeEndpoint: manager.deps.nodeAddress,
         nodeId: runtime.local.nodeId,
+        openFileLimit: openFiles?.soft ?? null,
+        connectionCaps: caps,
       },
       "rampart server ready",
     );

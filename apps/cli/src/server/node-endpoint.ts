@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { jsonNestingProblem } from "@rampart/core";
 import type { Logger, NodeEndpoint } from "@rampart/manager";
+import { PUBLIC_LISTENER_OPTIONS } from "./connections.js";
 
 /**
  * The node endpoint's TLS listener (port 2377). TLS 1.2 or later with Swarm's cipher
@@ -61,6 +63,7 @@ function send(res: ServerResponse, status: number, body: unknown, text = false):
 export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpointTls, log: Logger, onRequest?: () => () => void): Server {
   const server = createServer(
     {
+      ...PUBLIC_LISTENER_OPTIONS,
       key: tls.key,
       cert: tls.cert,
       ca: [tls.rootPem],
@@ -102,6 +105,8 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
         }
         const raw = await readBody(req);
         if (raw === "too-large") return send(res, 413, { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` });
+        const tooDeep = jsonNestingProblem(raw.toString("utf8"));
+        if (tooDeep) return send(res, 400, { error: tooDeep });
         try {
           body = JSON.parse(raw.toString("utf8"));
         } catch {

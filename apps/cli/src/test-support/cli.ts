@@ -15,12 +15,18 @@ export interface CliRun {
  * server in DIR; no store or remote server from this process's environment leaks in.
  */
 export function runCli(dataDir: string, ...args: string[]): Promise<CliRun> {
+  return runCliWith({}, dataDir, ...args);
+}
+
+/** `runCli` with standard input, and a time limit after which the process is killed. */
+export function runCliWith(options: { input?: string; timeoutMs?: number }, dataDir: string, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [MAIN, ...args, "--data-dir", dataDir],
-      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
+      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined }, timeout: options.timeoutMs ?? 0 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
+    child.stdin?.end(options.input ?? "");
   });
 }
