@@ -65,6 +65,10 @@ const t = initTRPC
       } else if (isRampartError(cause)) {
         field = cause.field;
         retryAfterSeconds = cause.retryAfterSeconds;
+      } else if (cause instanceof Error) {
+        // A library or the engine refused the input (superjson, a stack overflow): its
+        // words describe our internals, not the request, and are not echoed.
+        message = "the request's input is not in the form the API takes";
       }
       // JSON.parse's own message quotes the input, which may hold a secret.
       if (error.code === "PARSE_ERROR" || cause instanceof SyntaxError) message = "the request body is not valid JSON";

@@ -99,6 +99,17 @@ describe.each(testStoreKinds())("API over HTTP on %s", (kind) => {
     }
   });
 
+  it.each([
+    ["an unknown superjson type", { username: [["custom", "nope"]] }],
+    ["a __proto__ path", { "__proto__.x": ["undefined"] }],
+  ])("fail/input superjson refuses (%s) is a 400 that echoes none of its words", async (_label, values) => {
+    const response = await post("auth.login", JSON.stringify({ json: { username: "a", password: "b" }, meta: { values } }));
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text).error.json.message).toBe("the request's input is not in the form the API takes");
+    expect(text).not.toMatch(/deserialize|__proto__|not allowed as a property/);
+  });
+
   it("fail/a query input nested too deep is a 400 naming the depth limit", async () => {
     const deep = "[".repeat(2000) + "]".repeat(2000);
     const response = await fetch(`${base}/auth.setupStatus?input=${encodeURIComponent(deep)}`);
