@@ -248,7 +248,8 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkRestartPolicy(spec.restartPolicy);
   // Swarm stops at the first bad expression; the field says which one it was.
   const constraints = spec.constraints.map((expression, index) => {
-    checkSafeText(expression, `constraints[${index}]`, "constraint");
+    // C0 controls are the parser's to judge, with Swarm's words (the fuzz test holds them).
+    checkSafeText(expression, `constraints[${index}]`, "constraint", { beyondAsciiOnly: true });
     try {
       return parseConstraint(expression);
     } catch (error) {

@@ -32,8 +32,9 @@ export function codePointName(codePoint: number): string {
 
 /**
  * Which characters a check looks at: all of them, or only those beyond ASCII, for a
- * name whose own ASCII-only pattern follows and refuses C0 controls with Swarm's exact
- * message (secret and service names: the conformance vectors hold that message).
+ * name whose own ASCII-only pattern or parser follows and judges C0 controls with
+ * Swarm's exact words (secret and service names, constraints: the conformance vectors
+ * and the constraint fuzz test hold them).
  */
 export interface SafeTextOptions {
   beyondAsciiOnly?: boolean;
