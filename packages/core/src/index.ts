@@ -11,5 +11,6 @@ export * from "./planner/index.js";
 export * from "./scheduler/index.js";
 export * from "./secret/index.js";
 export * from "./service/index.js";
+export * from "./text/index.js";
 export * from "./token/index.js";
 export * from "./user/index.js";

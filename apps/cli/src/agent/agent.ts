@@ -316,9 +316,7 @@ export class NodeAgent {
     try {
       await this.secrets.open();
     } catch (error) {
-      this.options.events?.error?.(error instanceof Error ? error.message : String(error));
-      this.options.events?.refused?.("cannot keep secrets safely on this node");
-      this.stop();
+      this.refuseSecrets(error);
       return;
     }
     while (!this.stopped) {
@@ -333,12 +331,21 @@ export class NodeAgent {
         }
       } catch (error) {
         if (this.stopped) return;
+        // The secrets root changed under the agent (ADR 0013): it takes no more tasks.
+        if (error instanceof SecretStoreError) return this.refuseSecrets(error);
         this.report(error);
         known = undefined;
         this.failedPolls++;
         await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (this.failedPolls - 1), 30_000)));
       }
     }
+  }
+
+  /** The secrets root cannot be trusted: say why, and stop. */
+  private refuseSecrets(error: unknown): void {
+    this.options.events?.error?.(error instanceof Error ? error.message : String(error));
+    this.options.events?.refused?.("cannot keep secrets safely on this node");
+    this.stop();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,6 +137,40 @@ describe("secret delivery to real agents", () => {
     await store.write("abcdefghijklmnopqrstuvwxy", { secretId: "x", secretName: "x", target: "left", uid: "0", gid: "0", mode: 0o400 }, Buffer.from("old"));
     await tmpfsSecretStore(root).open();
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("fail/a secrets root swapped for a link while the agent runs stops the agent at its next poll; the link's target is untouched", async () => {
+    const manager = s.server.runtime.manager;
+    const root = mkdtempSync("/dev/shm/rampart-test-secrets-");
+    const victim = mkdtempSync("/dev/shm/rampart-test-victim-");
+    roots.push(root, `${root}.moved`, victim);
+    writeFileSync(join(victim, "precious"), "keep me");
+    const refused: string[] = [];
+    const errors: string[] = [];
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "deliver-swapped", {}),
+      store: memoryStore(),
+      secrets: tmpfsSecretStore(root),
+      events: { refused: (m) => refused.push(m), error: (m) => errors.push(m) },
+    });
+    await agent.join();
+    agent.start();
+    await waitFor(() => manager.nodes.constraintNodes().some((n) => n.hostname === "deliver-swapped" && n.state === "ready"), "the node Ready");
+    renameSync(root, `${root}.moved`);
+    symlinkSync(victim, root);
+    const secret = (await manager.secrets.list()).find((x) => x.name === "db_password")!;
+    const spec = workerService("swapped", 1, { secretId: secret.id, target: "db_password" });
+    await manager.services.create({ ...spec, constraints: ["node.hostname == deliver-swapped"] }, system, null);
+    await waitFor(() => refused.length > 0, "the agent to give up");
+    expect(refused).toEqual(["cannot keep secrets safely on this node"]);
+    expect(errors).toContain(`secrets root ${root} is a symbolic link: refusing to follow it`);
+    expect(readdirSync(victim)).toEqual(["precious"]);
+    // Stopping does not empty the link's target either: it says why it cannot.
+    await expect(agent.shutdown()).rejects.toThrow(`secrets root ${root} is a symbolic link: refusing to follow it`);
+    expect(readFileSync(join(victim, "precious"), "utf8")).toBe("keep me");
+    await manager.services.remove("swapped", system, null);
   });
 
   it("fail/a secrets root on disk (a directory under this package, checked with statfs) is refused", async () => {

@@ -14,7 +14,8 @@ Commands:
              join --token TOKEN [--state-dir DIR] [--hostname NAME] [--label k=v]... HOST:PORT
              (or --token-file FILE, or RAMPART_JOIN_TOKEN, to keep the token out of ps)
              --secrets-root DIR      where tasks' secrets are written: DIR/<task>/<target>;
-                                     must be tmpfs (default /dev/shm/rampart-<state-dir hash>)
+                                     a directory of this user, mode 0700, on tmpfs
+                                     (default: a new one under /dev/shm for each run)
              --allow-secrets-on-disk accept a secrets root that is not tmpfs (development only)
              --generic-resource KIND=N  advertise N of a generic resource, e.g. gpu=2
                                      (repeatable; as dockerd's --node-generic-resource)

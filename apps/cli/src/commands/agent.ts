@@ -1,8 +1,7 @@
 import { parseLabel, parseNodeGenericResource, type NodeGenericResources } from "@rampart/core";
-import { createHash } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { describeThisMachine, fileStore, NodeAgent } from "../agent/agent.js";
-import { tmpfsSecretStore } from "../agent/secrets.js";
+import { freshSecretsRoot, tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
 import { UsageError } from "./cli.js";
 import type { Out } from "./swarm.js";
@@ -15,10 +14,12 @@ function waitForSignal(): Promise<string> {
   });
 }
 
-/** One directory per agent state directory, on the tmpfs every Linux system has. */
-export function defaultSecretsRoot(stateDir: string): string {
-  return `/dev/shm/rampart-${createHash("sha256").update(stateDir).digest("hex").slice(0, 12)}`;
-}
+/**
+ * Where the default secrets root is made: the tmpfs every Linux system has. Each start
+ * makes a new directory with an unpredictable name there (a fixed name could be taken
+ * first by another local user), recorded in the state directory.
+ */
+export const DEFAULT_SECRETS_PARENT = "/dev/shm";
 
 /**
  * `--generic-resource gpu=2` (repeatable): what the node advertises, each a kind and a
@@ -59,8 +60,11 @@ export async function agentJoin(
   if (!options.address) throw new UsageError('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
   const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
   const generic = parseGenericResourceFlags(options.genericResources);
-  const secretsRoot = options.secretsRoot ?? defaultSecretsRoot(options.stateDir);
-  const secrets = tmpfsSecretStore(secretsRoot, { allowDisk: options.allowSecretsOnDisk });
+  // The default root is this agent's own: close() leaves nothing of it behind, however it ends.
+  const secrets = tmpfsSecretStore(options.secretsRoot ?? (await freshSecretsRoot(DEFAULT_SECRETS_PARENT, join(options.stateDir, "secrets-root"))), {
+    allowDisk: options.allowSecretsOnDisk,
+    removeRoot: options.secretsRoot === undefined,
+  });
   // Refuse before joining: a node that cannot keep secrets in memory should not take tasks.
   await secrets.open();
   let refused: string | undefined;
@@ -84,20 +88,16 @@ export async function agentJoin(
   });
   const alreadyJoined = agent.current !== undefined;
   let identity;
-  // The default root is this agent's own: leave nothing of it behind, however it ends.
-  const removeDefaultRoot = () => (options.secretsRoot === undefined ? rm(secretsRoot, { recursive: true, force: true }) : Promise.resolve());
   try {
     identity = await agent.join();
   } catch (error) {
     await agent.shutdown();
-    await removeDefaultRoot();
     throw error;
   }
   out(alreadyJoined ? `This node is already part of the swarm as a ${identity.role} (${identity.nodeId}).` : `This node joined a swarm as a ${identity.role}.`);
   agent.start();
   const signal = await Promise.race([waitForSignal(), finished.then(() => "refused")]);
   await agent.shutdown();
-  await removeDefaultRoot();
   if (signal === "refused") {
     err(`Error: the manager refused this node: ${refused}`);
     return 1;

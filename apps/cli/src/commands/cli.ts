@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isRampartError } from "@rampart/core";
+import { escapeUnsafeText, isRampartError } from "@rampart/core";
 import { createAdminClient, explainClientError, type AdminClient, type Target } from "../client/index.js";
 import type { Env } from "../env.js";
 import { isLoopback } from "../server/listen.js";
@@ -172,11 +172,22 @@ async function runGroup(group: Group, args: string[], env: Env, io: Io): Promise
 }
 
 /**
+ * Where every command writes, made safe for a terminal: control and bidirectional
+ * characters in what is printed (a hostname, a label, a server's message) appear as
+ * `\u{9b}`, `\u{202e}`, so text stored before names were checked cannot move the
+ * cursor or reorder a line. The printers' own tabs and line breaks stay (ADR 0013).
+ */
+export function terminalSafe(io: Io): Io {
+  return { out: (line) => io.out(escapeUnsafeText(line, "\t\n")), err: (line) => io.err(escapeUnsafeText(line, "\t\n")) };
+}
+
+/**
  * `rampart ARGS`: the entry named by the first argument, run. An unknown name is exit
  * status 1 (docker's), a usage error 2, any other failure `Error: …` and 1. The
  * environment is read first, so a bad variable stops every command, help included.
  */
-export async function dispatch(entries: readonly Entry[], argv: readonly string[], io: Io, readEnv: () => Env): Promise<number> {
+export async function dispatch(entries: readonly Entry[], argv: readonly string[], terminal: Io, readEnv: () => Env): Promise<number> {
+  const io = terminalSafe(terminal);
   const [name = "help", ...rest] = argv;
   try {
     const env = readEnv();

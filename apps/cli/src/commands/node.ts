@@ -1,4 +1,4 @@
-import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel } from "@rampart/core";
+import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel, safeJson } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
@@ -43,7 +43,7 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
   const nodes = [];
   for (const ref of refs) nodes.push(await client.node.get.query({ ref }));
   if (!pretty) {
-    out(JSON.stringify(nodes, null, 4));
+    out(safeJson(nodes));
     return 0;
   }
   for (const n of nodes) {

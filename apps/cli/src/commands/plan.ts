@@ -7,6 +7,7 @@ import {
   parseLabel,
   pciDssScenario,
   planPlacement,
+  safeJson,
   type Availability,
   type NodeChange,
   type PlanResult,
@@ -214,7 +215,7 @@ export async function planCommand(source: PlanSource, out: Out, positionals: str
   const result = await source.whatIf(sandbox);
   const problems = result.focus?.problems ?? [];
   if (values.json) {
-    out(JSON.stringify(result, null, 4));
+    out(safeJson(result));
     return problems.length > 0 ? 1 : 0;
   }
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join("\n"));

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
-import { checkPayloadSize, formatTable, humanDuration, naturalCompare, parseLabel } from "@rampart/core";
+import { checkPayloadSize, formatTable, humanDuration, naturalCompare, parseLabel, safeJson } from "@rampart/core";
 import type { AppRouter } from "@rampart/api";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AdminClient } from "../client/index.js";
@@ -351,7 +351,7 @@ export async function secretInspect(client: AdminClient, out: Out, refs: string[
       if (i > 0) out("");
       for (const line of formatSecretPretty(s)) out(line);
     });
-  } else if (found.length > 0 || errors.length === 0) out(JSON.stringify(found, null, 4));
+  } else if (found.length > 0 || errors.length === 0) out(safeJson(found));
   if (errors.length > 0) throw new Error(errors.join("\n"));
   return 0;
 }

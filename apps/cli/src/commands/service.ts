@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, safeJson, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
@@ -569,7 +569,7 @@ export async function serviceInspect(client: AdminClient, out: Out, refs: string
     }
   }
   if (pretty) for (const s of found) for (const line of formatServicePretty(s)) out(line);
-  else if (found.length > 0 || errors.length === 0) out(JSON.stringify(found, null, 4));
+  else if (found.length > 0 || errors.length === 0) out(safeJson(found));
   if (errors.length > 0) throw new Error(errors.join("\n"));
   return 0;
 }

@@ -208,6 +208,32 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect((await call("POST", "/v1/heartbeat", worker, { description: nul })).status).toBe(400);
   });
 
+  it("fail/C1 controls and bidirectional characters at join and in heartbeats are a 400 naming the field and the code point, and nothing is stored", async () => {
+    const manager = s.server.runtime.manager;
+    const token = await manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+    const base = { hostname: "tls-worker-bidi", os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
+    const join = (description: Record<string, unknown>) =>
+      call("POST", "/v1/join", undefined, { token, csr: csrFor(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey), description: { ...base, ...description } });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ hostname: "gnp\u202eexe" }, "description.hostname: contains U+202E (a bidirectional override)"],
+      [{ os: "linux\u009b31m" }, "description.os: contains U+009B (a C1 control character)"],
+      [{ engineVersion: "v\u009d0;title\u009c" }, "description.engineVersion: contains U+009D (a C1 control character)"],
+      [{ engineLabels: { zone: "a\u2066b" } }, "description.engineLabels.zone: contains U+2066 (a bidirectional isolate)"],
+      // The key is part of the path: it comes back escaped, never raw.
+      [{ engineLabels: { "zone\u202e": "a" } }, "description.engineLabels.zone\\u{202e}: contains U+202E (a bidirectional override)"],
+      [{ genericResources: { "gpu\u200f": 1 } }, "description.genericResources.gpu\\u{200f}: contains U+200F (a bidirectional mark)"],
+    ];
+    for (const [description, error] of cases) {
+      expect(await join(description), JSON.stringify(description)).toEqual({ status: 400, json: { error } });
+    }
+    expect(manager.nodes.constraintNodes().some((n) => n.hostname.includes("exe"))).toBe(false);
+
+    const worker = await joinWorker("tls-worker-bidi-beat");
+    const beat = await call("POST", "/v1/heartbeat", worker, { description: { ...base, hostname: "tls-worker-bidi-beat", arch: "x86\u061c64" } });
+    expect(beat).toEqual({ status: 400, json: { error: "description.arch: contains U+061C (a bidirectional mark)" } });
+    expect((await call("POST", "/v1/heartbeat", worker, { description: { ...base, hostname: "tls-worker-bidi-beat" } })).status).toBe(200);
+  });
+
   it("fail/a demoted node's manager certificate no longer opens manager-only routes", async () => {
     const worker = await joinWorker("tls-worker-demoted");
     const manager = s.server.runtime.manager;

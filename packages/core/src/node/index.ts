@@ -1,5 +1,5 @@
 import { invalidArgument } from "../errors/index.js";
-import { hasControlCharacter } from "../user/index.js";
+import { checkSafeText } from "../text/index.js";
 import { HEARTBEAT_MISSES_FOR_DOWN } from "../cluster/index.js";
 import { genericKindProblem } from "../service/index.js";
 
@@ -38,7 +38,8 @@ export function capitalise(value: string): string {
 export const LABEL_KEY_PATTERN = /^[^\s=]{1,128}$/;
 
 export function checkLabelKey(key: string, field = "labels"): string {
-  if (!LABEL_KEY_PATTERN.test(key) || hasControlCharacter(key)) {
+  checkSafeText(key, field, "label key");
+  if (!LABEL_KEY_PATTERN.test(key)) {
     throw invalidArgument(field, `invalid label key "${key.slice(0, 130)}": use 1 to 128 characters, no spaces or '='`);
   }
   return key;
@@ -46,7 +47,7 @@ export function checkLabelKey(key: string, field = "labels"): string {
 
 export function checkLabelValue(value: string, field = "labels"): string {
   if (value.length > 1024) throw invalidArgument(field, "a label value must be at most 1024 characters");
-  if (hasControlCharacter(value)) throw invalidArgument(field, "a label value must not contain control characters");
+  checkSafeText(value, field, "label value");
   return value;
 }
 
@@ -100,6 +101,7 @@ export function parseNodeGenericResource(text: string, field = "genericResources
 export const HOSTNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?$/;
 
 export function checkHostname(hostname: string): string {
+  checkSafeText(hostname, "hostname");
   if (!HOSTNAME_PATTERN.test(hostname)) {
     throw invalidArgument("hostname", "hostname must be 1 to 254 letters, digits, '.', '_' or '-'");
   }

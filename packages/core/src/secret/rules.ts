@@ -1,5 +1,6 @@
 import { parseGoUint } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
+import { checkSafeText } from "../text/index.js";
 
 /**
  * Swarm's rules for secrets, with its exact messages (swarm-semantics.md §6;
@@ -45,6 +46,7 @@ export interface SecretInfo {
 
 /** validateConfigOrSecretAnnotations: required, at most 64 bytes, the pattern. */
 export function checkSecretName(name: string): string {
+  checkSafeText(name, "name", "secret name", { beyondAsciiOnly: true });
   if (name === "") throw invalidArgument("name", SECRET_MESSAGES.nameRequired);
   if (name.length > SECRET_NAME_MAX_LENGTH || !SECRET_NAME_PATTERN.test(name)) {
     throw invalidArgument("name", SECRET_MESSAGES.nameInvalid);
@@ -172,6 +174,7 @@ export function checkSecretReferences(refs: readonly SecretReferenceDraft[]): vo
     if (ref.secretId === "" || ref.secretName === "") throw invalidArgument(`secrets[${i}]`, SECRET_MESSAGES.malformedReference);
     if (ref.target === undefined || ref.target === null) throw invalidArgument(`secrets[${i}].target`, SECRET_MESSAGES.noTarget);
     if (ref.target === "") throw invalidArgument(`secrets[${i}].target`, SECRET_MESSAGES.badTargetFile);
+    checkSafeText(ref.target, `secrets[${i}].target`, "secret target");
     const previous = targets.get(ref.target);
     if (previous !== undefined) {
       throw invalidArgument(

@@ -1,6 +1,7 @@
 import { parseConstraint, type Constraint } from "../constraint/index.js";
 import { goQuote } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
+import { checkSafeText, unsafeTextProblem } from "../text/index.js";
 import type { SecretReference } from "../secret/index.js";
 
 /**
@@ -96,6 +97,7 @@ export function defaultServiceSpec(overrides: Partial<ServiceSpec> = {}): Servic
 const SERVICE_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
 
 export function checkServiceName(name: string): string {
+  checkSafeText(name, "name", "name", { beyondAsciiOnly: true });
   if (name === "") throw invalidArgument("name", "meta: name must be provided");
   if (!SERVICE_NAME.test(name)) throw invalidArgument("name", "name must be valid as a DNS name component");
   if (name.length > 63) throw invalidArgument("name", "name must be 63 characters or fewer");
@@ -124,6 +126,8 @@ const GENERIC_KIND = /^[^\s=,]{1,128}$/;
 /** Why a generic resource kind is refused, or undefined when it is fine. */
 export function genericKindProblem(kind: string): string | undefined {
   if (kind === "") return "a generic resource needs a kind, e.g. gpu=1";
+  const unsafe = unsafeTextProblem(kind);
+  if (unsafe) return `generic resource kind ${unsafe}`;
   if (!GENERIC_KIND.test(kind)) return `invalid generic resource kind ${goQuote(kind.slice(0, 140))}: at most 128 characters, without spaces, '=' or ','`;
   return undefined;
 }
@@ -226,6 +230,7 @@ export const MAX_REPLICAS = 100_000;
 /** The whole spec, checked in Swarm's order; returns the parsed constraints. */
 export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkServiceName(spec.name);
+  checkSafeText(spec.image, "image");
   if (spec.image.trim() === "") throw invalidArgument("image", "ContainerSpec: image reference must be provided");
   if (spec.mode === "replicated" && (!Number.isInteger(spec.replicas) || spec.replicas < 0 || spec.replicas > MAX_REPLICAS)) {
     throw invalidArgument("replicas", `replicas must be a whole number from 0 to ${MAX_REPLICAS}`);
@@ -243,6 +248,8 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkRestartPolicy(spec.restartPolicy);
   // Swarm stops at the first bad expression; the field says which one it was.
   const constraints = spec.constraints.map((expression, index) => {
+    // C0 controls are the parser's to judge, with Swarm's words (the fuzz test holds them).
+    checkSafeText(expression, `constraints[${index}]`, "constraint", { beyondAsciiOnly: true });
     try {
       return parseConstraint(expression);
     } catch (error) {
@@ -250,6 +257,7 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
       throw error;
     }
   });
+  spec.preferences.forEach((preference, index) => checkSafeText(preference, `preferences[${index}]`, "placement preference"));
   // validateServiceSpec checks the endpoint last, after the task spec and the mode.
   checkPorts(spec.ports);
   return constraints;

@@ -1,4 +1,5 @@
 import { invalidArgument } from "../errors/index.js";
+import { checkSafeText } from "../text/index.js";
 
 /**
  * Dashboard users: names, password rules, roles and the permissions they grant.
@@ -10,6 +11,7 @@ export const USERNAME_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
 
 /** Lower-cases and checks a username; throws naming the `username` field. */
 export function normalizeUsername(input: string): string {
+  checkSafeText(input, "username");
   const name = input.trim().toLowerCase();
   if (name.length === 0) throw invalidArgument("username", "username is required");
   if (name.length > 64) throw invalidArgument("username", "username must be at most 64 characters");
@@ -123,15 +125,5 @@ export function normalizeApiTokenName(input: string): string {
   if (name.length > API_TOKEN_NAME_MAX) {
     throw invalidArgument("name", `token name must be at most ${API_TOKEN_NAME_MAX} characters`);
   }
-  if (hasControlCharacter(name)) throw invalidArgument("name", "token name must not contain control characters");
-  return name;
-}
-
-/** True if the text holds a C0 control character or DEL. */
-export function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
+  return checkSafeText(name, "name", "token name");
 }

@@ -69,6 +69,6 @@ describe("API token names", () => {
   it.each([
     ["fail/blank", "   ", "required"],
     ["fail/too long", "x".repeat(65), "at most 64"],
-    ["fail/control character", "a\u0007b", "control characters"],
+    ["fail/control character", "a\u0007b", "token name contains U+0007 (a control character)"],
   ])("%s", (_n, name, message) => expect(() => normalizeApiTokenName(name)).toThrow(message));
 });

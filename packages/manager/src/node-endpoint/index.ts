@@ -5,11 +5,12 @@ import {
   WORKER_ROLE,
   authorizeNode,
   deniedMessage,
-  hasControlCharacter,
+  escapeUnsafeText,
   isRampartError,
   parseCertificate,
   type Actor,
   type ErrorCode,
+  unsafeTextProblem,
 } from "@rampart/core";
 import { z } from "zod";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
@@ -73,12 +74,18 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unavailable: 503,
 };
 
-/** What a node reports is shown in tables and terminals: no control characters, ever. */
+/**
+ * What a node reports is shown in tables, terminals and the UI: no control or
+ * bidirectional formatting characters, ever (core's one check, ADR 0013).
+ */
 const text = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((v) => !hasControlCharacter(v), "must not contain control characters");
+    .superRefine((v, ctx) => {
+      const problem = unsafeTextProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 const description = z.strictObject({
   hostname: text(254).min(1),
   os: text(32).min(1),
@@ -254,7 +261,10 @@ export function createNodeEndpoint(
       } catch (error) {
         if (error instanceof z.ZodError) {
           const issue = error.issues[0]!;
-          return problem(400, `${issue.path.map(String).join(".") || "body"}: ${issue.message}`);
+          // A record's key is checked by a schema of its own: its reason is inside.
+          const reason = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+          // A path may hold a key the node sent (an engine label): never echoed raw.
+          return problem(400, escapeUnsafeText(`${issue.path.map(String).join(".") || "body"}: ${reason}`));
         }
         if (isRampartError(error)) return problem(STATUS[error.code] ?? 500, STATUS[error.code] ? error.message : "internal error");
         deps.log.error({ route: req.path, error: error instanceof Error ? error.name : typeof error }, "node endpoint failed");
