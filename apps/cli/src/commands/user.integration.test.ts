@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../test-support/cli.js";
+import { runCli, runCliWithInput } from "../test-support/cli.js";
 import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } from "../test-support/server.js";
 
 /**
@@ -13,31 +13,10 @@ import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } fr
 const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 const PASSWORD = "correct horse battery";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.each(testStoreKinds())("rampart user against a server on %s", (kind) => {
   let s: TestServer;
   const login = (password: string) => mutate(s.server.url, "auth.login", { username: "admin", password });
   const events = (action: string) => s.server.runtime.manager.audit.list({ action: action as "user.unlock", limit: 10 });
-
-  /** The CLI with `input` on a pipe as its standard input. */
-  function piped(args: string[], input: string): Promise<Run> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [MAIN, ...args, "--data-dir", s.dataDir], {
-        env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      child.stdin.end(input);
-    });
-  }
 
   /**
    * The CLI on a real terminal (Python's pty module gives it a pseudo-terminal and only
@@ -86,7 +65,7 @@ describe.each(testStoreKinds())("rampart user against a server on %s", (kind) =>
   it("ok/reset-password reads standard input, ends the user's sessions, and the new password signs in", async () => {
     const cookie = sessionCookieFrom(await login(PASSWORD));
     expect((await query(s.server.url, "system.status", cookie)).status).toBe(200);
-    const run = await piped(["user", "reset-password", "admin"], "a brand new passphrase\n");
+    const run = await runCliWithInput(s.dataDir, ["user", "reset-password", "admin"], "a brand new passphrase\n");
     expect(run).toEqual({ code: 0, stdout: "Password of admin changed; 2 sessions ended.\n", stderr: "" });
     expect((await query(s.server.url, "system.status", cookie)).status).toBe(401);
     expect((await login(PASSWORD)).status).toBe(401);
@@ -127,7 +106,7 @@ describe.each(testStoreKinds())("rampart user against a server on %s", (kind) =>
     ],
   ])("fail/%j is refused with a clear message", async (args, input, code, stderr) => {
     const before = (await events("user.reset-password")).length;
-    expect(await piped(args, input)).toEqual({ code, stdout: "", stderr });
+    expect(await runCliWithInput(s.dataDir, args, input)).toEqual({ code, stdout: "", stderr });
     expect(await events("user.reset-password")).toHaveLength(before);
   });
 });

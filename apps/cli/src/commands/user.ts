@@ -61,8 +61,10 @@ function promptHidden(prompt: string): Promise<string> {
   const output = process.stderr;
   return new Promise((resolve, reject) => {
     let line = "";
-    output.write(prompt);
+    // Echo goes off before the prompt shows: a quick typist answering the prompt at once
+    // would otherwise be echoed.
     input.setRawMode(true);
+    output.write(prompt);
     input.resume();
     const done = (error?: Error) => {
       input.off("data", onData);

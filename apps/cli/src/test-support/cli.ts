@@ -24,3 +24,16 @@ export function runCli(dataDir: string, ...args: string[]): Promise<CliRun> {
     );
   });
 }
+
+/** `runCli` with `input` on a pipe as the command's standard input. */
+export function runCliWithInput(dataDir: string, args: readonly string[], input: string | Buffer): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [MAIN, ...args, "--data-dir", dataDir],
+      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}
