@@ -119,3 +119,48 @@ test("API tokens: create one, see it once, use it, revoke it", async ({ page, re
   const revoked = await request.get("/api/trpc/system.status", { headers: { authorization: `Bearer ${token}` } });
   expect(revoked.status()).toBe(401);
 });
+
+test("API tokens: the form asks how long a token lasts (a year at most), and the list shows when each expires", async ({ page, request, admin }) => {
+  await signIn(page, admin);
+  await page.getByRole("link", { name: "API tokens" }).click();
+  await page.getByRole("button", { name: "Create token" }).first().click();
+  const expiry = page.getByLabel("Expires in (days)");
+  await expect(expiry).toHaveValue("90");
+  await page.getByLabel("Name").fill("too long");
+  for (const [days, message] of [
+    ["366", "expiresInDays must be at most 365: a token lasts a year at most"],
+    ["0", "expiresInDays must be at least 1: a token cannot expire in the past"],
+    ["", "expiresInDays must be a number of days"],
+  ] as const) {
+    await expiry.fill(days);
+    await page.getByRole("button", { name: "Create token" }).last().click();
+    await expect(page.getByText(message)).toBeVisible();
+  }
+  await page.getByLabel("Name").fill("one day");
+  await expiry.fill("1");
+  await page.getByRole("button", { name: "Create token" }).last().click();
+  const token = (await page.getByTestId("new-token").textContent())!.trim();
+  await page.getByRole("button", { name: "Done" }).click();
+
+  const header = page.getByRole("columnheader", { name: "Expires" });
+  await expect(header).toBeVisible();
+  const row = page.getByRole("row", { name: /one day/ });
+  await expect(row.getByRole("cell", { name: /^(tomorrow|in 24 hours)$/ })).toBeVisible();
+  await expect(row.getByText("Active", { exact: true })).toBeVisible();
+
+  // A token made with an API token is refused, and the page's list does not change.
+  const minted = await request.post("/api/trpc/apiToken.create", {
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    data: { json: { name: "minted" } },
+  });
+  expect(minted.status()).toBe(403);
+  expect(await minted.text()).toContain("an API token cannot create API tokens");
+
+  // Three days on, as the browser sees it, the token is marked expired.
+  await page.clock.setFixedTime(new Date(Date.now() + 3 * 24 * 60 * 60 * 1000));
+  await page.reload();
+  const later = page.getByRole("row", { name: /one day/ });
+  await expect(later.getByRole("cell", { name: "expired 2 days ago" })).toBeVisible();
+  await expect(later.getByText("Expired", { exact: true })).toBeVisible();
+  await expect(page.getByRole("row", { name: /minted/ })).toHaveCount(0);
+});

@@ -7,6 +7,7 @@ import { serviceRouter } from "./router/service.js";
 import { swarmRouter } from "./router/swarm.js";
 import { authRouter } from "./router/auth.js";
 import { systemRouter } from "./router/system.js";
+import { userRouter } from "./router/user.js";
 import { createCallerFactory, router } from "./trpc.js";
 
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
   service: serviceRouter,
   planner: plannerRouter,
   secret: secretRouter,
+  user: userRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 import { isRampartError, roleHasPermission, type Permission } from "@rampart/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import type { Context } from "./context.js";
+import type { Context, Principal } from "./context.js";
 import { ERROR_STATUS } from "./errors.js";
 import { transformer } from "./transformer.js";
 
@@ -111,7 +111,14 @@ const base = t.procedure.use(async ({ meta, path, next, getRawInput }) => {
 
 export const publicProcedure = base.meta({ permission: "public" });
 
-function authorised(requirement: Exclude<Requirement, "public">) {
+/**
+ * The ways of signing in a procedure turns away whatever their role, each with the
+ * reason its 403 gives: an API token may not mint tokens, and account recovery belongs
+ * to the admin socket.
+ */
+export type Refusals = Partial<Record<Principal["via"], string>>;
+
+function authorised(requirement: Exclude<Requirement, "public">, refusals: Refusals = {}) {
   return base.meta({ permission: requirement }).use(({ ctx, next }) => {
     const principal = ctx.principal;
     if (!principal) {
@@ -120,6 +127,8 @@ function authorised(requirement: Exclude<Requirement, "public">) {
     if (requirement !== "authenticated" && !roleHasPermission(principal.role, requirement)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${requirement} permission` });
     }
+    const refusal = refusals[principal.via];
+    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
     return next({ ctx: { ...ctx, principal } });
   });
 }
@@ -127,7 +136,7 @@ function authorised(requirement: Exclude<Requirement, "public">) {
 /** A procedure any signed-in principal may call. */
 export const authenticatedProcedure = authorised("authenticated");
 
-/** A procedure that needs one permission. */
-export function permissionProcedure(permission: Permission) {
-  return authorised(permission);
+/** A procedure that needs one permission, and is refused to the ways of signing in `refusals` names. */
+export function permissionProcedure(permission: Permission, refusals?: Refusals) {
+  return authorised(permission, refusals);
 }

@@ -59,7 +59,7 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     await prisma.session.update({ where: { id: "s-schema" }, data: { lastSeenAt: now } });
   },
   ApiToken: async (prisma) => {
-    await prisma.apiToken.create({ data: { id: "t-schema", userId: "u-schema", name: "ci", secret: bytes(80) } });
+    await prisma.apiToken.create({ data: { id: "t-schema", userId: "u-schema", name: "ci", secret: bytes(80), expiresAt: now } });
     const row = await prisma.apiToken.update({
       where: { id: "t-schema" },
       data: { lastUsedAt: now, revokedAt: now, expiresAt: now },
@@ -71,7 +71,7 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     await prisma.loginThrottle.create({ data: { key: "ip:127.0.0.1", windowStart: now } });
     const row = await prisma.loginThrottle.update({
       where: { key: "ip:127.0.0.1" },
-      data: { failures: { increment: 1 }, lockedUntil: now },
+      data: { failures: { increment: 1 }, lockedUntil: now, nextAttemptAt: now },
     });
     expect(row.failures).toBe(1);
     await prisma.loginThrottle.delete({ where: { key: "ip:127.0.0.1" } });

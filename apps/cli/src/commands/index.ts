@@ -11,6 +11,7 @@ import { server } from "./server.cli.js";
 import { service } from "./service.cli.js";
 import { status } from "./status.cli.js";
 import { swarm } from "./swarm.cli.js";
+import { user } from "./user.cli.js";
 
 export { UsageError, type Command, type Entry, type Group, type Io } from "./cli.js";
 
@@ -24,6 +25,7 @@ export const ENTRIES: readonly Entry[] = [
   secret,
   service,
   plan,
+  user,
   agent,
   conformance,
   {

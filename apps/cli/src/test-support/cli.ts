@@ -30,3 +30,16 @@ export function runCliWith(options: { input?: string; timeoutMs?: number }, data
     child.stdin?.end(options.input ?? "");
   });
 }
+
+/** `runCli` with `input` on a pipe as the command's standard input. */
+export function runCliWithInput(dataDir: string, args: readonly string[], input: string | Buffer): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [MAIN, ...args, "--data-dir", dataDir],
+      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}

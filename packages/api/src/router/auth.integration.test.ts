@@ -160,36 +160,90 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       expect(events.map((e) => e.outcome)).toEqual(["failure", "failure"]);
     });
 
-    it("fail/five failures lock the account, even for the right password, across restarts", async () => {
-      for (let i = 0; i < 5; i++) {
-        await expect(
-          (await h.caller({ ip: `198.51.100.${i}` })).auth.login({ username: "admin", password: "wrong password!" }),
-        ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-      }
+    const ADMIN_PASSWORD = "correct horse battery";
+    const guess = async (ip: string, password = "wrong password!", username = "admin") =>
+      (await h.caller({ ip })).auth.login({ username, password }).then(
+        () => "OK",
+        (e: { code: string }) => e.code,
+      );
+    const lockouts = () => h.manager.audit.list({ action: "auth.lockout", limit: 100 });
+
+    it("fail/five failures lock that address out of the account, even for the right password, across restarts", async () => {
+      for (let i = 0; i < 5; i++) expect(await guess("198.51.100.1")).toBe("UNAUTHORIZED");
       // A restart: a fresh manager over the same store still sees the lock.
       const restarted = createManager({ ...h.manager.deps });
-      const locked = await createCaller(
-        await createContext(restarted, { ...anonymousRequest, ip: "203.0.113.9" }),
-      ).auth.login({ username: "admin", password: "correct horse battery" }).catch((e: unknown) => e);
+      const locked = await createCaller(await createContext(restarted, { ...anonymousRequest, ip: "198.51.100.1" }))
+        .auth.login({ username: "admin", password: ADMIN_PASSWORD })
+        .catch((e: unknown) => e);
       expect(locked).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("try again in 15 minutes") });
+      // The lock is that pair's alone: the owner signs in from elsewhere.
+      expect(await guess("203.0.113.9", ADMIN_PASSWORD)).toBe("OK");
       h.clock.advance(15 * 60 * 1000);
-      await (await h.caller()).auth.login({ username: "admin", password: "correct horse battery" });
-      // Success clears the account's counter.
-      expect(await h.t.store.prisma.loginThrottle.count({ where: { key: { startsWith: "user:" } } })).toBe(0);
+      expect(await guess("198.51.100.1", ADMIN_PASSWORD)).toBe("OK");
+      // Success clears the pair's counter.
+      expect(await h.t.store.prisma.loginThrottle.count({ where: { key: { startsWith: "pair:" } } })).toBe(0);
     });
 
-    it("fail/parallel guesses cannot outrun the limit", async () => {
-      const attempts = await Promise.allSettled(
-        Array.from({ length: 25 }, async (_, i) =>
-          (await h.caller({ ip: `198.51.100.${i}` })).auth.login({ username: "admin", password: `guess number ${i}` }),
-        ),
-      );
-      const codes = attempts.map((a) => (a.status === "rejected" ? (a.reason as { code: string }).code : "OK"));
+    it("ok/twelve wrong guesses from twelve addresses do not keep the owner out from a new address", async () => {
+      for (let i = 0; i < 12; i++) expect(await guess(`198.51.100.${i}`)).toBe("UNAUTHORIZED");
+      expect(await guess("203.0.113.9", ADMIN_PASSWORD)).toBe("OK");
+      // Nor does the attack repeated until every attacking pair is locked.
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 12; i++) await guess(`198.51.100.${i}`);
+      }
+      expect(await guess("198.51.100.3")).toBe("TOO_MANY_REQUESTS");
+      expect(await guess("203.0.113.10", ADMIN_PASSWORD)).toBe("OK");
+      expect(await guess("203.0.113.9", ADMIN_PASSWORD)).toBe("OK");
+    });
+
+    it("fail/parallel guesses from one address cannot outrun its limit", async () => {
+      const codes = await Promise.all(Array.from({ length: 25 }, (_, i) => guess("198.51.100.7", `guess number ${i}`)));
       // Each attempt is counted before the check, so exactly five reach it, whatever the interleaving.
       const tally = (code: string) => codes.filter((c) => c === code).length;
       expect({ UNAUTHORIZED: tally("UNAUTHORIZED"), TOO_MANY_REQUESTS: tally("TOO_MANY_REQUESTS") }).toEqual({ UNAUTHORIZED: 5, TOO_MANY_REQUESTS: 20 });
       const checked = await h.manager.audit.list({ action: "auth.login", outcome: "failure", limit: 100 });
       expect(checked).toHaveLength(5);
+    });
+
+    it("fail/once an account has failed five times, addresses that failed take turns, and a new one goes straight in", async () => {
+      const attackers = Array.from({ length: 8 }, (_, i) => `198.51.100.${i}`);
+      for (const ip of attackers.slice(0, 5)) expect(await guess(ip)).toBe("UNAUTHORIZED");
+      // Every attacker tries again at once, beside the owner from a new address.
+      const [owner, ...codes] = await Promise.all([guess("203.0.113.9", ADMIN_PASSWORD), ...attackers.map((ip) => guess(ip))]);
+      expect(owner).toBe("OK");
+      // Three attackers had never failed against it, so they reach the check; of the five
+      // that had, exactly one gets the account's turn.
+      expect(codes.filter((c) => c === "UNAUTHORIZED")).toHaveLength(3 + 1);
+      expect(codes.filter((c) => c === "TOO_MANY_REQUESTS")).toHaveLength(4);
+      const waiting = await (await h.caller({ ip: attackers[0] })).auth.login({ username: "admin", password: "again!" }).catch((e: unknown) => e);
+      expect(waiting).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/^too many failed attempts; try again in (\d+ seconds?|1 minute)$/) });
+      // The wait is a delay, not a lock: after a minute (the longest) one more turn comes.
+      h.clock.advance(60 * 1000);
+      expect(await guess(attackers[1]!)).toBe("UNAUTHORIZED");
+      // The owner who mistyped once is slowed like anyone else, never locked out.
+      expect(await guess("203.0.113.10", "mistyped password")).toBe("UNAUTHORIZED");
+      h.clock.advance(60 * 1000);
+      expect(await guess("203.0.113.10", ADMIN_PASSWORD)).toBe("OK");
+    });
+
+    it("ok/each lockout is audited once however hard it is hammered, naming the account only if it exists", async () => {
+      for (let i = 0; i < 15; i++) await guess("198.51.100.1");
+      for (let i = 0; i < 15; i++) await guess("198.51.100.2", "wrong password!", "MyS3cretPassw0rd");
+      const events = await lockouts();
+      const summary = events.map((e) => [e.targetName, e.contextName, e.reason, e.outcome]).sort();
+      expect(summary).toEqual(
+        [
+          ["admin", "198.51.100.1", "5 failed sign-ins: this address may not sign in to this account for 15 minutes", "denied"],
+          ["admin", null, "5 failed sign-ins in 15 minutes: addresses that failed are slowed", "denied"],
+          [null, "198.51.100.2", "5 failed sign-ins: this address may not sign in to this account for 15 minutes", "denied"],
+          [null, null, "5 failed sign-ins in 15 minutes: addresses that failed are slowed", "denied"],
+        ].sort(),
+      );
+      expect(JSON.stringify(events).toLowerCase()).not.toContain("mys3cretpassw0rd");
+      // After the lock runs out, a new lockout is a new event.
+      h.clock.advance(15 * 60 * 1000);
+      for (let i = 0; i < 5; i++) await guess("198.51.100.1");
+      expect((await lockouts()).filter((e) => e.contextName === "198.51.100.1")).toHaveLength(2);
     });
 
     it("ok/neither the audit log nor the throttle keeps a typed name that is not an account", async () => {
@@ -210,6 +264,8 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
         (await h.caller({ ip: "198.51.100.7" })).auth.login({ username: "admin", password: "correct horse battery" }),
       ).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
       await (await h.caller({ ip: "198.51.100.8" })).auth.login({ username: "admin", password: "correct horse battery" });
+      const [locked] = await h.manager.audit.list({ action: "auth.lockout", limit: 1 });
+      expect(locked).toMatchObject({ targetType: "address", targetName: "198.51.100.7", reason: "20 failed sign-ins: this address may not sign in for 15 minutes" });
     });
 
     it("ok/no password or session token reaches the manager's log calls", async () => {

@@ -1,4 +1,4 @@
-import { API_TOKEN_NAME_MAX } from "@rampart/core";
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_NAME_MAX, apiTokenExpiryProblem } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 
@@ -7,14 +7,20 @@ export const apiTokenInfo = z.object({
   name: z.string(),
   createdAt: dateSchema,
   lastUsedAt: dateSchema.nullable(),
-  expiresAt: dateSchema.nullable(),
+  expiresAt: dateSchema,
   revokedAt: dateSchema.nullable(),
 });
 
 export const createApiTokenInput = z.strictObject({
   name: z.string().min(1, "token name is required").max(API_TOKEN_NAME_MAX, `token name must be at most ${API_TOKEN_NAME_MAX} characters`),
-  /** Days until it expires; null for a token that does not expire. */
-  expiresInDays: z.number().int("expiresInDays must be a whole number").min(1).max(3650).nullable(),
+  /** Days until it expires: every token does, after a year at most. */
+  expiresInDays: z
+    .number("expiresInDays must be a number of days")
+    .superRefine((days, ctx) => {
+      const problem = apiTokenExpiryProblem(days);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .default(API_TOKEN_DEFAULT_DAYS),
 });
 
 export const createApiTokenOutput = z.object({

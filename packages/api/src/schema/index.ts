@@ -10,3 +10,4 @@ export * from "./node-list.js";
 export * from "./service.schema.js";
 export * from "./planner.schema.js";
 export * from "./secret.schema.js";
+export * from "./user.schema.js";

@@ -7,6 +7,12 @@ export const AUDIT_ACTIONS = [
   "setup.complete",
   "auth.login",
   "auth.logout",
+  /** An address was locked out of an account (or of all), or an account started to be slowed. */
+  "auth.lockout",
+  /** The admin socket lifted an account's sign-in locks. */
+  "user.unlock",
+  /** The admin socket set a user's password, ending their sessions. */
+  "user.reset-password",
   "apitoken.create",
   "apitoken.revoke",
   "cluster.init",

@@ -55,6 +55,8 @@ export const PERMISSIONS = [
   "cluster:admin",
   /** Reveal join tokens (each reveal is audited). */
   "tokens:reveal",
+  /** Unlock sign-ins and reset passwords: granted by role, and allowed on the admin socket alone. */
+  "users:admin",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -100,24 +102,65 @@ export function sessionExpiry(session: SessionTimes, now: Date): "idle" | "absol
 }
 
 /**
- * Failed-login limits. Counting per account stops a password being guessed slowly from
- * many addresses; counting per address stops one client trying many accounts.
+ * Failed-login limits (ADR 0014). A lock falls on one address's attempts at one
+ * account, never on the account itself, so nobody can lock an administrator out from
+ * addresses of their own. Across addresses an account is only slowed: once it has
+ * `LOGIN_ACCOUNT_BACKOFF_AFTER` failures in a window, addresses that have already
+ * failed against it take turns, one attempt per growing delay, while an address with
+ * no failures against it always gets straight through. Counting per address alone
+ * stops one client trying many accounts.
  */
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const LOGIN_LOCK_MS = 15 * 60 * 1000;
-export const LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+export const LOGIN_MAX_FAILURES_PER_PAIR = 5;
 export const LOGIN_MAX_FAILURES_PER_IP = 20;
+export const LOGIN_ACCOUNT_BACKOFF_AFTER = 5;
+export const LOGIN_BACKOFF_BASE_MS = 1000;
+export const LOGIN_BACKOFF_MAX_MS = 60 * 1000;
+
+/**
+ * How long an account under backoff waits between turns, given its failures in the
+ * window: doubling from one second past the threshold, capped at a minute, so guessing
+ * from addresses that have failed gets slower and slower without ever stopping a login.
+ */
+export function loginBackoffMs(failures: number): number {
+  const past = Math.max(0, failures - LOGIN_ACCOUNT_BACKOFF_AFTER);
+  return Math.min(LOGIN_BACKOFF_MAX_MS, LOGIN_BACKOFF_BASE_MS * 2 ** Math.min(past, 16));
+}
 
 export interface ApiTokenInfo {
   id: string;
   name: string;
   createdAt: Date;
   lastUsedAt: Date | null;
-  expiresAt: Date | null;
+  /** Every token expires: a stolen one cannot outlive its owner's attention for long. */
+  expiresAt: Date;
   revokedAt: Date | null;
 }
 
 export const API_TOKEN_NAME_MAX = 64;
+export const API_TOKEN_DEFAULT_DAYS = 90;
+export const API_TOKEN_MAX_DAYS = 365;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What is wrong with a token's lifetime in days, or undefined: a whole number of days,
+ * a year at most, and none that would already have expired (a mistake, not a wish).
+ * The form and the server share it, so both say the same.
+ */
+export function apiTokenExpiryProblem(days: number): string | undefined {
+  if (!Number.isInteger(days)) return "expiresInDays must be a whole number of days";
+  if (days < 1) return "expiresInDays must be at least 1: a token cannot expire in the past";
+  if (days > API_TOKEN_MAX_DAYS) return `expiresInDays must be at most ${API_TOKEN_MAX_DAYS}: a token lasts a year at most`;
+  return undefined;
+}
+
+/** When a token made at `now` to last `days` expires; throws naming `expiresInDays` if it may not. */
+export function apiTokenExpiry(now: Date, days: number = API_TOKEN_DEFAULT_DAYS): Date {
+  const problem = apiTokenExpiryProblem(days);
+  if (problem) throw invalidArgument("expiresInDays", problem);
+  return new Date(now.getTime() + days * DAY_MS);
+}
 
 export function normalizeApiTokenName(input: string): string {
   const name = input.trim();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  apiTokenExpiry,
   checkNewPassword,
+  loginBackoffMs,
   normalizeApiTokenName,
   normalizeUsername,
   roleHasPermission,
@@ -71,4 +73,33 @@ describe("API token names", () => {
     ["fail/too long", "x".repeat(65), "at most 64"],
     ["fail/control character", "a\u0007b", "token name contains U+0007 (a control character)"],
   ])("%s", (_n, name, message) => expect(() => normalizeApiTokenName(name)).toThrow(message));
+});
+
+describe("API token lifetimes", () => {
+  const now = new Date("2026-12-05T10:00:00.000Z");
+  const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
+  it.each([
+    ["ok/90 days by default", undefined, days(90)],
+    ["ok/one day", 1, days(1)],
+    ["ok/a year at most", 365, days(365)],
+  ])("%s", (_n, input, expected) => expect(apiTokenExpiry(now, input)).toEqual(expected));
+  it.each([
+    ["fail/over a year", 366, "expiresInDays must be at most 365: a token lasts a year at most"],
+    ["fail/never", Number.POSITIVE_INFINITY, "expiresInDays must be a whole number of days"],
+    ["fail/today", 0, "expiresInDays must be at least 1: a token cannot expire in the past"],
+    ["fail/in the past", -1, "expiresInDays must be at least 1: a token cannot expire in the past"],
+    ["fail/a fraction", 1.5, "expiresInDays must be a whole number of days"],
+    ["fail/not a number", Number.NaN, "expiresInDays must be a whole number of days"],
+  ])("%s", (_n, input, message) => {
+    expect(() => apiTokenExpiry(now, input)).toThrow(expect.objectContaining({ message, field: "expiresInDays" }));
+  });
+});
+
+describe("sign-in backoff", () => {
+  it.each([
+    ["ok/one second at the threshold", 5, 1000],
+    ["ok/doubles with each failure past it", 8, 8000],
+    ["ok/capped at a minute", 11, 60_000],
+    ["ok/capped however many", 1_000_000, 60_000],
+  ])("%s", (_n, failures, ms) => expect(loginBackoffMs(failures)).toBe(ms));
 });

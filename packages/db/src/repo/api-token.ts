@@ -16,7 +16,7 @@ export const apiTokenSecretContext = (id: string) => ({ table: "api_token", rowI
 
 export async function createApiToken(
   db: Db,
-  input: { id: string; userId: string; name: string; sealedSecret: Uint8Array<ArrayBuffer>; createdAt: Date; expiresAt: Date | null },
+  input: { id: string; userId: string; name: string; sealedSecret: Uint8Array<ArrayBuffer>; createdAt: Date; expiresAt: Date },
 ): Promise<ApiTokenInfo> {
   return db.apiToken.create({
     data: {

@@ -45,6 +45,12 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.session.deleteMany({ where: { id } });
 }
 
+/** Ends every session a user has; how many there were. */
+export async function deleteSessionsOfUser(db: Db, userId: string): Promise<number> {
+  const { count } = await db.session.deleteMany({ where: { userId } });
+  return count;
+}
+
 /** Removes sessions past their absolute or idle limit. */
 export async function deleteExpiredSessions(db: Db, now: Date, idleCutoff: Date): Promise<number> {
   const { count } = await db.session.deleteMany({

@@ -20,6 +20,15 @@ export async function findUserById(db: Db, id: string): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
+export async function findUserByName(db: Db, username: string): Promise<User | null> {
+  const row = await db.user.findUnique({ where: { username }, select: userSelect });
+  return row ? toUser(row) : null;
+}
+
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.user.update({ where: { id }, data: { passwordHash }, select: { id: true } });
+}
+
 /** The user and their password hash, for login only. */
 export async function findCredentials(db: Db, username: string): Promise<{ user: User; passwordHash: string } | null> {
   const row = await db.user.findUnique({ where: { username }, select: { ...userSelect, passwordHash: true } });

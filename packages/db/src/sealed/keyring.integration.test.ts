@@ -86,7 +86,7 @@ describe.each(testStoreKinds())("sealed fields on %s", (kind) => {
         name: i === 19 ? control : `token ${i}`,
         sealedSecret: codec.sealText(apiTokenSecretContext(id), canary),
         createdAt: new Date(),
-        expiresAt: null,
+        expiresAt: new Date(Date.now() + 86_400_000),
       });
     }
     // The value is really there and opens through the codec...

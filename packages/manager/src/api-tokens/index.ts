@@ -2,6 +2,7 @@ import {
   API_TOKEN_ID_BYTES,
   API_TOKEN_SECRET_BYTES,
   RampartError,
+  apiTokenExpiry,
   formatApiToken,
   isRampartError,
   newApiTokenId,
@@ -26,7 +27,6 @@ import { equalBytes } from "../hash.js";
 
 /** How often `last_used_at` is written: to the minute is enough and spares the store. */
 const TOUCH_EVERY_MS = 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface CreatedApiToken {
   /** The whole token. Returned once, at creation, and never again. */
@@ -54,13 +54,14 @@ export function createApiTokenService(deps: ManagerDeps, audit: AuditService) {
   const userActor = (user: User): Actor => ({ type: "user", id: user.id, name: user.username });
 
   return {
-    async create(owner: User | null, input: { name: string; expiresInDays: number | null }, ip: string | null): Promise<CreatedApiToken> {
+    /** A new token for `owner`, expiring after `expiresInDays` (90 by default, 365 at most). */
+    async create(owner: User | null, input: { name: string; expiresInDays?: number | undefined }, ip: string | null): Promise<CreatedApiToken> {
       const user = requireOwner(owner);
       const name = normalizeApiTokenName(input.name);
       const now = deps.now();
+      const expiresAt = apiTokenExpiry(now, input.expiresInDays);
       const id = newApiTokenId(deps.random(API_TOKEN_ID_BYTES));
       const { token, secret } = formatApiToken(id, deps.random(API_TOKEN_SECRET_BYTES));
-      const expiresAt = input.expiresInDays === null ? null : new Date(now.getTime() + input.expiresInDays * DAY_MS);
       const info = await deps.store.transaction(async (tx) => {
         const created = await createApiToken(tx, {
           id,
@@ -114,7 +115,7 @@ export function createApiTokenService(deps: ManagerDeps, audit: AuditService) {
       const found = await findApiTokenForAuth(db, parts.id);
       if (!found) return null;
       const now = deps.now();
-      if (found.info.revokedAt || (found.info.expiresAt && found.info.expiresAt <= now)) return null;
+      if (found.info.revokedAt || found.info.expiresAt <= now) return null;
       const stored = deps.codec.open(apiTokenSecretContext(parts.id), found.sealedSecret);
       const presented = Buffer.from(parts.secret, "utf8");
       const valid = equalBytes(stored, presented);

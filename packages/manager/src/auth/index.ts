@@ -1,4 +1,9 @@
 import {
+  LOGIN_ACCOUNT_BACKOFF_AFTER,
+  LOGIN_LOCK_MS,
+  LOGIN_MAX_FAILURES_PER_IP,
+  LOGIN_MAX_FAILURES_PER_PAIR,
+  LOGIN_WINDOW_MS,
   RampartError,
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE_MS,
@@ -13,6 +18,7 @@ import {
   sessionExpiry,
   toHex,
   type Actor,
+  type AuditEventInput,
   type User,
 } from "@rampart/core";
 import {
@@ -20,10 +26,13 @@ import {
   createUser,
   deleteExpiredSessions,
   deleteSession,
+  deleteSessionsOfUser,
   findCredentials,
   findSessionByTokenHash,
+  findUserByName,
   getInstallation,
   markSetupComplete,
+  setPasswordHash,
   storeSetupCodeHash,
   touchSession,
 } from "@rampart/db";
@@ -31,7 +40,7 @@ import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import { equalBytes, sha256 } from "../hash.js";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password.js";
-import { accountKey, attemptSucceeded, beginAttempt, ipKey, sweepThrottles } from "./throttle.js";
+import { beginAttempt, beginLogin, clearAccount, ipKey, loginKeys, loginSucceeded, sweepThrottles, type LoginKeys, type ThrottleKey } from "./throttle.js";
 
 export interface ClientInfo {
   ip: string | null;
@@ -55,10 +64,47 @@ export interface AuthenticatedSession {
 const TOUCH_EVERY_MS = 60 * 1000;
 
 const anonymous = (ip: string | null): Actor => ({ type: "anonymous", id: null, name: ip ?? "unknown" });
+const minutes = (ms: number) => `${ms / 60_000} minutes`;
+
+/**
+ * One event for each counter this attempt locked (or, for the account, began to slow):
+ * counting is atomic, so exactly one attempt hits each limit, and a lockout is told once
+ * however hard it is hammered. The account is named only if it exists.
+ */
+function lockoutEvents(reached: ThrottleKey[], keys: LoginKeys, user: User | null, ip: string | null): AuditEventInput[] {
+  const account = { type: "user", id: user?.id ?? null, name: user?.username ?? null };
+  const address = { type: "address", name: ip ?? "unknown" };
+  return reached.map((key) => {
+    const base = { actor: anonymous(ip), action: "auth.lockout" as const, outcome: "denied" as const, ip };
+    if (key === keys.address) {
+      return { ...base, target: address, reason: `${LOGIN_MAX_FAILURES_PER_IP} failed sign-ins: this address may not sign in for ${minutes(LOGIN_LOCK_MS)}` };
+    }
+    if (key === keys.pair) {
+      return {
+        ...base,
+        target: account,
+        context: address,
+        reason: `${LOGIN_MAX_FAILURES_PER_PAIR} failed sign-ins: this address may not sign in to this account for ${minutes(LOGIN_LOCK_MS)}`,
+      };
+    }
+    return {
+      ...base,
+      target: account,
+      reason: `${LOGIN_ACCOUNT_BACKOFF_AFTER} failed sign-ins in ${minutes(LOGIN_WINDOW_MS)}: addresses that failed are slowed`,
+    };
+  });
+}
 
 export function createAuthService(deps: ManagerDeps, audit: AuditService) {
   const db = deps.store.prisma;
   const newId = () => toHex(deps.random(16));
+
+  async function existingUser(username: string): Promise<User> {
+    const name = username.trim().toLowerCase();
+    const user = await findUserByName(db, name);
+    if (!user) throw new RampartError("not_found", `user ${name} does not exist`, { field: "username" });
+    return user;
+  }
 
   return {
     async setupNeeded(): Promise<boolean> {
@@ -123,25 +169,33 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
     async login(input: { username: string; password: string }, client: ClientInfo): Promise<LoginResult> {
       const now = deps.now();
       const username = input.username.trim().toLowerCase();
-      const account = accountKey(username);
-      const address = ipKey("login", client.ip ?? "unknown");
-      await beginAttempt(db, [account, address], now);
+      const keys = loginKeys(username, client.ip ?? "unknown");
+      const attempt = await beginLogin(db, keys, now);
+      if (attempt.refusal) {
+        if (attempt.reached.length > 0) {
+          await audit.recordMany(lockoutEvents(attempt.reached, keys, await findUserByName(db, username), client.ip));
+        }
+        throw attempt.refusal;
+      }
       const found = await findCredentials(db, username);
       const ok = found ? await verifyPassword(found.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
       if (!found || !ok) {
-        await audit.record({
-          actor: anonymous(client.ip),
-          action: "auth.login",
-          // The typed name is recorded only if it is an account: it may be a mistyped password.
-          target: { type: "user", id: found?.user.id ?? null, name: found?.user.username ?? null },
-          outcome: "failure",
-          reason: found ? "wrong password" : "unknown user",
-          ip: client.ip,
-        });
+        await audit.recordMany([
+          {
+            actor: anonymous(client.ip),
+            action: "auth.login",
+            // The typed name is recorded only if it is an account: it may be a mistyped password.
+            target: { type: "user", id: found?.user.id ?? null, name: found?.user.username ?? null },
+            outcome: "failure",
+            reason: found ? "wrong password" : "unknown user",
+            ip: client.ip,
+          },
+          ...lockoutEvents(attempt.reached, keys, found?.user ?? null, client.ip),
+        ]);
         // One message for both cases, so the response does not reveal which usernames exist.
         throw new RampartError("unauthenticated", "username or password is not correct");
       }
-      await attemptSucceeded(db, account, [address]);
+      await loginSucceeded(db, keys);
       const token = formatSessionToken(deps.random(SESSION_TOKEN_BYTES));
       const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
       await createSession(db, {
@@ -192,6 +246,52 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
         outcome: "success",
         ip: client.ip,
       });
+    },
+
+    /** Lifts every sign-in lock and backoff on an account (the admin socket's `user unlock`). */
+    async unlock(username: string, actor: Actor, client: ClientInfo): Promise<{ username: string; cleared: number }> {
+      const user = await existingUser(username);
+      const cleared = await clearAccount(db, user.username);
+      await audit.record({
+        actor,
+        action: "user.unlock",
+        target: { type: "user", id: user.id, name: user.username },
+        outcome: "success",
+        reason: cleared === 0 ? "nothing was locked" : null,
+        ip: client.ip,
+      });
+      return { username: user.username, cleared };
+    },
+
+    /**
+     * Sets a user's password under the same rules as setup, ends all their sessions and
+     * lifts their sign-in locks (the admin socket's `user reset-password`).
+     */
+    async resetPassword(
+      input: { username: string; password: string },
+      actor: Actor,
+      client: ClientInfo,
+    ): Promise<{ username: string; sessionsEnded: number }> {
+      const user = await existingUser(input.username);
+      checkNewPassword(input.password, user.username);
+      const passwordHash = await hashPassword(input.password);
+      const sessionsEnded = await deps.store.transaction(async (tx) => {
+        await setPasswordHash(tx, user.id, passwordHash);
+        const ended = await deleteSessionsOfUser(tx, user.id);
+        await clearAccount(tx, user.username);
+        await audit.record(
+          {
+            actor,
+            action: "user.reset-password",
+            target: { type: "user", id: user.id, name: user.username },
+            outcome: "success",
+            ip: client.ip,
+          },
+          tx,
+        );
+        return ended;
+      });
+      return { username: user.username, sessionsEnded };
     },
 
     /** Deletes expired sessions and spent login counters; the server runs this periodically. */

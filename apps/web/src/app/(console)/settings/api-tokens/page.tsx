@@ -1,5 +1,6 @@
 "use client";
 
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS } from "@rampart/core";
 import { createApiTokenInput, type ApiTokenInfo } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -10,16 +11,9 @@ import { formatDateTime, fromNow } from "~/lib/format";
 import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
-const EXPIRY_OPTIONS = [
-  { label: "30 days", days: 30 },
-  { label: "90 days", days: 90 },
-  { label: "1 year", days: 365 },
-  { label: "Never", days: null },
-] as const;
-
 function tokenState(token: ApiTokenInfo, now: Date): { label: string; tone: "good" | "bad" | "warn" } {
   if (token.revokedAt) return { label: "Revoked", tone: "bad" };
-  if (token.expiresAt && token.expiresAt <= now) return { label: "Expired", tone: "warn" };
+  if (token.expiresAt <= now) return { label: "Expired", tone: "warn" };
   return { label: "Active", tone: "good" };
 }
 
@@ -40,10 +34,11 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const days = String(form.get("expiry"));
+    const days = String(form.get("expiresInDays") ?? "").trim();
     const { data, errors: found } = validate(createApiTokenInput, {
       name: String(form.get("name") ?? ""),
-      expiresInDays: days === "never" ? null : Number(days),
+      // An empty box is not a number (NaN), so it is refused rather than read as 0.
+      expiresInDays: days === "" ? Number.NaN : Number(days),
     });
     if (!data) return setErrors(found);
     try {
@@ -76,24 +71,19 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
         <form onSubmit={submit} noValidate className="space-y-4">
           {errors.form && <Alert>{errors.form}</Alert>}
           <Field label="Name" name="name" placeholder="e.g. laptop CLI" maxLength={64} error={errors.name} required autoFocus />
-          <div className="space-y-1">
-            <label htmlFor="expiry" className="block text-sm font-medium">
-              Expires after
-            </label>
-            <select
-              id="expiry"
-              name="expiry"
-              defaultValue="90"
-              className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-            >
-              {EXPIRY_OPTIONS.map((o) => (
-                <option key={o.label} value={o.days ?? "never"}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-            {errors.expiresInDays && <p className="text-sm text-red-700 dark:text-red-400">{errors.expiresInDays}</p>}
-          </div>
+          <Field
+            label="Expires in (days)"
+            name="expiresInDays"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={API_TOKEN_MAX_DAYS}
+            step={1}
+            defaultValue={API_TOKEN_DEFAULT_DAYS}
+            hint={`Every token expires: 1 to ${API_TOKEN_MAX_DAYS} days.`}
+            error={errors.expiresInDays}
+            required
+          />
           <div className="flex justify-end gap-2">
             <Button variant="secondary" onClick={close}>
               Cancel
@@ -188,7 +178,9 @@ export default function ApiTokensPage() {
                     <td className="px-4 py-2 font-mono text-xs">{token.id}</td>
                     <td className="px-4 py-2" title={formatDateTime(token.createdAt)}>{fromNow(token.createdAt, now)}</td>
                     <td className="px-4 py-2">{token.lastUsedAt ? fromNow(token.lastUsedAt, now) : "never"}</td>
-                    <td className="px-4 py-2">{token.expiresAt ? formatDateTime(token.expiresAt) : "never"}</td>
+                    <td className="px-4 py-2" title={formatDateTime(token.expiresAt)}>
+                      {token.expiresAt <= now ? `expired ${fromNow(token.expiresAt, now)}` : fromNow(token.expiresAt, now)}
+                    </td>
                     <td className="px-4 py-2"><Badge tone={state.tone}>{state.label}</Badge></td>
                     <td className="px-4 py-2 text-right">
                       {!token.revokedAt && (
