@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, runCliWithInput } from "../test-support/cli.js";
+import { runCli, runCliWith } from "../test-support/cli.js";
 import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } from "../test-support/server.js";
 
 /**
@@ -65,7 +65,7 @@ describe.each(testStoreKinds())("rampart user against a server on %s", (kind) =>
   it("ok/reset-password reads standard input, ends the user's sessions, and the new password signs in", async () => {
     const cookie = sessionCookieFrom(await login(PASSWORD));
     expect((await query(s.server.url, "system.status", cookie)).status).toBe(200);
-    const run = await runCliWithInput(s.dataDir, ["user", "reset-password", "admin"], "a brand new passphrase\n");
+    const run = await runCliWith({ input: "a brand new passphrase\n" }, s.dataDir, "user", "reset-password", "admin");
     expect(run).toEqual({ code: 0, stdout: "Password of admin changed; 2 sessions ended.\n", stderr: "" });
     expect((await query(s.server.url, "system.status", cookie)).status).toBe(401);
     expect((await login(PASSWORD)).status).toBe(401);
@@ -106,7 +106,7 @@ describe.each(testStoreKinds())("rampart user against a server on %s", (kind) =>
     ],
   ])("fail/%j is refused with a clear message", async (args, input, code, stderr) => {
     const before = (await events("user.reset-password")).length;
-    expect(await runCliWithInput(s.dataDir, args, input)).toEqual({ code, stdout: "", stderr });
+    expect(await runCliWith({ input }, s.dataDir, ...args)).toEqual({ code, stdout: "", stderr });
     expect(await events("user.reset-password")).toHaveLength(before);
   });
 });

@@ -19,7 +19,7 @@ export function runCli(dataDir: string, ...args: string[]): Promise<CliRun> {
 }
 
 /** `runCli` with standard input, and a time limit after which the process is killed. */
-export function runCliWith(options: { input?: string; timeoutMs?: number }, dataDir: string, ...args: string[]): Promise<CliRun> {
+export function runCliWith(options: { input?: string | Buffer; timeoutMs?: number }, dataDir: string, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -28,18 +28,5 @@ export function runCliWith(options: { input?: string; timeoutMs?: number }, data
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(options.input ?? "");
-  });
-}
-
-/** `runCli` with `input` on a pipe as the command's standard input. */
-export function runCliWithInput(dataDir: string, args: readonly string[], input: string | Buffer): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...args, "--data-dir", dataDir],
-      { env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(input);
   });
 }
