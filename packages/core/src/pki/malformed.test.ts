@@ -49,7 +49,9 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant("flip-header" as const), at: fc.nat({ max: 11 }), bit: fc.nat({ max: 7 }) }),
 );
 
-function mutate(input: Uint8Array, changes: ReadonlyArray<fc.infer<typeof mutation>>): Uint8Array {
+type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+function mutate(input: Uint8Array, changes: readonly Mutation[]): Uint8Array {
   let out = input.slice();
   for (const change of changes) {
     if (out.length === 0) break;
