@@ -6,7 +6,7 @@ import { hostileCertificates } from "@rampart/core/testing";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrFor } from "./identity.js";
-import { startTestServer, type TestServer } from "../test-support/server.js";
+import { joinWorker as joinNode, startTestServer, type TestServer } from "../test-support/server.js";
 
 /**
  * Hostile clients against the node endpoint's real TLS listener: certificates built to
@@ -67,14 +67,7 @@ describe.each(testStoreKinds())("node endpoint against hostile clients on %s", (
     });
   }
 
-  async function joinWorker(hostname: string): Promise<Identity & { nodeId: string }> {
-    const token = await s.server.runtime.manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const description = { hostname, os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
-    const result = await call("POST", "/v1/join", { body: JSON.stringify({ token, csr: csrFor(privateKey), description }) });
-    expect(result.status).toBe(200);
-    return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert: result.json.certificatePem as string, nodeId: result.json.nodeId as string };
-  }
+  const joinWorker = (hostname: string) => joinNode(s, hostname, (body) => call("POST", "/v1/join", { body: JSON.stringify(body) }));
 
   const reads = () => s.logs.filter((line) => line.includes(READ)).map((line) => JSON.parse(line) as { bytes: number });
 

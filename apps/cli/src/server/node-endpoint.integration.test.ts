@@ -5,7 +5,7 @@ import { testStoreKinds } from "@rampart/db/testing";
 import { createCertificateAuthority, createRootCa, verifyCsr } from "@rampart/manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrFor } from "./identity.js";
-import { startTestServer, type TestServer } from "../test-support/server.js";
+import { joinWorker as joinNode, startTestServer, type TestServer } from "../test-support/server.js";
 
 /**
  * The node endpoint against a real TLS client: each refusal Swarm's model requires,
@@ -70,18 +70,7 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert: issued.pem, nodeId };
   }
 
-  async function joinWorker(hostname: string): Promise<Identity & { nodeId: string }> {
-    const manager = s.server.runtime.manager;
-    const token = await manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
-    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const result = await call("POST", "/v1/join", undefined, {
-      token,
-      csr: csrFor(privateKey),
-      description: { hostname, os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} },
-    });
-    expect(result.status).toBe(200);
-    return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert: result.json.certificatePem as string, nodeId: result.json.nodeId as string };
-  }
+  const joinWorker = (hostname: string) => joinNode(s, hostname, (body) => call("POST", "/v1/join", undefined, body));
 
   it("ok/the root CA is served to anyone, byte for byte", async () => {
     const r = await call("GET", "/v1/ca");
