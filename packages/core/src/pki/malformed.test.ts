@@ -5,7 +5,22 @@ import { isRampartError } from "../errors/index.js";
 import { subjectPublicKeyBits } from "./algorithms.js";
 import { buildNodeCertificate, buildRootCertificate, nodeCertificateValidity, parseCertificate } from "./cert.js";
 import { buildCsr, parseCsr } from "./csr.js";
-import { TAG, tlv } from "./der.js";
+import {
+  TAG,
+  contentsOf,
+  oidToString,
+  readBitString,
+  readBoolean,
+  readChildren,
+  readInteger,
+  readOid,
+  readSmallInteger,
+  readString,
+  readTime,
+  readTlv,
+  tlv,
+  type Tlv,
+} from "./der.js";
 import { hostileCertificates } from "../testing/index.js";
 
 /**
@@ -148,6 +163,20 @@ describe("malformed input", () => {
         outcome(() => parseCsr(bytes));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("ok/the DER reader's functions, on random bytes at any offset, return or throw a RampartError", () => {
+    const readers = [readOid, readString, readTime, readInteger, readSmallInteger, readBoolean, readBitString, (b: Uint8Array, t: Tlv) => readChildren(b, t, 16)];
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.nat({ max: readers.length - 1 }), (bytes, at, which) => {
+        outcome(() => {
+          const found = readTlv(bytes, bytes.length === 0 ? 0 : at % bytes.length);
+          readers[which]!(bytes, found);
+          oidToString(contentsOf(bytes, found));
+        });
+      }),
+      { numRuns: 2000 },
     );
   });
 
