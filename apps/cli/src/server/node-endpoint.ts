@@ -25,6 +25,13 @@ export const SWARM_CIPHERS = [
 ].join(":");
 
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * A body over the limit is still read, and thrown away, up to this much more before the
+ * 413 goes out: a server that closes while the client is still sending makes the
+ * client's kernel see a reset, and the client never reads the answer. Past this the
+ * 413 is sent and the connection closed at once.
+ */
+const MAX_DISCARDED_BYTES = 1024 * 1024;
 
 export interface NodeEndpointTls {
   key: string;
@@ -38,14 +45,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve("too-large");
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES + MAX_DISCARDED_BYTES) resolve("too-large");
+      else if (size > MAX_BODY_BYTES) chunks.length = 0;
+      else chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve(size > MAX_BODY_BYTES ? "too-large" : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -80,6 +84,9 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
         .finally(() => leave?.());
     },
   );
+  // The manager reads a connection's certificate once and keeps what it says for the
+  // connection's life; TLS 1.2 renegotiation could swap the certificate under it.
+  server.on("secureConnection", (socket: TLSSocket) => socket.disableRenegotiation());
   // Agents keep one connection open across heartbeats.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 20_000;
@@ -104,7 +111,11 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
           return send(res, 415, { error: "requests must be sent as application/json" });
         }
         const raw = await readBody(req);
-        if (raw === "too-large") return send(res, 413, { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` });
+        if (raw === "too-large") {
+          // Answer, then close: what is left of the body is not read as a next request.
+          res.setHeader("connection", "close");
+          return send(res, 413, { error: `the request body is larger than ${MAX_BODY_BYTES} bytes` });
+        }
         const tooDeep = jsonNestingProblem(raw.toString("utf8"));
         if (tooDeep) return send(res, 400, { error: tooDeep });
         try {
@@ -113,7 +124,6 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
           return send(res, 400, { error: "the request body is not valid JSON" });
         }
       }
-      const peerCert = socket.getPeerX509Certificate();
       const response = await endpoint.handle({
         method: req.method ?? "GET",
         path,
@@ -123,7 +133,13 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
         peer: {
           authorized: socket.authorized,
           authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-          der: peerCert ? new Uint8Array(peerCert.raw) : null,
+          // OpenSSL already holds the certificate; neither of these parses it again.
+          presented: socket.getPeerX509Certificate() !== undefined,
+          der: () => {
+            const certificate = socket.getPeerX509Certificate();
+            return certificate ? new Uint8Array(certificate.raw) : null;
+          },
+          connection: socket,
         },
       });
       send(res, response.status, response.body, response.text);

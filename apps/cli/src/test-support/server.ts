@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPostgresDatabase } from "@rampart/db/testing";
 import type { StoreKind } from "@rampart/db";
+import { csrFor } from "../server/identity.js";
 import { createLogger } from "../server/log.js";
 import { startServer, type RunningServer, type ServerOptions } from "../server/index.js";
 import { Writable } from "node:stream";
@@ -93,4 +95,28 @@ export async function query(base: string, path: string, cookie?: string): Promis
 export function sessionCookieFrom(response: Response): string {
   const header = response.headers.get("set-cookie") ?? "";
   return header.split(";")[0]!;
+}
+
+/** A node's identity as TLS options: its PKCS#8 key and its certificate, both PEM. */
+export interface NodeIdentity {
+  key: string;
+  cert: string;
+  nodeId: string;
+}
+
+/**
+ * Joins a worker through the node endpoint with a fresh P-256 key. `post` sends a JSON
+ * body to `/v1/join` with the test's own TLS client.
+ */
+export async function joinWorker(
+  s: TestServer,
+  hostname: string,
+  post: (body: unknown) => Promise<{ status: number; json: Record<string, unknown> }>,
+): Promise<NodeIdentity> {
+  const token = await s.server.runtime.manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const description = { hostname, os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
+  const result = await post({ token, csr: csrFor(privateKey), description });
+  if (result.status !== 200) throw new Error(`join answered ${result.status}: ${JSON.stringify(result.json)}`);
+  return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert: result.json.certificatePem as string, nodeId: result.json.nodeId as string };
 }

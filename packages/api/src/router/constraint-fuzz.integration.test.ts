@@ -1,5 +1,6 @@
 import { isRampartError, parseConstraint } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
 
@@ -8,45 +9,50 @@ import { createHarness, serveApi, type Harness } from "../test-support/harness.j
  * endpoint as the second constraint of a service update. None may get a 5xx; each
  * valid one is accepted; each invalid one gets a 4xx whose message is Swarm's and names
  * the bad part (the key, the value, or the missing operator) and whose field is
- * `constraints[1]`. The generator is seeded, so a failure replays.
+ * `constraints[1]`. fast-check generates them from a fixed seed, so a failure replays and
+ * shrinks.
  */
 const CASES = 10_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ["node.id", "node.hostname", "node.role", "node.ip", "node.platform.os", "node.platform.arch", "node.labels.zone", "engine.labels.disk", "NODE.LABELS.Zone", "node.labels.", "node", "n", "9key", "_k", "node labels", "node.labels.ü", "", " ", "node.labels.a=b", "node.labels.zone!"];
 const OPERATORS = ["==", "!=", "=", "!", "~", "<>", "===", "!==", "= =", "", " == ", "==!="];
 const VALUES = ["eu-1", "yes", "manager", "10.0.0.0/8", "192.168.1.1", "fe80::1", "*", "a.b:c", "(x)", "[a]", "^$|/", "", " ", "ü", "a\"b", "a'b", "a,b", "a;b", "a=b", "x\u00a0", "\t", "😀", "<script>", "%00", "a b", "1e9"];
 const JUNK = ["\u0000", "\u0001", "\u007f", "\u2028", "\u00a0", "\u3000", "\\", "\"", "'", "{", "}", "#", "@", "&", "=", "!", " ", "\n", "é", "ß", "İ", "\ud83d\ude00"];
 
-function fuzzed(random: () => number): string {
-  const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
-  // Half the parts come from the well-formed ones, so valid expressions are common too.
-  const part = (list: readonly string[], wellFormed: number) => (random() < 0.5 ? list[Math.floor(random() * wellFormed)]! : pick(list));
-  let text = `${part(KEYS, 9)}${part(OPERATORS, 2)}${part(VALUES, 12)}`;
-  // Mutations: insert, delete or replace characters; sometimes pad or repeat.
-  const mutations = random() < 0.4 ? 0 : Math.floor(random() * 4);
-  for (let i = 0; i < mutations; i++) {
-    const at = Math.floor(random() * (text.length + 1));
-    const kind = random();
-    if (kind < 0.4) text = text.slice(0, at) + pick(JUNK) + text.slice(at);
-    else if (kind < 0.7) text = text.slice(0, at) + text.slice(at + 1);
-    else if (kind < 0.9) text = text.slice(0, at) + String.fromCharCode(32 + Math.floor(random() * 95)) + text.slice(at + 1);
-    else text = text.repeat(1 + Math.floor(random() * 3));
-  }
-  if (random() < 0.1) text = ` ${text}\t`;
-  if (random() < 0.01) text = text.padEnd(600, "x");
-  return text;
-}
+/** One edit of an expression: insert junk, delete, replace with a printable character, or repeat the whole. */
+const edit = fc.record({
+  at: fc.nat(),
+  kind: fc.integer({ min: 0, max: 9 }),
+  junk: fc.constantFrom(...JUNK),
+  char: fc.integer({ min: 32, max: 126 }),
+  times: fc.integer({ min: 1, max: 3 }),
+});
+
+/** Half the parts come from the well-formed ones, so valid expressions are common too. */
+const part = (list: readonly string[], wellFormed: number) => fc.oneof(fc.constantFrom(...list.slice(0, wellFormed)), fc.constantFrom(...list));
+
+const fuzzed = fc
+  .tuple(
+    part(KEYS, 9),
+    part(OPERATORS, 2),
+    part(VALUES, 12),
+    fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 6, arbitrary: fc.array(edit, { maxLength: 3 }) }),
+    fc.integer({ min: 0, max: 99 }),
+    fc.integer({ min: 0, max: 99 }),
+  )
+  .map(([key, operator, value, edits, pad, long]) => {
+    let text = `${key}${operator}${value}`;
+    for (const e of edits) {
+      const at = e.at % (text.length + 1);
+      if (e.kind < 4) text = text.slice(0, at) + e.junk + text.slice(at);
+      else if (e.kind < 7) text = text.slice(0, at) + text.slice(at + 1);
+      else if (e.kind < 9) text = text.slice(0, at) + String.fromCharCode(e.char) + text.slice(at + 1);
+      else text = text.repeat(e.times);
+    }
+    if (pad < 10) text = ` ${text}\t`;
+    if (long < 1) text = text.padEnd(600, "x");
+    return text;
+  });
 
 /** tRPC's answer over HTTP, as far as this test reads it. */
 interface Reply {
@@ -103,35 +109,36 @@ describe.each(testStoreKinds())("10,000 fuzzed constraints through the API on %s
     expect(created.status).toBe(200);
     let version = created.body.result!.data.json.version;
 
-    const random = mulberry32(0x5eed);
     const tally = { valid: 0, invalid: 0, tooLong: 0, status5xx: 0 };
     const failures: string[] = [];
-    for (let i = 0; i < CASES; i++) {
-      const expression = fuzzed(random);
+    const check = async (expression: string): Promise<void> => {
       const { status, body } = await call("service.update", { ref: "fuzz", version, spec: spec(["node.role == worker", expression]) });
-      if (status >= 500) tally.status5xx++;
+      if (status >= 500) {
+        tally.status5xx++;
+        failures.push(`${JSON.stringify(expression)}: ${status}`);
+      }
       // NUL is refused before anything else reads the input; then the length; then Swarm.
       const verdict = expression.includes("\0") ? "NUL" : expression.length > 512 ? "too long" : swarmVerdict(expression);
       if (verdict === null) {
         tally.valid++;
         if (status !== 200) failures.push(`${JSON.stringify(expression)}: valid, but got ${status}`);
         else version = body.result!.data.json.version;
-        continue;
+        return;
       }
       tally.invalid++;
       const error = body.error?.json;
       if (status < 400 || status >= 500 || !error) {
         failures.push(`${JSON.stringify(expression)}: invalid, but got ${status}`);
-        continue;
+        return;
       }
       if (verdict === "NUL") {
         if (!/constraints\.1: must not contain NUL characters$/.test(error.message)) failures.push(`${JSON.stringify(expression)}: ${error.message}`);
-        continue;
+        return;
       }
       if (verdict === "too long") {
         tally.tooLong++;
         if (error.data.field !== "spec.constraints.1") failures.push(`${JSON.stringify(expression)}: field ${error.data.field}`);
-        continue;
+        return;
       }
       if (error.message !== verdict) failures.push(`${JSON.stringify(expression)}: message ${JSON.stringify(error.message)}, Swarm says ${JSON.stringify(verdict)}`);
       if (error.data.field !== "constraints[1]") failures.push(`${JSON.stringify(expression)}: field ${error.data.field}`);
@@ -142,7 +149,16 @@ describe.each(testStoreKinds())("10,000 fuzzed constraints through the API on %s
       } else if (error.message !== "constraint expected one operator from ==, !=") {
         failures.push(`${JSON.stringify(expression)}: unexpected message ${JSON.stringify(error.message)}`);
       }
-    }
+    };
+    await fc.assert(
+      fc.asyncProperty(fuzzed, async (expression) => {
+        const before = failures.length;
+        await check(expression);
+        // A failure stops the run and shrinks to the smallest expression that shows it.
+        expect(failures.slice(before)).toEqual([]);
+      }),
+      { numRuns: CASES, seed: 0x5eed },
+    );
     console.log(`constraint fuzz (${kind}): ${JSON.stringify(tally)}`);
     expect(failures.slice(0, 20)).toEqual([]);
     expect(tally.status5xx).toBe(0);

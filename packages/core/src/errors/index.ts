@@ -59,3 +59,18 @@ export function isRampartError(value: unknown): value is RampartError {
 export function invalidArgument(field: string, message: string): RampartError {
   return new RampartError("invalid_argument", message, { field });
 }
+
+/** The most characters of someone's input an error message quotes. */
+export const MAX_QUOTED_INPUT = 64;
+
+/**
+ * A short prefix of untrusted text for an error message: enough to recognise the input,
+ * never the whole of it, so a 60 KB value cannot make every refusal (and every log line
+ * and audit row that keeps the message) 60 KB long.
+ */
+export function quotePrefix(text: string, max = MAX_QUOTED_INPUT): string {
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in half.
+  const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
+}

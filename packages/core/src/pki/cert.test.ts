@@ -18,6 +18,7 @@ import {
 import { buildCsr, parseCsr } from "./csr.js";
 import { readTlv } from "./der.js";
 import { fromPem, toPem } from "./pem.js";
+import { buildTestCertificate, extension as testExtension } from "../testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rampart-cert-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -260,4 +261,27 @@ describe("nodeCertificateValidity", () => {
       expect(() => nodeCertificateValidity(at, expiry)).toThrow();
     },
   );
+});
+
+describe("certificate reader limits", () => {
+  const key = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const build = (extensions: Uint8Array[]) =>
+    buildTestCertificate(
+      { serial: new Uint8Array([1]), subject: [["2.5.4.3", "limits"]], notBefore: new Date(0), notAfter: new Date(Date.UTC(2040, 0, 1)), spki: spkiOf(key.publicKey), extensions },
+      (data) => new Uint8Array(sign("sha256", data, key.privateKey)),
+    );
+  const privateExtension = (n: number) => testExtension(`1.3.6.1.4.1.${n}`, new Uint8Array(0));
+
+  it("ok/64 distinct extensions are read", () => {
+    expect(parseCertificate(build(Array.from({ length: 64 }, (_, i) => privateExtension(i)))).subject.commonName).toBe("limits");
+  });
+
+  it("fail/65 extensions are refused before any is read", () => {
+    expect(() => parseCertificate(build(Array.from({ length: 65 }, (_, i) => privateExtension(i))))).toThrow("invalid certificate: more than 64 extensions");
+  });
+
+  it("fail/a duplicate among 64 is found and named", () => {
+    const list = Array.from({ length: 63 }, (_, i) => privateExtension(i));
+    expect(() => parseCertificate(build([...list, privateExtension(0)]))).toThrow("invalid certificate: duplicate extension 1.3.6.1.4.1.0");
+  });
 });

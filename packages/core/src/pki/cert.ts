@@ -235,23 +235,36 @@ interface ExtensionSummary {
   isCa: boolean;
 }
 
+/**
+ * The most extensions a certificate may carry. Swarm's have six and a CA's a dozen or
+ * so; a client certificate of thousands is an attempt to make the reader work, and is
+ * refused before any one of them is read.
+ */
+export const MAX_EXTENSIONS = 64;
+
+/** A checked OID's contents (at most MAX_OID_OCTETS) as a string key, so duplicates are found with a Set. */
+function oidKey(id: Uint8Array): string {
+  return String.fromCharCode(...id);
+}
+
 function readExtensions(der: Uint8Array, wrapper: Tlv): ExtensionSummary {
   const out: ExtensionSummary = { dnsNames: [], isCa: false };
   const [list, ...extra] = readChildren(der, wrapper);
   if (list === undefined || extra.length > 0 || list.tag !== TAG.SEQUENCE) throw new DerParseError("malformed extensions");
-  const seen: Uint8Array[] = [];
-  const entries = readChildren(der, list);
+  const entries = readChildren(der, list, MAX_EXTENSIONS, `more than ${MAX_EXTENSIONS} extensions`);
   if (entries.length === 0) throw new DerParseError("empty extensions");
+  const seen = new Set<string>();
   for (const entry of entries) {
     if (entry.tag !== TAG.SEQUENCE) throw new DerParseError("expected an Extension");
-    const parts = readChildren(der, entry);
-    if (parts.length < 2 || parts.length > 3) throw new DerParseError("malformed Extension");
+    const parts = readChildren(der, entry, 3, "malformed Extension");
+    if (parts.length < 2) throw new DerParseError("malformed Extension");
     const id = readOid(der, parts[0]!);
     if (parts.length === 3) readBoolean(der, parts[1]!);
     const valueTlv = parts[parts.length - 1]!;
     if (valueTlv.tag !== TAG.OCTET_STRING) throw new DerParseError("expected an extension value");
-    if (seen.some((other) => bytesEqual(other, id))) throw new DerParseError(`duplicate extension ${oidToString(id)}`);
-    seen.push(id);
+    const key = oidKey(id);
+    if (seen.has(key)) throw new DerParseError(`duplicate extension ${oidToString(id)}`);
+    seen.add(key);
     const value = contentsOf(der, valueTlv);
     if (bytesEqual(id, SKI)) {
       out.subjectKeyId = contentsOf(value, readOnly(value, TAG.OCTET_STRING, "a key identifier"));

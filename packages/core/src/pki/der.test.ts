@@ -237,3 +237,39 @@ describe("DER reader", () => {
     expect(read("1e0200e9")).toBe("é");
   });
 });
+
+describe("DER reader limits", () => {
+  const oid = (contents: Uint8Array) => tlv(TAG.OID, contents);
+  const arc = (octets: number) => new Uint8Array(octets).fill(0x81).fill(0x01, octets - 1);
+
+  it("ok/a UUID arc under 2.25 (128 bits, 19 octets) is read and rendered whole", () => {
+    // The writer takes safe integers only; encode the 128-bit arc by hand.
+    const groups: number[] = [];
+    for (let v = 329800735698586629295641978511506172918n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | (groups.length ? 0x80 : 0));
+    expect(groups).toHaveLength(19);
+    const encoded = oid(new Uint8Array([0x69, ...groups]));
+    expect(oidToString(readOid(encoded, readTlv(encoded, 0)))).toBe("2.25.329800735698586629295641978511506172918");
+  });
+
+  it.each([
+    ["fail/an arc of 21 octets", oid(new Uint8Array([0x2b, ...arc(21)])), "OID arc is longer than 20 octets"],
+    ["fail/an OID of 129 octets", oid(new Uint8Array(129).fill(0x01)), "OID is longer than 128 octets"],
+    ["fail/an OID of 60,000 arcs", oid(new Uint8Array(60_000).fill(0x01)), "OID is longer than 128 octets"],
+  ])("%s", (_n, encoded, reason) => {
+    expect(() => readOid(encoded, readTlv(encoded, 0))).toThrow(`invalid DER: ${reason}`);
+  });
+
+  it.each([
+    ["ok/a 60,000-octet arc renders as a short prefix", new Uint8Array([0x2b, ...arc(60_000)]), "1.3.…"],
+    ["ok/60,000 arcs render as 64 octets' worth", new Uint8Array(60_000).fill(0x01), `0.1.${Array(63).fill(1).join(".")}.…`],
+    ["ok/an arc cut by the text limit is left out", new Uint8Array([0x2b, ...new Uint8Array(62).fill(0x01), 0x81, 0x81, 0x01]), `1.3.${Array(62).fill(1).join(".")}.…`],
+  ])("%s", (_n, contents, text) => {
+    expect(oidToString(contents)).toBe(text);
+  });
+
+  it("fail/a list longer than its limit is refused at the first child past it", () => {
+    const list = tlv(TAG.SEQUENCE, ...Array.from({ length: 5 }, () => derNull()));
+    expect(readChildren(list, readTlv(list, 0), 5)).toHaveLength(5);
+    expect(() => readChildren(list, readTlv(list, 0), 4, "too many")).toThrow("invalid DER: too many");
+  });
+});

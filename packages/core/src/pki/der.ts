@@ -1,4 +1,4 @@
-import { RampartError } from "../errors/index.js";
+import { RampartError, quotePrefix } from "../errors/index.js";
 
 /**
  * Just enough DER (X.690) to write and read certificates and CSRs. A generic ASN.1
@@ -221,11 +221,11 @@ const OID_PATTERN = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 
 /** An OBJECT IDENTIFIER from dotted form. Meant for module-load constants, not hot paths. */
 export function derOid(dotted: string): Uint8Array {
-  if (!OID_PATTERN.test(dotted)) throw writerError("oid", `not a dotted OID: ${dotted}`);
+  if (!OID_PATTERN.test(dotted)) throw writerError("oid", `not a dotted OID: ${quotePrefix(dotted)}`);
   const arcs = dotted.split(".").map(Number);
-  if (arcs.some((arc) => !Number.isSafeInteger(arc))) throw writerError("oid", `OID arc is too large: ${dotted}`);
+  if (arcs.some((arc) => !Number.isSafeInteger(arc))) throw writerError("oid", `OID arc is too large: ${quotePrefix(dotted)}`);
   const [first, second] = arcs as [number, number];
-  if (first < 2 && second >= 40) throw writerError("oid", `second OID arc must be below 40: ${dotted}`);
+  if (first < 2 && second >= 40) throw writerError("oid", `second OID arc must be below 40: ${quotePrefix(dotted)}`);
   const bytes: number[] = [];
   for (const arc of [first * 40 + second, ...arcs.slice(2)]) {
     const group: number[] = [arc % 128];
@@ -424,12 +424,17 @@ export function readOnly(bytes: Uint8Array, tag: number, what: string): Tlv {
   return found;
 }
 
-/** The children of a constructed TLV, which must fill its contents exactly. */
-export function readChildren(bytes: Uint8Array, parent: Tlv): Tlv[] {
+/**
+ * The children of a constructed TLV, which must fill its contents exactly. With `max`,
+ * reading stops at the first child past it and `tooMany` is thrown, so a list of
+ * thousands costs no more than `max` reads before it is refused.
+ */
+export function readChildren(bytes: Uint8Array, parent: Tlv, max = Infinity, tooMany = `more than ${max} values`): Tlv[] {
   if ((parent.tag & 0x20) === 0) throw new DerParseError("expected a constructed value");
   const out: Tlv[] = [];
   let offset = parent.start;
   while (offset < parent.end) {
+    if (out.length === max) throw new DerParseError(tooMany);
     const child = readTlv(bytes, offset, parent.end);
     out.push(child);
     offset = child.end;
@@ -455,20 +460,31 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Checks an OID's contents are well formed (minimal base-128 arcs). The check and the
- * comparisons below work in place: `subarray` costs a few hundred nanoseconds in V8,
- * which adds up over a certificate.
+ * The longest OID read, and the longest arc in it: 20 octets hold a 140-bit arc, enough
+ * for a UUID under 2.25, and registered OIDs are a few dozen octets. X.690 sets no limit,
+ * but an OID of 60,000 arcs, or of one 60,000-octet arc, only makes every comparison,
+ * key and message cost as much as the attacker likes. (Go's reader stops at 31-bit arcs.)
+ */
+export const MAX_OID_OCTETS = 128;
+export const MAX_OID_ARC_OCTETS = 20;
+
+/**
+ * Checks an OID's contents are well formed (minimal base-128 arcs, within the limits
+ * above). The check and the comparisons below work in place: `subarray` costs a few
+ * hundred nanoseconds in V8, which adds up over a certificate.
  */
 export function checkOid(bytes: Uint8Array, found: Tlv): void {
   if (found.tag !== TAG.OID) throw new DerParseError("expected an OID");
   if (found.length === 0) throw new DerParseError("empty OID");
-  let arcStart = true;
+  if (found.length > MAX_OID_OCTETS) throw new DerParseError(`OID is longer than ${MAX_OID_OCTETS} octets`);
+  let arcStart = found.start;
   for (let i = found.start; i < found.end; i++) {
     const b = bytes[i]!;
-    if (arcStart && b === 0x80) throw new DerParseError("OID arc is not minimal");
-    arcStart = (b & 0x80) === 0;
+    if (i === arcStart && b === 0x80) throw new DerParseError("OID arc is not minimal");
+    if ((b & 0x80) === 0) arcStart = i + 1;
+    else if (i + 1 - arcStart >= MAX_OID_ARC_OCTETS) throw new DerParseError(`OID arc is longer than ${MAX_OID_ARC_OCTETS} octets`);
   }
-  if (!arcStart) throw new DerParseError("truncated OID");
+  if (arcStart !== found.end) throw new DerParseError("truncated OID");
 }
 
 /** Checks an OID and returns its contents. */
@@ -484,22 +500,51 @@ export function contentsEqual(bytes: Uint8Array, found: Tlv, expected: Uint8Arra
   return true;
 }
 
-/** Dotted form of well-formed OID contents, for messages and unknown algorithms. */
+/**
+ * The most octets of an OID rendered as text. Rendering is for a message or an unknown
+ * algorithm's name; contents that did not pass `checkOid` (a 60 KB arc would cost a
+ * quadratic BigInt conversion and a 140,000-digit string) are cut with "…".
+ */
+export const MAX_OID_TEXT_OCTETS = 64;
+
+/**
+ * Dotted form of OID contents, for messages and unknown algorithms. Work is bounded by
+ * MAX_OID_TEXT_OCTETS and MAX_OID_ARC_OCTETS whatever the input's length; arcs up to 7
+ * octets (49 bits) are exact in a double, longer ones use BigInt.
+ */
 export function oidToString(contents: Uint8Array): string {
   const arcs: string[] = [];
-  let value = 0n;
-  for (const b of contents) {
-    value = (value << 7n) | BigInt(b & 0x7f);
-    if ((b & 0x80) !== 0) continue;
+  const end = Math.min(contents.length, MAX_OID_TEXT_OCTETS);
+  let arcStart = 0;
+  for (let i = 0; i < end; i++) {
+    if ((contents[i]! & 0x80) !== 0) {
+      if (i + 1 - arcStart > MAX_OID_ARC_OCTETS) break;
+      continue;
+    }
+    const arc = contents.subarray(arcStart, i + 1);
+    arcStart = i + 1;
     if (arcs.length === 0) {
+      const value = arcValue(arc);
       const first = value < 40n ? 0n : value < 80n ? 1n : 2n;
       arcs.push(first.toString(), (value - first * 40n).toString());
     } else {
-      arcs.push(value.toString());
+      arcs.push(arc.length <= 7 ? String(arcNumber(arc)) : arcValue(arc).toString());
     }
-    value = 0n;
   }
-  return arcs.join(".");
+  const text = arcs.join(".");
+  return arcStart < contents.length ? `${text}${text ? "." : ""}…` : text;
+}
+
+function arcNumber(arc: Uint8Array): number {
+  let value = 0;
+  for (const b of arc) value = value * 128 + (b & 0x7f);
+  return value;
+}
+
+function arcValue(arc: Uint8Array): bigint {
+  let value = 0n;
+  for (const b of arc) value = (value << 7n) | BigInt(b & 0x7f);
+  return value;
 }
 
 /** BOOLEAN contents; DER allows exactly 0x00 and 0xff. */

@@ -1,4 +1,4 @@
-import { RampartError } from "../errors/index.js";
+import { RampartError, quotePrefix } from "../errors/index.js";
 
 /**
  * PEM (RFC 7468) without Buffer, so the same code runs in the browser. Text outside the
@@ -89,8 +89,8 @@ export function fromPem(text: string, label: string): Uint8Array[] {
   for (const match of text.matchAll(BLOCK)) {
     blocks++;
     const [, begin, body, end] = match as unknown as [string, string, string, string];
-    if (begin !== end) throw refuse(`BEGIN ${begin} is closed by END ${end}`);
-    if (body.includes("-----BEGIN ")) throw refuse(`BEGIN ${begin} is not closed`);
+    if (begin !== end) throw refuse(`BEGIN ${quotePrefix(begin)} is closed by END ${quotePrefix(end)}`);
+    if (body.includes("-----BEGIN ")) throw refuse(`BEGIN ${quotePrefix(begin)} is not closed`);
     if (begin !== label) continue;
     if (body.includes(":")) throw refuse("encapsulated headers are not supported");
     out.push(fromBase64(body));

@@ -31,6 +31,8 @@ export type ReportableState = (typeof REPORTABLE_STATES)[number];
 const LONG_POLL_MS = 50_000;
 /** Polls one node may hold open at once; more is a misbehaving (or hostile) client. */
 const MAX_POLLS_PER_NODE = 4;
+/** Dispatcher.UpdateTaskStatus's refusal (manager/dispatcher/dispatcher.go). */
+const NOT_THIS_NODES_TASK = "cannot update a task not assigned this node";
 
 function digestOf(tasks: readonly Assignment[]): string {
   return createHash("sha256")
@@ -212,8 +214,9 @@ export function createAssignmentService(
       }
       // Refused: read the task to say why.
       const task = await getTask(db, taskId);
-      if (!task) throw new RampartError("not_found", `task ${taskId} not found`);
-      if (task.nodeId !== nodeId) throw new RampartError("permission_denied", "cannot update a task not assigned this node");
+      // A task that does not exist is not this node's either: one answer for both, in
+      // Swarm's words, so a node cannot learn which task IDs exist (ADR 0011).
+      if (!task || task.nodeId !== nodeId) throw new RampartError("permission_denied", NOT_THIS_NODES_TASK);
       if (state === task.state) return;
       if (TASK_STATES[task.state] < TASK_STATES.assigned) {
         throw new RampartError("failed_precondition", `task ${taskId} is not assigned yet`);

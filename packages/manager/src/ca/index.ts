@@ -95,13 +95,7 @@ export interface VerifiedCsr {
 
 /** Checks a CSR's structure, key type and self-signature; returns its public key. */
 export function verifyCsr(csrPem: string): VerifiedCsr {
-  let der: Uint8Array;
-  try {
-    der = pemToDer(csrPem, "CERTIFICATE REQUEST");
-  } catch {
-    throw new RampartError("invalid_argument", "invalid CSR: expected one PEM CERTIFICATE REQUEST", { field: "csr" });
-  }
-  const csr = parseCsr(der);
+  const csr = parseCsr(pemToDer(csrPem, "CERTIFICATE REQUEST", "invalid CSR", "csr"));
   if (!ACCEPTED_KEYS.has(csr.keyAlgorithm)) {
     throw new RampartError("invalid_argument", "invalid CSR: the key must be ECDSA P-256 or P-384", { field: "csr" });
   }

@@ -8,8 +8,10 @@ import {
   escapeUnsafeText,
   isRampartError,
   parseCertificate,
+  quotePrefix,
   type Actor,
   type ErrorCode,
+  type NameSummary,
   unsafeTextProblem,
 } from "@rampart/core";
 import { z } from "zod";
@@ -42,8 +44,20 @@ export interface PeerCertificate {
   authorized: boolean;
   /** Why it did not, in OpenSSL's words (e.g. CERT_HAS_EXPIRED). */
   authorizationError: string | null;
-  /** The leaf's DER, or null if the client sent none. */
-  der: Uint8Array | null;
+  /** Whether the client sent a certificate at all. */
+  presented: boolean;
+  /**
+   * The leaf's DER, or null if the client sent none. Asked for only once the chain is
+   * verified and only once per connection: an untrusted certificate is never read here.
+   */
+  der(): Uint8Array | null;
+  /**
+   * The TLS connection the request came on (its socket). What its certificate says is
+   * read once and kept against it (weakly, so it goes with the connection), however many
+   * requests the connection carries; the listener refuses renegotiation, so a
+   * connection's certificate never changes.
+   */
+  connection: object;
 }
 
 export interface EndpointRequest {
@@ -136,6 +150,24 @@ export function createNodeEndpoint(
   delivery: DeliveryService,
 ) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
+  /** Each verified connection's certificate subject, or null when core cannot read it. */
+  const subjects = new WeakMap<object, NameSummary | null>();
+
+  /** The subject of a verified peer's certificate, read at most once per connection. */
+  function subjectOf(peer: PeerCertificate): NameSummary | null {
+    const known = subjects.get(peer.connection);
+    if (known !== undefined) return known;
+    const der = peer.der();
+    let subject: NameSummary | null = null;
+    try {
+      if (der) subject = parseCertificate(der).subject;
+    } catch {
+      subject = null;
+    }
+    deps.log.debug({ bytes: der?.length ?? 0, readable: subject !== null }, "node certificate read");
+    subjects.set(peer.connection, subject);
+    return subject;
+  }
 
   /**
    * Refuses and audits. `node` is set only when the certificate was verified: the
@@ -166,14 +198,13 @@ export function createNodeEndpoint(
     required: readonly string[] = [WORKER_ROLE, MANAGER_ROLE],
   ): Promise<{ nodeId: string } | { refused: EndpointResponse }> {
     const { peer } = req;
-    if (!peer.der) return { refused: await refuse(deniedMessage(NO_CLIENT_CERTIFICATE), req, null) };
+    // Verify first, read second: nothing of an untrusted certificate is parsed.
+    if (!peer.presented) return { refused: await refuse(deniedMessage(NO_CLIENT_CERTIFICATE), req, null) };
     if (!peer.authorized) {
       return { refused: await refuse(deniedMessage(NO_VERIFIED_CHAIN), req, null, peer.authorizationError ?? "unknown reason") };
     }
-    let subject;
-    try {
-      subject = parseCertificate(peer.der).subject;
-    } catch {
+    const subject = subjectOf(peer);
+    if (!subject) {
       // Rampart's own: TLS verified a chain whose leaf core's reader cannot read.
       return { refused: await refuse(deniedMessage("Permission denied: the client certificate cannot be read"), req, null) };
     }
@@ -249,7 +280,7 @@ export function createNodeEndpoint(
           if ("refused" in who) return who.refused;
           return { status: 200, body: await delivery.fetch(who.nodeId, secret[1]!, req.ip) };
         }
-        return problem(404, `no route for ${req.method} ${req.path}`);
+        return problem(404, `no route for ${req.method} ${quotePrefix(req.path)}`);
       }
     }
   }
