@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { SECRET_MESSAGES } from "@rampart/core";
 import { countCanary, newCanary, testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../http/cookie.js";
@@ -114,18 +115,23 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     expect(await counts()).toEqual(before);
   });
 
-  it("fail/only labels change: a new name or different data is refused; identical data and a stale version are told apart", async () => {
+  it("fail/only labels change: a new name, or any data at all, is refused; an unchanged name and a stale version are told apart", async () => {
     const s = await admin.secret.create({ name: "immutable", data: b64("v1"), labels: { a: "1" } });
     const before = await counts();
-    for (const change of [{ name: "renamed" }, { data: b64("v2") }, { data: b64("v1 ") }]) {
-      await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, ...change })).rejects.toMatchObject({
+    await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "renamed" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "only updates to Labels are allowed",
+    });
+    // The payload is never compared: the right one, a wrong one and one that is not even base64 get one answer.
+    for (const data of [b64("v1"), b64("v2"), b64("v1 "), "not base64!", null]) {
+      await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, data })).rejects.toMatchObject({
         code: "BAD_REQUEST",
-        message: "only updates to Labels are allowed",
+        message: expect.stringContaining(SECRET_MESSAGES.dataInUpdate),
       });
     }
     expect(await counts()).toEqual(before);
     expect((await admin.secret.get({ ref: s.id })).labels).toEqual({ a: "1" });
-    const ok = await admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "immutable", data: b64("v1") });
+    const ok = await admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "immutable" });
     expect(ok).toMatchObject({ version: 2, labels: { a: "2" } });
     await expect(admin.secret.update({ ref: s.id, version: 1, labels: {} })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(admin.secret.update({ ref: s.id, version: 2, labels: { "bad key": "x" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
@@ -269,7 +275,8 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     const svc = await admin.service.create(service("canary-svc", [ref(s)]));
     await settle();
     const responses: unknown[] = [s, svc];
-    responses.push(await admin.secret.update({ ref: s.id, version: 1, labels: { kind: "still" }, data: b64(canary) }));
+    responses.push(await admin.secret.update({ ref: s.id, version: 1, labels: { kind: "still" } }));
+    responses.push(await admin.secret.update({ ref: s.id, version: 2, labels: { kind: "still" }, data: b64(canary) }).catch((error: unknown) => String(error)));
     // Every query procedure of the whole API, with every kind of input it might take.
     const inputs = [undefined, {}, { ref: s.id }, { ref: "canary" }, { ref: svc.id }, { ref: nodeIds[0]! }, { limit: 200 }, { search: "canary" }];
     const queries = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).filter(([, p]) => p._def.type === "query");
@@ -365,10 +372,37 @@ describe.each(testStoreKinds())("secret payloads over HTTP on %s", (kind) => {
     expect(text).not.toContain("hunter2");
   });
 
+  it("fail/an update's data is no oracle: the right guess and a wrong one get byte-identical answers, and nothing is written", async () => {
+    const value = "hunter2-the-real-value";
+    const created = (await (await fetch(`${base}/secret.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: `http://${host}`, cookie },
+      body: JSON.stringify({ json: { name: "guessed", data: b64(value) } }),
+    }).then((r) => r.json())) as { result: { data: { json: { id: string } } } }).result.data.json;
+    const guess = async (data: string) => {
+      const response = await fetch(`${base}/secret.update`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: `http://${host}`, cookie },
+        body: JSON.stringify({ json: { ref: created.id, version: 1, labels: { tried: "yes" }, data: b64(data) } }),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const audited = () => h.t.store.prisma.auditEvent.count();
+    const before = await audited();
+    const right = await guess(value);
+    const wrong = await guess("hunter3-a-wrong-guess!");
+    expect(right.status).toBe(400);
+    expect(right).toEqual(wrong);
+    expect(JSON.parse(right.body)).toMatchObject({ error: { json: { message: `data: ${SECRET_MESSAGES.dataInUpdate}`, data: { field: "data" } } } });
+    expect(await audited()).toBe(before);
+    expect((await h.manager.secrets.get(created.id)).version).toBe(1);
+  });
+
   it("fail/a body over 1 MiB is a 413 before anything is parsed", async () => {
+    const before = await h.t.store.prisma.secret.count();
     const response = await create("way-too-big", 800_000);
     expect(response.status).toBe(413);
-    expect(await h.t.store.prisma.secret.count()).toBe(1);
+    expect(await h.t.store.prisma.secret.count()).toBe(before);
     expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
   });
 });
