@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SECRET_MESSAGES } from "@rampart/core";
@@ -404,5 +405,60 @@ describe.each(testStoreKinds())("secret payloads over HTTP on %s", (kind) => {
     expect(response.status).toBe(413);
     expect(await h.t.store.prisma.secret.count()).toBe(before);
     expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
+  });
+});
+
+describe.each(testStoreKinds())("refused secret fetches on %s", (kind) => {
+  let h: Harness;
+  let nodeId: string;
+  let secret: { id: string; name: string };
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    [nodeId] = (await h.joinWorkers(["filler"])) as [string];
+    secret = await h.manager.secrets.create({ name: "not-yours", data: new TextEncoder().encode("v"), labels: {} }, { type: "system", id: null, name: "test" }, null);
+  });
+  afterAll(async () => {
+    await h.dispose();
+  });
+
+  const refused = async () => h.manager.audit.list({ action: "secret.refused", limit: 500 });
+  const randomId = () => Array.from(randomBytes(25), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+
+  it("fail/a node that fills the refusal table cannot switch auditing off: a real refusal after it is counted into a summary", async () => {
+    const fillers = Array.from({ length: 10_000 }, randomId);
+    const results = await Promise.allSettled(fillers.map((id) => h.manager.delivery.fetch(nodeId, id, "192.0.2.9")));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    const individually = (await refused()).length;
+    expect(individually).toBeGreaterThan(0);
+    expect(individually).toBeLessThan(200);
+
+    // The real one: a secret that exists, which no task of the node references.
+    await expect(h.manager.delivery.fetch(nodeId, secret.id, "192.0.2.9")).rejects.toMatchObject({ code: "permission_denied" });
+    // Within the minute nothing is lost in memory: the summary is written when the minute is up.
+    h.clock.advance(60_000);
+    await h.manager.delivery.flushRefusals();
+    const events = await refused();
+    const summaries = events.filter((e) => e.targetId === null);
+    expect(summaries).toHaveLength(1);
+    const counted = Number(/^(\d+) refusals from node /.exec(summaries[0]!.reason!)![1]);
+    expect(summaries[0]).toMatchObject({ actorId: nodeId, contextId: nodeId, outcome: "denied" });
+    // Every refusal appears once: one by one, or in the summary's count.
+    expect(events.length - 1 + counted).toBe(fillers.length + 1);
+  });
+
+  it("fail/the same secret refused again within the minute is counted, not dropped; a new minute audits it by itself again", async () => {
+    const before = (await refused()).length;
+    const alone = async () => (await refused()).filter((e) => e.targetId === secret.id).length;
+    const aloneBefore = await alone();
+    for (let i = 0; i < 3; i++) await expect(h.manager.delivery.fetch(nodeId, secret.id, null)).rejects.toMatchObject({ code: "permission_denied" });
+    expect((await refused()).length).toBe(before + 1);
+    h.clock.advance(60_000);
+    // The next refusal closes the previous minute: its summary counts the two repeats.
+    await expect(h.manager.delivery.fetch(nodeId, secret.id, null)).rejects.toMatchObject({ code: "permission_denied" });
+    const events = await refused();
+    expect(events.length).toBe(before + 3);
+    expect(events.find((e) => e.targetId === null && e.reason?.startsWith("2 refusals from node "))).toBeDefined();
+    expect(await alone()).toBe(aloneBefore + 2);
   });
 });
