@@ -30,12 +30,13 @@ import {
   listNodes,
   listRemovedNodeIds,
   purgeRemovedNodes,
+  removedNodeIdsAmong,
   setNodeCertificate,
   updateNode,
   type Db,
   type NewNode,
 } from "@rampart/db";
-import { groupCommit } from "../batch.js";
+import { batched, groupCommit } from "../batch.js";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { verifyCsr } from "../ca/index.js";
 import type { ClusterService } from "../cluster/index.js";
@@ -127,7 +128,17 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       deps.now(),
     ),
   );
+  /** Removals this process made or loaded: a refresh that raced one must not bring the node back. */
   const removed = new Set<string>();
+  /**
+   * The deny list is the store's alone: every check reads it (by primary key), so a
+   * removal through another process is refused here at once. Checks that arrive
+   * together share one read (see batch.ts).
+   */
+  const denyChecks = batched(async (ids: string[]) => {
+    const listed = await removedNodeIdsAmong(db, ids);
+    return ids.map((id) => listed.has(id));
+  });
   /**
    * Every node, in memory: `node ls` and heartbeats answer from here, not from the store
    * (10,000 rows through the store take about a second). Every write below refreshes the
@@ -229,7 +240,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   return {
     heartbeats,
 
-    /** Loads the nodes and the deny list; the server does this once at start. */
+    /** Loads the nodes (and the removals, for refreshes); the server does this once at start. */
     async load(): Promise<void> {
       removed.clear();
       for (const id of await listRemovedNodeIds(db)) removed.add(id);
@@ -237,8 +248,13 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       for (const node of await listNodes(db)) registry.set(node.id, node);
     },
 
-    /** Checked on every node-endpoint call: a removed node's certificate is refused. */
-    deniedIds: (): ReadonlySet<string> => removed,
+    /**
+     * Checked on every node-endpoint call: the deny list as far as `nodeId` goes (it, if
+     * removed; nothing otherwise), read from the store, never from this process's memory.
+     */
+    async deniedIds(nodeId: string): Promise<ReadonlySet<string>> {
+      return (await denyChecks.add(nodeId)) ? new Set([nodeId]) : new Set();
+    },
 
     async list(): Promise<NodeView[]> {
       const now = deps.now();
@@ -326,7 +342,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
     /** Join with a token and a CSR: the token decides the role; the CA decides everything else. */
     async join(input: { token: string; csrPem: string; description: NodeDescription }, ip: string | null): Promise<JoinResult> {
-      const role = cluster.roleForToken(input.token);
+      const role = await cluster.roleForToken(input.token);
       const anonymous: Actor = { type: "anonymous", id: null, name: ip ?? "unknown" };
       if (!role) {
         // Audited at most once a minute per address: anyone can send bad tokens.
