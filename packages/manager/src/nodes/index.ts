@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import {
   JOIN_TOKEN_REFUSED,
   RampartError,
+  SYSTEM_ACTOR,
   checkHostname,
   checkNodeGenericResources,
   checkLabelKey,
@@ -204,6 +205,10 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   }
 
   const target = (node: Pick<NodeRecord, "id" | "hostname">) => ({ type: "node", id: node.id, name: node.hostname });
+
+  /** A hostname change, old and new, with the node's ID: names are claims a node makes about itself. */
+  const auditRename = (tx: Db, node: Pick<NodeRecord, "id" | "hostname">, to: string, actor: Actor, ip: string | null) =>
+    audit.record({ actor, action: "node.rename", target: { type: "node", id: node.id, name: to }, outcome: "success", reason: `hostname changed from ${node.hostname} to ${to}`, ip }, tx);
 
   async function issueFor(tx: Db, nodeId: string, role: NodeRole, csrPem: string) {
     const { record, ca } = cluster.current();
@@ -420,8 +425,17 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       return registry.get(nodeId)?.role ?? null;
     },
 
+    /**
+     * A node's new description (a heartbeat's). The hostname is whatever the node says, as
+     * in Swarm; a change of it is audited with the old and new names.
+     */
     async updateDescription(nodeId: string, description: NodeDescription, ip: string | null): Promise<void> {
-      await updateNode(db, nodeId, undefined, { description: checkDescription(description), addr: ip }, deps.now());
+      const checked = checkDescription(description);
+      await deps.store.transaction(async (tx) => {
+        const before = await getNode(tx, nodeId);
+        await updateNode(tx, nodeId, undefined, { description: checked, addr: ip }, deps.now());
+        if (before && before.hostname !== checked.hostname) await auditRename(tx, before, checked.hostname, { type: "node", id: nodeId, name: before.hostname }, ip);
+      });
       await refresh(nodeId);
       changed(nodeId);
     },
@@ -440,6 +454,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
           await createNode(tx, { id: nodeId, role: "manager", availability: "active", addr: input.addr, isLeader: true, at: now, ...checkDescription(input.description) });
         } else {
           await updateNode(tx, nodeId, undefined, { description: checkDescription(input.description), addr: input.addr }, now);
+          if (existing.hostname !== input.description.hostname) await auditRename(tx, existing, input.description.hostname, SYSTEM_ACTOR, null);
         }
         const issued = await issueFor(tx, nodeId, "manager", input.csrPem);
         const t = { type: "node", id: nodeId, name: input.description.hostname };
