@@ -5,6 +5,7 @@ import {
   SYSTEM_ACTOR,
   checkHostname,
   checkNodeGenericResources,
+  duplicateHostnames,
   checkLabelKey,
   checkLabelValue,
   newId,
@@ -68,6 +69,8 @@ export interface CertificateDetail {
 
 export interface NodeDetail extends NodeView {
   certificate: CertificateDetail | null;
+  /** Another node reports the same hostname: names are what nodes say about themselves. */
+  sharesHostname: boolean;
 }
 
 /** Swarm forgets a removed node a week after its last certificate expired. */
@@ -273,7 +276,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const node = await resolve(ref);
       const v = view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
       const cert = node.certificate?.pem ? describeCertificate(node.certificate.pem, node.certificate.role) : null;
-      return { ...v, certificate: cert };
+      const sharesHostname = duplicateHostnames(registry.values()).has(node.hostname.toLowerCase());
+      return { ...v, certificate: cert, sharesHostname };
     },
 
     async update(
