@@ -1,6 +1,17 @@
+import type { Page } from "@playwright/test";
 import { expect, test } from "./playwright-utils.js";
 import { signIn } from "./support/admin.js";
 import { openServiceForm } from "./support/services.js";
+
+/** The worker token, revealed on the Join page, and the address its join command names. */
+async function revealWorkerJoin(page: Page): Promise<{ token: string; address: string }> {
+  await page.getByRole("link", { name: "Join" }).click();
+  const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
+  await worker.getByRole("button", { name: "Reveal" }).click();
+  const token = (await page.getByTestId("token-worker").textContent())!.trim();
+  const address = (await page.getByText(/^rampart agent join --token <token> /).first().textContent())!.trim().split(" ").at(-1)!;
+  return { token, address };
+}
 
 /**
  * Cluster identity end to end: three real `rampart agent join` processes join with a
@@ -11,12 +22,8 @@ test("join three agents, see them Ready, label, drain and remove one, and see it
   test.setTimeout(120_000);
   await signIn(page, admin);
 
-  await page.getByRole("link", { name: "Join" }).click();
-  const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
-  await worker.getByRole("button", { name: "Reveal" }).click();
-  const token = (await page.getByTestId("token-worker").textContent())!.trim();
+  const { token, address } = await revealWorkerJoin(page);
   expect(token).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
-  const address = (await page.getByText(/^rampart agent join --token <token> /).first().textContent())!.trim().split(" ").at(-1)!;
 
   for (const n of [1, 2, 3]) agents.start({ token, address }, `e2e-node-${n}`, { rack: "r1" });
   for (const agent of agents.all) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
@@ -78,11 +85,7 @@ test("join three agents, see them Ready, label, drain and remove one, and see it
 test("two nodes reporting one hostname are flagged, and a constraint on node.hostname is warned about", async ({ page, admin, agents }) => {
   test.setTimeout(120_000);
   await signIn(page, admin);
-  await page.getByRole("link", { name: "Join" }).click();
-  const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
-  await worker.getByRole("button", { name: "Reveal" }).click();
-  const token = (await page.getByTestId("token-worker").textContent())!.trim();
-  const address = (await page.getByText(/^rampart agent join --token <token> /).first().textContent())!.trim().split(" ").at(-1)!;
+  const { token, address } = await revealWorkerJoin(page);
   agents.start({ token, address }, "e2e-twin");
   agents.start({ token, address }, "e2e-twin");
   agents.start({ token, address }, "e2e-single");
