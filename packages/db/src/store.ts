@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { RampartError } from "@rampart/core";
+import pg from "pg";
 import { PrismaClient, type Db } from "./prisma.js";
 import { loadMigrations, migrate, migrationStatus, type Migration } from "./migrator.js";
 import { pgliteSession, postgresSession, prismaSession, type SqlSession } from "./sql.js";
@@ -19,6 +20,14 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** Overrides the migrations folder (tests only). */
   migrationsDir?: string;
+  /**
+   * The server's own open: on PostgreSQL, holds a session advisory lock for the store's
+   * life, so a second server on the same database is refused (PGlite's directory lock
+   * already refuses a second process). Tests that open one database twice leave it off.
+   */
+  exclusive?: boolean;
+  /** Told if the connection holding the exclusive lock is lost: the lock went with it. */
+  onLockLost?: (error: Error) => void;
 }
 
 export interface StoreStatus {
@@ -129,8 +138,53 @@ async function acquirePidFileLock(path: string): Promise<() => Promise<void>> {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const migrations = await loadMigrations(options.migrationsDir);
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, migrations);
+  if (options.databaseUrl) {
+    const release = options.exclusive ? await lockPostgres(options.databaseUrl, options.onLockLost) : async () => {};
+    return openPostgres(options.databaseUrl, migrations, release);
+  }
   return openPglite(options.dataDir, migrations);
+}
+
+/**
+ * The advisory lock's key: one Rampart server per database (advisory locks are per
+ * database). Not the migrator's key ("RAMP"): the owner migrates while it holds this one.
+ */
+const SERVER_LOCK_KEY = 0x52535652; // "RSVR"
+
+/** Where a PostgreSQL store is, as `host:port/database`: nothing else from its URL. */
+export function postgresStoreName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/**
+ * Until manager replicas exist, one server owns a store: the lock is held by a connection
+ * of its own for as long as the store is open, and PostgreSQL drops it if the process dies.
+ */
+async function lockPostgres(url: string, onLost: ((error: Error) => void) | undefined): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: url });
+  let released = false;
+  client.on("error", (error) => {
+    if (!released) onLost?.(error);
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new RampartError("unavailable", `cannot reach the store ${postgresStoreName(url)}: ${describe(error)}`, { cause: error });
+  }
+  const [row] = (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [SERVER_LOCK_KEY])).rows;
+  if (!row?.locked) {
+    await client.end();
+    throw new RampartError("failed_precondition", `the store ${postgresStoreName(url)} is in use by another Rampart server; stop it first`);
+  }
+  return async () => {
+    released = true;
+    await client.end();
+  };
 }
 
 function describe(error: unknown): string {
@@ -218,7 +272,7 @@ async function openPglite(dataDir: string, migrations: Migration[]): Promise<Sto
   );
 }
 
-async function openPostgres(url: string, migrations: Migration[]): Promise<Store> {
+async function openPostgres(url: string, migrations: Migration[], release: () => Promise<void>): Promise<Store> {
   const location = redactDatabaseUrl(url);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   return makeStore(
@@ -234,6 +288,6 @@ async function openPostgres(url: string, migrations: Migration[]): Promise<Store
         await session.release();
       }
     },
-    async () => {},
+    release,
   );
 }

@@ -1,4 +1,14 @@
-import { capitalise, formatTable, humanDuration, naturalCompare, parseLabel, safeJson } from "@rampart/core";
+import {
+  DUPLICATE_HOSTNAME_MARK,
+  DUPLICATE_HOSTNAME_NOTE,
+  capitalise,
+  duplicateHostnames,
+  formatTable,
+  humanDuration,
+  naturalCompare,
+  parseLabel,
+  safeJson,
+} from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
@@ -12,7 +22,10 @@ function expiry(date: Date | null, now: Date): string {
   return ms <= 0 ? "expired" : `in ${humanDuration(ms).toLowerCase()}`;
 }
 
-/** `rampart node ls [-q]`: docker's columns (§8.3), then TLS status and certificate expiry. */
+/**
+ * `rampart node ls [-q]`: docker's columns (§8.3), then TLS status and certificate
+ * expiry. A hostname more than one node reports is marked, with a footnote.
+ */
 export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Promise<number> {
   const nodes = decodeNodeList(await client.node.list.query()).sort((a, b) => naturalCompare(a.hostname, b.hostname));
   if (quiet) {
@@ -20,11 +33,12 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
     return 0;
   }
   const now = new Date();
+  const shared = duplicateHostnames(nodes);
   const rows = [["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION", "TLS STATUS", "CERT EXPIRY"]];
   for (const n of nodes) {
     rows.push([
       `${n.id} ${n.isLeader ? "*" : " "}`,
-      n.hostname,
+      shared.has(n.hostname.toLowerCase()) ? `${n.hostname} ${DUPLICATE_HOSTNAME_MARK}` : n.hostname,
       capitalise(n.state),
       capitalise(n.availability),
       n.managerStatus ? capitalise(n.managerStatus) : "",
@@ -34,6 +48,7 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
     ]);
   }
   out(formatTable(rows));
+  if (shared.size > 0) out(DUPLICATE_HOSTNAME_NOTE);
   return 0;
 }
 

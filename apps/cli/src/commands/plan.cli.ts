@@ -51,6 +51,6 @@ Other options:
   positionals: true,
   run: ({ admin, io, values, positionals }) =>
     values.scenario === undefined
-      ? admin((client, out) => planCommand(serverSource(client), out, positionals, values))
-      : planCommand(scenarioSource(values.scenario), io.out, positionals, values),
+      ? admin((client, out) => planCommand(serverSource(client), out, positionals, values, io.err))
+      : planCommand(scenarioSource(values.scenario), io.out, positionals, values, io.err),
 });

@@ -1,5 +1,6 @@
 import {
   capitalise,
+  constraintWarnings,
   formatTable,
   goG,
   isRampartError,
@@ -25,6 +26,7 @@ import {
   draftSpec,
   hasSpecChanges,
   parseSpecChanges,
+  printWarnings,
   truncateId,
   type SpecFlagValues,
 } from "./service.js";
@@ -187,7 +189,7 @@ export function scenarioSource(name: string): PlanSource {
 }
 
 /** `rampart plan [SERVICE] [flags]`. */
-export async function planCommand(source: PlanSource, out: Out, positionals: string[], values: PlanFlagValues): Promise<number> {
+export async function planCommand(source: PlanSource, out: Out, positionals: string[], values: PlanFlagValues, err: Out = () => undefined): Promise<number> {
   if (positionals.length > 1) throw new UsageError('"rampart plan" accepts at most 1 argument: SERVICE');
   const changes = parseSpecChanges(values);
   const edits = parseNodeEdits(values);
@@ -214,6 +216,7 @@ export async function planCommand(source: PlanSource, out: Out, positionals: str
 
   const result = await source.whatIf(sandbox);
   const problems = result.focus?.problems ?? [];
+  printWarnings(err, constraintWarnings(sandbox.service?.spec.constraints ?? []));
   if (values.json) {
     out(safeJson(result));
     return problems.length > 0 ? 1 : 0;

@@ -109,7 +109,7 @@ ${CREATE_TASK_HELP}
       // `--secret` is docker's flag; `plan` does not take it.
       options: { ...CREATE_OPTIONS, secret: { type: "string", multiple: true } },
       positionals: true,
-      run: ({ admin, values, positionals }) => admin((client, out) => serviceCreate(client, out, positionals, values)),
+      run: ({ admin, values, positionals, io }) => admin((client, out) => serviceCreate(client, out, positionals, values, io.err)),
     }),
     command({
       name: "ls",
@@ -172,7 +172,7 @@ ${UPDATE_TASK_HELP}
       // docker's `--secret-add` and `--secret-rm`; `plan` takes neither.
       options: { ...UPDATE_OPTIONS, "secret-add": { type: "string", multiple: true }, "secret-rm": { type: "string", multiple: true } },
       positionals: true,
-      run: ({ admin, values, positionals }) => admin((client, out) => serviceUpdate(client, out, positionals, values)),
+      run: ({ admin, values, positionals, io }) => admin((client, out) => serviceUpdate(client, out, positionals, values, io.err)),
     }),
     command({
       name: "scale",

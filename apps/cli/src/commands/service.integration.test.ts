@@ -1,4 +1,5 @@
 import { decodeNodeList } from "@rampart/api/schema";
+import { constraintWarnings } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient, explainClientError, type AdminClient } from "../client/index.js";
@@ -192,5 +193,25 @@ describe.each(testStoreKinds())("rampart service and plan against a server on %s
     expect(r.stdout).toBe("web\nagent\n");
     expect(r.stderr.trim()).toBe("Error: service nope not found");
     expect((await rampart("service", "ls", "-q")).stdout).toBe("");
+  });
+
+  it("ok/constraints on what nodes say about themselves are warned about (create, update, plan), and still applied as Swarm applies them", async () => {
+    const created = await rampart("service", "create", "--name", "claims", "--constraint", `node.hostname==${hostname}`, "--constraint", "node.labels.zone!=x", "nginx:alpine");
+    expect(created.code).toBe(0);
+    expect(created.stdout.trim()).toMatch(/^[0-9a-z]{25}$/);
+    expect(created.stderr).toBe(`WARNING: ${constraintWarnings([`node.hostname==${hostname}`])[0]}\n`);
+    expect(created.stderr).toContain("not a security boundary");
+    const updated = await rampart("service", "update", "--constraint-add", "engine.labels.gpu==yes", "claims");
+    expect(updated.code).toBe(0);
+    expect(updated.stderr.split("\n").filter((l) => l.startsWith("WARNING: ")).length).toBe(2);
+    const planned = await rampart("plan", "claims");
+    expect(planned.stderr).toContain("WARNING: constraint 'engine.labels.gpu==yes' reads engine.labels.gpu");
+    // An administrator's labels and node IDs earn no warning.
+    const quiet = await rampart("service", "update", "--constraint-rm", `node.hostname==${hostname}`, "--constraint-rm", "engine.labels.gpu==yes", "claims");
+    expect(quiet).toMatchObject({ code: 0, stderr: "" });
+    const viaApi = await client.service.get.query({ ref: "claims" });
+    const again = await client.service.update.mutate({ ref: viaApi.id, version: viaApi.version, spec: { ...viaApi.spec, constraints: ["node.platform.os==linux"] } });
+    expect(again.warnings).toEqual(constraintWarnings(["node.platform.os==linux"]));
+    await rampart("service", "rm", "claims");
   });
 });

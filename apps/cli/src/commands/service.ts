@@ -512,14 +512,26 @@ export function answerOf(error: unknown): string {
   throw error;
 }
 
+/** The server's warnings on a spec, on stderr as the docker CLI prints its own: one `WARNING:` line each. */
+export function printWarnings(err: Out, warnings: readonly string[] | undefined): void {
+  for (const warning of warnings ?? []) err(`WARNING: ${warning}`);
+}
+
 /** `rampart service create [flags] IMAGE`: prints the new service's ID. */
-export async function serviceCreate(client: AdminClient, out: Out, positionals: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
+export async function serviceCreate(
+  client: AdminClient,
+  out: Out,
+  positionals: string[],
+  values: SpecFlagValues & SecretFlagValues,
+  err: Out = () => undefined,
+): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('"rampart service create" requires exactly 1 argument: IMAGE');
   const changes = parseSpecChanges(values);
   const secretFlags = parseSecretFlags(values.secret, "secret");
   const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
   if (secretFlags.length > 0) spec.secrets = await resolveSecretFlags(client, secretFlags);
   const created = await client.service.create.mutate(spec);
+  printWarnings(err, created.warnings);
   out(created.id);
   return 0;
 }
@@ -579,7 +591,7 @@ export async function serviceInspect(client: AdminClient, out: Out, refs: string
  * spec and writes it back at the version it read, so a change made in between is
  * refused by the server instead of overwritten. Prints SERVICE, as docker does.
  */
-export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues & SecretFlagValues): Promise<number> {
+export async function serviceUpdate(client: AdminClient, out: Out, refs: string[], values: SpecFlagValues & SecretFlagValues, err: Out = () => undefined): Promise<number> {
   if (refs.length !== 1) throw new UsageError('"rampart service update" requires exactly 1 argument');
   const changes = parseSpecChanges(values);
   const secretAdd = parseSecretFlags(values["secret-add"], "secret-add");
@@ -589,7 +601,8 @@ export async function serviceUpdate(client: AdminClient, out: Out, refs: string[
   const current = await client.service.get.query({ ref });
   const spec = applySpecChanges(current.spec, changes);
   if (secretAdd.length > 0 || secretRm.length > 0) spec.secrets = updatedSecrets(current.spec.secrets ?? [], secretRm, added);
-  await client.service.update.mutate({ ref: current.id, version: current.version, spec });
+  const updated = await client.service.update.mutate({ ref: current.id, version: current.version, spec });
+  printWarnings(err, updated.warnings);
   out(ref);
   return 0;
 }

@@ -1,5 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
+import { DUPLICATE_HOSTNAME_NOTE } from "@rampart/core";
 import { testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { csrFor } from "../server/identity.js";
 import { runCli } from "../test-support/cli.js";
 import { startTestServer, type TestServer } from "../test-support/server.js";
 
@@ -13,6 +16,27 @@ describe.each(testStoreKinds())("rampart swarm update and info against a server 
   });
   afterAll(async () => {
     await s?.dispose();
+  });
+
+  it("ok/node ls marks a hostname two nodes report, with a footnote, and keeps docker's columns", async () => {
+    const manager = s.server.runtime.manager;
+    const token = await manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+    const join = (hostname: string) =>
+      manager.nodes.join(
+        { token, csrPem: csrFor(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey), description: { hostname, os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} } },
+        null,
+      );
+    const real = await join("w1");
+    const claimant = await join("W1");
+    const other = await join("w2");
+    const r = await rampart("node", "ls");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ID +HOSTNAME +STATUS +AVAILABILITY +MANAGER STATUS +ENGINE VERSION +TLS STATUS +CERT EXPIRY$/);
+    for (const id of [real.nodeId, claimant.nodeId]) expect(lines.find((l) => l.startsWith(id))).toMatch(new RegExp(`^${id} +w1 \\(!\\) `, "i"));
+    expect(lines.find((l) => / w2 /.test(l))).not.toContain("(!)");
+    expect(lines.at(-1)).toBe(DUPLICATE_HOSTNAME_NOTE);
+    for (const n of [real, claimant, other]) await manager.nodes.remove(n.nodeId, true, { type: "system", id: null, name: "test" }, null);
   });
 
   it("ok/info prints docker's Orchestration block, after Nodes, with Swarm's default limit of 5", async () => {

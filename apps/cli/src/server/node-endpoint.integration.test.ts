@@ -84,6 +84,24 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     expect(r).toEqual({ status: 200, json: { heartbeatPeriodMs: 5000, role: "worker" } });
   });
 
+  it("ok/a node renaming itself through a heartbeat is audited with its ID and both names", async () => {
+    const worker = await joinWorker("tls-renamer");
+    const description = { hostname: "tls-renamed", os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "test", engineLabels: {} };
+    expect((await call("POST", "/v1/heartbeat", worker, { description })).status).toBe(200);
+    const events = await s.server.runtime.manager.audit.list({ action: "node.rename", limit: 10 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actorType: "node",
+      actorId: worker.nodeId,
+      targetId: worker.nodeId,
+      targetName: "tls-renamed",
+      reason: "hostname changed from tls-renamer to tls-renamed",
+    });
+    // The same description again is no rename.
+    expect((await call("POST", "/v1/heartbeat", worker, { description })).status).toBe(200);
+    expect(await s.server.runtime.manager.audit.list({ action: "node.rename", limit: 10 })).toHaveLength(1);
+  });
+
   /** What a refused node is told: ca/auth.go's reason, wrapped as AuthorizeForwardedRoleAndOrg wraps it. */
   const peerRole = (inner: string) => `Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = ${inner}`;
   const clusterId = () => s.server.runtime.manager.cluster.current().record.id;

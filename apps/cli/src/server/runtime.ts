@@ -97,7 +97,17 @@ async function ensureLocalNode(manager: Manager, options: RuntimeOptions): Promi
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const store = await openStore({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    // One server owns a store (ADR 0015): a second on the same database is refused.
+    exclusive: true,
+    onLockLost(error) {
+      // Another server could take the store now; serving on would make two owners.
+      options.log.error({ error: error.name }, "lost the connection holding the store's lock; exiting");
+      process.exit(1);
+    },
+  });
   try {
     const applied = await store.migrate();
     if (applied.length > 0) options.log.info({ migrations: applied }, "store migrated");

@@ -89,9 +89,8 @@ describe.each(testStoreKinds())("secret values in logs and API responses on %s",
     });
     await waitFor(() => held(first), "both agents to hold the first value");
     await ok("mutation", "secret.update", { ref: secret.id, version: 1, labels: { kind: "still-canary" } });
-    // The same payload sent again with a labels-only update is compared, not stored or echoed.
+    // A payload sent with an update is refused unread, whatever it holds, and never echoed.
     await call("mutation", "secret.update", { ref: secret.id, version: 2, labels: { kind: "again" }, data: b64(first) });
-    // A payload that differs is refused with Swarm's text, which must not quote it.
     await call("mutation", "secret.update", { ref: secret.id, version: 2, labels: {}, data: b64(second) });
     const rotation = (await ok("mutation", "secret.rotate", { ref: secret.id, data: b64(second) })) as { to: { id: string } };
     await waitFor(() => held(second), "both agents to hold the rotated value");

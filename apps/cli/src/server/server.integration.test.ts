@@ -1,13 +1,18 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { request as httpsRequest } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
-import { testStoreKinds } from "@rampart/db/testing";
+import { postgresStoreName } from "@rampart/db";
+import { createPostgresDatabase, testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../client/index.js";
 import { statusCommand } from "../commands/status.js";
 import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } from "../test-support/server.js";
+import { waitFor } from "../test-support/wait.js";
 import { startServer } from "./index.js";
 
 describe.each(testStoreKinds())("rampart server on %s", (kind) => {
@@ -89,11 +94,11 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
     expect(logs).not.toContain(s.setupCode!);
   });
 
-  // PGlite's store locks the data directory, so the store refuses first; a PostgreSQL
-  // store keeps no files there, and the admin socket, already answering, refuses instead.
+  // The store refuses first: PGlite's lock on the data directory, or on PostgreSQL the
+  // advisory lock the first server holds on the database (one server owns a store).
   const refusal = {
     pglite: { by: "the store's lock", message: () => `the data directory is in use by another Rampart process (pid ${process.pid}); stop it first` },
-    postgres: { by: "the admin socket", message: () => `another Rampart server is listening on ${s.server.socketPath}` },
+    postgres: { by: "the store's advisory lock", message: () => `the store ${postgresStoreName(s.databaseUrl!)} is in use by another Rampart server; stop it first` },
   }[kind];
   it(`fail/a second server on the same data directory is refused by ${refusal.by}`, async () => {
     await expect(startServer({ ...s.options, announceSetupCode: () => undefined })).rejects.toThrow(refusal.message());
@@ -115,6 +120,67 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
     expect(count).toBeGreaterThanOrEqual(acknowledged);
     expect(acknowledged).toBeGreaterThan(0);
   });
+});
+
+/**
+ * Until manager replicas exist, one server owns a store. PGlite's directory lock is
+ * checked above (a second process cannot open PGlite at all); here, two real processes
+ * on one PostgreSQL database, each with a data directory of its own.
+ */
+describe.skipIf(!process.env.DATABASE_URL)("two rampart server processes on one PostgreSQL database (needs DATABASE_URL)", () => {
+  const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+  const dirs: string[] = [];
+  let first: ChildProcess | undefined;
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let url: string;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    // With a password (trust authentication ignores it), to show it is never printed.
+    const withPassword = new URL(database.url);
+    withPassword.username = "postgres";
+    withPassword.password = "pg-password-canary";
+    url = withPassword.toString();
+  });
+  afterAll(async () => {
+    first?.kill("SIGTERM");
+    if (first && first.exitCode === null) await once(first, "exit");
+    await database?.drop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function server(dir = mkdtempSync(join(tmpdir(), "rampart-owner-"))): ChildProcess & { stderrText: () => string } {
+    dirs.push(dir);
+    const child = spawn(process.execPath, [MAIN, "server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--node-listen", "127.0.0.1:0", "--log-level", "warn"], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, DATABASE_URL: url },
+    });
+    let text = "";
+    child.stderr!.on("data", (c: Buffer) => (text += c.toString()));
+    return Object.assign(child, { stderrText: () => text });
+  }
+
+  it("fail/a second server on the same DATABASE_URL exits non-zero with one line naming the store, and the first keeps serving", async () => {
+    const ownerDir = mkdtempSync(join(tmpdir(), "rampart-owner-"));
+    const owner = server(ownerDir);
+    first = owner;
+    await waitFor(() => owner.stderrText().includes("Rampart is ready at"), "the first server to be ready", { timeoutMs: 60_000 });
+    const second = server();
+    const [code] = (await once(second, "exit")) as [number];
+    expect(code).not.toBe(0);
+    const name = postgresStoreName(database.url);
+    expect(name).toMatch(/^127\.0\.0\.1:5432\/rampart_t_[0-9a-f]+$/);
+    expect(second.stderrText()).toBe(`Error: the store ${name} is in use by another Rampart server; stop it first\n`);
+    expect(second.stderrText()).not.toContain("pg-password-canary");
+    const ready = /Rampart is ready at (\S+)/.exec(owner.stderrText())![1]!;
+    expect((await fetch(`${ready}/healthz`)).status).toBe(200);
+    // Once the owner stops, the lock goes with it and a server may start again (with the
+    // owner's directory: the key-encryption key is there).
+    owner.kill("SIGTERM");
+    expect(((await once(owner, "exit")) as [number])[0]).toBe(0);
+    first = server(ownerDir);
+    await waitFor(() => (first as ReturnType<typeof server>).stderrText().includes("Rampart is ready at"), "the next server to be ready", { timeoutMs: 60_000 });
+  }, 120_000);
 });
 
 describe("rampart server over TLS", () => {

@@ -7,6 +7,8 @@ const HEARTBEAT_FLUSH_MS = 2_000;
 const RENEWAL_CHECK_MS = 60_000;
 const SWEEP_MS = 10 * 60_000;
 const STATE_CHECK_MS = 2_000;
+/** How often refused secret fetches not audited one by one are written as summaries. */
+const REFUSAL_SUMMARY_MS = 10_000;
 
 /**
  * The server's background work: flushing heartbeats, its own node's heartbeat and
@@ -41,6 +43,7 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     every(SWEEP_MS, guard("sweep", () => manager.auth.sweep())),
     // Node state comes from heartbeats; look for changes a few times a period.
     every(STATE_CHECK_MS, guard("node state check", () => manager.reconciler.checkDownNodes())),
+    every(REFUSAL_SUMMARY_MS, guard("refusal summaries", () => manager.delivery.flushRefusals())),
   ];
   // Catch up at start: restarts, the enforcer's sweep, every service, the reaper, a pass.
   void guard("catching up at start", async () => {
@@ -52,9 +55,10 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
       for (const timer of timers) clearInterval(timer);
       manager.stop();
     },
-    /** Writes heartbeats still in memory, before the store closes. */
+    /** Writes heartbeats and refusal counts still in memory, before the store closes. */
     async flush() {
       await manager.nodes.flushHeartbeats().catch(() => undefined);
+      await manager.delivery.flushRefusals(true).catch(() => undefined);
     },
   };
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { constraintWarnings } from "@rampart/core";
 import { useId, useState } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import { spreadOptions, type KeyOption } from "~/lib/planner";
@@ -34,6 +35,8 @@ function ConstraintRow({
   // Live: Swarm's parser runs on every keystroke; a server error for the row shows until it is edited.
   const live = value.trim() === "" ? null : constraintError(value);
   const message = live ?? error;
+  // A constraint on what nodes say about themselves is allowed, as in Swarm, and said so.
+  const warning = message || value.trim() === "" ? undefined : constraintWarnings([value])[0];
   return (
     <li className="space-y-1">
       <div className="flex items-center gap-2">
@@ -48,7 +51,7 @@ function ConstraintRow({
           spellCheck={false}
           autoComplete="off"
           aria-invalid={message ? true : undefined}
-          aria-describedby={message ? `${id}-error` : undefined}
+          aria-describedby={message ? `${id}-error` : warning ? `${id}-warning` : undefined}
           data-testid={`constraint-${index}`}
           className={`${inputClass} font-mono ${message ? badBorder : okBorder}`}
         />
@@ -56,7 +59,14 @@ function ConstraintRow({
           Remove
         </Button>
       </div>
-      <div aria-live="polite">{message && <FieldError id={`${id}-error`}>{message}</FieldError>}</div>
+      <div aria-live="polite">
+        {message && <FieldError id={`${id}-error`}>{message}</FieldError>}
+        {warning && (
+          <p id={`${id}-warning`} data-testid={`constraint-warning-${index}`} className="text-xs text-amber-700 dark:text-amber-400">
+            {warning}
+          </p>
+        )}
+      </div>
     </li>
   );
 }

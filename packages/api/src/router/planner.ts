@@ -1,7 +1,8 @@
+import { constraintWarnings } from "@rampart/core";
 import { z } from "zod";
 import { clientOf } from "../context.js";
 import { applyPlanInput, planResultSchema, plannerClusterSchema, sandboxInput } from "../schema/planner.schema.js";
-import { serviceViewSchema } from "../schema/service.schema.js";
+import { serviceWriteResultSchema } from "../schema/service.schema.js";
 import { permissionProcedure, router } from "../trpc.js";
 import { toSpec } from "./service.js";
 
@@ -18,20 +19,22 @@ export const plannerRouter = router({
   whatIf: permissionProcedure("cluster:read")
     .input(sandboxInput)
     .output(planResultSchema)
-    .mutation(({ ctx, input }) =>
-      ctx.manager.planner.whatIf(
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.manager.planner.whatIf(
         { ...(input.nodes ? { nodes: input.nodes } : {}), ...(input.service ? { service: { ...input.service, spec: toSpec(input.service.spec) } } : {}) },
         ctx.principal.actor,
         clientOf(ctx).ip,
-      ),
-    ),
+      );
+      return { ...result, warnings: constraintWarnings(input.service?.spec.constraints ?? []) };
+    }),
 
   applyPlan: permissionProcedure("cluster:admin")
     .input(applyPlanInput)
-    .output(serviceViewSchema.extend({ created: z.boolean() }))
+    .output(serviceWriteResultSchema.extend({ created: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const target = input.serviceId !== undefined && input.version !== undefined ? { serviceId: input.serviceId, version: input.version } : {};
       const applied = await ctx.manager.planner.apply(target, toSpec(input.spec), ctx.principal.actor, clientOf(ctx).ip);
-      return { ...(await ctx.manager.services.get(applied.id)), created: input.serviceId === undefined };
+      const warnings = constraintWarnings(input.spec.constraints);
+      return { ...(await ctx.manager.services.get(applied.id)), warnings, created: input.serviceId === undefined };
     }),
 });

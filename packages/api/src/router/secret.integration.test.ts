@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { SECRET_MESSAGES } from "@rampart/core";
 import { countCanary, newCanary, testStoreKinds } from "@rampart/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../http/cookie.js";
@@ -114,18 +116,23 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     expect(await counts()).toEqual(before);
   });
 
-  it("fail/only labels change: a new name or different data is refused; identical data and a stale version are told apart", async () => {
+  it("fail/only labels change: a new name, or any data at all, is refused; an unchanged name and a stale version are told apart", async () => {
     const s = await admin.secret.create({ name: "immutable", data: b64("v1"), labels: { a: "1" } });
     const before = await counts();
-    for (const change of [{ name: "renamed" }, { data: b64("v2") }, { data: b64("v1 ") }]) {
-      await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, ...change })).rejects.toMatchObject({
+    await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "renamed" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "only updates to Labels are allowed",
+    });
+    // The payload is never compared: the right one, a wrong one and one that is not even base64 get one answer.
+    for (const data of [b64("v1"), b64("v2"), b64("v1 "), "not base64!", null]) {
+      await expect(admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, data: data as never })).rejects.toMatchObject({
         code: "BAD_REQUEST",
-        message: "only updates to Labels are allowed",
+        message: expect.stringContaining(SECRET_MESSAGES.dataInUpdate),
       });
     }
     expect(await counts()).toEqual(before);
     expect((await admin.secret.get({ ref: s.id })).labels).toEqual({ a: "1" });
-    const ok = await admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "immutable", data: b64("v1") });
+    const ok = await admin.secret.update({ ref: s.id, version: 1, labels: { a: "2" }, name: "immutable" });
     expect(ok).toMatchObject({ version: 2, labels: { a: "2" } });
     await expect(admin.secret.update({ ref: s.id, version: 1, labels: {} })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(admin.secret.update({ ref: s.id, version: 2, labels: { "bad key": "x" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
@@ -269,7 +276,8 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     const svc = await admin.service.create(service("canary-svc", [ref(s)]));
     await settle();
     const responses: unknown[] = [s, svc];
-    responses.push(await admin.secret.update({ ref: s.id, version: 1, labels: { kind: "still" }, data: b64(canary) }));
+    responses.push(await admin.secret.update({ ref: s.id, version: 1, labels: { kind: "still" } }));
+    responses.push(await admin.secret.update({ ref: s.id, version: 2, labels: { kind: "still" }, data: b64(canary) as never }).catch((error: unknown) => String(error)));
     // Every query procedure of the whole API, with every kind of input it might take.
     const inputs = [undefined, {}, { ref: s.id }, { ref: "canary" }, { ref: svc.id }, { ref: nodeIds[0]! }, { limit: 200 }, { search: "canary" }];
     const queries = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).filter(([, p]) => p._def.type === "query");
@@ -365,10 +373,92 @@ describe.each(testStoreKinds())("secret payloads over HTTP on %s", (kind) => {
     expect(text).not.toContain("hunter2");
   });
 
+  it("fail/an update's data is no oracle: the right guess and a wrong one get byte-identical answers, and nothing is written", async () => {
+    const value = "hunter2-the-real-value";
+    const created = (await (await fetch(`${base}/secret.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: `http://${host}`, cookie },
+      body: JSON.stringify({ json: { name: "guessed", data: b64(value) } }),
+    }).then((r) => r.json())) as { result: { data: { json: { id: string } } } }).result.data.json;
+    const guess = async (data: string) => {
+      const response = await fetch(`${base}/secret.update`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: `http://${host}`, cookie },
+        body: JSON.stringify({ json: { ref: created.id, version: 1, labels: { tried: "yes" }, data: b64(data) } }),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const audited = () => h.t.store.prisma.auditEvent.count();
+    const before = await audited();
+    const right = await guess(value);
+    const wrong = await guess("hunter3-a-wrong-guess!");
+    expect(right.status).toBe(400);
+    expect(right).toEqual(wrong);
+    expect(JSON.parse(right.body)).toMatchObject({ error: { json: { message: `data: ${SECRET_MESSAGES.dataInUpdate}`, data: { field: "data" } } } });
+    expect(await audited()).toBe(before);
+    expect((await h.manager.secrets.get(created.id)).version).toBe(1);
+  });
+
   it("fail/a body over 1 MiB is a 413 before anything is parsed", async () => {
+    const before = await h.t.store.prisma.secret.count();
     const response = await create("way-too-big", 800_000);
     expect(response.status).toBe(413);
-    expect(await h.t.store.prisma.secret.count()).toBe(1);
+    expect(await h.t.store.prisma.secret.count()).toBe(before);
     expect(h.log.lines.filter((l) => l.level === "error")).toEqual([]);
+  });
+});
+
+describe.each(testStoreKinds())("refused secret fetches on %s", (kind) => {
+  let h: Harness;
+  let nodeId: string;
+  let secret: { id: string; name: string };
+
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    [nodeId] = (await h.joinWorkers(["filler"])) as [string];
+    secret = await h.manager.secrets.create({ name: "not-yours", data: new TextEncoder().encode("v"), labels: {} }, { type: "system", id: null, name: "test" }, null);
+  });
+  afterAll(async () => {
+    await h.dispose();
+  });
+
+  const refused = async () => h.manager.audit.list({ action: "secret.refused", limit: 500 });
+  const randomId = () => Array.from(randomBytes(25), (b) => "abcdefghijklmnopqrstuvwxyz0123456789"[b % 36]).join("");
+
+  it("fail/a node that fills the refusal table cannot switch auditing off: a real refusal after it is counted into a summary", async () => {
+    const fillers = Array.from({ length: 10_000 }, randomId);
+    const results = await Promise.allSettled(fillers.map((id) => h.manager.delivery.fetch(nodeId, id, "192.0.2.9")));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    const individually = (await refused()).length;
+    expect(individually).toBeGreaterThan(0);
+    expect(individually).toBeLessThan(200);
+
+    // The real one: a secret that exists, which no task of the node references.
+    await expect(h.manager.delivery.fetch(nodeId, secret.id, "192.0.2.9")).rejects.toMatchObject({ code: "permission_denied" });
+    // Within the minute nothing is lost in memory: the summary is written when the minute is up.
+    h.clock.advance(60_000);
+    await h.manager.delivery.flushRefusals();
+    const events = await refused();
+    const summaries = events.filter((e) => e.targetId === null);
+    expect(summaries).toHaveLength(1);
+    const counted = Number(/^(\d+) refusals from node /.exec(summaries[0]!.reason!)![1]);
+    expect(summaries[0]).toMatchObject({ actorId: nodeId, contextId: nodeId, outcome: "denied" });
+    // Every refusal appears once: one by one, or in the summary's count.
+    expect(events.length - 1 + counted).toBe(fillers.length + 1);
+  });
+
+  it("fail/the same secret refused again within the minute is counted, not dropped; a new minute audits it by itself again", async () => {
+    const before = (await refused()).length;
+    const alone = async () => (await refused()).filter((e) => e.targetId === secret.id).length;
+    const aloneBefore = await alone();
+    for (let i = 0; i < 3; i++) await expect(h.manager.delivery.fetch(nodeId, secret.id, null)).rejects.toMatchObject({ code: "permission_denied" });
+    expect((await refused()).length).toBe(before + 1);
+    h.clock.advance(60_000);
+    // The next refusal closes the previous minute: its summary counts the two repeats.
+    await expect(h.manager.delivery.fetch(nodeId, secret.id, null)).rejects.toMatchObject({ code: "permission_denied" });
+    const events = await refused();
+    expect(events.length).toBe(before + 3);
+    expect(events.find((e) => e.targetId === null && e.reason?.startsWith("2 refusals from node "))).toBeDefined();
+    expect(await alone()).toBe(aloneBefore + 2);
   });
 });

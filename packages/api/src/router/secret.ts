@@ -41,8 +41,8 @@ export const secretRouter = router({
     .input(updateSecretInput)
     .output(secretViewSchema)
     .mutation(({ ctx, input }) => {
-      const { ref, version, ...change } = input;
-      return ctx.manager.secrets.update(ref, version, change, ctx.principal.actor, clientOf(ctx).ip);
+      const { ref, version, labels, name } = input;
+      return ctx.manager.secrets.update(ref, version, { labels, name }, ctx.principal.actor, clientOf(ctx).ip);
     }),
 
   remove: admin

@@ -1,4 +1,4 @@
-import { parsePlacementPreference, type ServiceSpec } from "@rampart/core";
+import { constraintWarnings, parsePlacementPreference, type ServiceSpec } from "@rampart/core";
 import { z } from "zod";
 import { clientOf } from "../context.js";
 import {
@@ -7,6 +7,7 @@ import {
   serviceDetailSchema,
   serviceRefInput,
   serviceViewSchema,
+  serviceWriteResultSchema,
   updateServiceInput,
   type ServiceSpecInput,
 } from "../schema/service.schema.js";
@@ -35,18 +36,18 @@ export const serviceRouter = router({
 
   create: admin
     .input(createServiceInput)
-    .output(serviceViewSchema)
+    .output(serviceWriteResultSchema)
     .mutation(async ({ ctx, input }) => {
       const created = await ctx.manager.services.create(toSpec(input), ctx.principal.actor, clientOf(ctx).ip);
-      return ctx.manager.services.get(created.id);
+      return { ...(await ctx.manager.services.get(created.id)), warnings: constraintWarnings(input.constraints) };
     }),
 
   update: admin
     .input(updateServiceInput)
-    .output(serviceViewSchema)
+    .output(serviceWriteResultSchema)
     .mutation(async ({ ctx, input }) => {
       const updated = await ctx.manager.services.update(input.ref, input.version, toSpec(input.spec), ctx.principal.actor, clientOf(ctx).ip);
-      return ctx.manager.services.get(updated.id);
+      return { ...(await ctx.manager.services.get(updated.id)), warnings: constraintWarnings(input.spec.constraints) };
     }),
 
   scale: admin

@@ -48,7 +48,11 @@ export const certificateDetailSchema = z.object({
   role: z.string(),
 });
 
-export const nodeDetailSchema = nodeViewSchema.extend({ certificate: certificateDetailSchema.nullable() });
+export const nodeDetailSchema = nodeViewSchema.extend({
+  certificate: certificateDetailSchema.nullable(),
+  /** Another node reports the same hostname (core's `duplicateHostnames`): hostnames are claims. */
+  sharesHostname: z.boolean(),
+});
 
 /** A node by ID, ID prefix or hostname, as docker accepts. */
 export const nodeRefInput = z.strictObject({ ref: z.string().min(1, "node is required").max(254) });

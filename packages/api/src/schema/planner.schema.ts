@@ -122,6 +122,8 @@ export const planResultSchema = z.object({
     .nullable(),
   changed: z.array(serviceDiff),
   tookMs: z.number(),
+  /** The planned spec's constraints on self-reported keys (core's `constraintWarnings`). */
+  warnings: z.array(z.string()).optional(),
 });
 
 export type SandboxInput = z.infer<typeof sandboxInput>;

@@ -48,8 +48,9 @@ export const listSecretsInput = z
   .optional();
 
 /**
- * Labels only, as Swarm allows. A name or payload may be sent (Swarm's UpdateSecret
- * takes the whole spec) but is refused unless unchanged.
+ * Labels only, as Swarm allows. A name may be sent (Swarm's UpdateSecret takes the whole
+ * spec) but is refused unless unchanged. A payload is refused whatever it holds, unread:
+ * Swarm's "refused unless unchanged" would tell a caller whether a guess is the value.
  */
 export const updateSecretInput = z.strictObject({
   ref: z.string().min(1).max(256),
@@ -57,7 +58,7 @@ export const updateSecretInput = z.strictObject({
   version: z.number().int().min(1),
   labels: labelsInput,
   name: secretNameInput.optional(),
-  data: secretDataInput.optional(),
+  data: z.never({ error: SECRET_MESSAGES.dataInUpdate }).optional(),
 });
 
 export const secretServiceUseSchema = z.object({

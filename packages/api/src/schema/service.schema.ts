@@ -144,6 +144,12 @@ export const serviceViewSchema = z.object({
 
 export const serviceDetailSchema = serviceViewSchema.extend({ tasks: z.array(taskSchema) });
 
+/**
+ * A created or updated service, with the warnings its spec earned: constraints on what
+ * nodes say about themselves (core's `constraintWarnings`). Shown, never refused.
+ */
+export const serviceWriteResultSchema = serviceViewSchema.extend({ warnings: z.array(z.string()) });
+
 export const serviceRefInput = z.strictObject({ ref: z.string().min(1, "service is required").max(63) });
 
 export const createServiceInput = serviceSpecInput;

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   "node.update",
   "node.promote",
   "node.demote",
+  /** A node reported a new hostname (a heartbeat's description): self-reported, so on the record. */
+  "node.rename",
   "node.remove",
   "service.create",
   "service.update",

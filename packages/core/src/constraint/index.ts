@@ -5,6 +5,7 @@ import { cidrContains, ipEqual, parseCidr, parseIp } from "./ip.js";
 export { parseIp, parseCidr, ipEqual, cidrContains, type Cidr, type Ip16 } from "./ip.js";
 export { equalFold, simpleFold } from "./fold.js";
 export { FOLD_UNICODE_VERSION } from "./fold-table.js";
+export { constraintWarnings, isSelfReportedKey, selfReportedWarning } from "./self-reported.js";
 
 /**
  * Swarm's placement constraints (manager/constraint/constraint.go, swarm-semantics.md §1):

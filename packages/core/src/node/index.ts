@@ -149,3 +149,25 @@ export interface NodeDescription {
   /** Absent: none (agents before generic resources). */
   genericResources?: NodeGenericResources;
 }
+
+/**
+ * The hostnames more than one node reports, lower-cased (a `node.hostname` constraint
+ * matches without regard to case). A hostname is the node's own claim, as in Swarm: a
+ * second node may take a real node's name and, with it, tasks constrained to that name.
+ * Lists flag such nodes rather than refuse them, since Swarm schedules on them the same.
+ */
+export function duplicateHostnames(nodes: Iterable<{ hostname: string }>): Set<string> {
+  const seen = new Set<string>();
+  const duplicated = new Set<string>();
+  for (const { hostname } of nodes) {
+    const key = hostname.toLowerCase();
+    if (seen.has(key)) duplicated.add(key);
+    else seen.add(key);
+  }
+  return duplicated;
+}
+
+/** The mark after a shared hostname in node lists, and the footnote that explains it. */
+export const DUPLICATE_HOSTNAME_MARK = "(!)";
+export const DUPLICATE_HOSTNAME_NOTE =
+  "(!) more than one node reports this hostname. Hostnames are what nodes say about themselves; tell the nodes apart by ID, and place tasks with node.id or node.labels.*";

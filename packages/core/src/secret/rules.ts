@@ -23,6 +23,8 @@ export const SECRET_MESSAGES = {
   nameInvalid: "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]",
   driverName: "secret driver must have a name",
   labelsOnly: "only updates to Labels are allowed",
+  /** Rampart's own: Swarm compares a payload sent with an update, which answers whether a guess is right. */
+  dataInUpdate: "data cannot be sent with an update: only updates to Labels are allowed (rotate the secret to change its value)",
   malformedReference: "malformed secret reference",
   noTarget: "malformed secret reference, no target provided",
   badTargetFile: "malformed file secret reference, invalid target file name provided",

@@ -312,6 +312,12 @@ export async function listRemovedNodeIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.nodeId);
 }
 
+/** Which of these node IDs are on the deny list: one read by primary key, per batch of checks. */
+export async function removedNodeIdsAmong(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db.removedNode.findMany({ where: { nodeId: { in: [...new Set(ids)] } }, select: { nodeId: true } });
+  return new Set(rows.map((r) => r.nodeId));
+}
+
 /** Swarm forgets a removed node a week after its last certificate expired. */
 export async function purgeRemovedNodes(db: Db, certExpiredBefore: Date): Promise<number> {
   const { count } = await db.removedNode.deleteMany({ where: { certExpiresAt: { lt: certExpiredBefore } } });

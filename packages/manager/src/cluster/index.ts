@@ -16,6 +16,7 @@ import {
 } from "@rampart/core";
 import { clusterSecretContext, createCluster, getCluster, getClusterSecrets, updateCluster } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
+import { batched } from "../batch.js";
 import { createCertificateAuthority, createRootCa, type CertificateAuthority } from "../ca/index.js";
 import type { ManagerDeps } from "../deps.js";
 
@@ -31,31 +32,37 @@ export interface JoinTokens {
 
 /**
  * The swarm itself: created on the first start (`swarm init`), then its settings,
- * trust root and join tokens. The root key and tokens are opened into memory here and
- * nowhere else; the store only ever holds them sealed.
+ * trust root and join tokens. The root key is opened into memory here and nowhere else;
+ * the join tokens are read from the store and opened for each use, never kept, so a
+ * rotation through any process is in force everywhere at once. The store only ever holds
+ * them sealed.
  */
 export function createClusterService(deps: ManagerDeps, audit: AuditService, onChange: (record: ClusterRecord) => void = () => undefined) {
   const db = deps.store.prisma;
-  let state: (ClusterState & { tokens: JoinTokens }) | undefined;
+  let state: ClusterState | undefined;
 
   function loaded() {
     if (!state) throw new RampartError("unavailable", "the swarm is not initialised yet");
     return state;
   }
 
-  function openSecrets(record: ClusterRecord, sealed: { rootCaKey: Uint8Array; workerToken: Uint8Array; managerToken: Uint8Array }) {
+  function openRoot(record: ClusterRecord, sealed: { rootCaKey: Uint8Array }): ClusterState {
     const keyDer = deps.codec.open(clusterSecretContext(record.id, "root_ca_key"), sealed.rootCaKey);
     const key: KeyObject = createPrivateKey({ key: keyDer, format: "der", type: "pkcs8" });
     keyDer.fill(0);
-    return {
-      record,
-      ca: createCertificateAuthority(record.rootCaCert, key),
-      tokens: {
-        worker: deps.codec.openText(clusterSecretContext(record.id, "worker_token"), sealed.workerToken),
-        manager: deps.codec.openText(clusterSecretContext(record.id, "manager_token"), sealed.managerToken),
-      },
-    };
+    return { record, ca: createCertificateAuthority(record.rootCaCert, key) };
   }
+
+  /** The join tokens as the store holds them now. Joins that arrive together share one read. */
+  const tokenReads = batched(async (items: null[]) => {
+    const { record } = loaded();
+    const sealed = await getClusterSecrets(db, record.id);
+    const tokens: JoinTokens = {
+      worker: deps.codec.openText(clusterSecretContext(record.id, "worker_token"), sealed.workerToken),
+      manager: deps.codec.openText(clusterSecretContext(record.id, "manager_token"), sealed.managerToken),
+    };
+    return items.map(() => tokens);
+  });
 
   const newToken = (ca: CertificateAuthority) => formatJoinToken(ca.rootDigestHex, deps.random(JOIN_SECRET_BYTES));
 
@@ -64,7 +71,7 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
     async init(): Promise<{ created: boolean; record: ClusterRecord }> {
       const existing = await getCluster(db);
       if (existing) {
-        state = openSecrets(existing, await getClusterSecrets(db, existing.id));
+        state = openRoot(existing, await getClusterSecrets(db, existing.id));
         return { created: false, record: existing };
       }
       const now = deps.now();
@@ -88,15 +95,15 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
         return created;
       });
       keyDer.fill(0);
-      state = { record, ca, tokens };
+      state = { record, ca };
       return { created: true, record };
     },
 
     current: (): ClusterState => loaded(),
 
-    /** The role a presented join token grants, compared in constant time; null if neither. */
-    roleForToken(token: string): NodeRole | null {
-      const { tokens } = loaded();
+    /** The role a presented join token grants, compared in constant time with the store's; null if neither. */
+    async roleForToken(token: string): Promise<NodeRole | null> {
+      const tokens = await tokenReads.add(null);
       const presented = Buffer.from(token);
       const same = (stored: string) => {
         const expected = Buffer.from(stored);
@@ -109,9 +116,9 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
 
     /** The one path that returns a token: audited, never logged. */
     async revealToken(role: NodeRole, actor: Actor, ip: string | null): Promise<string> {
-      const s = loaded();
+      const tokens = await tokenReads.add(null);
       await audit.record({ actor, action: "token.reveal", target: { type: "jointoken", name: role }, outcome: "success", ip });
-      return role === "manager" ? s.tokens.manager : s.tokens.worker;
+      return tokens[role];
     },
 
     /** A new secret, same digest; the old token is refused from this moment. */
@@ -121,10 +128,12 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
       const field = role === "manager" ? "manager_token" : "worker_token";
       const sealed = deps.codec.sealText(clusterSecretContext(s.record.id, field), token);
       const record = await deps.store.transaction(async (tx) => {
+        // The version as the store has it: another process may have changed the swarm.
+        const current = await getCluster(tx);
         const updated = await updateCluster(
           tx,
           s.record.id,
-          s.record.version,
+          current?.version ?? s.record.version,
           role === "manager" ? { managerToken: sealed } : { workerToken: sealed },
           deps.now(),
         );
@@ -140,7 +149,6 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
         return updated;
       });
       s.record = record;
-      s.tokens = { ...s.tokens, [role]: token };
       return token;
     },
 

@@ -8,16 +8,19 @@ import {
   secretPayloadContext,
   type SecretRequest,
 } from "@rampart/db";
-import { createAuditThrottle, type AuditService } from "../audit/index.js";
+import type { AuditService } from "../audit/index.js";
 import { batched } from "../batch.js";
 import type { ManagerDeps } from "../deps.js";
+import { createRefusalLedger, type RefusalSummary } from "./refusals.js";
 
 /**
  * Secrets reaching nodes (swarm-semantics.md §6, "Distribution"): a node may fetch a
  * secret only while one of its tasks, ASSIGNED to RUNNING, was made with it. The first
  * fetch by a node is audited as a delivery; when no task of the node references the
  * secret any more, the holding is dropped and audited as a withdrawal. Refusals are
- * audited too (at most once a minute per node and secret, so a loop cannot flood the log).
+ * audited too: each of the first few secrets a node is refused in a minute by itself,
+ * and every other refusal counted into one summary per node and minute, so a loop cannot
+ * flood the log, nor fill a table to have later refusals go unaudited.
  */
 export interface DeliveredSecret {
   id: string;
@@ -27,10 +30,12 @@ export interface DeliveredSecret {
 }
 
 const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
+/** The distinct secrets a node may be refused in a minute, each audited by itself; the rest are summarised. */
+const REFUSALS_AUDITED_ONE_BY_ONE = 64;
 
 export function createDeliveryService(deps: ManagerDeps, audit: AuditService) {
   const db = deps.store.prisma;
-  const shouldAuditRefusal = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
+  const refusals = createRefusalLedger(deps.now, REFUSAL_AUDIT_INTERVAL_MS, REFUSALS_AUDITED_ONE_BY_ONE);
   const system = { type: "system" as const, id: null, name: "rampart" };
   const node = (nodeId: string) => ({ type: "node", id: nodeId, name: nodeId });
   /** Per node, the secrets its last answered task set needed. */
@@ -40,12 +45,34 @@ export function createDeliveryService(deps: ManagerDeps, audit: AuditService) {
   const reads = batched((requests: SecretRequest[]) => readSealedSecretsForNodes(db, requests));
   const records = batched((deliveries: Array<SecretRequest & { event: AuditEventInput }>) => recordSecretDeliveries(db, deliveries, deps.now()));
 
+  /** Writes refusal summaries; one that cannot be written is kept for the next try. */
+  async function summarise(summaries: RefusalSummary[]): Promise<void> {
+    if (summaries.length === 0) return;
+    try {
+      await audit.recordMany(
+        summaries.map((s) => ({
+          actor: { type: "node" as const, id: s.nodeId, name: s.nodeId },
+          action: "secret.refused" as const,
+          target: { type: "secret" },
+          context: node(s.nodeId),
+          outcome: "denied" as const,
+          reason: `${s.count} refusals from node ${s.nodeId} since ${s.since.toISOString()}, not audited one by one`,
+        })),
+      );
+    } catch (error) {
+      for (const s of summaries) refusals.restore(s);
+      throw error;
+    }
+  }
+
   return {
     /** A node asks for a secret's value. */
     async fetch(nodeId: string, secretId: string, ip: string | null): Promise<DeliveredSecret> {
       const sealed = await reads.add({ nodeId, secretId });
       if (!sealed) {
-        if (shouldAuditRefusal(`${nodeId}:${secretId}`)) {
+        const { individual, closed } = refusals.refuse(nodeId, secretId);
+        await summarise(closed);
+        if (individual) {
           const secret = await getSecret(db, secretId);
           await audit.record({
             actor: { type: "node", id: nodeId, name: nodeId },
@@ -67,6 +94,14 @@ export function createDeliveryService(deps: ManagerDeps, audit: AuditService) {
       } finally {
         payload.fill(0);
       }
+    },
+
+    /**
+     * Writes the summaries of refusal windows that have run their minute (`all`: every
+     * window, before the store closes). The server calls this on a timer.
+     */
+    async flushRefusals(all = false): Promise<void> {
+      await summarise(refusals.drain(all));
     },
 
     /**

@@ -211,7 +211,7 @@ export function createNodeEndpoint(
     const cn = subject.commonName ?? null;
     const decision = authorizeNode({
       peer: { cn: cn ?? "", o: subject.organization[0] ?? "", ous: subject.organizationalUnit },
-      blacklist: nodes.deniedIds(),
+      blacklist: await nodes.deniedIds(cn ?? ""),
       clusterOrg: cluster.current().record.id,
       required,
     });

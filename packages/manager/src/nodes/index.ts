@@ -2,8 +2,10 @@ import { X509Certificate } from "node:crypto";
 import {
   JOIN_TOKEN_REFUSED,
   RampartError,
+  SYSTEM_ACTOR,
   checkHostname,
   checkNodeGenericResources,
+  duplicateHostnames,
   checkLabelKey,
   checkLabelValue,
   newId,
@@ -30,12 +32,13 @@ import {
   listNodes,
   listRemovedNodeIds,
   purgeRemovedNodes,
+  removedNodeIdsAmong,
   setNodeCertificate,
   updateNode,
   type Db,
   type NewNode,
 } from "@rampart/db";
-import { groupCommit } from "../batch.js";
+import { batched, groupCommit } from "../batch.js";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { verifyCsr } from "../ca/index.js";
 import type { ClusterService } from "../cluster/index.js";
@@ -66,6 +69,8 @@ export interface CertificateDetail {
 
 export interface NodeDetail extends NodeView {
   certificate: CertificateDetail | null;
+  /** Another node reports the same hostname: names are what nodes say about themselves. */
+  sharesHostname: boolean;
 }
 
 /** Swarm forgets a removed node a week after its last certificate expired. */
@@ -127,7 +132,17 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       deps.now(),
     ),
   );
+  /** Removals this process made or loaded: a refresh that raced one must not bring the node back. */
   const removed = new Set<string>();
+  /**
+   * The deny list is the store's alone: every check reads it (by primary key), so a
+   * removal through another process is refused here at once. Checks that arrive
+   * together share one read (see batch.ts).
+   */
+  const denyChecks = batched(async (ids: string[]) => {
+    const listed = await removedNodeIdsAmong(db, ids);
+    return ids.map((id) => listed.has(id));
+  });
   /**
    * Every node, in memory: `node ls` and heartbeats answer from here, not from the store
    * (10,000 rows through the store take about a second). Every write below refreshes the
@@ -194,6 +209,10 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
   const target = (node: Pick<NodeRecord, "id" | "hostname">) => ({ type: "node", id: node.id, name: node.hostname });
 
+  /** A hostname change, old and new, with the node's ID: names are claims a node makes about itself. */
+  const auditRename = (tx: Db, node: Pick<NodeRecord, "id" | "hostname">, to: string, actor: Actor, ip: string | null) =>
+    audit.record({ actor, action: "node.rename", target: { type: "node", id: node.id, name: to }, outcome: "success", reason: `hostname changed from ${node.hostname} to ${to}`, ip }, tx);
+
   async function issueFor(tx: Db, nodeId: string, role: NodeRole, csrPem: string) {
     const { record, ca } = cluster.current();
     const issued = ca.issue({ csr: verifyCsr(csrPem), nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now: deps.now() });
@@ -229,7 +248,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   return {
     heartbeats,
 
-    /** Loads the nodes and the deny list; the server does this once at start. */
+    /** Loads the nodes (and the removals, for refreshes); the server does this once at start. */
     async load(): Promise<void> {
       removed.clear();
       for (const id of await listRemovedNodeIds(db)) removed.add(id);
@@ -237,8 +256,13 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       for (const node of await listNodes(db)) registry.set(node.id, node);
     },
 
-    /** Checked on every node-endpoint call: a removed node's certificate is refused. */
-    deniedIds: (): ReadonlySet<string> => removed,
+    /**
+     * Checked on every node-endpoint call: the deny list as far as `nodeId` goes (it, if
+     * removed; nothing otherwise), read from the store, never from this process's memory.
+     */
+    async deniedIds(nodeId: string): Promise<ReadonlySet<string>> {
+      return (await denyChecks.add(nodeId)) ? new Set([nodeId]) : new Set();
+    },
 
     async list(): Promise<NodeView[]> {
       const now = deps.now();
@@ -252,7 +276,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       const node = await resolve(ref);
       const v = view(node, deps.now(), cluster.current().record.heartbeatPeriodMs);
       const cert = node.certificate?.pem ? describeCertificate(node.certificate.pem, node.certificate.role) : null;
-      return { ...v, certificate: cert };
+      const sharesHostname = duplicateHostnames(registry.values()).has(node.hostname.toLowerCase());
+      return { ...v, certificate: cert, sharesHostname };
     },
 
     async update(
@@ -326,7 +351,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
     /** Join with a token and a CSR: the token decides the role; the CA decides everything else. */
     async join(input: { token: string; csrPem: string; description: NodeDescription }, ip: string | null): Promise<JoinResult> {
-      const role = cluster.roleForToken(input.token);
+      const role = await cluster.roleForToken(input.token);
       const anonymous: Actor = { type: "anonymous", id: null, name: ip ?? "unknown" };
       if (!role) {
         // Audited at most once a minute per address: anyone can send bad tokens.
@@ -404,8 +429,17 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       return registry.get(nodeId)?.role ?? null;
     },
 
+    /**
+     * A node's new description (a heartbeat's). The hostname is whatever the node says, as
+     * in Swarm; a change of it is audited with the old and new names.
+     */
     async updateDescription(nodeId: string, description: NodeDescription, ip: string | null): Promise<void> {
-      await updateNode(db, nodeId, undefined, { description: checkDescription(description), addr: ip }, deps.now());
+      const checked = checkDescription(description);
+      await deps.store.transaction(async (tx) => {
+        const before = await getNode(tx, nodeId);
+        await updateNode(tx, nodeId, undefined, { description: checked, addr: ip }, deps.now());
+        if (before && before.hostname !== checked.hostname) await auditRename(tx, before, checked.hostname, { type: "node", id: nodeId, name: before.hostname }, ip);
+      });
       await refresh(nodeId);
       changed(nodeId);
     },
@@ -424,6 +458,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
           await createNode(tx, { id: nodeId, role: "manager", availability: "active", addr: input.addr, isLeader: true, at: now, ...checkDescription(input.description) });
         } else {
           await updateNode(tx, nodeId, undefined, { description: checkDescription(input.description), addr: input.addr }, now);
+          if (existing.hostname !== input.description.hostname) await auditRename(tx, existing, input.description.hostname, SYSTEM_ACTOR, null);
         }
         const issued = await issueFor(tx, nodeId, "manager", input.csrPem);
         const t = { type: "node", id: nodeId, name: input.description.hostname };

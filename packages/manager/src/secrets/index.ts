@@ -31,7 +31,6 @@ import {
 } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
-import { equalBytes } from "../hash.js";
 
 
 /** A service that references a secret, and how: one entry per target. */
@@ -63,10 +62,8 @@ export interface NewSecret {
 
 export interface SecretChange {
   labels: Record<string, string>;
-  /** Swarm's UpdateSecret takes the whole spec: a name or payload may be sent, but only unchanged. */
+  /** Swarm's UpdateSecret takes the whole spec: a name may be sent, but only unchanged. A payload is never taken. */
   name?: string | undefined;
-  /** Compared in constant time with the stored payload, then wiped. */
-  data?: Uint8Array | undefined;
 }
 
 /** A new secret, checked and sealed, waiting to be stored. Holds no plaintext. */
@@ -126,8 +123,7 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
   }
 
   /**
-   * The payload in plain text, for comparing an update's data; no API procedure calls
-   * this. The caller wipes the buffer (`fill(0)`) as soon as it is done with it.
+   * The payload in plain text (tests and tools); no API procedure calls this. The caller wipes the buffer (`fill(0)`) as soon as it is done with it.
    */
   async function openPayload(id: string, tx: Db = db): Promise<Buffer> {
     const row = await readSealedSecretPayload(tx, id);
@@ -199,33 +195,23 @@ export function createSecretService(deps: ManagerDeps, audit: AuditService) {
     insert,
 
     /**
-     * Labels only (UpdateSecret): a different name or payload is refused with Swarm's
+     * Labels only (UpdateSecret): a different name is refused with Swarm's
      * words before the version is looked at; `version` must be the one the caller read.
      */
     async update(ref: string, version: number, change: SecretChange, actor: Actor, ip: string | null): Promise<SecretView> {
       const labels = checkLabels(change.labels);
-      try {
-        const updated = await deps.store.transaction(async (tx) => {
-          const current = await resolve(ref, tx);
-          let sameData: boolean | undefined;
-          if (change.data !== undefined) {
-            const stored = await openPayload(current.id, tx);
-            sameData = equalBytes(stored, change.data);
-            stored.fill(0);
-          }
-          checkSecretUpdate(current, { name: change.name, sameData });
-          if (current.version !== version) {
-            throw new RampartError("conflict", `secret ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
-          }
-          const next = await updateSecretLabels(tx, current.id, version, labels, deps.now());
-          if (!next) throw new RampartError("conflict", `secret ${current.name} changed at the same time; reload and try again`, { field: "version" });
-          await audit.record({ actor, action: "secret.update", target: secretTarget(next), outcome: "success", ip }, tx);
-          return next;
-        });
-        return await view(updated);
-      } finally {
-        change.data?.fill(0);
-      }
+      const updated = await deps.store.transaction(async (tx) => {
+        const current = await resolve(ref, tx);
+        checkSecretUpdate(current, { name: change.name });
+        if (current.version !== version) {
+          throw new RampartError("conflict", `secret ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
+        }
+        const next = await updateSecretLabels(tx, current.id, version, labels, deps.now());
+        if (!next) throw new RampartError("conflict", `secret ${current.name} changed at the same time; reload and try again`, { field: "version" });
+        await audit.record({ actor, action: "secret.update", target: secretTarget(next), outcome: "success", ip }, tx);
+        return next;
+      });
+      return view(updated);
     },
 
     /** RemoveSecret: refused while any service spec references the secret (tasks are not consulted). */

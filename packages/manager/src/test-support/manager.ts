@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { kekSource, openKeyring } from "@rampart/db";
 import type { TestStore } from "@rampart/db/testing";
-import { createManager, type Manager } from "../index.js";
+import { createManager, type Manager, type PeerCertificate } from "../index.js";
 
 export const testActor = { type: "system" as const, id: null, name: "test" };
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -21,4 +21,12 @@ export async function openTestManager(t: TestStore): Promise<Manager> {
   await manager.cluster.init();
   await manager.nodes.load();
   return manager;
+}
+
+/**
+ * A peer whose chain the TLS layer verified, presenting this leaf, on a connection of
+ * its own (so the endpoint reads its certificate afresh), as the listener describes one.
+ */
+export function verifiedPeer(der: Uint8Array): PeerCertificate {
+  return { authorized: true, authorizationError: null, presented: true, der: () => der, connection: {} };
 }

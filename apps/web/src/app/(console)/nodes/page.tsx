@@ -1,6 +1,7 @@
 "use client";
 
 import { decodeNodeList } from "@rampart/api/schema";
+import { DUPLICATE_HOSTNAME_MARK, DUPLICATE_HOSTNAME_NOTE, duplicateHostnames } from "@rampart/core";
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
@@ -98,7 +99,7 @@ function Labels({ labels }: { labels: Record<string, string> }) {
 }
 
 /** One row; memoised, so a poll that changes nothing in a node leaves its row alone. */
-const NodeRow = memo(function NodeRow({ node, index, now }: { node: NodeView; index: number; now: number }) {
+const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: NodeView; index: number; now: number; shared: boolean }) {
   const router = useRouter();
   const href = `/nodes/${node.id}`;
   const notAfter = node.tls.notAfter;
@@ -123,6 +124,11 @@ const NodeRow = memo(function NodeRow({ node, index, now }: { node: NodeView; in
         >
           {node.hostname}
         </Link>
+        {shared && (
+          <span data-testid="duplicate-hostname" title="More than one node reports this hostname" className="ml-1 font-semibold text-amber-700 dark:text-amber-400">
+            {DUPLICATE_HOSTNAME_MARK}
+          </span>
+        )}
         {node.isLeader && (
           <span title="This server" className="ml-1 font-semibold text-zinc-500">
             <span aria-hidden="true">*</span>
@@ -162,7 +168,20 @@ const NodeRow = memo(function NodeRow({ node, index, now }: { node: NodeView; in
  * and below, so 10,000 nodes scroll as smoothly as ten. Columns have fixed widths so
  * rows coming and going never shift them.
  */
-function NodesTable({ items, sort, onSort, now }: { items: IndexedNode[]; sort: NodeSort; onSort: (key: SortKey) => void; now: number }) {
+function NodesTable({
+  items,
+  sort,
+  onSort,
+  now,
+  shared,
+}: {
+  items: IndexedNode[];
+  sort: NodeSort;
+  onSort: (key: SortKey) => void;
+  now: number;
+  /** Hostnames more than one node reports, lower-cased. */
+  shared: ReadonlySet<string>;
+}) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- only plain numbers from it reach the memoised rows.
   const virtualizer = useVirtualizer({
@@ -196,7 +215,9 @@ function NodesTable({ items, sort, onSort, now }: { items: IndexedNode[]; sort: 
           )}
           {rows.map((row) => {
             const item = items[row.index];
-            return item ? <NodeRow key={row.key} node={item.node} index={row.index} now={now} /> : null;
+            return item ? (
+              <NodeRow key={row.key} node={item.node} index={row.index} now={now} shared={shared.has(item.node.hostname.toLowerCase())} />
+            ) : null;
           })}
           {bottom > 0 && (
             <tr aria-hidden="true" style={{ height: bottom }}>
@@ -222,6 +243,7 @@ export default function NodesPage() {
 
   // Index once per poll, sort once per poll or sort change, filter per keystroke.
   const indexed = useMemo(() => indexNodes(nodes.data ?? []), [nodes.data]);
+  const shared = useMemo(() => duplicateHostnames(nodes.data ?? []), [nodes.data]);
   const sorted = useMemo(() => sortNodes(indexed, sort), [indexed, sort]);
   const visible = useMemo(
     () => filterNodes(sorted, { search: deferredSearch, state, role, availability }),
@@ -296,7 +318,12 @@ export default function NodesPage() {
         {visible.length === 0 ? (
           <NoMatches title="No nodes match these filters" onClear={clearFilters} clearLabel="Clear filters" />
         ) : (
-          <NodesTable items={visible} sort={sort} onSort={toggleSort} now={now} />
+          <NodesTable items={visible} sort={sort} onSort={toggleSort} now={now} shared={shared} />
+        )}
+        {shared.size > 0 && (
+          <p data-testid="duplicate-hostname-note" className="text-sm text-amber-800 dark:text-amber-300">
+            {DUPLICATE_HOSTNAME_NOTE}
+          </p>
         )}
         {onlyThisServer && (
           <Alert tone="info">

@@ -1,5 +1,6 @@
 "use client";
 
+import { DUPLICATE_HOSTNAME_NOTE } from "@rampart/core";
 import { labelKey, updateNodeInput, type NodeDetailOutput } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
@@ -60,6 +61,11 @@ function Summary({ node, now }: { node: NodeDetail; now: Date }) {
         <Item label="Hostname">
           {node.hostname}
           {node.isLeader && <span className="ml-2 text-zinc-500 dark:text-zinc-400">* this server</span>}
+          {node.sharesHostname && (
+            <p data-testid="duplicate-hostname-note" className="mt-1 text-sm text-amber-800 dark:text-amber-300">
+              {DUPLICATE_HOSTNAME_NOTE}
+            </p>
+          )}
         </Item>
         <Item label="ID">
           <Mono>{node.id}</Mono>
