@@ -127,7 +127,7 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
  * checked above (a second process cannot open PGlite at all); here, two real processes
  * on one PostgreSQL database, each with a data directory of its own.
  */
-describe.skipIf(!process.env.DATABASE_URL)("two rampart server processes on one PostgreSQL database (needs DATABASE_URL)", () => {
+describe.skipIf(!process.env.DATABASE_URL)("two rampart server processes on one PostgreSQL database (needs DATABASE_URL)", () => { // reason: on PGlite one process owns the data directory, so a second server never reaches the store lock
   const MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
   const dirs: string[] = [];
   let first: ChildProcess | undefined;

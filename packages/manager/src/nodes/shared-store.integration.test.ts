@@ -12,7 +12,7 @@ import { openTestManager, testActor, verifiedPeer } from "../test-support/manage
  * does is in force in the other at once. PGlite cannot be opened by a second process at
  * all (its directory lock refuses it; see the server tests), so this needs PostgreSQL.
  */
-describe.skipIf(!process.env.DATABASE_URL)("two managers on one PostgreSQL store (needs DATABASE_URL)", () => {
+describe.skipIf(!process.env.DATABASE_URL)("two managers on one PostgreSQL store (needs DATABASE_URL)", () => { // reason: PGlite is one process with one connection, so two managers cannot share it
   let t: TestStore;
   let other: Store;
   let a: Manager;
