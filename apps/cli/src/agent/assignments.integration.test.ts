@@ -79,18 +79,21 @@ describe("agents receive their assignments from a real server", () => {
     expect((await tasksOf()).find((t) => t.id === running[0]!.id)).toMatchObject({ state: "orphaned", err: "node is down" });
   }, 60_000);
 
-  it("ok/scaling down tells the node to stop slot 2 only: it reports that task shut down, and slot 1 keeps running", async () => {
+  // Which slot goes is the orchestrator's choice (running tasks first, then the nodes'
+  // load); what the agents must show is that exactly the one told to stop reports so.
+  it("ok/scaling down tells one node to stop its task only: it reports that task shut down, and the other keeps running", async () => {
     const manager = s.server.runtime.manager;
     const before = (await tasksOf()).filter((t) => t.state === "running");
-    const slot1 = before.find((t) => t.slot === 1)!;
-    const slot2 = before.find((t) => t.slot === 2)!;
+    expect(before).toHaveLength(2);
     await manager.services.scale("web", 1, system, null);
-    await waitFor(async () => (await tasksOf()).find((t) => t.id === slot2.id)?.state === "shutdown", "slot 2 to be shut down");
+    await waitFor(async () => (await tasksOf()).filter((t) => before.some((b) => b.id === t.id) && t.state === "shutdown").length === 1, "one task to be shut down");
     const after = await tasksOf();
-    expect(after.filter((t) => t.state === "running").map((t) => t.id)).toEqual([slot1.id]);
+    const stopped = before.find((b) => after.find((t) => t.id === b.id)?.state === "shutdown")!;
+    const kept = before.find((b) => b.id !== stopped.id)!;
+    expect(after.filter((t) => t.state === "running").map((t) => t.id)).toEqual([kept.id]);
     const reports = [...seen.values()].flat().filter((e) => e.state === "shutdown").map((e) => e.task.id);
-    expect(reports).toContain(slot2.id);
-    expect(reports).not.toContain(slot1.id);
+    expect(reports).toContain(stopped.id);
+    expect(reports).not.toContain(kept.id);
   }, 30_000);
 
   it("fail/a node cannot report another node's task, nor a task that no longer exists; the agent keeps running", async () => {
