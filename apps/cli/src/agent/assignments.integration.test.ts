@@ -55,6 +55,10 @@ describe("agents receive their assignments from a real server", () => {
     await manager.services.create(spec, system, null);
     await waitFor(async () => (await tasksOf()).filter((t) => t.state === "running").length === 2, "two running tasks");
     const running = (await tasksOf()).filter((t) => t.state === "running");
+    // An agent records a step once the manager has acknowledged its report, so the
+    // store can say running a moment before the agent's own record does.
+    const reported = (id: string) => [...seen.values()].flat().some((e) => e.task.id === id && e.state === "running");
+    await waitFor(() => running.every((t) => reported(t.id)), "both holders to record their running report");
     const holders = new Set(running.map((t) => t.nodeId));
     expect(holders.size).toBe(2);
     expect(holders.has(ids.b)).toBe(false);
@@ -81,20 +85,24 @@ describe("agents receive their assignments from a real server", () => {
 
   // Which slot goes is the orchestrator's choice (running tasks first, then the nodes'
   // load); what the agents must show is that exactly the one told to stop reports so.
+  // A scaled-down task's desired state is remove, so once it reports shut down the task
+  // reaper deletes it (manager/orchestrator/taskreaper): gone counts as stopped.
   it("ok/scaling down tells one node to stop its task only: it reports that task shut down, and the other keeps running", async () => {
     const manager = s.server.runtime.manager;
     const before = (await tasksOf()).filter((t) => t.state === "running");
     expect(before).toHaveLength(2);
     await manager.services.scale("web", 1, system, null);
-    await waitFor(async () => (await tasksOf()).filter((t) => before.some((b) => b.id === t.id) && t.state === "shutdown").length === 1, "one task to be shut down");
+    const stoppedOf = (tasks: Awaited<ReturnType<typeof tasksOf>>) =>
+      before.filter((b) => { const now = tasks.find((t) => t.id === b.id); return now === undefined || now.state === "shutdown"; });
+    await waitFor(async () => stoppedOf(await tasksOf()).length === 1, "one task to be shut down or reaped");
     const after = await tasksOf();
-    const stopped = before.find((b) => after.find((t) => t.id === b.id)?.state === "shutdown")!;
+    const stopped = stoppedOf(after)[0]!;
     const kept = before.find((b) => b.id !== stopped.id)!;
     expect(after.filter((t) => t.state === "running").map((t) => t.id)).toEqual([kept.id]);
-    const reports = [...seen.values()].flat().filter((e) => e.state === "shutdown").map((e) => e.task.id);
-    expect(reports).toContain(stopped.id);
-    expect(reports).not.toContain(kept.id);
-  }, 30_000);
+    const reports = () => [...seen.values()].flat().filter((e) => e.state === "shutdown").map((e) => e.task.id);
+    await waitFor(() => reports().includes(stopped.id), "the stopped task's holder to record its shutdown report");
+    expect(reports()).not.toContain(kept.id);
+  }, 60_000);
 
   it("fail/a node cannot report another node's task, nor a task that no longer exists; the agent keeps running", async () => {
     const other = (await tasksOf()).find((t) => t.state === "running")!;
