@@ -51,8 +51,8 @@ export default tseslint.config(
     },
   },
   {
-    // Core's tests may use Node (real crypto, openssl) to check what the pure code produces.
-    files: ["packages/core/**/*.test.ts"],
+    // Core's tests and benches may use Node (real crypto, openssl) to check or feed what the pure code produces.
+    files: ["packages/core/**/*.test.ts", "packages/core/**/*.bench.ts"],
     languageOptions: { globals: { ...globals.node } },
     rules: {
       ...restrict([...frameworks, ...apps, ...rampart("db", "manager", "api")]),

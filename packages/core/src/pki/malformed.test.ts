@@ -3,9 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isRampartError } from "../errors/index.js";
 import { subjectPublicKeyBits } from "./algorithms.js";
-import { buildNodeCertificate, buildRootCertificate, nodeCertificateValidity, parseCertificate } from "./cert.js";
+import { MAX_EXTENSIONS, buildNodeCertificate, buildRootCertificate, nodeCertificateValidity, parseCertificate } from "./cert.js";
 import { buildCsr, parseCsr } from "./csr.js";
 import {
+  MAX_OID_OCTETS,
   TAG,
   contentsOf,
   oidToString,
@@ -81,31 +82,26 @@ function mutate(input: Uint8Array, changes: readonly Mutation[]): Uint8Array {
 const MAX_MESSAGE = 200;
 
 /**
- * "parsed" or "refused"; anything thrown but a RampartError fails the property. Work is
- * bounded by time, generously: the fastest of three parses must take under 50 ms. A
- * linear reader takes well under 1 ms on 64 KiB; the quadratic duplicate search took
- * 370 to 880 ms on the hostile certificates, so the bound catches it with room for a
- * loaded machine (the minimum of three discards a pause for GC or scheduling).
+ * "parsed" or "refused"; anything thrown but a RampartError fails the property, and a
+ * refusal's message must be short. Time is not asserted here (these machines are too
+ * noisy for a timed test): the work a reader does is bounded by its caps, which the
+ * hostile-certificate case below checks by the reason each is refused, and the time is
+ * measured by `pki.parse.hostileWorstMs` and `nodeEndpoint.hostileCert.worstMs` in
+ * `pnpm bench`.
  */
-function outcome(parse: () => unknown): "parsed" | "refused" {
-  let fastest = Infinity;
-  let result: "parsed" | "refused" = "parsed";
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    try {
-      parse();
-      result = "parsed";
-    } catch (error) {
-      if (!isRampartError(error)) throw error;
-      expect(error.code).toBe("invalid_argument");
-      expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE);
-      result = "refused";
-    }
-    fastest = Math.min(fastest, performance.now() - started);
+function refusal(parse: () => unknown): string | null {
+  try {
+    parse();
+    return null;
+  } catch (error) {
+    if (!isRampartError(error)) throw error;
+    expect(error.code).toBe("invalid_argument");
+    expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE);
+    return error.message;
   }
-  expect(fastest).toBeLessThan(50);
-  return result;
 }
+
+const outcome = (parse: () => unknown): "parsed" | "refused" => (refusal(parse) === null ? "parsed" : "refused");
 
 describe("malformed input", () => {
   it.each([
@@ -137,7 +133,7 @@ describe("malformed input", () => {
     );
   });
 
-  it("ok/random DER trees of up to 64 KiB are refused quickly with a short message", () => {
+  it("ok/random DER trees of up to 64 KiB are refused with a short message", () => {
     // Nested SEQUENCEs, SETs and OIDs of any size: the shapes a reader might walk repeatedly.
     const LIMIT = 60 * 1024;
     const leaf = fc.oneof(
@@ -180,10 +176,25 @@ describe("malformed input", () => {
     );
   });
 
-  it("ok/hostile certificates are refused or read in bounded work, with a short message", () => {
+  it("ok/hostile certificates are refused at a cap, before the reader walks them, with a short message", () => {
+    // A refusal names the cap that stopped the reader: the 65th extension (so thousands
+    // cost 65 reads, and a duplicate at the end is never reached), or an OID's 129th
+    // octet (so an OID's text is never built). The two that parse are linear walks of
+    // one list or one value.
     const hostile = hostileCertificates(rootSpki, signRoot, new Date());
-    const refused = hostile.filter((h) => outcome(() => parseCertificate(h.der)) === "refused").map((h) => h.name);
-    expect(refused).toEqual(["many-extensions", "duplicate-extension-last", "huge-oid-arc", "duplicate-huge-oid", "huge-signature-algorithm", "many-oid-arcs"]);
+    const reasons = Object.fromEntries(hostile.map((h) => [h.name, refusal(() => parseCertificate(h.der))]));
+    const extensions = `invalid certificate: more than ${MAX_EXTENSIONS} extensions`;
+    const oid = `invalid certificate: OID is longer than ${MAX_OID_OCTETS} octets`;
+    expect(reasons).toEqual({
+      "many-extensions": extensions,
+      "duplicate-extension-last": extensions,
+      "huge-oid-arc": oid,
+      "duplicate-huge-oid": oid,
+      "huge-signature-algorithm": oid,
+      "many-oid-arcs": oid,
+      "many-rdns": null,
+      "maximum-length": null,
+    });
   });
 
   it("ok/every truncation of a valid CSR and certificate is refused", () => {
