@@ -116,12 +116,19 @@ describe("secret delivery to real agents", () => {
   it("fail/a target that escapes the task's directory fails the task with the reason, and nothing is written", async () => {
     const manager = s.server.runtime.manager;
     const secret = (await manager.secrets.list()).find((x) => x.name === "db_password")!;
-    // Swarm does not sanitise target paths at the API; the node refuses them.
-    await manager.services.create(workerService("escape", 1, { secretId: secret.id, target: "../escaped" }), system, null);
-    const failed = async () => (await manager.services.get("escape")).tasks.find((t) => t.state === "failed");
+    // The API refuses such a target; the node refuses it too, for a task record from before that rule
+    // or written behind the API's back. The task waits for a label while its record is rewritten.
+    const spec = workerService("escape", 1, { secretId: secret.id, target: "escaped" });
+    const { id } = await manager.services.create({ ...spec, constraints: [...spec.constraints, "node.labels.escape == yes"] }, system, null);
+    const [pending] = (await manager.services.get(id)).tasks;
+    const secrets = [{ ...spec.secrets![0]!, target: "../escaped" }];
+    await s.server.runtime.store.prisma.task.update({ where: { id: pending!.id }, data: { secrets } });
+    for (const { nodeId } of agents) await manager.nodes.update(nodeId, { labelAdd: { escape: "yes" } }, system, null);
+    const failed = async () => (await manager.services.get(id)).tasks.find((t) => t.state === "failed");
     await waitFor(async () => (await failed()) !== undefined, "the task to fail");
     expect((await failed())!.message).toBe('secret target "../escaped" escapes the task\'s directory');
-    await manager.services.remove("escape", system, null);
+    await manager.services.remove(id, system, null);
+    for (const { nodeId } of agents) await manager.nodes.update(nodeId, { labelRm: ["escape"] }, system, null);
     for (const { root } of agents) expect(existsSync(join(root, "escaped"))).toBe(false);
   });
 

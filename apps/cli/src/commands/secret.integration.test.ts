@@ -137,6 +137,14 @@ describe.each(testStoreKinds())("rampart secret against a server on %s", (kind) 
     const badFlag = await rampart(["service", "create", "--name", "x", "--secret", "source=a,colour=red", "nginx"]);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('invalid argument "source=a,colour=red" for "--secret" flag: invalid field in secret request: colour');
+    const escaping = await rampart(["service", "create", "--name", "x", "--secret", "source=db_password,target=../escape.txt", "nginx"]);
+    expect(escaping.code).toBe(2);
+    expect(escaping.stderr).toContain(
+      `invalid argument "source=db_password,target=../escape.txt" for "--secret" flag: secret target '../escape.txt' leaves /run/secrets: '..' is not allowed in a target`,
+    );
+    const absolute = await rampart(["service", "update", "--secret-add", "source=db_password,target=/etc/passwd", "api"]);
+    expect(absolute.code).toBe(2);
+    expect(absolute.stderr).toContain("secret target '/etc/passwd' is an absolute path");
 
     const inspected = await rampart(["secret", "inspect", "db_password"]);
     expect(inspected.code).toBe(0);

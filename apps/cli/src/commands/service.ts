@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, safeJson, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, safeJson, secretTargetEscape, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
@@ -454,15 +454,21 @@ export interface SecretFlagValues {
 
 /**
  * `--secret NAME` or `--secret source=NAME,target=FILE,uid=U,gid=G,mode=M`, parsed by
- * core's copy of the docker CLI's parser; its errors are docker's flag errors.
+ * core's copy of the docker CLI's parser; its errors are docker's flag errors. A target
+ * that would leave /run/secrets is refused here too, as a flag error, before any request
+ * (the docker CLI passes it on, and only the node refuses it).
  */
 export function parseSecretFlags(values: readonly string[] | undefined, flag: string): SecretFlag[] {
   return (values ?? []).map((value) => {
+    let parsed: SecretFlag;
     try {
-      return parseSecretFlag(value);
+      parsed = parseSecretFlag(value);
     } catch (error) {
       throw badFlag(flag, value, (error as Error).message);
     }
+    const escape = secretTargetEscape(parsed.target);
+    if (escape !== null) throw badFlag(flag, value, escape);
+    return parsed;
   });
 }
 

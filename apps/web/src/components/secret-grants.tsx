@@ -1,6 +1,6 @@
 "use client";
 
-import { mountPath } from "@rampart/core/secret";
+import { mountPath, secretTargetEscape } from "@rampart/core/secret";
 import Link from "next/link";
 import { useId } from "react";
 import type { FieldErrors } from "~/lib/forms";
@@ -27,9 +27,11 @@ function GrantRowFields({
   onRemove: () => void;
 }) {
   const id = useId();
-  const e = (field: string) => errors[`secrets.${index}.${field}`];
-  const messages = ["secretName", "target", "uid", "gid", "mode"].map(e).filter(Boolean);
   const target = row.target.trim() || row.secretName.trim();
+  // A target that would leave /run/secrets is refused as it is typed, not only on submit.
+  const escape = row.target.trim() === "" ? null : secretTargetEscape(row.target.trim());
+  const e = (field: string) => errors[`secrets.${index}.${field}`] ?? (field === "target" ? (escape ?? undefined) : undefined);
+  const messages = [...new Set(["secretName", "target", "uid", "gid", "mode"].map(e).filter(Boolean))];
   const mode = parseMode(row.mode);
   return (
     <li className="space-y-2 rounded-md border border-zinc-200 p-3 dark:border-zinc-800" data-testid={`secret-grant-${index}`}>

@@ -14,6 +14,7 @@ import {
   grantField,
   grantRowsFromSpec,
   labelsFromRows,
+  listNames,
   MAX_SECRET_BYTES,
   modeString,
   parseMode,
@@ -173,6 +174,11 @@ describe("checkGrants", () => {
       { "secrets.1.target": "secret references 'db' and 'tls' have a conflicting target: 'x'" },
     ],
     ["fail/uid not decimal", [row({ secretName: "db", uid: "root" })], { "secrets.0.uid": "invalid uid 'root' for secret 'db': must be a decimal number" }],
+    [
+      "fail/a target that leaves /run/secrets",
+      [row({ secretName: "db" }), row({ secretName: "tls", target: "../escape.txt" })],
+      { "secrets.1.target": "secret target '../escape.txt' leaves /run/secrets: '..' is not allowed in a target" },
+    ],
   ])("%s", (_, rows, errors) => expect(checkGrants(rows, secrets).errors).toEqual(errors));
 
   it.each([
@@ -215,4 +221,13 @@ describe("formatBytes and filterSecrets", () => {
     expect(filterSecrets(list, "123")).toEqual([]);
     expect(filterSecrets(list, " ")).toHaveLength(2);
   });
+});
+
+describe("listNames", () => {
+  it.each([
+    [["api"], "api"],
+    [["worker", "api"], "api and worker"],
+    [["c", "a10", "a2"], "a2, a10, and c"],
+    [["e", "d", "c", "b", "a"], "a, b, c, and 2 more"],
+  ])("ok/%j reads %s", (names, text) => expect(listNames(names)).toBe(text));
 });

@@ -152,12 +152,17 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
       [[ref(a, "")], "malformed file secret reference, invalid target file name provided"],
       [[{ ...ref(a), uid: "root" }], "invalid uid 'root' for secret 'ref-a': must be a decimal number"],
       [[{ ...ref(a), mode: 0o4755 }], "invalid mode for secret 'ref-a': use permission bits from 0 to 0777"],
+      [[ref(a), ref(b, "../escape.txt")], "secret target '../escape.txt' leaves /run/secrets: '..' is not allowed in a target"],
+      [[ref(a, "sub/../../x")], "secret target 'sub/../../x' leaves /run/secrets: '..' is not allowed in a target"],
+      [[ref(a, "/etc/cron.d/x")], "secret target '/etc/cron.d/x' is an absolute path: give a file name, which tasks read under /run/secrets"],
     ];
     const before = await counts();
     for (const [secrets, message] of cases) {
       await expect(admin.service.create(service("refs", secrets))).rejects.toMatchObject({ code: "BAD_REQUEST", message });
     }
     expect(await counts()).toEqual(before);
+    // The node would refuse an escaping target too, but only once a task reached it; the API names the reference at fault.
+    await expect(admin.service.create(service("refs", [ref(a), ref(b, "../escape.txt")]))).rejects.toMatchObject({ data: { field: "secrets[1].target" } });
 
     const created = await admin.service.create(service("refs-ok", [ref(a), ref(a, "again.txt")]));
     const afterCreate = await counts();

@@ -3,7 +3,7 @@ import { isRampartError } from "../errors/index.js";
 import {
   checkPayloadSize,
   checkSecretName,
-  checkSecretReferences,
+  checkSwarmSecretReferences,
   checkSecretSpec,
   checkSecretsExist,
   checkSecretUpdate,
@@ -124,7 +124,7 @@ function references(data: SecretsVector, c: Cases): void {
       }));
       return judge(
         verdictOf(() => {
-          checkSecretReferences(refs);
+          checkSwarmSecretReferences(refs);
           checkSecretsExist(refs, (id) => stored.get(id));
         }),
         item.valid,

@@ -6,6 +6,8 @@ import {
   checkPayloadSize,
   checkSecretName,
   checkSecretReferences,
+  checkSwarmSecretReferences,
+  secretTargetEscape,
   checkSecretSpec,
   checkSecretsExist,
   checkSecretUpdate,
@@ -106,7 +108,13 @@ describe("service references", () => {
   it.each<[string, SecretReferenceDraft[], string | undefined]>([
     ["ok/none", [], undefined],
     ["ok/the same secret under two targets", [ref("a", "a.txt"), ref("a", "b.txt")], undefined],
-    ["ok/paths are not sanitised here", [ref("a", "../../x"), ref("b", "/etc/x"), ref("c", "sub/x")], undefined],
+    ["ok/a file in a subfolder, and dots that are not a '..' segment", [ref("c", "sub/x"), ref("d", "file../.txt"), ref("e", ".file"), ref("f", "c:notes")], undefined],
+    ["fail/a target that climbs out", [ref("a", "../escape.txt")], "secret target '../escape.txt' leaves /run/secrets: '..' is not allowed in a target"],
+    ["fail/'..' anywhere, even where it would stay inside", [ref("a", "sub/../x")], "secret target 'sub/../x' leaves /run/secrets: '..' is not allowed in a target"],
+    ["fail/'..' after a backslash", [ref("a", "sub\\..\\x")], "secret target 'sub\\..\\x' leaves /run/secrets: '..' is not allowed in a target"],
+    ["fail/an absolute path", [ref("a", "/etc/passwd")], "secret target '/etc/passwd' is an absolute path: give a file name, which tasks read under /run/secrets"],
+    ["fail/a Windows absolute path", [ref("a", "C:\\x")], "secret target 'C:\\x' is an absolute path: give a file name, which tasks read under /run/secrets"],
+    ["fail/Swarm's errors come before the path rule", [ref("a", "../x"), ref("b", "")], "malformed file secret reference, invalid target file name provided"],
     ["fail/no ID", [{ secretId: "", secretName: "a", target: "a" }], "malformed secret reference"],
     ["fail/no name", [{ secretId: "x", secretName: "", target: "a" }], "malformed secret reference"],
     ["fail/no target", [ref("a", undefined)], "malformed secret reference, no target provided"],
@@ -119,6 +127,15 @@ describe("service references", () => {
   ])("%s", (_name, refs, error) => {
     if (error === undefined) expect(() => checkSecretReferences(refs)).not.toThrow();
     else expect(() => checkSecretReferences(refs)).toThrow(expect.objectContaining({ code: "invalid_argument", message: error }));
+  });
+
+  it("ok/Swarm's own check leaves paths alone: the node refuses escapes there", () => {
+    expect(() => checkSwarmSecretReferences([ref("a", "../../x"), ref("b", "/etc/x"), ref("c", "sub/x")])).not.toThrow();
+  });
+
+  it("ok/the refusal names the field of the reference at fault", () => {
+    expect(() => checkSecretReferences([ref("a", "a"), ref("b", "../b")])).toThrow(expect.objectContaining({ field: "secrets[1].target" }));
+    expect(secretTargetEscape("a/b.txt")).toBeNull();
   });
 
   const stored = new Map([

@@ -1,5 +1,5 @@
 import { parseGoUint } from "../encoding/go-strconv.js";
-import { invalidArgument, RampartError } from "../errors/index.js";
+import { invalidArgument, quotePrefix, RampartError } from "../errors/index.js";
 import { checkSafeText } from "../text/index.js";
 
 /**
@@ -163,14 +163,13 @@ export const MAX_SECRET_FILE_MODE = 0o777;
 const DECIMAL_ID = /^[0-9]{1,10}$/;
 
 /**
- * validateSecretRefsSpec: every reference has an ID and a name, a target, a non-empty
- * file name, and no two references share a file name. The same secret may be mounted
- * twice under different targets. Target paths are not sanitised here, as in Swarm
- * (`../x`, `/x` and `subdir/x` pass); the node side refuses escapes.
- * Then Rampart's own checks, which Swarm leaves to the container's start: owner IDs
- * are decimal numbers and the mode holds permission bits only.
+ * Swarm's validateSecretRefsSpec, alone: every reference has an ID and a name, a target,
+ * a non-empty file name, and no two references share a file name. The same secret may
+ * be mounted twice under different targets. Target paths are not sanitised here, as in
+ * Swarm (`../x`, `/x` and `subdir/x` pass). The conformance runner checks this; the
+ * product calls `checkSecretReferences`, which adds Rampart's rules.
  */
-export function checkSecretReferences(refs: readonly SecretReferenceDraft[]): void {
+export function checkSwarmSecretReferences(refs: readonly SecretReferenceDraft[]): void {
   const targets = new Map<string, string>();
   for (const [i, ref] of refs.entries()) {
     if (ref.secretId === "" || ref.secretName === "") throw invalidArgument(`secrets[${i}]`, SECRET_MESSAGES.malformedReference);
@@ -186,7 +185,35 @@ export function checkSecretReferences(refs: readonly SecretReferenceDraft[]): vo
     }
     targets.set(ref.target, ref.secretName);
   }
+}
+
+/**
+ * Why a target would leave the task's secrets folder (`/run/secrets`), or null when it
+ * stays inside: an absolute path, or a `..` segment anywhere (`a/../b` too, though it
+ * stays inside: a target names a file plainly or not at all). Swarm accepts both at
+ * its API and only the node refuses them, so the task fails long after the service was
+ * accepted; Rampart refuses them where they are written.
+ */
+export function secretTargetEscape(target: string): string | null {
+  const quoted = `'${quotePrefix(target)}'`;
+  if (target.startsWith("/") || target.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(target)) {
+    return `secret target ${quoted} is an absolute path: give a file name, which tasks read under /run/secrets`;
+  }
+  if (target.split(/[\\/]/).includes("..")) return `secret target ${quoted} leaves /run/secrets: '..' is not allowed in a target`;
+  return null;
+}
+
+/**
+ * The references of a service, as Rampart accepts them: Swarm's checks
+ * (`checkSwarmSecretReferences`), then Rampart's own, which Swarm leaves to the node or
+ * to the container's start: the target stays inside the secrets folder, owner IDs are
+ * decimal numbers and the mode holds permission bits only.
+ */
+export function checkSecretReferences(refs: readonly SecretReferenceDraft[]): void {
+  checkSwarmSecretReferences(refs);
   for (const [i, ref] of refs.entries()) {
+    const escape = secretTargetEscape(ref.target!);
+    if (escape !== null) throw invalidArgument(`secrets[${i}].target`, escape);
     for (const key of ["uid", "gid"] as const) {
       const value = ref[key];
       if (value !== undefined && (!DECIMAL_ID.test(value) || Number(value) > 0xffffffff)) {
