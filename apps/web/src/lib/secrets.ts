@@ -12,6 +12,7 @@ import {
   type SecretReference,
 } from "@rampart/core/secret";
 import type { FieldErrors } from "./forms";
+import { naturalCompare } from "./nodes";
 
 /**
  * The secret pages' pure helpers. Swarm's rules come from `@rampart/core/secret` (it
@@ -255,6 +256,13 @@ export function rotationProgress(status: RotationStatus): number {
 /** `3 services`, `1 node`. */
 export function plural(count: number, noun: string): string {
   return `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** `api`, `api and worker`, `a, b, c and 2 more`: names for a sentence, the first `shown` of them in natural order. */
+export function listNames(names: readonly string[], shown = 3): string {
+  const sorted = [...names].sort(naturalCompare);
+  const parts = sorted.length > shown ? [...sorted.slice(0, shown), `${(sorted.length - shown).toLocaleString("en")} more`] : sorted;
+  return new Intl.ListFormat("en", { style: "long", type: "conjunction" }).format(parts);
 }
 
 /** Keeps secrets whose name contains the search or whose ID starts with it, case-insensitively. */

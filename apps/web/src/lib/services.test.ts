@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultServiceSpec } from "@rampart/core/service";
 import {
+  failingSlots,
   checkForm,
   constraintsSummary,
   DRAFT_FALLBACK,
@@ -295,5 +296,43 @@ describe("tasks", () => {
   it("ok/constraints summary", () => {
     expect(constraintsSummary([])).toBe("—");
     expect(constraintsSummary(["a == b", "c != d"])).toBe("a == b && c != d");
+  });
+});
+
+describe("failingSlots", () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 11, 5, 12, 0, s));
+  const task = (id: string, slot: number | null, state: string, desiredState: string, t: number, extra: { err?: string; message?: string; nodeId?: string } = {}) => ({
+    id,
+    slot,
+    state,
+    desiredState,
+    nodeId: extra.nodeId ?? "n1",
+    err: extra.err ?? null,
+    message: extra.message ?? null,
+    updatedAt: at(t),
+  });
+
+  it("ok/a slot whose last task failed leads with that task's own words, counting the failures kept", () => {
+    const tasks = [
+      task("a", 1, "failed", "shutdown", 1, { message: "first" }),
+      task("b", 1, "failed", "shutdown", 5, { message: "secret target escapes", nodeId: "n2" }),
+      task("c", 1, "pending", "ready", 6),
+      task("d", 2, "running", "running", 2),
+    ];
+    expect(failingSlots(tasks)).toEqual([{ slot: 1, nodeId: "n2", state: "failed", reason: "secret target escapes", at: at(5), failures: 2 }]);
+  });
+
+  it("ok/the error field wins over the message, and a rejection counts", () => {
+    expect(failingSlots([task("a", 3, "rejected", "shutdown", 1, { err: "no runtime", message: "rejected" })])[0]).toMatchObject({ reason: "no runtime", state: "rejected" });
+  });
+
+  it("ok/a slot that runs again, or whose last task was only shut down, is not failing", () => {
+    expect(failingSlots([task("a", 1, "failed", "shutdown", 1, { message: "x" }), task("b", 1, "running", "running", 2)])).toEqual([]);
+    expect(failingSlots([task("a", 1, "failed", "shutdown", 1, { message: "x" }), task("b", 1, "shutdown", "shutdown", 2)])).toEqual([]);
+  });
+
+  it("ok/a global service's tasks are grouped by node, newest failure first", () => {
+    const out = failingSlots([task("a", null, "failed", "shutdown", 1, { nodeId: "n1", message: "old" }), task("b", null, "failed", "shutdown", 3, { nodeId: "n2", message: "new" })]);
+    expect(out.map((f) => f.reason)).toEqual(["new", "old"]);
   });
 });

@@ -546,6 +546,49 @@ export function isSettling(service: { running: number; desired: number; tasks: r
   return service.tasks.some((t) => isCurrentTask(t) && t.state !== "running");
 }
 
+/** A task as the failure summary reads it. */
+type EndedTask = Task & { id: string; slot: number | null; nodeId: string | null; err: string | null; message: string | null; updatedAt: Date };
+
+/** Why a slot is not running: its last failure, and how many of its tasks the history still holds that failed. */
+export interface SlotFailure {
+  slot: number | null;
+  nodeId: string | null;
+  state: "failed" | "rejected";
+  /** The task's own error (the node's words), or its message when it has no error. */
+  reason: string;
+  at: Date;
+  failures: number;
+}
+
+/**
+ * The slots (a global service's nodes) that have no running task and whose most recent
+ * ended task failed or was rejected: what the service page leads with, so a failing
+ * task shows its own error rather than the wait of its replacement. Newest first.
+ */
+export function failingSlots(tasks: readonly EndedTask[]): SlotFailure[] {
+  const slots = new Map<string, EndedTask[]>();
+  for (const t of tasks) {
+    const key = t.slot === null ? `node:${t.nodeId ?? "?"}` : `slot:${t.slot}`;
+    (slots.get(key) ?? slots.set(key, []).get(key)!).push(t);
+  }
+  const out: SlotFailure[] = [];
+  for (const group of slots.values()) {
+    if (group.some((t) => t.state === "running" && isCurrentTask(t))) continue;
+    const ended = group.filter((t) => rank(t.state) > TASK_STATES.running).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    const last = ended[0];
+    if (last === undefined || (last.state !== "failed" && last.state !== "rejected")) continue;
+    out.push({
+      slot: last.slot,
+      nodeId: last.nodeId,
+      state: last.state,
+      reason: last.err ?? last.message ?? `task ${last.state} without a message`,
+      at: last.updatedAt,
+      failures: ended.filter((t) => t.state === "failed" || t.state === "rejected").length,
+    });
+  }
+  return out.sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
 /**
  * A replacement made by the restart supervisor: held at desired READY (not RUNNING)
  * until its restart delay has passed and the task it replaces has stopped, as in Swarm.

@@ -18,7 +18,7 @@ import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
-import { exactBytes, formatBytes, formatMode, labelsFromRows, modeString, plural, rowsFromLabels, type LabelRow, type SecretView } from "~/lib/secrets";
+import { exactBytes, formatBytes, formatMode, labelsFromRows, listNames, modeString, plural, rowsFromLabels, type LabelRow, type SecretView } from "~/lib/secrets";
 import { useTRPC } from "~/lib/trpc";
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
@@ -316,8 +316,7 @@ function RemoveDialog({ secret, open, onClose }: { secret: SecretView; open: boo
         void queryClient.invalidateQueries({ queryKey: trpc.secret.list.queryKey() });
       }}
     >
-      The secret is deleted from the store. As in Swarm, this is refused while any service references it
-      {secret.services.length > 0 ? ` (${plural(secret.services.length, "service")} do now)` : ""}. This cannot be undone.
+      The secret is deleted from the store. As in Swarm, this is refused while any service references it. This cannot be undone.
     </ConfirmByName>
   );
 }
@@ -348,6 +347,9 @@ function SecretDetail() {
   if (gate || !secret.data) return gate;
   const data = secret.data;
   const now = new Date(secret.dataUpdatedAt);
+  // Swarm refuses to remove a secret a service references; the button says so before anyone tries.
+  const inUse = data.services.length > 0;
+  const usedBy = listNames(data.services.map((s) => s.name));
   const dismiss = () => router.replace(pathname, { scroll: false });
 
   return (
@@ -366,9 +368,14 @@ function SecretDetail() {
             <Button variant="secondary" onClick={() => setRotating(true)} disabled={rotating || rotationTo !== null}>
               Rotate
             </Button>
-            <Button variant="danger" onClick={() => setRemoving(true)}>
+            <Button variant="danger" onClick={() => setRemoving(true)} disabled={inUse} aria-describedby={inUse ? "remove-blocked" : undefined}>
               Remove
             </Button>
+            {inUse && (
+              <p id="remove-blocked" data-testid="remove-blocked" className="basis-full text-xs text-zinc-600 dark:text-zinc-400">
+                In use by {usedBy}: remove it from {data.services.length === 1 ? "that service" : "those services"} before removing the secret.
+              </p>
+            )}
           </div>
         }
       />

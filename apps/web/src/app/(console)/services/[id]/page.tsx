@@ -18,7 +18,7 @@ import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { validate } from "~/lib/forms";
 import { shortId } from "~/lib/nodes";
 import { formatMode } from "~/lib/secrets";
-import { formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, taskStateTone } from "~/lib/services";
+import { failingSlots, formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, taskStateTone, type SlotFailure } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 
 type ServiceDetail = z.infer<typeof serviceDetailSchema>;
@@ -275,6 +275,8 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                 const restarting = isWaitingRestart(task);
                 const pending = task.state === "pending" && !restarting;
                 const hostname = task.nodeId ? hostnames.get(task.nodeId) : undefined;
+                // As docker service ps's ERROR column: the task's error, or a failed task's message; a state's message ("started") is not an error.
+                const error = task.err ?? (task.state === "failed" || task.state === "rejected" ? task.message : null);
                 return (
                   <tr key={task.id} data-testid="task-row" className={pending ? "bg-amber-50/70 dark:bg-amber-950/30" : undefined}>
                     <td className="px-4 py-2 tabular-nums">{task.slot ?? "—"}</td>
@@ -301,12 +303,17 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                     </td>
                     <td className="px-4 py-2">
                       {restarting && <RestartWaitNote task={task} service={service} now={now} />}
-                      {task.err ? (
-                        <span className={`${restarting ? "block " : ""}${task.state === "pending" ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}`}>{task.err}</span>
-                      ) : restarting ? null : task.message ? (
-                        <span className="text-zinc-500">{task.message}</span>
-                      ) : (
-                        ""
+                      {error ? (
+                        <span
+                          data-testid="task-error"
+                          className={`${restarting ? "block " : ""}${task.state === "pending" ? "font-medium text-amber-900 dark:text-amber-200" : "text-red-700 dark:text-red-400"}`}
+                        >
+                          {error}
+                        </span>
+                      ) : restarting ? null : (
+                        <span className="text-zinc-400" aria-label="no error">
+                          —
+                        </span>
                       )}
                     </td>
                   </tr>
@@ -320,10 +327,47 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
   );
 }
 
+/**
+ * Slots whose last task failed or was rejected, with the task's own error: the reason a
+ * service is short, ahead of anything its replacement is waiting for.
+ */
+function FailingNotice({ failures, hostnames }: { failures: readonly SlotFailure[]; hostnames: ReadonlyMap<string, string> }) {
+  if (failures.length === 0) return null;
+  const where = (f: SlotFailure) => {
+    const host = f.nodeId ? (hostnames.get(f.nodeId) ?? f.nodeId) : null;
+    const slot = f.slot === null ? "" : `Slot ${f.slot}`;
+    return [slot, host && `on ${host}`].filter(Boolean).join(" ");
+  };
+  return (
+    <div className="mb-4" data-testid="failing-notice">
+      <Alert tone="error" title={`${failures.length} task${failures.length === 1 ? "" : "s"} ${failures.length === 1 ? "is" : "are"} failing`}>
+        <ul className="space-y-1">
+          {failures.map((f) => (
+            <li key={`${f.slot}-${f.nodeId}`}>
+              <span className="font-medium">{where(f)}</span>
+              {": "}
+              {f.state === "rejected" ? "rejected" : "failed"}
+              {f.failures > 1 ? ` (${f.failures} times in the kept history)` : ""}, last at {f.at.toLocaleTimeString()}:{" "}
+              <span className="font-mono text-xs break-words" data-testid="failing-reason">
+                {f.reason}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p className="mt-2">The restart policy decides when a replacement starts; the task table shows each attempt.</p>
+      </Alert>
+    </div>
+  );
+}
+
 /** The scheduler's explanation, once per distinct message, above everything else. */
-function PendingNotice({ service }: { service: ServiceDetail }) {
+function PendingNotice({ service, failing }: { service: ServiceDetail; failing: readonly SlotFailure[] }) {
   // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
-  const waiting = service.tasks.filter((t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err));
+  // One that replaces a failed task, with no word from the scheduler, is explained by the failure above, not here.
+  const failingSlot = new Set(failing.map((f) => f.slot));
+  const waiting = service.tasks.filter(
+    (t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err) && (t.err || t.slot === null || !failingSlot.has(t.slot)),
+  );
   if (waiting.length === 0) return null;
   const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
   return (
@@ -402,6 +446,7 @@ export default function ServiceDetailPage() {
   if (gate || !service.data) return gate;
   const data = service.data;
   const settling = isSettling(data);
+  const failing = failingSlots(data.tasks);
   return (
     <>
       <Breadcrumb trail={[{ href: "/services", label: "Services" }]} current={data.name} />
@@ -436,7 +481,8 @@ export default function ServiceDetailPage() {
           <Alert tone="warning">The latest refresh failed ({describeError(service.error).message}); showing the last known state.</Alert>
         </div>
       )}
-      <PendingNotice service={data} />
+      <FailingNotice failures={failing} hostnames={hostnames} />
+      <PendingNotice service={data} failing={failing} />
       <div className="grid gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Summary service={data} />
         <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
