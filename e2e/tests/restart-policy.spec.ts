@@ -253,3 +253,39 @@ test("with a real agent: a task whose node is removed is replaced after its rest
   await expect(row).not.toContainText("restart delay");
   await expect(page.getByTestId("pending-notice")).toContainText("no suitable node");
 });
+
+test("with a real agent: a task that fails on its node leads the service page with the node's own error, not a wait", async ({ page, admin, trpc, agents }) => {
+  test.setTimeout(180_000);
+  const serverErrors = watchServerErrors(page);
+  await signIn(page, admin);
+  const worker = "e2e-restart-failing";
+  await joinWorkers(trpc, agents, [worker]);
+  // Two files where one must be a folder of the other: the agent writes `conf`, then cannot
+  // make `conf/` for `conf/key`, and fails the task with its reason. The restart delay
+  // keeps the replacement waiting long enough to be seen.
+  const secret = await trpc.mutation<{ id: string }>("secret.create", { name: "e2e-failing-conf", data: Buffer.from("x").toString("base64") });
+  const ref = (target: string) => ({ secretId: secret.id, secretName: "e2e-failing-conf", target });
+  await trpc.mutation("service.create", {
+    name: "e2e-failing",
+    image: "nginx:alpine",
+    replicas: 1,
+    constraints: [`node.hostname == ${worker}`],
+    restartPolicy: { delayNs: 120e9 },
+    secrets: [ref("conf"), ref("conf/key")],
+  });
+  await page.goto("/services");
+  await page.getByTestId("service-row-e2e-failing").getByRole("link", { name: "e2e-failing" }).click();
+
+  const notice = page.getByTestId("failing-notice");
+  await expect(notice).toContainText("1 task is failing", { timeout: 30_000 });
+  await expect(notice).toContainText(`Slot 1 on ${worker}: failed`);
+  await expect(notice.getByTestId("failing-reason")).toHaveText(/\/conf is not a directory$/);
+  // Its replacement waits out the delay; nothing says it waits for the scheduler.
+  await expect(page.getByTestId("pending-notice")).toHaveCount(0);
+  await expect(page.locator("body")).not.toContainText("waiting for the scheduler");
+  // The ended task's row carries the same error, in the Error column.
+  await page.getByLabel(/Show ended tasks/).check();
+  // (Its replacement prepares while it waits, as in Swarm, and may have failed the same way.)
+  await expect(page.getByTestId("task-error").first()).toHaveText(/\/conf is not a directory$/);
+  expect(serverErrors).toEqual([]);
+});

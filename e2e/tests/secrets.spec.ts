@@ -128,7 +128,12 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await expect(page.getByLabel("Mode 1", { exact: true })).toHaveValue("0444");
   await expect(page.getByLabel("GID 1", { exact: true })).toHaveValue("0");
   await page.getByLabel("Secret 1", { exact: true }).fill(SECRET);
+  // A target that would leave /run/secrets is refused as it is typed, before anything is sent.
+  await page.getByLabel("Target 1", { exact: true }).fill("../escape.txt");
+  await expect(page.getByTestId("secret-grant-0")).toContainText("secret target '../escape.txt' leaves /run/secrets: '..' is not allowed in a target");
+  await expect(page.getByLabel("Target 1", { exact: true })).toHaveAttribute("aria-invalid", "true");
   await page.getByLabel("Target 1", { exact: true }).fill(TARGET);
+  await expect(page.getByTestId("secret-grant-0")).not.toContainText("leaves /run/secrets");
   await page.getByLabel("Mode 1", { exact: true }).fill("0400");
   await expect(page.getByTestId("secret-grant-0")).toContainText(`/run/secrets/${TARGET}`);
   await expect(page.getByTestId("secret-grant-0")).toContainText("r--------");
@@ -140,6 +145,9 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   const tasks = page.getByTestId("task-row");
   await expect(tasks).toHaveCount(2);
   for (const row of await tasks.all()) await expect(row.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+  // A running task has no error: the column says so with a dash, not with its state's message.
+  await expect(page.getByTestId("task-error")).toHaveCount(0);
+  await expect(tasks.first().getByLabel("no error")).toHaveText("—");
 
   // Exactly the two nodes running its tasks hold the file, with the value and mode 0400; the third holds nothing.
   const two = await expectDelivered(trpc, agents, hostOf, 2, VALUE);
@@ -159,13 +167,9 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await expect(history.locator('[data-action="secret.create"]')).toHaveCount(1);
   await expect(history.locator('[data-action="secret.grant"]')).toContainText(`service ${SERVICE}`);
 
-  // Removal is refused while the service uses it, with Swarm's words, inline.
-  await page.getByRole("button", { name: "Remove", exact: true }).click();
-  const removeDialog = page.getByRole("dialog");
-  await removeDialog.getByLabel(`Type ${SECRET} to confirm`).fill(SECRET);
-  await removeDialog.getByRole("button", { name: "Remove secret" }).click();
-  await expect(removeDialog.getByTestId("confirm-error")).toHaveText(`secret '${SECRET}' is in use by the following service: ${SERVICE}`);
-  await removeDialog.getByRole("button", { name: "Cancel" }).click();
+  // Removal is not offered while the service uses it (Swarm would refuse it): the page names the service.
+  await expect(page.getByRole("button", { name: "Remove", exact: true })).toBeDisabled();
+  await expect(page.getByTestId("remove-blocked")).toHaveText(`In use by ${SERVICE}: remove it from that service before removing the secret.`);
 
   // The audit page filters by the secret and shows each event's context.
   await page.goto("/audit");
