@@ -13,6 +13,7 @@ const schema = z.object({
     .or(z.literal("").transform(() => undefined)),
   RAMPART_KEK_FILE: z.string().min(1).optional(),
   RAMPART_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
+  RAMPART_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   RAMPART_HOST: z.string().min(1).optional(),
   RAMPART_TOKEN: z.string().min(1).optional(),
   /** A join token for `rampart agent join`, kept out of the process's arguments. */

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { VERSION } from "./version.js";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
@@ -123,4 +124,52 @@ describe("rampart CLI", () => {
     const setupCode = /([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(stderr)![1]!;
     expect(stdout).not.toContain(setupCode);
   }, 60_000);
+
+  it("ok/the first line names the data directory and whether it holds a cluster; the notices follow the start-up logs; a restart opens the same cluster", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = join(mkdtempSync(join(tmpdir(), "rampart-cli-")), "data");
+    /** One start and stop, with stdout and stderr in one file in the order they were written, as on a terminal. */
+    async function start(format: "json" | "pretty"): Promise<string> {
+      const file = join(mkdtempSync(join(tmpdir(), "rampart-cli-out-")), "out");
+      const fd = openSync(file, "w");
+      const child = spawn(process.execPath, [main, "server", "--data-dir", dir, "--listen", "127.0.0.1:0", "--node-listen", "127.0.0.1:0", "--log-format", format], {
+        env: { ...process.env, DATABASE_URL: "" },
+        stdio: ["ignore", fd, fd],
+      });
+      closeSync(fd);
+      const deadline = Date.now() + 50_000;
+      while (!readFileSync(file, "utf8").includes("Rampart is ready at")) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(readFileSync(file, "utf8"));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      return readFileSync(file, "utf8");
+    }
+
+    const first = await start("json");
+    const lines = first.split("\n");
+    expect(lines[0]).toBe(`Rampart ${VERSION}: data directory ${dir}, no cluster there yet: creating a new one`);
+    const clusterId = /Created a new cluster \(([0-9a-z]{25})\) in (\S+)\./.exec(first);
+    expect(clusterId?.[2]).toBe(dir);
+    // Every log line written while starting comes before the notices: none is lost under them.
+    const notice = lines.findIndex((l) => l.startsWith("Swarm initialized"));
+    const ready = lines.findIndex((l) => l.includes('"msg":"rampart server ready"'));
+    expect(ready).toBeGreaterThan(0);
+    expect(notice).toBeGreaterThan(ready);
+    expect(lines.slice(notice).filter((l) => l.startsWith("{")).every((l) => !l.includes('"msg":"store migrated"'))).toBe(true);
+    const setupCode = /one-time setup code:\n\n {4}(\S+)/.exec(first)![1]!;
+    expect(lines.filter((l) => l.startsWith("{")).join("\n")).not.toContain(setupCode);
+
+    // Pretty logs, for a person; the same directory now holds the cluster, and it is opened, not made again.
+    const second = await start("pretty");
+    const again = second.split("\n");
+    expect(again[0]).toBe(`Rampart ${VERSION}: data directory ${dir}, opening the cluster stored there`);
+    expect(second).toContain(`Opened the existing cluster ${clusterId![1]} in ${dir}.`);
+    expect(again.some((l) => /^\d\d:\d\d:\d\d INFO {2}rampart server ready url=http:\/\/127\.0\.0\.1:\d+ /.test(l))).toBe(true);
+    expect(again.filter((l) => l.startsWith("{"))).toEqual([]);
+    // No administrator yet, so the setup code is printed again (a new one), never into the logs.
+    expect(second).toMatch(/one-time setup code:/);
+  }, 120_000);
 });

@@ -1,5 +1,9 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger } from "../server/log.js";
+import { postgresStoreName } from "@rampart/db";
+import pino from "pino";
+import { createLogger, LOG_FORMATS, prettyDestination, type LogFormat } from "../server/log.js";
 import { startServer } from "../server/index.js";
 import { VERSION } from "../version.js";
 import { command, dataDir, UsageError } from "./cli.js";
@@ -25,7 +29,11 @@ Options:
   --advertise-addr ADDR Address nodes use to reach it, for join commands
                         (default: the node-listen address, or this machine's IPv4)
   --log-level LEVEL     trace, debug, info, warn or error (default info, or RAMPART_LOG_LEVEL)
+  --log-format FORMAT   json (one object a line, for a log file) or pretty (for a person);
+                        default pretty on a terminal, json otherwise, or RAMPART_LOG_FORMAT
 
+The first line says which data directory is used and whether it holds a cluster: a
+server started from another folder would otherwise quietly make a new, empty one.
 The store is PGlite in DIR/pgdata unless DATABASE_URL names a PostgreSQL database.
 The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
   options: {
@@ -37,6 +45,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     "trust-proxy": { type: "boolean" },
     "advertise-addr": { type: "string" },
     "log-level": { type: "string" },
+    "log-format": { type: "string" },
   },
   positionals: false,
   async run({ values, env }) {
@@ -44,7 +53,13 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     if (!LOG_LEVELS.includes(level)) {
       throw new UsageError(`--log-level must be one of trace, debug, info, warn, error; got "${level}"`);
     }
-    const log = createLogger(level);
+    const format = values["log-format"] ?? env.RAMPART_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json");
+    if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--log-format must be json or pretty; got "${format}"`);
+    // JSON goes through pino's asynchronous writer; it is flushed before the notices below.
+    const sink = (format as LogFormat) === "pretty" ? prettyDestination(process.stdout) : pino.destination({ fd: 1, sync: false });
+    const log = createLogger(level, sink);
+    const directory = dataDir(values["data-dir"], env);
+    process.stderr.write(`${storeLine(directory, env.DATABASE_URL)}\n`);
     const webDir = env.RAMPART_WEB_DIR ?? fileURLToPath(new URL("../../../web", import.meta.url));
 
     // Signals are caught from the start: one that arrives while the store is still
@@ -62,8 +77,12 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     process.on("SIGINT", () => onSignal("SIGINT"));
     process.on("SIGTERM", () => onSignal("SIGTERM"));
 
+    // What the operator must see (the swarm's first words, the setup code) is held back
+    // until the start-up logs are written, so it is the last thing on the terminal rather
+    // than scrolled away under them; none of it goes to the log.
+    const notices: string[] = [];
     const server = await startServer({
-      dataDir: dataDir(values["data-dir"], env),
+      dataDir: directory,
       databaseUrl: env.DATABASE_URL,
       kekFile: env.RAMPART_KEK_FILE,
       listen: values.listen ?? "127.0.0.1:8080",
@@ -77,17 +96,17 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
       version: VERSION,
       log,
       announceSwarmInit(text) {
-        // The worker token is in this text: the terminal, never the log.
-        process.stderr.write(`\n${text}\n`);
+        notices.push(`\n${text}`);
       },
       announceSetupCode(code, url) {
-        // Straight to the terminal, not the log: the code is a credential.
-        process.stderr.write(
-          `\nRampart is not set up yet. Create the first administrator at:\n\n    ${url}\n\nwith this one-time setup code:\n\n    ${code}\n\n`,
-        );
+        // The terminal, not the log: the code is a credential.
+        notices.push(`\nRampart is not set up yet. Create the first administrator at:\n\n    ${url}\n\nwith this one-time setup code:\n\n    ${code}\n`);
       },
     });
-    process.stderr.write(`Rampart is ready at ${server.url}\n`);
+    settle(sink);
+    const { record } = server.runtime.manager.cluster.current();
+    const opened = server.runtime.swarmCreated ? `Created a new cluster (${record.id})` : `Opened the existing cluster ${record.id}`;
+    process.stderr.write(`${notices.join("")}\n${opened} in ${directory}.\nRampart is ready at ${server.url}\n`);
 
     const signal = await stopRequested;
     log.info({ signal }, "shutting down");
@@ -102,3 +121,24 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     return code;
   },
 });
+
+/**
+ * The server's first line: the data directory, and whether a cluster is already there.
+ * For PGlite that is whether its files exist; a PostgreSQL store is only known once open,
+ * so the line names it, and the ready line says whether the cluster was created.
+ */
+export function storeLine(directory: string, databaseUrl: string | undefined): string {
+  if (databaseUrl) return `Rampart ${VERSION}: data directory ${directory}, cluster store PostgreSQL ${postgresStoreName(databaseUrl)}`;
+  const existing = existsSync(join(directory, "pgdata"));
+  return `Rampart ${VERSION}: data directory ${directory}, ${existing ? "opening the cluster stored there" : "no cluster there yet: creating a new one"}`;
+}
+
+/** Writes out what the logger holds, so what is printed next comes after it. */
+function settle(sink: pino.DestinationStream): void {
+  const flushSync = (sink as { flushSync?: () => void }).flushSync;
+  try {
+    flushSync?.call(sink);
+  } catch {
+    // Not open yet means nothing was buffered: nothing to wait for.
+  }
+}

@@ -40,6 +40,44 @@ export const REDACT_PATHS = [
   "*.*.secret",
 ];
 
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+
+/**
+ * One JSON log line as a person reads it on a terminal: `12:00:01 INFO  msg key=value`.
+ * It formats what pino wrote, after redaction, so it can show nothing the JSON would not.
+ */
+export function prettyLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { level, time, msg, service: _service, ...rest } = record;
+  const clock = typeof time === "string" ? time.slice(11, 19) : "";
+  const name = (LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5);
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+  return [clock, name, String(msg ?? ""), ...fields].filter((p) => p !== "").join(" ");
+}
+
+/** A destination that writes each JSON line pretty to `out` (the terminal). */
+export function prettyDestination(out: { write(text: string): unknown }): pino.DestinationStream {
+  let pending = "";
+  return {
+    write(chunk: string) {
+      pending += chunk;
+      let newline;
+      while ((newline = pending.indexOf("\n")) !== -1) {
+        out.write(`${prettyLine(pending.slice(0, newline))}\n`);
+        pending = pending.slice(newline + 1);
+      }
+    },
+  };
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {

@@ -77,7 +77,10 @@ describe.each(testStoreKinds())("rampart server on %s", (kind) => {
   it("ok/setup, login, an authenticated call and logout work over HTTP", async () => {
     const base = s.server.url;
     expect(s.setupCode).toMatch(/^[0-9A-Z]{4}-/);
-    expect((await mutate(base, "auth.setup", { code: s.setupCode, username: "admin", password: "correct horse battery" })).status).toBe(200);
+    const setup = await mutate(base, "auth.setup", { code: s.setupCode, username: "admin", password: "correct horse battery" });
+    expect(setup.status).toBe(200);
+    // Setup signs the new administrator in: its cookie already works.
+    expect((await query(base, "system.status", sessionCookieFrom(setup))).status).toBe(200);
     const login = await mutate(base, "auth.login", { username: "admin", password: "correct horse battery" });
     expect(login.status).toBe(200);
     const cookie = sessionCookieFrom(login);
@@ -170,7 +173,10 @@ describe.skipIf(!process.env.DATABASE_URL)("two rampart server processes on one 
     expect(code).not.toBe(0);
     const name = postgresStoreName(database.url);
     expect(name).toMatch(/^127\.0\.0\.1:5432\/rampart_t_[0-9a-f]+$/);
-    expect(second.stderrText()).toBe(`Error: the store ${name} is in use by another Rampart server; stop it first\n`);
+    // Its first line names the data directory and the store; then the one error line.
+    const [firstLine, ...rest] = second.stderrText().split("\n");
+    expect(firstLine).toMatch(new RegExp(`^Rampart \\S+: data directory /\\S+, cluster store PostgreSQL ${name.replaceAll(".", "\\.")}$`));
+    expect(rest.join("\n")).toBe(`Error: the store ${name} is in use by another Rampart server; stop it first\n`);
     expect(second.stderrText()).not.toContain("pg-password-canary");
     const ready = /Rampart is ready at (\S+)/.exec(owner.stderrText())![1]!;
     expect((await fetch(`${ready}/healthz`)).status).toBe(200);
