@@ -41,12 +41,27 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       const row = await h.t.store.prisma.installation.findUniqueOrThrow({ where: { id: 1 } });
       expect(Buffer.from(row.setupCodeHash!).toString("hex")).toBe(createHash("sha256").update(code).digest("hex"));
       const c = await h.caller();
-      const user = await c.auth.setup({
+      const { user } = await c.auth.setup({
         code: code.toLowerCase().replaceAll("-", ""),
         username: "Admin",
         password: "correct horse battery",
       });
       expect(user).toMatchObject({ username: "admin", role: "admin" });
+    });
+
+    it("ok/setup signs the new administrator in: its cookie is a session, and the sign-in is audited", async () => {
+      const code = (await h.manager.auth.issueSetupCode())!;
+      const before = h.cookies.length;
+      const { user, expiresAt } = await (await h.caller({ ip: "192.0.2.9" })).auth.setup({ code, username: "admin", password: "correct horse battery" });
+      expect(h.cookies).toHaveLength(before + 1);
+      const token = /^__Host-rampart_session=([^;]+);/.exec(h.cookies.at(-1)!)![1]!;
+      const session = await h.manager.auth.authenticate(token);
+      expect(session).toMatchObject({ user: { id: user.id, username: "admin" }, expiresAt });
+      const events = await h.manager.audit.list({ limit: 2 });
+      expect(events.map((e) => [e.action, e.outcome, e.reason])).toEqual([
+        ["auth.login", "success", "signed in by setup"],
+        ["setup.complete", "success", null],
+      ]);
     });
 
     it("fail/a second setup is refused, even with the old code", async () => {
@@ -96,12 +111,13 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       const c = await h.caller();
       const result = await c.auth.login({ username: "admin", password: "correct horse battery" });
       expect(result.user.username).toBe("admin");
-      const cookie = h.cookies[0]!;
+      const cookie = h.cookies.at(-1)!;
       expect(cookie).toMatch(/^__Host-rampart_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=43200; Secure; HttpOnly; SameSite=Strict$/);
       const token = /=([^;]+);/.exec(cookie)![1]!;
-      const sessions = await h.t.store.prisma.session.findMany();
-      expect(sessions).toHaveLength(1);
-      expect(Buffer.from(sessions[0]!.tokenHash).toString("hex")).toBe(createHash("sha256").update(token).digest("hex"));
+      // The setup's own session, and this one.
+      const sessions = await h.t.store.prisma.session.findMany({ orderBy: { createdAt: "asc" } });
+      expect(sessions).toHaveLength(2);
+      expect(Buffer.from(sessions[1]!.tokenHash).toString("hex")).toBe(createHash("sha256").update(token).digest("hex"));
       expect(JSON.stringify(sessions)).not.toContain(token);
       expect(JSON.stringify(result)).not.toContain(token);
     });
@@ -114,7 +130,8 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       expect(h.cookies.at(-1)).toContain("Max-Age=0");
       const after = await h.caller({ sessionToken: token });
       await expect(after.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-      expect(await h.t.store.prisma.session.count()).toBe(0);
+      const hash = new Uint8Array(createHash("sha256").update(token).digest());
+      expect(await h.t.store.prisma.session.count({ where: { tokenHash: hash } })).toBe(0);
     });
 
     it("fail/a session idle for 30 minutes has expired", async () => {
@@ -157,7 +174,8 @@ describe.each(testStoreKinds())("auth on %s", (kind) => {
       expect(wrong).toMatchObject({ code: "UNAUTHORIZED", message: "username or password is not correct" });
       expect(unknown).toMatchObject({ code: "UNAUTHORIZED", message: "username or password is not correct" });
       const events = await h.manager.audit.list({ action: "auth.login", limit: 10 });
-      expect(events.map((e) => e.outcome)).toEqual(["failure", "failure"]);
+      // Newest first: the two failures, then the sign-in that setup made.
+      expect(events.map((e) => e.outcome)).toEqual(["failure", "failure", "success"]);
     });
 
     const ADMIN_PASSWORD = "correct horse battery";

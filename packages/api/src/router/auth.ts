@@ -10,10 +10,15 @@ export const authRouter = router({
     .output(setupStatusOutput)
     .query(async ({ ctx }) => ({ setupNeeded: await ctx.manager.auth.setupNeeded() })),
 
+  /** Creates the first administrator and signs them in (the session cookie is set, as by login). */
   setup: publicProcedure
     .input(setupInput)
-    .output(userSchema)
-    .mutation(({ ctx, input }) => ctx.manager.auth.completeSetup(input, clientOf(ctx))),
+    .output(z.object({ user: userSchema, expiresAt: z.date() }))
+    .mutation(async ({ ctx, input }) => {
+      const { token, user, expiresAt } = await ctx.manager.auth.completeSetup(input, clientOf(ctx));
+      ctx.request.setCookie(sessionCookie(token));
+      return { user, expiresAt };
+    }),
 
   login: publicProcedure
     .input(loginInput)

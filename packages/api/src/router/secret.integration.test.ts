@@ -162,7 +162,7 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
     }
     expect(await counts()).toEqual(before);
     // The node would refuse an escaping target too, but only once a task reached it; the API names the reference at fault.
-    await expect(admin.service.create(service("refs", [ref(a), ref(b, "../escape.txt")]))).rejects.toMatchObject({ data: { field: "secrets[1].target" } });
+    await expect(admin.service.create(service("refs", [ref(a), ref(b, "../escape.txt")]))).rejects.toMatchObject({ cause: { field: "secrets[1].target" } });
 
     const created = await admin.service.create(service("refs-ok", [ref(a), ref(a, "again.txt")]));
     const afterCreate = await counts();

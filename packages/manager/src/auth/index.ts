@@ -35,6 +35,7 @@ import {
   setPasswordHash,
   storeSetupCodeHash,
   touchSession,
+  type Db,
 } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
@@ -106,6 +107,22 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
     return user;
   }
 
+  /** A new session for a user who has just proved who they are: the token (for the cookie only) and its expiry. */
+  async function startSession(tx: Db, user: User, client: ClientInfo, now: Date): Promise<{ token: string; expiresAt: Date }> {
+    const token = formatSessionToken(deps.random(SESSION_TOKEN_BYTES));
+    const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
+    await createSession(tx, {
+      id: newId(),
+      tokenHash: sha256(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 256) ?? null,
+    });
+    return { token, expiresAt };
+  }
+
   return {
     async setupNeeded(): Promise<boolean> {
       return (await getInstallation(db)).setupCompletedAt === null;
@@ -122,7 +139,11 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
       return code;
     },
 
-    async completeSetup(input: { code: string; username: string; password: string }, client: ClientInfo): Promise<User> {
+    /**
+     * Creates the first administrator and signs them in: the session is made in the same
+     * transaction, so the person who just chose the password is not asked for it again.
+     */
+    async completeSetup(input: { code: string; username: string; password: string }, client: ClientInfo): Promise<LoginResult> {
       const now = deps.now();
       const ipThrottle = ipKey("setup", client.ip ?? "unknown");
       const state = await getInstallation(db);
@@ -162,7 +183,19 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
           },
           tx,
         );
-        return user;
+        const session = await startSession(tx, user, client, now);
+        await audit.record(
+          {
+            actor: { type: "user", id: user.id, name: user.username },
+            action: "auth.login",
+            target: { type: "user", id: user.id, name: user.username },
+            outcome: "success",
+            reason: "signed in by setup",
+            ip: client.ip,
+          },
+          tx,
+        );
+        return { ...session, user };
       });
     },
 
@@ -196,17 +229,7 @@ export function createAuthService(deps: ManagerDeps, audit: AuditService) {
         throw new RampartError("unauthenticated", "username or password is not correct");
       }
       await loginSucceeded(db, keys);
-      const token = formatSessionToken(deps.random(SESSION_TOKEN_BYTES));
-      const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
-      await createSession(db, {
-        id: newId(),
-        tokenHash: sha256(token),
-        userId: found.user.id,
-        createdAt: now,
-        expiresAt,
-        ip: client.ip,
-        userAgent: client.userAgent?.slice(0, 256) ?? null,
-      });
+      const { token, expiresAt } = await startSession(db, found.user, client, now);
       await audit.record({
         actor: { type: "user", id: found.user.id, name: found.user.username },
         action: "auth.login",

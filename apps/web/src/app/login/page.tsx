@@ -43,7 +43,6 @@ function LoginForm() {
   return (
     <AuthFrame title="Sign in">
       <form onSubmit={submit} noValidate className="space-y-4">
-        {params.get("setup") === "done" && <Alert tone="success">Administrator created. Sign in to continue.</Alert>}
         {params.get("expired") && <Alert tone="info">Your session has ended. Sign in again.</Alert>}
         {status.data?.setupNeeded && (
           <Alert tone="info">

@@ -34,8 +34,9 @@ export default function SetupPage() {
     if (!data || Object.keys(found).length > 0) return setErrors(found);
     setErrors({});
     try {
+      // Setup signs the new administrator in: straight to the Overview, not to a sign-in form.
       await setup.mutateAsync(data);
-      router.replace("/login?setup=done");
+      router.replace("/");
     } catch (error) {
       setErrors(serverErrors(error, FIELDS));
     }
