@@ -15,7 +15,11 @@ export async function workerJoin(trpc: Trpc): Promise<JoinTarget> {
 export async function joinWorkers(trpc: Trpc, agents: Agents, hostnames: readonly string[], labels: Record<string, string> = {}): Promise<Map<string, string>> {
   const swarm = await workerJoin(trpc);
   const started = hostnames.map((hostname) => agents.start(swarm, hostname, labels));
-  for (const agent of started) await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
+  for (const agent of started) {
+    await expect.poll(() => agent.output, { timeout: 30_000 }).toContain("This node joined a swarm as a worker.");
+    // The token is a credential: the agent never echoes it, nor any long part of it.
+    expect(agent.output).not.toContain(swarm.token.split("-").at(-1));
+  }
   const hostOf = new Map<string, string>();
   for (const hostname of hostnames) {
     await expect.poll(async () => (await trpc.query<{ state: string }>("node.get", { ref: hostname })).state, { timeout: 30_000 }).toBe("ready");
