@@ -186,3 +186,22 @@ describe("node.ip as Go's net package and SwarmKit answer it", () => {
     expect(parseCidr(value)).toBeUndefined();
   });
 });
+
+describe("a node label the node lacks, where it reports an engine label of that name", () => {
+  const agentLabelled: ConstraintNode = { ...node, labels: {}, engineLabels: { pcidss: "yes" } };
+  const [constraint] = parseConstraints(["node.labels.pcidss == yes"]);
+
+  it("fail/the reason says the node reports it as an engine label, and where node labels are set", () => {
+    const result = evaluateConstraint(constraint!, agentLabelled);
+    expect(result.matched).toBe(false);
+    expect(result.reason).toBe('node.labels.pcidss is nothing, not "yes"; the node reports engine label pcidss="yes", but node labels are set with `node update --label-add`');
+  });
+
+  it("ok/a node with the node label, or without the engine label, gets the plain reason", () => {
+    expect(evaluateConstraint(constraint!, node).reason).toBe('node.labels.pcidss is "yes"');
+    expect(evaluateConstraint(constraint!, { ...node, labels: {} }).reason).toBe('node.labels.pcidss is nothing, not "yes"');
+    // An engine-label constraint is what it says: no hint.
+    const [engine] = parseConstraints(["engine.labels.pcidss == no"]);
+    expect(evaluateConstraint(engine!, agentLabelled).reason).toBe('engine.labels.pcidss is "yes", not "no"');
+  });
+});

@@ -168,7 +168,19 @@ export function evaluateConstraint(constraint: Constraint, node: ConstraintNode)
       : equal
         ? `${constraint.key} is "${constraint.value}"`
         : `${constraint.key} is ${describe(actual)}`;
-  return { constraint, matched, actual, reason };
+  return { constraint, matched, actual, reason: matched ? reason : reason + engineLabelHint(constraint.key, actual, node) };
+}
+
+/**
+ * A node label the node lacks, where it reports an engine label of that name: the usual
+ * mistake is `--label` on `agent join` (engine labels, self-reported) for a constraint on
+ * node labels (set by an administrator). Swarm's model is kept; the reason says so.
+ */
+function engineLabelHint(key: string, actual: string, node: ConstraintNode): string {
+  if (actual !== "" || !startsWithFold(key, NODE_LABEL)) return "";
+  const name = key.slice(NODE_LABEL.length);
+  if (!node.engineLabels || !Object.hasOwn(node.engineLabels, name)) return "";
+  return `; the node reports engine label ${name}=${describe(labelValue(node.engineLabels, name))}, but node labels are set with \`node update --label-add\``;
 }
 
 /** NodeMatches: every constraint holds. No constraints means every node matches. */
