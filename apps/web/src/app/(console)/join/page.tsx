@@ -204,6 +204,29 @@ function JoinDetails() {
         The token carries the digest of the swarm&apos;s root certificate, so a joining node checks that it is talking to this
         swarm before it sends anything.
       </p>
+      <div className="mt-4 space-y-2 text-sm" data-testid="join-install">
+        <h3 className="font-medium">Getting rampart onto the machine</h3>
+        <ol className="list-decimal space-y-1 pl-5 text-zinc-700 dark:text-zinc-300">
+          <li>
+            Where Rampart was built, run <code className="font-mono text-xs">pnpm release</code>: it makes one file,{" "}
+            <code className="font-mono text-xs">dist-release/rampart-&lt;version&gt;.tgz</code>, with everything bundled (Linux x64).
+          </li>
+          <li>
+            Copy it to the machine, which needs only Node.js 20, and run{" "}
+            <code className="font-mono text-xs">npm install -g ./rampart-&lt;version&gt;.tgz</code> (no registry is needed).
+          </li>
+          <li>
+            Save the token in a file only you can read and run the command with <code className="font-mono text-xs">--token-file FILE</code>{" "}
+            in place of <code className="font-mono text-xs">--token</code>, so it does not show in the process list.
+          </li>
+        </ol>
+        <p className="text-zinc-600 dark:text-zinc-400" data-testid="join-labels">
+          <code className="font-mono text-xs">--label k=v</code> on the join command sets an <strong>engine label</strong>, which the
+          node reports about itself, so a compromised node can claim any; place by{" "}
+          <code className="font-mono text-xs">node.labels.*</code>, which only an administrator sets (
+          <code className="font-mono text-xs">rampart node update --label-add</code>, or the node&apos;s page).
+        </p>
+      </div>
       <details className="mt-4 rounded-md border border-zinc-200 dark:border-zinc-800">
         <summary className="cursor-pointer rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-600">
           Trust root (root CA certificate)
