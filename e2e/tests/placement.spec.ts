@@ -198,3 +198,27 @@ test("a save over a change made meanwhile is refused as a conflict, and reloadin
   await expect(page).toHaveURL(new RegExp(`/services/${created.id}$`));
   await expect(page.getByText("nginx:1.28")).toBeVisible();
 });
+
+test("an agent's --label is an engine label: a node.labels constraint of that name places nothing, and the service page and the planner say why", async ({
+  page,
+  admin,
+  trpc,
+  agents,
+}) => {
+  test.setTimeout(120_000);
+  await signIn(page, admin);
+  const host = "e2e-engine-label";
+  // What a new user does: the label on the agent, then a constraint on node labels.
+  await joinWorkers(trpc, agents, [host], { audited: "yes" });
+  await createService(trpc, { name: "e2e-engine-label", image: "nginx:alpine", replicas: 1, constraints: ["node.labels.audited == yes"] });
+  await page.goto("/services");
+  await page.getByTestId("service-row-e2e-engine-label").getByRole("link", { name: "e2e-engine-label" }).click();
+  await expect(page.getByTestId("pending-notice")).toContainText("no suitable node", { timeout: 20_000 });
+  await expect(page.getByTestId("engine-label-hint")).toContainText("No node has the node label audited, but nodes report the engine label audited");
+  await expect(page.getByTestId("engine-label-hint")).toContainText("rampart node update --label-add");
+
+  await page.getByRole("link", { name: "Open in planner" }).click();
+  await expect(page.getByTestId("whynot-matrix").getByTestId(`whynot-row-${host}`)).toContainText(
+    'node.labels.audited is nothing, not "yes"; the node reports engine label audited="yes", but node labels are set with `node update --label-add`',
+  );
+});

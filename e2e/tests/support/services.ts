@@ -18,6 +18,6 @@ export async function fillServiceForm(page: Page, spec: { name: string; image: s
 }
 
 /** Creates a service through the API (sign in first). */
-export async function createService(trpc: Trpc, spec: { name: string; image: string; replicas?: number }): Promise<{ id: string; version: number }> {
+export async function createService(trpc: Trpc, spec: { name: string; image: string; replicas?: number; constraints?: string[] }): Promise<{ id: string; version: number }> {
   return trpc.mutation("service.create", spec);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   cidrContains,
+  engineLabelMixups,
   evaluateConstraint,
   explainNode,
   goTrimSpace,
@@ -203,5 +204,20 @@ describe("a node label the node lacks, where it reports an engine label of that 
     // An engine-label constraint is what it says: no hint.
     const [engine] = parseConstraints(["engine.labels.pcidss == no"]);
     expect(evaluateConstraint(engine!, agentLabelled).reason).toBe('engine.labels.pcidss is "yes", not "no"');
+  });
+});
+
+describe("engineLabelMixups", () => {
+  const constraints = parseConstraints(["node.labels.pcidss == yes", "node.labels.zone == eu-1", "engine.labels.disk == ssd", "node.role == worker"]);
+  it("ok/names each node label no node carries that some node reports as an engine label", () => {
+    const nodes = [
+      { labels: { zone: "eu-1" }, engineLabels: { pcidss: "yes", zone: "eu-1" } },
+      { labels: {}, engineLabels: { disk: "ssd" } },
+    ];
+    expect(engineLabelMixups(constraints, nodes)).toEqual(["pcidss"]);
+  });
+  it("ok/none once a node carries the node label, or when no node reports it", () => {
+    expect(engineLabelMixups(constraints, [{ labels: { pcidss: "no" }, engineLabels: { pcidss: "yes" } }])).toEqual([]);
+    expect(engineLabelMixups(constraints, [{ labels: {}, engineLabels: {} }])).toEqual([]);
   });
 });

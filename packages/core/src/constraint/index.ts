@@ -172,6 +172,22 @@ export function evaluateConstraint(constraint: Constraint, node: ConstraintNode)
 }
 
 /**
+ * The node-label names the constraints ask for that no node carries, where some node
+ * reports an engine label of that name: the summary of `engineLabelHint` for a whole
+ * service, which the service page shows beside the scheduler's words.
+ */
+export function engineLabelMixups(constraints: readonly Constraint[], nodes: readonly Pick<ConstraintNode, "labels" | "engineLabels">[]): string[] {
+  const names = new Set<string>();
+  for (const c of constraints) {
+    if (!startsWithFold(c.key, NODE_LABEL)) continue;
+    const name = c.key.slice(NODE_LABEL.length);
+    const carried = nodes.some((n) => n.labels && Object.hasOwn(n.labels, name));
+    if (!carried && nodes.some((n) => n.engineLabels && Object.hasOwn(n.engineLabels, name))) names.add(name);
+  }
+  return [...names];
+}
+
+/**
  * A node label the node lacks, where it reports an engine label of that name: the usual
  * mistake is `--label` on `agent join` (engine labels, self-reported) for a constraint on
  * node labels (set by an administrator). Swarm's model is kept; the reason says so.

@@ -1,6 +1,7 @@
 "use client";
 
 import { decodeNodeList, scaleServiceInput, type serviceDetailSchema } from "@rampart/api/schema";
+import { engineLabelMixups, parseConstraint, type Constraint } from "@rampart/core/constraint";
 import { mountPath } from "@rampart/core/secret";
 import { DEFAULT_RESTART_POLICY } from "@rampart/core/service";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -327,6 +328,19 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
   );
 }
 
+type NodeLabels = { labels: Record<string, string>; engineLabels: Record<string, string> };
+
+/** The service's constraints, parsed; one that no longer parses is left out (the form shows why). */
+function parsedConstraints(expressions: readonly string[]): Constraint[] {
+  return expressions.flatMap((e) => {
+    try {
+      return [parseConstraint(e)];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
  * Slots whose last task failed or was rejected, with the task's own error: the reason a
  * service is short, ahead of anything its replacement is waiting for.
@@ -361,7 +375,7 @@ function FailingNotice({ failures, hostnames }: { failures: readonly SlotFailure
 }
 
 /** The scheduler's explanation, once per distinct message, above everything else. */
-function PendingNotice({ service, failing }: { service: ServiceDetail; failing: readonly SlotFailure[] }) {
+function PendingNotice({ service, failing, nodes }: { service: ServiceDetail; failing: readonly SlotFailure[]; nodes: readonly NodeLabels[] | undefined }) {
   // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
   // One that replaces a failed task, with no word from the scheduler, is explained by the failure above, not here.
   const failingSlot = new Set(failing.map((f) => f.slot));
@@ -370,6 +384,7 @@ function PendingNotice({ service, failing }: { service: ServiceDetail; failing: 
   );
   if (waiting.length === 0) return null;
   const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
+  const mixups = nodes ? engineLabelMixups(parsedConstraints(service.spec.constraints), nodes) : [];
   return (
     <div className="mb-4" data-testid="pending-notice">
       <Alert tone="warning" title={`${waiting.length} task${waiting.length === 1 ? " is" : "s are"} waiting for a node`}>
@@ -380,6 +395,14 @@ function PendingNotice({ service, failing }: { service: ServiceDetail; failing: 
             </li>
           ))}
         </ul>
+        {mixups.map((name) => (
+          <p key={name} className="mt-2" data-testid="engine-label-hint">
+            No node has the node label <code className="font-mono text-xs">{name}</code>, but nodes report the engine label{" "}
+            <code className="font-mono text-xs">{name}</code> (set by <code className="font-mono text-xs">--label</code> on{" "}
+            <code className="font-mono text-xs">agent join</code>, and claimed by the node itself). Node labels are set with{" "}
+            <code className="font-mono text-xs">rampart node update --label-add</code> or on the node&apos;s page.
+          </p>
+        ))}
         <p className="mt-2">
           <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className="font-medium underline hover:no-underline">
             See why in the planner
@@ -482,7 +505,7 @@ export default function ServiceDetailPage() {
         </div>
       )}
       <FailingNotice failures={failing} hostnames={hostnames} />
-      <PendingNotice service={data} failing={failing} />
+      <PendingNotice service={data} failing={failing} nodes={nodes.data} />
       <div className="grid gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Summary service={data} />
         <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
