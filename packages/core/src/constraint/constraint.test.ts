@@ -210,7 +210,7 @@ describe("a node label the node lacks, where it reports an engine label of that 
 describe("engineLabelMixups", () => {
   const constraints = parseConstraints(["node.labels.pcidss == yes", "node.labels.zone == eu-1", "engine.labels.disk == ssd", "node.role == worker"]);
   it("ok/names each node label no node carries that some node reports as an engine label", () => {
-    const nodes = [
+    const nodes: Array<Pick<ConstraintNode, "labels" | "engineLabels">> = [
       { labels: { zone: "eu-1" }, engineLabels: { pcidss: "yes", zone: "eu-1" } },
       { labels: {}, engineLabels: { disk: "ssd" } },
     ];
