@@ -264,11 +264,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             const stopped = Promise.all(servers.map(stopListening));
             // Acknowledged writes are committed before their response is sent; waiting for
             // every request in flight means none is cut off half-way by closing the store.
-            if (!(await inFlight.drained(SHUTDOWN_GRACE_MS))) {
-              log.warn({ graceMs: SHUTDOWN_GRACE_MS }, "requests still running at shutdown were cut off");
-              for (const server of servers) server.closeAllConnections();
-              await inFlight.drained(2_000);
-            }
+            const drained = await inFlight.drained(SHUTDOWN_GRACE_MS);
+            if (!drained) log.warn({ graceMs: SHUTDOWN_GRACE_MS }, "requests still running at shutdown were cut off");
+            // Every connection goes now, busy or not: a client that keeps sending on a
+            // kept-alive connection (an agent polling) would otherwise hold a listener open
+            // for ever. Nothing is in flight at this point, unless it was just cut off: the
+            // next request could only arrive in a later turn of the event loop.
+            for (const server of servers) server.closeAllConnections();
+            if (!drained) await inFlight.drained(2_000);
             await stopped;
           } finally {
             await timers.flush();

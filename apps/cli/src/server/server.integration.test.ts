@@ -14,6 +14,8 @@ import { statusCommand } from "../commands/status.js";
 import { mutate, query, sessionCookieFrom, startTestServer, type TestServer } from "../test-support/server.js";
 import { waitFor } from "../test-support/wait.js";
 import { startServer } from "./index.js";
+import { describeThisMachine, memoryStore, NodeAgent } from "../agent/agent.js";
+import { tmpfsSecretStore } from "../agent/secrets.js";
 
 describe.each(testStoreKinds())("rampart server on %s", (kind) => {
   let s: TestServer;
@@ -187,6 +189,34 @@ describe.skipIf(!process.env.DATABASE_URL)("two rampart server processes on one 
     first = server(ownerDir);
     await waitFor(() => (first as ReturnType<typeof server>).stderrText().includes("Rampart is ready at"), "the next server to be ready", { timeoutMs: 60_000 });
   }, 120_000);
+});
+
+describe("shutdown while an agent is connected", () => {
+  it("ok/close() finishes while a real agent keeps polling and heartbeating (it used to wait for ever)", async () => {
+    const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+    const token = await s.server.runtime.manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+    const root = mkdtempSync("/dev/shm/rampart-test-secrets-");
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "busy-agent", {}),
+      store: memoryStore(),
+      secrets: tmpfsSecretStore(root),
+    });
+    try {
+      await agent.join();
+      agent.start();
+      // Its connection is busy: a long poll for assignments, and heartbeats.
+      await new Promise((r) => setTimeout(r, 1_000));
+      // A hang is what this catches: busy kept-alive connections held the node listener open.
+      const outcome = await Promise.race([s.server.close().then(() => "closed"), new Promise((r) => setTimeout(() => r("still open after 30 s"), 30_000))]);
+      expect(outcome).toBe("closed");
+    } finally {
+      await agent.shutdown();
+      await s.dispose();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("rampart server over TLS", () => {
