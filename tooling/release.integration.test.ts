@@ -100,12 +100,15 @@ let tarball = "";
 beforeAll(async () => {
   mkdirSync(env.HOME);
   const out = join(tmp, "out");
-  await exec(process.execPath, [join(root, "tooling", "release.mjs"), "--out", out], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 });
+  // Generous limits: in CI this runs beside the other packages' tests on two cores, where
+  // packing and installing 8,000 files took more than twice as long as alone. Each child
+  // is killed at its limit, so none is left writing into the directory afterAll removes.
+  await exec(process.execPath, [join(root, "tooling", "release.mjs"), "--out", out], { cwd: root, env, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
   expect(readdirSync(out)).toEqual([`rampart-${version}.tgz`]);
   tarball = join(out, `rampart-${version}.tgz`);
   // --offline with an empty cache: npm may take nothing from anywhere but the tarball.
-  await exec("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], { cwd: tmp, env, maxBuffer: 16 * 1024 * 1024 });
-}, 150_000);
+  await exec("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], { cwd: tmp, env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
+}, 600_000);
 
 afterAll(async () => {
   for (const child of children) {
@@ -114,8 +117,8 @@ afterAll(async () => {
       await exited(child, 5_000);
     }
   }
-  rmSync(tmp, { recursive: true, force: true });
-  rmSync(secretsRoot, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  rmSync(secretsRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 describe("the release tarball, installed with npm from nothing else", () => {
