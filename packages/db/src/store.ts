@@ -245,8 +245,13 @@ function makeStore(
   };
 }
 
+/** Where PGlite keeps its files under a data directory: present once a store was made there. */
+export function pgliteDirectory(dataDir: string): string {
+  return join(dataDir, "pgdata");
+}
+
 async function openPglite(dataDir: string, migrations: Migration[]): Promise<Store> {
-  const dir = join(dataDir, "pgdata");
+  const dir = pgliteDirectory(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const release = await acquireLock(dataDir);
   let db: PGlite;

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { postgresStoreName } from "@rampart/db";
+import { pgliteDirectory, postgresStoreName } from "@rampart/db";
 import pino from "pino";
 import { createLogger, LOG_FORMATS, prettyDestination, type LogFormat } from "../server/log.js";
 import { startServer } from "../server/index.js";
@@ -55,8 +54,9 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     }
     const format = values["log-format"] ?? env.RAMPART_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json");
     if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--log-format must be json or pretty; got "${format}"`);
-    // JSON goes through pino's asynchronous writer; it is flushed before the notices below.
-    const sink = (format as LogFormat) === "pretty" ? prettyDestination(process.stdout) : pino.destination({ fd: 1, sync: false });
+    // Written synchronously (pino's default), so each line is out before the next statement:
+    // the notices below come after every start-up line. The volume here is small.
+    const sink = (format as LogFormat) === "pretty" ? prettyDestination(process.stdout) : pino.destination({ fd: 1, sync: true });
     const log = createLogger(level, sink);
     const directory = dataDir(values["data-dir"], env);
     process.stderr.write(`${storeLine(directory, env.DATABASE_URL)}\n`);
@@ -103,10 +103,10 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
         notices.push(`\nRampart is not set up yet. Create the first administrator at:\n\n    ${url}\n\nwith this one-time setup code:\n\n    ${code}\n`);
       },
     });
-    settle(sink);
     const { record } = server.runtime.manager.cluster.current();
+    const where = env.DATABASE_URL ? `the store ${postgresStoreName(env.DATABASE_URL)}` : directory;
     const opened = server.runtime.swarmCreated ? `Created a new cluster (${record.id})` : `Opened the existing cluster ${record.id}`;
-    process.stderr.write(`${notices.join("")}\n${opened} in ${directory}.\nRampart is ready at ${server.url}\n`);
+    process.stderr.write(`${notices.join("")}\n${opened} in ${where}.\nRampart is ready at ${server.url}\n`);
 
     const signal = await stopRequested;
     log.info({ signal }, "shutting down");
@@ -129,16 +129,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
  */
 export function storeLine(directory: string, databaseUrl: string | undefined): string {
   if (databaseUrl) return `Rampart ${VERSION}: data directory ${directory}, cluster store PostgreSQL ${postgresStoreName(databaseUrl)}`;
-  const existing = existsSync(join(directory, "pgdata"));
+  const existing = existsSync(pgliteDirectory(directory));
   return `Rampart ${VERSION}: data directory ${directory}, ${existing ? "opening the cluster stored there" : "no cluster there yet: creating a new one"}`;
 }
 
-/** Writes out what the logger holds, so what is printed next comes after it. */
-function settle(sink: pino.DestinationStream): void {
-  const flushSync = (sink as { flushSync?: () => void }).flushSync;
-  try {
-    flushSync?.call(sink);
-  } catch {
-    // Not open yet means nothing was buffered: nothing to wait for.
-  }
-}

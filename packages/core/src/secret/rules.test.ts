@@ -114,6 +114,8 @@ describe("service references", () => {
     ["fail/'..' after a backslash", [ref("a", "sub\\..\\x")], "secret target 'sub\\..\\x' leaves /run/secrets: '..' is not allowed in a target"],
     ["fail/an absolute path", [ref("a", "/etc/passwd")], "secret target '/etc/passwd' is an absolute path: give a file name, which tasks read under /run/secrets"],
     ["fail/a Windows absolute path", [ref("a", "C:\\x")], "secret target 'C:\\x' is an absolute path: give a file name, which tasks read under /run/secrets"],
+    ["fail/'.' alone names the folder itself", [ref("a", ".")], "secret target '.' names a folder, not a file: end it with a file name"],
+    ["fail/a target ending in a slash names a folder", [ref("a", "sub/")], "secret target 'sub/' names a folder, not a file: end it with a file name"],
     ["fail/Swarm's errors come before the path rule", [ref("a", "../x"), ref("b", "")], "malformed file secret reference, invalid target file name provided"],
     ["fail/no ID", [{ secretId: "", secretName: "a", target: "a" }], "malformed secret reference"],
     ["fail/no name", [{ secretId: "x", secretName: "", target: "a" }], "malformed secret reference"],
@@ -131,6 +133,13 @@ describe("service references", () => {
 
   it("ok/Swarm's own check leaves paths alone: the node refuses escapes there", () => {
     expect(() => checkSwarmSecretReferences([ref("a", "../../x"), ref("b", "/etc/x"), ref("c", "sub/x")])).not.toThrow();
+  });
+
+  it("ok/a breaking target the service already had stays accepted while kept (scale, edit, rotation to a new version); a new one is refused", () => {
+    const stored = [ref("a", "../old")];
+    expect(() => checkSecretReferences([ref("a", "../old"), ref("b", "b")], stored)).not.toThrow();
+    expect(() => checkSecretReferences([{ ...ref("a2", "../old") }], stored)).not.toThrow();
+    expect(() => checkSecretReferences([ref("a", "../new")], stored)).toThrow(expect.objectContaining({ field: "secrets[0].target" }));
   });
 
   it("ok/the refusal names the field of the reference at fault", () => {

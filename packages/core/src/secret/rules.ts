@@ -199,21 +199,30 @@ export function secretTargetEscape(target: string): string | null {
   if (target.startsWith("/") || target.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(target)) {
     return `secret target ${quoted} is an absolute path: give a file name, which tasks read under /run/secrets`;
   }
-  if (target.split(/[\\/]/).includes("..")) return `secret target ${quoted} leaves /run/secrets: '..' is not allowed in a target`;
+  const segments = target.split(/[\\/]/);
+  if (segments.includes("..")) return `secret target ${quoted} leaves /run/secrets: '..' is not allowed in a target`;
+  const last = segments.at(-1);
+  if (last === "" || last === ".") return `secret target ${quoted} names a folder, not a file: end it with a file name`;
   return null;
 }
 
 /**
  * The references of a service, as Rampart accepts them: Swarm's checks
  * (`checkSwarmSecretReferences`), then Rampart's own, which Swarm leaves to the node or
- * to the container's start: the target stays inside the secrets folder, owner IDs are
- * decimal numbers and the mode holds permission bits only.
+ * to the container's start: the target names a file inside the secrets folder, owner IDs
+ * are decimal numbers and the mode holds permission bits only.
+ *
+ * `kept` are the service's references before this change. A target among them that
+ * breaks the rule (stored before the rule existed) stays accepted while it is kept, so
+ * the service can still be scaled, edited, or moved to a new secret version by a
+ * rotation (same target); the node refuses it as before.
  */
-export function checkSecretReferences(refs: readonly SecretReferenceDraft[]): void {
+export function checkSecretReferences(refs: readonly SecretReferenceDraft[], kept: readonly SecretReferenceDraft[] = []): void {
   checkSwarmSecretReferences(refs);
+  const unchanged = new Set(kept.map((k) => k.target));
   for (const [i, ref] of refs.entries()) {
     const escape = secretTargetEscape(ref.target!);
-    if (escape !== null) throw invalidArgument(`secrets[${i}].target`, escape);
+    if (escape !== null && !unchanged.has(ref.target)) throw invalidArgument(`secrets[${i}].target`, escape);
     for (const key of ["uid", "gid"] as const) {
       const value = ref[key];
       if (value !== undefined && (!DECIMAL_ID.test(value) || Number(value) > 0xffffffff)) {
