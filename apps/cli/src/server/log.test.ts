@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./log.js";
+import { createLogger, prettyDestination, prettyLine } from "./log.js";
 
 describe("logger", () => {
   it("ok/writes JSON lines and censors secret-bearing fields at any depth it knows", async () => {
@@ -34,5 +34,36 @@ describe("logger", () => {
       expect(text).not.toContain(canary);
     }
     expect(text).toContain("[redacted]");
+  });
+});
+
+describe("pretty logs", () => {
+  function capture() {
+    let text = "";
+    return { out: { write: (t: string) => (text += t) }, text: () => text };
+  }
+
+  it("ok/show what the JSON shows, after redaction: a censored field stays censored", () => {
+    const c = capture();
+    const log = createLogger("info", prettyDestination(c.out));
+    log.info({ password: "pw-canary", input: { code: "code-canary" }, url: "http://127.0.0.1:8080" }, "rampart server ready");
+    const line = c.text();
+    expect(line).toMatch(/^\d\d:\d\d:\d\d INFO {2}rampart server ready password=\[redacted\] input=\[redacted\] url=http:\/\/127\.0\.0\.1:8080\n$/);
+    expect(line).not.toContain("canary");
+  });
+
+  it("ok/quote what a terminal would act on, or what blurs where a value ends", () => {
+    const line = prettyLine(JSON.stringify({ level: 40, time: "2026-12-05T12:00:01.000Z", msg: "bad\u001b[2Jname", who: "a b", eq: "k=v", plain: "x" }));
+    expect(line).toBe('12:00:01 WARN  "bad\\u001b[2Jname" who="a b" eq="k=v" plain=x');
+  });
+
+  it("ok/a line split across writes is printed once, whole; a line that is not JSON is printed as it is", () => {
+    const c = capture();
+    const sink = prettyDestination(c.out);
+    const json = JSON.stringify({ level: 30, time: "2026-12-05T12:00:01.000Z", msg: "hello" });
+    sink.write(json.slice(0, 10));
+    expect(c.text()).toBe("");
+    sink.write(`${json.slice(10)}\nnot json\n`);
+    expect(c.text()).toBe("12:00:01 INFO  hello\nnot json\n");
   });
 });

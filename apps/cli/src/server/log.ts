@@ -1,3 +1,4 @@
+import { unsafeCharacter } from "@rampart/core";
 import pino, { type Logger } from "pino";
 
 /**
@@ -46,7 +47,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 
 /**
- * One JSON log line as a person reads it on a terminal: `12:00:01 INFO  msg key=value`.
+ * One JSON log line as a person reads it on a terminal: `12:00:01 INFO  msg key=value`
+ * (the clock is UTC, as in the JSON).
  * It formats what pino wrote, after redaction, so it can show nothing the JSON would not.
  */
 export function prettyLine(json: string): string {
@@ -59,9 +61,14 @@ export function prettyLine(json: string): string {
   const { level, time, msg, service: _service, ...rest } = record;
   const clock = typeof time === "string" ? time.slice(11, 19) : "";
   const name = (LEVEL_NAMES[Number(level)] ?? String(level)).padEnd(5);
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-  return [clock, name, String(msg ?? ""), ...fields].filter((p) => p !== "").join(" ");
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" && PLAIN.test(v) ? v : JSON.stringify(v)}`);
+  // The message is quoted only if it holds what a terminal would act on (escapes, newlines).
+  const text = typeof msg === "string" && unsafeCharacter(msg) === undefined ? msg : JSON.stringify(msg ?? "");
+  return [clock, name, text, ...fields].filter((p) => p !== "").join(" ");
 }
+
+/** A value printed bare: printable, with no space, quote or `=` to blur where it ends. */
+const PLAIN = /^[\x21\x23-\x3c\x3e-\x7e]+$/u;
 
 /** A destination that writes each JSON line pretty to `out` (the terminal). */
 export function prettyDestination(out: { write(text: string): unknown }): pino.DestinationStream {
