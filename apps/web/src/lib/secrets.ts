@@ -258,7 +258,7 @@ export function plural(count: number, noun: string): string {
   return `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
 }
 
-/** `api`, `api and worker`, `a, b, c and 2 more`: names for a sentence, the first `shown` of them in natural order. */
+/** `api`, `api and worker`, `a, b, c, and 2 more`: names for a sentence, the first `shown` of them in natural order. */
 export function listNames(names: readonly string[], shown = 3): string {
   const sorted = [...names].sort(naturalCompare);
   const parts = sorted.length > shown ? [...sorted.slice(0, shown), `${(sorted.length - shown).toLocaleString("en")} more`] : sorted;

@@ -546,6 +546,11 @@ export function isSettling(service: { running: number; desired: number; tasks: r
   return service.tasks.some((t) => isCurrentTask(t) && t.state !== "running");
 }
 
+/** Which slot a task fills: its slot number, or for a global service its node. */
+export function slotKey(task: { slot: number | null; nodeId: string | null }): string {
+  return task.slot === null ? `node:${task.nodeId ?? "?"}` : `slot:${task.slot}`;
+}
+
 /** A task as the failure summary reads it. */
 type EndedTask = Task & { id: string; slot: number | null; nodeId: string | null; err: string | null; message: string | null; updatedAt: Date };
 
@@ -568,7 +573,7 @@ export interface SlotFailure {
 export function failingSlots(tasks: readonly EndedTask[]): SlotFailure[] {
   const slots = new Map<string, EndedTask[]>();
   for (const t of tasks) {
-    const key = t.slot === null ? `node:${t.nodeId ?? "?"}` : `slot:${t.slot}`;
+    const key = slotKey(t);
     (slots.get(key) ?? slots.set(key, []).get(key)!).push(t);
   }
   const out: SlotFailure[] = [];

@@ -216,6 +216,9 @@ describe("engineLabelMixups", () => {
     ];
     expect(engineLabelMixups(constraints, nodes)).toEqual(["pcidss"]);
   });
+  it("ok/none for '!=', which holds on a node without the label", () => {
+    expect(engineLabelMixups(parseConstraints(["node.labels.pcidss != no"]), [{ labels: {}, engineLabels: { pcidss: "yes" } }])).toEqual([]);
+  });
   it("ok/none once a node carries the node label, or when no node reports it", () => {
     expect(engineLabelMixups(constraints, [{ labels: { pcidss: "no" }, engineLabels: { pcidss: "yes" } }])).toEqual([]);
     expect(engineLabelMixups(constraints, [{ labels: {}, engineLabels: {} }])).toEqual([]);

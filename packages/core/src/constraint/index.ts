@@ -179,7 +179,8 @@ export function evaluateConstraint(constraint: Constraint, node: ConstraintNode)
 export function engineLabelMixups(constraints: readonly Constraint[], nodes: readonly Pick<ConstraintNode, "labels" | "engineLabels">[]): string[] {
   const names = new Set<string>();
   for (const c of constraints) {
-    if (!startsWithFold(c.key, NODE_LABEL)) continue;
+    // Only `==` needs the label: `!=` holds on a node without it.
+    if (c.op !== "==" || !startsWithFold(c.key, NODE_LABEL)) continue;
     const name = c.key.slice(NODE_LABEL.length);
     const carried = nodes.some((n) => n.labels && Object.hasOwn(n.labels, name));
     if (!carried && nodes.some((n) => n.engineLabels && Object.hasOwn(n.engineLabels, name))) names.add(name);

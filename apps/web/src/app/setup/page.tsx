@@ -2,7 +2,7 @@
 
 import { setupInput } from "@rampart/api/schema";
 import { PASSWORD_MIN_LENGTH } from "@rampart/core";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
@@ -19,6 +19,7 @@ export default function SetupPage() {
   const router = useRouter();
   const status = useQuery(trpc.auth.setupStatus.queryOptions());
   const setup = useMutation(trpc.auth.setup.mutationOptions());
+  const queryClient = useQueryClient();
   const [errors, setErrors] = useState<FieldErrors>({});
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -36,6 +37,8 @@ export default function SetupPage() {
     try {
       // Setup signs the new administrator in: straight to the Overview, not to a sign-in form.
       await setup.mutateAsync(data);
+      // What was cached before (setup needed, no session) is no longer true.
+      await queryClient.invalidateQueries();
       router.replace("/");
     } catch (error) {
       setErrors(serverErrors(error, FIELDS));

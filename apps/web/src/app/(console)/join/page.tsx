@@ -209,11 +209,12 @@ function JoinDetails() {
         <ol className="list-decimal space-y-1 pl-5 text-zinc-700 dark:text-zinc-300">
           <li>
             Where Rampart was built, run <code className="font-mono text-xs">pnpm release</code>: it makes one file,{" "}
-            <code className="font-mono text-xs">dist-release/rampart-&lt;version&gt;.tgz</code>, with everything bundled (Linux x64).
+            <code className="font-mono text-xs">dist-release/rampart-&lt;version&gt;.tgz</code>, with everything bundled, for the
+            platform it was built on.
           </li>
           <li>
-            Copy it to the machine, which needs only Node.js 20, and run{" "}
-            <code className="font-mono text-xs">npm install -g ./rampart-&lt;version&gt;.tgz</code> (no registry is needed).
+            Copy it to the machine, which needs only Node.js 20.19 or later, and run{" "}
+            <code className="font-mono text-xs">npm install -g ./rampart-&lt;version&gt;.tgz --offline</code> (nothing is fetched).
           </li>
           <li>
             Save the token in a file only you can read and run the command with <code className="font-mono text-xs">--token-file FILE</code>{" "}

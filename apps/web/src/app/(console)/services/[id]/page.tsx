@@ -19,7 +19,7 @@ import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { validate } from "~/lib/forms";
 import { shortId } from "~/lib/nodes";
 import { formatMode } from "~/lib/secrets";
-import { failingSlots, formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, taskStateTone, type SlotFailure } from "~/lib/services";
+import { failingSlots, formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, slotKey, taskStateTone, type SlotFailure } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 
 type ServiceDetail = z.infer<typeof serviceDetailSchema>;
@@ -378,9 +378,9 @@ function FailingNotice({ failures, hostnames }: { failures: readonly SlotFailure
 function PendingNotice({ service, failing, nodes }: { service: ServiceDetail; failing: readonly SlotFailure[]; nodes: readonly NodeLabels[] | undefined }) {
   // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
   // One that replaces a failed task, with no word from the scheduler, is explained by the failure above, not here.
-  const failingSlot = new Set(failing.map((f) => f.slot));
+  const failingSlot = new Set(failing.map(slotKey));
   const waiting = service.tasks.filter(
-    (t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err) && (t.err || t.slot === null || !failingSlot.has(t.slot)),
+    (t) => t.state === "pending" && isCurrentTask(t) && (!isWaitingRestart(t) || t.err) && (t.err || !failingSlot.has(slotKey(t))),
   );
   if (waiting.length === 0) return null;
   const reasons = [...new Set(waiting.map((t) => t.err ?? "waiting for the scheduler"))];
