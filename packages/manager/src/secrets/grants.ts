@@ -22,7 +22,7 @@ import type { AuditService } from "../audit/index.js";
  */
 export async function checkServiceSecrets(tx: Db, spec: ServiceSpec, previous?: ServiceSpec): Promise<ServiceSpec> {
   const refs = spec.secrets ?? previous?.secrets ?? [];
-  checkSecretReferences(refs);
+  checkSecretReferences(refs, previous?.secrets);
   const names = await lockSecretNames(tx, referencedSecretIds(refs));
   checkSecretsExist(refs, (id) => names.get(id));
   const { secrets: _omitted, ...rest } = spec;
