@@ -218,6 +218,9 @@ test("an agent's --label is an engine label: a node.labels constraint of that na
   await expect(page.getByTestId("engine-label-hint")).toContainText("rampart node update --label-add");
 
   await page.getByRole("link", { name: "Open in planner" }).click();
+  // The planner's picker says which labels are whose, and marks the engine label as self-reported.
+  await expect(page.getByTestId("label-kinds")).toContainText("engine labels (engine.labels.*) are what each node reports about itself");
+  await expect(page.locator('option[value="engine.labels.audited"]').first()).toHaveText("1 node, self-reported");
   await expect(page.getByTestId("whynot-matrix").getByTestId(`whynot-row-${host}`)).toContainText(
     'node.labels.audited is nothing, not "yes"; the node reports engine label audited="yes", but node labels are set with `node update --label-add`',
   );

@@ -90,6 +90,10 @@ function ConstraintPicker({ options, onAdd }: { options: readonly KeyOption[] | 
   return (
     <div role="group" aria-label="Constraint picker" className="@container space-y-2 rounded-md border border-dashed border-zinc-300 p-3 dark:border-zinc-700">
       <p className={hintClass}>Pick a key and value this cluster has, or type your own.</p>
+      <p className={hintClass} data-testid="label-kinds">
+        Node labels (<code className="font-mono">node.labels.*</code>) are set by an administrator; engine labels (
+        <code className="font-mono">engine.labels.*</code>) are what each node reports about itself, so any node can claim one.
+      </p>
       <div className="grid grid-cols-[5rem_minmax(0,1fr)] items-end gap-2 @xl:grid-cols-[minmax(0,1.4fr)_5rem_minmax(0,1fr)_auto]">
         <div className="col-span-2 space-y-1 @xl:col-span-1">
           <label htmlFor={`${id}-key`} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
@@ -108,7 +112,11 @@ function ConstraintPicker({ options, onAdd }: { options: readonly KeyOption[] | 
           <datalist id={`${id}-keys`}>
             {options?.map((o) => (
               <option key={o.key} value={o.key}>
-                {o.key.startsWith("node.labels.") || o.key.startsWith("engine.labels.") ? `${o.nodes} node${o.nodes === 1 ? "" : "s"}` : "built-in"}
+                {o.key.startsWith("node.labels.")
+                  ? `${o.nodes} node${o.nodes === 1 ? "" : "s"}`
+                  : o.key.startsWith("engine.labels.")
+                    ? `${o.nodes} node${o.nodes === 1 ? "" : "s"}, self-reported`
+                    : "built-in"}
               </option>
             ))}
           </datalist>
