@@ -8,6 +8,7 @@ export * from "./node/index.js";
 export * from "./orchestrator/index.js";
 export * from "./pki/index.js";
 export * from "./planner/index.js";
+export * from "./posture/index.js";
 export * from "./scheduler/index.js";
 export * from "./secret/index.js";
 export * from "./service/index.js";
