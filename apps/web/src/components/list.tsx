@@ -1,15 +1,16 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type MouseEvent, type ReactNode } from "react";
+import { useState, type MouseEvent, type ReactNode, type Ref } from "react";
 import { pageOf } from "~/lib/paging";
 import { ErrorState, Loading } from "./states";
 import { Button, EmptyState, Field } from "./ui";
 
 /**
  * The pieces every list page is made of: the loading, error and empty states of its
- * query, a search box, a "nothing matches" state, a table with a header row, pages of
- * rows, and rows that open their item when clicked anywhere outside a link or button.
+ * query, a search box, a "nothing matches" state, a table with a header row in a box of
+ * its own that scrolls sideways with its first column held, pages of rows, and rows
+ * that open their item when clicked anywhere outside a link or button.
  */
 
 interface ListQuery {
@@ -72,9 +73,24 @@ export function NoMatches({ title, onClear, clearLabel = "Clear search" }: { tit
   );
 }
 
+/**
+ * The box every table sits in: the table scrolls sideways inside it, never the page,
+ * and its first column stays in view (`.table-box` in globals.css). `inCard` fills a
+ * Card's body edge to edge, in the card's colour and without a border of its own.
+ * `className` adds to the box, such as a height limit for a table that also scrolls down.
+ */
+export function TableBox({ ref, inCard = false, className, children }: { ref?: Ref<HTMLDivElement>; inCard?: boolean; className?: string; children: ReactNode }) {
+  const frame = inCard ? "table-box-card -m-4" : "rounded-lg border border-zinc-200 dark:border-zinc-800";
+  return (
+    <div ref={ref} className={`table-box overflow-x-auto ${frame}${className ? ` ${className}` : ""}`}>
+      {children}
+    </div>
+  );
+}
+
 export function DataTable({ testId, columns, children }: { testId: string; columns: readonly string[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+    <TableBox>
       <table data-testid={testId} className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
         <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
           <tr>
@@ -87,7 +103,7 @@ export function DataTable({ testId, columns, children }: { testId: string; colum
         </thead>
         <tbody className="divide-y divide-zinc-100 bg-white dark:divide-zinc-800 dark:bg-zinc-950">{children}</tbody>
       </table>
-    </div>
+    </TableBox>
   );
 }
 

@@ -6,6 +6,7 @@ import Link from "next/link";
 import type { SandboxEdit } from "~/lib/planner";
 import { describeEdit } from "~/lib/planner";
 import { specChanges, type SpecOutput } from "~/lib/services";
+import { TableBox } from "../list";
 import { Alert, Button, Dialog, linkClass } from "../ui";
 
 /**
@@ -54,8 +55,8 @@ export function ApplyDialog({
         {unchanged ? (
           <p>The spec is the same as the service&apos;s: there is nothing to apply.</p>
         ) : (
-          <div className="max-h-64 overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800">
-            <table className="min-w-full text-xs">
+          <TableBox className="max-h-64 overflow-y-auto">
+            <table data-testid="apply-changes" className="min-w-full text-xs">
               <caption className="sr-only">Spec changes</caption>
               <thead className="bg-zinc-50 text-left uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
                 <tr>
@@ -70,13 +71,13 @@ export function ApplyDialog({
                     <th scope="row" className="px-3 py-1.5 text-left font-medium">
                       {c.label}
                     </th>
-                    {before && <td className="px-3 py-1.5 font-mono text-zinc-500 line-through">{c.before}</td>}
-                    <td className="px-3 py-1.5 font-mono">{c.after}</td>
+                    {before && <td className="min-w-40 px-3 py-1.5 font-mono break-all text-zinc-500 line-through">{c.before}</td>}
+                    <td className="min-w-40 px-3 py-1.5 font-mono break-all">{c.after}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableBox>
         )}
         {diff && (
           <p data-testid="apply-placement">

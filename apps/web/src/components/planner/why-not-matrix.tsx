@@ -5,12 +5,14 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useMemo, useRef, useState } from "react";
 import { titleCase } from "~/lib/format";
 import { filterMatrix, isExcluded, verdictOf } from "~/lib/planner";
+import { TableBox } from "../list";
 import { Field } from "../ui";
 
 /**
  * Every node against every constraint and the scheduler's verdict, each cell with its
  * reason: the answer to "why not on that node?" that Swarm never gives. Rows are
- * virtualised like the nodes table, so a 5,000-node cluster scrolls like a small one.
+ * virtualised like the nodes table, so a 5,000-node cluster scrolls like a small one,
+ * and the table scrolls sideways in its own box with the node column held (TableBox).
  */
 
 const ROW_HEIGHT = 40;
@@ -69,7 +71,7 @@ const Row = memo(function Row({
         selected ? "bg-sky-50 dark:bg-sky-950/40" : excluded ? "bg-zinc-50/60 dark:bg-zinc-900/40" : "bg-white dark:bg-zinc-950"
       }`}
     >
-      <th scope="row" className="sticky left-0 z-[1] truncate bg-inherit px-3 text-left font-normal">
+      <th scope="row" className="truncate px-3 text-left font-normal">
         <button
           type="button"
           onClick={() => onSelect(row.nodeId)}
@@ -185,7 +187,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-end gap-4">
-        <div className="w-64">
+        <div className="w-64 max-w-full">
           <Field label="Filter the matrix" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Hostname or ID prefix" autoComplete="off" spellCheck={false} />
         </div>
         <label className="mb-2 flex items-center gap-2 text-sm">
@@ -197,7 +199,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
           {counts.excluded.toLocaleString("en")} excluded
         </p>
       </div>
-      <div ref={scrollRef} className="max-h-[32rem] min-h-40 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+      <TableBox ref={scrollRef} className="max-h-[32rem] min-h-40 overflow-y-auto">
         <table data-testid="whynot-matrix" aria-rowcount={visible.length + 1} className="w-full table-fixed text-sm" style={{ minWidth: `${36 + constraints.length * 14}rem` }}>
           <caption className="sr-only">Why-not matrix: each node against each constraint and the scheduler&apos;s filters, with tasks now and after</caption>
           <colgroup>
@@ -211,7 +213,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
           </colgroup>
           <thead>
             <tr aria-rowindex={1} className="text-left text-xs font-medium tracking-wide text-zinc-500">
-              <th scope="col" className="sticky left-0 top-0 z-20 bg-zinc-50 px-3 py-2 uppercase dark:bg-zinc-900">
+              <th scope="col" className="sticky top-0 z-20 bg-zinc-50 px-3 py-2 uppercase dark:bg-zinc-900">
                 Node
               </th>
               <th scope="col" className="sticky top-0 z-10 bg-zinc-50 px-3 py-2 uppercase dark:bg-zinc-900">
@@ -248,7 +250,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
           </tbody>
         </table>
         {visible.length === 0 && <p className="p-4 text-sm text-zinc-500">{excludedOnly && rows.length > 0 ? "No node is excluded or full: every node has room for another task." : "No node matches."}</p>}
-      </div>
+      </TableBox>
       {selectedRow ? (
         <Detail row={selectedRow} />
       ) : (

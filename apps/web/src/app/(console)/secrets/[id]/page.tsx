@@ -13,6 +13,7 @@ import { LabelRows } from "~/components/label-rows";
 import { RotateWizard, RotationProgress } from "~/components/secret-rotation";
 import { ConfirmByName } from "~/components/confirm-by-name";
 import { detailState, ErrorState, Loading } from "~/components/states";
+import { TableBox } from "~/components/list";
 import { Alert, Button, Card, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -155,7 +156,7 @@ function ServicesUsing({ secret }: { secret: SecretView }) {
           ), under Secrets.
         </p>
       ) : (
-        <div className="-m-4 overflow-x-auto">
+        <TableBox inCard>
           <table data-testid="secret-services-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
             <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
               <tr>
@@ -190,7 +191,7 @@ function ServicesUsing({ secret }: { secret: SecretView }) {
               )}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
     </Card>
   );

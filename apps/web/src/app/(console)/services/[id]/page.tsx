@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmByName } from "~/components/confirm-by-name";
 import { detailState } from "~/components/states";
+import { TableBox } from "~/components/list";
 import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -259,7 +260,7 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
           {service.spec.mode === "replicated" && service.spec.replicas === 0 ? "Scaled to 0: no tasks." : "No tasks yet."}
         </p>
       ) : (
-        <div className="-m-4 overflow-x-auto">
+        <TableBox inCard>
           <table data-testid="tasks-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
             <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
               <tr>
@@ -322,7 +323,7 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
               })}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
     </Card>
   );

@@ -5,6 +5,7 @@ import { createApiTokenInput, type ApiTokenInfo } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorState, Loading } from "~/components/states";
+import { TableBox } from "~/components/list";
 import { Alert, Badge, Button, CopyButton, Dialog, EmptyState, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
@@ -156,8 +157,8 @@ export default function ApiTokensPage() {
           socket. Create one to use the CLI from elsewhere.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-          <table className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
+        <TableBox>
+          <table data-testid="api-tokens-table" className="min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
             <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="px-4 py-2">Name</th>
@@ -194,7 +195,7 @@ export default function ApiTokensPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableBox>
       )}
       <CreateTokenDialog open={creating} onClose={() => setCreating(false)} />
       <RevokeDialog token={revoking} onClose={() => setRevoking(null)} />
