@@ -11,6 +11,7 @@ export * from "./repo/session.js";
 export * from "./repo/api-token.js";
 export * from "./repo/throttle.js";
 export * from "./repo/audit.js";
+export * from "./repo/audit-names.js";
 export * from "./repo/cluster.js";
 export * from "./repo/node.js";
 export * from "./repo/service.js";

@@ -21,6 +21,7 @@ import { createSystemService } from "./system/index.js";
 export type { Logger, ManagerDeps } from "./deps.js";
 export type { AuditService } from "./audit/index.js";
 export { createAuditThrottle } from "./audit/index.js";
+export type { AuditExport, AuditExportRequest, AuditObjectNow, NamedAuditEvent } from "./audit/names.js";
 export type { AuthService, AuthenticatedSession, ClientInfo, LoginResult } from "./auth/index.js";
 export type { ApiTokenService, CreatedApiToken } from "./api-tokens/index.js";
 export type { Health, SystemService, SystemStatus } from "./system/index.js";

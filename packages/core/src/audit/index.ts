@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
   "secret.rotate",
   /** A node asked for a secret none of its assigned tasks references. */
   "secret.refused",
+  /** Someone downloaded the audit log's rows for a set of filters (the reason names them and the count). */
+  "audit.export",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

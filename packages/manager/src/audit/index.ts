@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditEventInput } from "@rampart/core";
 import { appendAudit, appendAuditMany, listAudit, type AuditQuery, type Db } from "@rampart/db";
 import type { ManagerDeps } from "../deps.js";
+import { exportAudit, nameAuditEvents, type AuditExport, type AuditExportRequest, type NamedAuditEvent } from "./names.js";
 
 export interface AuditService {
   /** Records an event, inside the caller's transaction when one is given. */
@@ -8,10 +9,14 @@ export interface AuditService {
   /** Several events in one write. */
   recordMany(events: AuditEventInput[], db?: Db): Promise<void>;
   list(query: AuditQuery): Promise<AuditEvent[]>;
+  /** The same, each event with what its actor, target and context are now (names.ts). */
+  listNamed(query: AuditQuery): Promise<NamedAuditEvent[]>;
+  /** Every event matching the filters, up to a cap, recorded as an `audit.export`. */
+  export(request: AuditExportRequest): Promise<AuditExport>;
 }
 
 export function createAuditService(deps: ManagerDeps): AuditService {
-  return {
+  const service: AuditService = {
     async record(event, db = deps.store.prisma) {
       await appendAudit(db, event, deps.now());
       deps.log.info({ audit: { action: event.action, outcome: event.outcome, actor: event.actor.name } }, "audit");
@@ -23,7 +28,10 @@ export function createAuditService(deps: ManagerDeps): AuditService {
       }
     },
     list: (query) => listAudit(deps.store.prisma, query),
+    listNamed: async (query) => nameAuditEvents(deps.store.prisma, await listAudit(deps.store.prisma, query)),
+    export: (request) => exportAudit(deps.store.prisma, (event) => service.record(event), request),
   };
+  return service;
 }
 
 /**
