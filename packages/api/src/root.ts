@@ -1,6 +1,7 @@
 import { apiTokenRouter } from "./router/api-token.js";
 import { auditRouter } from "./router/audit.js";
 import { nodeRouter } from "./router/node.js";
+import { overviewRouter } from "./router/overview.js";
 import { plannerRouter } from "./router/planner.js";
 import { secretRouter } from "./router/secret.js";
 import { serviceRouter } from "./router/service.js";
@@ -21,6 +22,7 @@ export const appRouter = router({
   planner: plannerRouter,
   secret: secretRouter,
   user: userRouter,
+  overview: overviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

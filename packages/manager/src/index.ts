@@ -5,6 +5,7 @@ import { createAuthService } from "./auth/index.js";
 import { createClusterService } from "./cluster/index.js";
 import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
+import { createOverviewService } from "./overview/index.js";
 import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
 import { createDeliveryService } from "./delivery/index.js";
@@ -45,6 +46,7 @@ export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/re
 export type { Planner } from "./planner/index.js";
 export type { DeliveredSecret, DeliveryService } from "./delivery/index.js";
 export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState } from "./assignments/index.js";
+export type { OverviewService, OverviewSummary } from "./overview/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
@@ -73,6 +75,7 @@ export function createManager(deps: ManagerDeps) {
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery);
   const planner = createPlannerService(deps, audit, nodes, services);
   const rotations = createSecretRotation(deps, audit, secrets, services);
+  const overview = createOverviewService(deps, { audit, nodes, secrets });
   return {
     deps,
     bus,
@@ -93,6 +96,7 @@ export function createManager(deps: ManagerDeps) {
     secrets,
     rotations,
     delivery,
+    overview,
 
     /**
      * Catches up at start, as Swarm's leader does when it takes over: the restart

@@ -11,3 +11,4 @@ export * from "./service.schema.js";
 export * from "./planner.schema.js";
 export * from "./secret.schema.js";
 export * from "./user.schema.js";
+export * from "./overview.schema.js";

@@ -2,7 +2,7 @@ import { constraintWarnings } from "../constraint/index.js";
 import type { NodeRole } from "../node/index.js";
 import { CERT_WARN_DAYS, DAY_MS, certExpiresSoon } from "./certificates.js";
 import { failingSlots, isCurrentTask } from "./counts.js";
-import type { FailedLogin, PostureSnapshot, PostureTask } from "./snapshot.js";
+import type { FailedLogin, PostureTask } from "./snapshot.js";
 import type { Warning, WarningProducer } from "./warning.js";
 
 /** A secret in use whose value is older than this is raised for rotation. */
