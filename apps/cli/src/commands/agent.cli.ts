@@ -26,14 +26,22 @@ Commands:
  * The join token: --token (as docker takes it), else --token-file, else
  * RAMPART_JOIN_TOKEN. The last two keep the token out of `ps` for the agent's whole life.
  */
-function joinToken(flag: string | undefined, file: string | undefined, env: Env): string | undefined {
+export function joinToken(flag: string | undefined, file: string | undefined, env: Env): string | undefined {
   if (flag) return flag;
   if (file) {
+    let text: string;
     try {
-      return readFileSync(file, "utf8").trim();
+      text = readFileSync(file, "utf8");
     } catch {
       throw new UsageError(`--token-file: cannot read ${file}`);
     }
+    // The file's words are never echoed: it holds a credential, or something in its place.
+    const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    if (lines.length === 0) throw new UsageError(`--token-file: ${file} is empty; write the token to it with \`rampart swarm join-token -q worker\``);
+    if (lines.length > 1) {
+      throw new UsageError(`--token-file: ${file} holds ${lines.length} lines; it must hold the token alone (a command's own output, such as pnpm's, may have been written to it)`);
+    }
+    return lines[0];
   }
   return env.RAMPART_JOIN_TOKEN;
 }
