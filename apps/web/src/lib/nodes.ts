@@ -1,4 +1,7 @@
 import type { NodeViewOutput } from "@rampart/api/schema";
+import { CERT_WARN_DAYS, expiringBy } from "@rampart/core";
+
+export { CERT_WARN_DAYS, certExpiresSoon } from "@rampart/core";
 
 export type NodeView = NodeViewOutput;
 export type NodeState = NodeView["state"];
@@ -8,10 +11,6 @@ export type NodeAvailability = NodeView["availability"];
 export const NODE_STATES: readonly NodeState[] = ["ready", "down", "unknown"];
 export const NODE_ROLES: readonly NodeRole[] = ["manager", "worker"];
 export const NODE_AVAILABILITIES: readonly NodeAvailability[] = ["active", "pause", "drain"];
-
-/** A certificate that ends within this many days is shown in the warning colour. */
-export const CERT_WARN_DAYS = 14;
-const DAY_MS = 86_400_000;
 
 /**
  * Compares the way a person reads hostnames: runs of digits by their value, so
@@ -177,11 +176,6 @@ export function sortNodes<T extends { node: NodeView }>(nodes: readonly T[], sor
   });
 }
 
-/** True when a certificate ends within CERT_WARN_DAYS (or has already ended). */
-export function certExpiresSoon(notAfter: Date | null, now: Date, days = CERT_WARN_DAYS): boolean {
-  return notAfter !== null && notAfter.getTime() - now.getTime() < days * DAY_MS;
-}
-
 export function countStates(nodes: readonly NodeView[]): Record<NodeState, number> {
   const counts: Record<NodeState, number> = { ready: 0, down: 0, unknown: 0 };
   for (const node of nodes) counts[node.state]++;
@@ -190,9 +184,7 @@ export function countStates(nodes: readonly NodeView[]): Record<NodeState, numbe
 
 /** Nodes whose certificate ends within `days`, soonest first. */
 export function expiringCertificates(nodes: readonly NodeView[], now: Date, days = CERT_WARN_DAYS): NodeView[] {
-  return nodes
-    .filter((n) => certExpiresSoon(n.tls.notAfter, now, days))
-    .sort((a, b) => (a.tls.notAfter?.getTime() ?? 0) - (b.tls.notAfter?.getTime() ?? 0));
+  return expiringBy(nodes, (n) => n.tls.notAfter, now, days);
 }
 
 /** The first `max` labels as `k=v` in key order, and how many were left out. */
