@@ -114,3 +114,27 @@ describe("rampart agent against a real server", () => {
     sim.stop();
   });
 });
+
+describe("rampart agent when its manager goes away", () => {
+  it("ok/stops at once while it waits to poll again, instead of waiting out its backoff", async () => {
+    const s = await startTestServer("pglite", { nodeListen: "127.0.0.1:0" });
+    const token = await s.server.runtime.manager.cluster.revealToken("worker", system, null);
+    let waits = 0;
+    const agent = new NodeAgent({
+      address: s.server.nodeAddress,
+      token,
+      description: describeThisMachine("test", "agent-backoff", {}),
+      store: memoryStore(),
+      // An hour: if shutdown() waited it out, this test would time out.
+      pollRetryMs: () => {
+        waits++;
+        return 3_600_000;
+      },
+    });
+    await agent.join();
+    agent.start();
+    await s.dispose();
+    await waitFor(() => waits >= 1, "a failed poll of the stopped manager", { timeoutMs: 20_000 });
+    await agent.shutdown();
+  }, 30_000);
+});

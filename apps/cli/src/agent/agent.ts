@@ -167,7 +167,11 @@ export interface AgentOptions {
   random?: () => number;
   /** Where the secrets of this node's tasks are kept; in this process's memory when absent. */
   secrets?: SecretStore;
+  /** How long to wait after the n-th failed poll in a row (1 s, doubling, at most 30 s). */
+  pollRetryMs?: (failures: number) => number;
 }
+
+const pollRetryMs = (failures: number) => Math.min(1000 * 2 ** (failures - 1), 30_000);
 
 export class NodeAgent {
   private identity: AgentIdentity | undefined;
@@ -180,6 +184,9 @@ export class NodeAgent {
   private renewing = false;
   private failedRenewals = 0;
   private failedPolls = 0;
+  /** Ends the poll loop's backoff wait early, so stop() does not wait out up to 30 s. */
+  private wake: (() => void) | undefined;
+  private polling: Promise<void> | undefined;
 
   private readonly secrets: SecretStore;
 
@@ -229,20 +236,35 @@ export class NodeAgent {
     if (!this.identity) throw new Error("join first");
     this.scheduleRenewal();
     void this.beat();
-    void this.followAssignments();
+    this.polling = this.followAssignments();
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.renewTimer);
+    this.wake?.();
     this.client.close();
   }
 
-  /** Stops, and removes every secret this node holds. */
+  /** Stops, waits for the task loop to end, and removes every secret this node holds. */
   async shutdown(): Promise<void> {
     this.stop();
+    await this.polling;
     await this.secrets.close();
+  }
+
+  /** Waits `ms`, or less if stop() comes first. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
   }
 
   private scheduleRenewal(): void {
@@ -336,7 +358,7 @@ export class NodeAgent {
         this.report(error);
         known = undefined;
         this.failedPolls++;
-        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** (this.failedPolls - 1), 30_000)));
+        await this.pause((this.options.pollRetryMs ?? pollRetryMs)(this.failedPolls));
       }
     }
   }
