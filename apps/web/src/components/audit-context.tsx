@@ -1,38 +1,81 @@
-import type { AuditEventOutput } from "@rampart/api/schema";
+import type { AuditEventOutput, AuditObjectNowOutput } from "@rampart/api/schema";
 import Link from "next/link";
+import { describeObject, REMOVED, shortId } from "~/lib/audit";
 import { linkClass } from "./ui";
 
-const PAGES: Record<string, string> = { service: "/services", node: "/nodes", secret: "/secrets" };
+export { objectHref } from "~/lib/audit";
 
-/** Where an audited object has a page, if it does. */
-export function objectHref(type: string, id: string | null): string | null {
-  const base = PAGES[type];
-  return base && id ? `${base}/${encodeURIComponent(id)}` : null;
+const muted = "text-zinc-500 dark:text-zinc-400";
+
+/**
+ * An object an audit event names (its actor, target or context): its name now, linked
+ * to its page while it exists; once removed, the name recorded at the time marked
+ * "(removed)"; and its ID beside it in Docker's short form (the full ID on hover). The
+ * type and name carry `testId`, so a test can read them apart from the ID.
+ */
+export function AuditObject({
+  type,
+  id,
+  recorded,
+  now,
+  showType = "before",
+  plain = false,
+  testId,
+}: {
+  type: string;
+  id: string | null;
+  recorded: string | null;
+  now: AuditObjectNowOutput | null;
+  /** The type before the name ("service web"), after it ("admin user"), or not at all. */
+  showType?: "before" | "after" | false;
+  plain?: boolean;
+  testId?: string;
+}) {
+  const o = describeObject(type, id, recorded, now);
+  const href = plain ? null : o.href;
+  return (
+    <span className="inline-flex flex-wrap items-baseline gap-x-1.5">
+      <span data-testid={testId}>
+        {showType === "before" && (
+          <>
+            <span className={muted}>{type}</span>{" "}
+          </>
+        )}
+        {href ? (
+          <Link href={href} className={linkClass}>
+            {o.label}
+          </Link>
+        ) : (
+          <span className={o.removed && o.label === REMOVED ? muted : undefined}>{o.label}</span>
+        )}
+      </span>
+      {showType === "after" && <span className={`text-xs ${muted}`}>{type}</span>}
+      {o.removed && o.label !== REMOVED && <span className={`text-xs ${muted}`}>{REMOVED}</span>}
+      {o.recordedAs && <span className={`text-xs ${muted}`}>(was {o.recordedAs})</span>}
+      {o.id && (
+        <code data-testid="audit-id" title={o.id} className={`font-mono text-xs ${muted}`}>
+          {shortId(o.id)}
+        </code>
+      )}
+    </span>
+  );
 }
 
 /**
  * The second object an event involved, e.g. "service web" for a grant or "node
  * worker-1" for a delivery, linked to its page. Nothing when the event has none.
  */
-export function AuditContext({ event, plain = false }: { event: Pick<AuditEventOutput, "contextType" | "contextId" | "contextName">; plain?: boolean }) {
+export function AuditContext({ event, plain = false }: { event: Pick<AuditEventOutput, "contextType" | "contextId" | "contextName" | "contextNow">; plain?: boolean }) {
   if (!event.contextType) return null;
-  const label = event.contextName ?? event.contextId;
-  const href = plain ? null : objectHref(event.contextType, event.contextId);
-  return (
-    <span data-testid="audit-context" title={event.contextId ?? undefined}>
-      <span className="text-zinc-500 dark:text-zinc-400">{event.contextType}</span>
-      {label && (
-        <>
-          {" "}
-          {href ? (
-            <Link href={href} className={linkClass}>
-              {label}
-            </Link>
-          ) : (
-            <span className={event.contextName ? "" : "font-mono text-xs"}>{label}</span>
-          )}
-        </>
-      )}
-    </span>
-  );
+  return <AuditObject type={event.contextType} id={event.contextId} recorded={event.contextName} now={event.contextNow} plain={plain} testId="audit-context" />;
+}
+
+/** What the event was done to. */
+export function AuditTarget({ event }: { event: Pick<AuditEventOutput, "targetType" | "targetId" | "targetName" | "targetNow"> }) {
+  return <AuditObject type={event.targetType} id={event.targetId} recorded={event.targetName} now={event.targetNow} testId="audit-target" />;
+}
+
+/** Who did it: a user, an API token (shown by its owner's username), a node, or the system. */
+export function AuditActor({ event }: { event: Pick<AuditEventOutput, "actorType" | "actorId" | "actorName" | "actorNow"> }) {
+  return <AuditObject type={event.actorType} id={event.actorId} recorded={event.actorName} now={event.actorNow} showType="after" testId="audit-actor" />;
 }

@@ -1,14 +1,15 @@
 "use client";
 
-import { auditActionSchema, auditOutcomeSchema, type AuditEventOutput } from "@rampart/api/schema";
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { AUDIT_EXPORT_MAX_ROWS, auditActionSchema, auditOutcomeSchema, type AuditEventOutput, type AuditExportFormat } from "@rampart/api/schema";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useMemo, useRef, useState } from "react";
-import { AuditContext } from "~/components/audit-context";
+import { AuditActor, AuditContext, AuditTarget } from "~/components/audit-context";
 import { OutcomeBadge } from "~/components/badges";
 import { DataTable, NoMatches } from "~/components/list";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
+import { auditCsv, auditFileName, auditJson, downloadFile } from "~/lib/audit";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
@@ -37,21 +38,6 @@ function readFilters(params: URLSearchParams) {
   };
 }
 
-function Target({ event }: { event: AuditEventOutput }) {
-  const label = event.targetName ?? event.targetId;
-  return (
-    <span title={event.targetId ?? undefined}>
-      <span className="text-zinc-500 dark:text-zinc-400">{event.targetType}</span>
-      {label && (
-        <>
-          <span className="text-zinc-500 dark:text-zinc-400">: </span>
-          <span className={event.targetName ? "" : "font-mono text-xs"}>{label}</span>
-        </>
-      )}
-    </span>
-  );
-}
-
 const COLUMNS = ["Time", "Actor", "Action", "Target", "Context", "Outcome", "Reason", "IP"];
 
 function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) {
@@ -63,14 +49,14 @@ function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) 
             <time dateTime={e.at.toISOString()}>{formatDateTime(e.at)}</time>
             <span className="block text-xs text-zinc-500 dark:text-zinc-400">{fromNow(e.at, now)}</span>
           </td>
-          <td className="px-4 py-2">
-            {e.actorName} <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.actorType}</span>
+          <td className="max-w-56 px-4 py-2 break-words">
+            <AuditActor event={e} />
           </td>
           <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">{e.action}</td>
           <td className="max-w-64 px-4 py-2 break-words">
-            <Target event={e} />
+            <AuditTarget event={e} />
           </td>
-          <td className="max-w-48 px-4 py-2 break-words">
+          <td className="max-w-56 px-4 py-2 break-words">
             <AuditContext event={e} />
           </td>
           <td className="px-4 py-2">
@@ -81,6 +67,79 @@ function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) 
         </tr>
       ))}
     </DataTable>
+  );
+}
+
+type Filters = ReturnType<typeof readFilters>;
+
+const FILE_TYPES: Record<AuditExportFormat, string> = { csv: "text/csv;charset=utf-8", json: "application/json" };
+
+/**
+ * Saves every event the filters match, all pages and not only those loaded, as CSV or
+ * JSON, through the API (which records the export). Up to the API's stated cap.
+ */
+function ExportBar({ filters, nothing }: { filters: Filters; nothing: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const exporter = useMutation(trpc.audit.export.mutationOptions());
+  const [saved, setSaved] = useState<{ name: string; count: number; truncated: boolean } | null>(null);
+
+  function exportAs(format: AuditExportFormat) {
+    setSaved(null);
+    const query = {
+      ...(filters.action ? { action: filters.action } : {}),
+      ...(filters.outcome ? { outcome: filters.outcome } : {}),
+      ...(filters.search ? { search: filters.search } : {}),
+      ...(filters.targetId ? { targetId: filters.targetId } : {}),
+    };
+    exporter.mutate(
+      { ...query, format },
+      {
+        onSuccess: (result) => {
+          const at = new Date();
+          const name = auditFileName(at, format);
+          const text = format === "csv" ? auditCsv(result.events) : auditJson(result.events, { exportedAt: at, filters: query, truncated: result.truncated, cap: result.cap });
+          downloadFile(name, FILE_TYPES[format], text);
+          setSaved({ name, count: result.events.length, truncated: result.truncated });
+          // The export is itself an audit event: the list shows it.
+          void queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() });
+        },
+      },
+    );
+  }
+
+  const busy = exporter.isPending ? exporter.variables.format : null;
+  return (
+    <div className="mb-4 space-y-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-zinc-600 dark:text-zinc-400" id="audit-export-hint">
+          Export saves every event these filters match, not only the loaded pages: the newest {AUDIT_EXPORT_MAX_ROWS.toLocaleString("en")} at most. Each export is recorded in this log.
+        </p>
+        <div className="flex gap-2" role="group" aria-label="Export">
+          {(["csv", "json"] as const).map((format) => (
+            <Button
+              key={format}
+              variant="secondary"
+              aria-describedby="audit-export-hint"
+              busy={busy === format}
+              disabled={nothing || (busy !== null && busy !== format)}
+              onClick={() => exportAs(format)}
+            >
+              {busy === format ? `Exporting ${format.toUpperCase()}…` : `Export ${format.toUpperCase()}`}
+            </Button>
+          ))}
+        </div>
+      </div>
+      {exporter.isError && (
+        <Alert title="The export failed, and nothing was saved">{describeError(exporter.error).message}</Alert>
+      )}
+      {saved && (
+        <Alert tone={saved.truncated ? "warning" : "success"}>
+          Saved {saved.name}: {saved.count.toLocaleString("en")} event{saved.count === 1 ? "" : "s"}.
+          {saved.truncated && ` More events matched; the file holds the newest ${AUDIT_EXPORT_MAX_ROWS.toLocaleString("en")}. Narrow the filters to export the rest.`}
+        </Alert>
+      )}
+    </div>
   );
 }
 
@@ -177,6 +236,7 @@ function AuditView() {
         <Select label="Outcome" value={filters.outcome ?? ""} onChange={(e) => replace({ outcome: e.target.value })} options={OUTCOME_OPTIONS} />
         <Select label="Secret" value={filters.targetId} onChange={(e) => replace({ targetId: e.target.value })} options={secretOptions} />
       </form>
+      <ExportBar filters={filters} nothing={events.isSuccess && list.length === 0} />
       {events.isPending ? (
         <Loading label="Loading audit events" blocks={6} className="h-10" />
       ) : events.isError && list.length === 0 ? (

@@ -6,7 +6,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState, type FormEvent, type ReactNode } from "react";
-import { AuditContext } from "~/components/audit-context";
+import { AuditActor, AuditContext } from "~/components/audit-context";
 import { OutcomeBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
@@ -272,7 +272,7 @@ function History({ id, now }: { id: string; now: Date }) {
                 <AuditContext event={e} />
                 <OutcomeBadge outcome={e.outcome} />
                 <span className="text-zinc-600 dark:text-zinc-400">
-                  by {e.actorName} <span className="text-xs text-zinc-500">({e.actorType})</span>
+                  by <AuditActor event={e} />
                 </span>
                 {e.reason && <span className="text-zinc-500">— {e.reason}</span>}
                 <code className="ml-auto font-mono text-xs text-zinc-400">{e.action}</code>
