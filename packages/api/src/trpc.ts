@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context, Principal } from "./context.js";
 import { ERROR_STATUS } from "./errors.js";
+import { isLibraryMessage, issuePath, issueSentence } from "./schema/messages.js";
 import { transformer } from "./transformer.js";
 
 /**
@@ -15,14 +16,18 @@ export interface Meta {
   permission: Requirement;
 }
 
-/** Turns zod issues into one sentence naming each field at fault. */
+/**
+ * Turns zod issues into one message naming each field at fault. Zod's own texts become
+ * sentences (schema/messages.ts: "Replicas must be at most 100,000"); a message a schema
+ * set on purpose (often Swarm's words, which clients match on) is kept, after its path.
+ */
 export function describeZodError(error: ZodError): { message: string; field: string | undefined } {
   const parts = error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
-    return `${path || "input"}: ${issue.message}`;
+    if (isLibraryMessage(issue)) return issueSentence(issue);
+    return `${issuePath(issue) || "input"}: ${issue.message}`;
   });
   const first = error.issues[0];
-  let field = first && first.path.length > 0 ? first.path.map(String).join(".") : undefined;
+  let field = first && first.path.length > 0 ? issuePath(first) : undefined;
   if (!field && first?.code === "unrecognized_keys") field = first.keys[0];
   return { message: parts.join("; "), field };
 }

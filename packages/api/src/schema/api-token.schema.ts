@@ -1,4 +1,4 @@
-import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_NAME_MAX, apiTokenExpiryProblem } from "@rampart/core";
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, API_TOKEN_NAME_MAX } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 
@@ -13,14 +13,11 @@ export const apiTokenInfo = z.object({
 
 export const createApiTokenInput = z.strictObject({
   name: z.string().min(1, "token name is required").max(API_TOKEN_NAME_MAX, `token name must be at most ${API_TOKEN_NAME_MAX} characters`),
-  /** Days until it expires: every token does, after a year at most. */
-  expiresInDays: z
-    .number("expiresInDays must be a number of days")
-    .superRefine((days, ctx) => {
-      const problem = apiTokenExpiryProblem(days);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .default(API_TOKEN_DEFAULT_DAYS),
+  /**
+   * Days until it expires: every token does, after a year at most. The bounds are core's
+   * (the manager checks them again); zod's issues are worded by schema/messages.ts.
+   */
+  expiresInDays: z.number().int().min(1).max(API_TOKEN_MAX_DAYS).default(API_TOKEN_DEFAULT_DAYS),
 });
 
 export const createApiTokenOutput = z.object({

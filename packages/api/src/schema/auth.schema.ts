@@ -1,4 +1,4 @@
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@rampart/core";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema, userSchema } from "./common.schema.js";
 
@@ -7,7 +7,13 @@ import { dateSchema, userSchema } from "./common.schema.js";
  * server applies the full rules (core's `normalizeUsername`, `checkNewPassword`); these
  * bound sizes and types so that nothing oversized reaches them.
  */
-export const usernameField = z.string().min(1, "username is required").max(64, "username must be at most 64 characters");
+export const usernameField = z
+  .string()
+  .min(1, "username is required")
+  .max(USERNAME_MAX_LENGTH, `username must be at most ${USERNAME_MAX_LENGTH} characters`);
+
+/** The one-time setup code's bound (the code itself is 19 characters, `XXXX-XXXX-XXXX-XXXX`). */
+export const SETUP_CODE_MAX_LENGTH = 64;
 export const passwordField = z
   .string()
   .min(1, "password is required")
@@ -20,7 +26,7 @@ export const newPasswordField = z
   .max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
 export const setupInput = z.strictObject({
-  code: z.string().min(1, "setup code is required").max(64, "setup code is too long"),
+  code: z.string().min(1, "setup code is required").max(SETUP_CODE_MAX_LENGTH, "setup code is too long"),
   username: usernameField,
   password: newPasswordField,
 });

@@ -24,12 +24,15 @@ export const swarmInfoOutput = z.object({
   updatedAt: dateSchema,
 });
 
+/** The longest duration text taken (`2160h0m0s` is 9): the API's bound and the settings form's. */
+export const DURATION_TEXT_MAX_LENGTH = 32;
+
 /** Durations as the docker CLI writes them (`720h`, `5s`); the server parses them. */
 export const updateSwarmInput = z
   .strictObject({
     version: z.number().int().min(1),
-    certExpiry: z.string().min(1).max(32).optional(),
-    heartbeatPeriod: z.string().min(1).max(32).optional(),
+    certExpiry: z.string().min(1).max(DURATION_TEXT_MAX_LENGTH).optional(),
+    heartbeatPeriod: z.string().min(1).max(DURATION_TEXT_MAX_LENGTH).optional(),
     /** `--task-history-limit`: a whole number; negative keeps every task. */
     taskHistoryLimit: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
   })

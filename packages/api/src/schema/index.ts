@@ -11,4 +11,5 @@ export * from "./service.schema.js";
 export * from "./planner.schema.js";
 export * from "./secret.schema.js";
 export * from "./user.schema.js";
+export * from "./messages.js";
 export * from "./overview.schema.js";

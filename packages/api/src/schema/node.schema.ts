@@ -1,3 +1,4 @@
+import { LABEL_KEY_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 import { nodeRoleSchema } from "./cluster.schema.js";
@@ -57,12 +58,17 @@ export const nodeDetailSchema = nodeViewSchema.extend({
 /** A node by ID, ID prefix or hostname, as docker accepts. */
 export const nodeRefInput = z.strictObject({ ref: z.string().min(1, "node is required").max(254) });
 
-export const labelKey = z.string().min(1).max(128).regex(/^[^\s=]+$/, "a label key has no spaces or '='");
+export const labelKey = z
+  .string()
+  .min(1)
+  .max(LABEL_KEY_MAX_LENGTH)
+  .regex(/^[^\s=]+$/, "a label key has no spaces or '='");
+export const labelValue = z.string().max(LABEL_VALUE_MAX_LENGTH);
 
 export const updateNodeInput = z.strictObject({
   ref: z.string().min(1).max(254),
   version: z.number().int().min(1).optional(),
-  labelAdd: z.record(labelKey, z.string().max(1024)).optional(),
+  labelAdd: z.record(labelKey, labelValue).optional(),
   labelRm: z.array(labelKey).max(256).optional(),
   availability: availabilitySchema.optional(),
 });

@@ -1,7 +1,7 @@
-import { fromBase64, payloadSizeMessage, SECRET_MESSAGES } from "@rampart/core";
+import { fromBase64, payloadSizeMessage, SECRET_MESSAGES, SECRET_NAME_MAX_LENGTH } from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
-import { labelKey } from "./node.schema.js";
+import { labelKey, labelValue } from "./node.schema.js";
 
 /**
  * Secrets as the API takes and gives them. The payload travels once, base64 in JSON, at
@@ -26,10 +26,14 @@ export const secretDataInput = z
     return z.NEVER;
   });
 
-/** Swarm's name rule (at most 64 characters) is the manager's, with Swarm's message; this only bounds the input. */
-export const secretNameInput = z.string().max(4096, SECRET_MESSAGES.nameInvalid);
+/**
+ * Swarm's name rule (core's SECRET_NAME_MAX_LENGTH, which the UI's input also takes) is the
+ * manager's, so a name too long gets Swarm's message word for word, as clients match on
+ * it; this only bounds the input.
+ */
+export const secretNameInput = z.string().max(SECRET_NAME_MAX_LENGTH * 64, SECRET_MESSAGES.nameInvalid);
 
-const labelsInput = z.record(labelKey, z.string().max(1024));
+const labelsInput = z.record(labelKey, labelValue);
 
 export const createSecretInput = z.strictObject({
   name: secretNameInput,

@@ -1,4 +1,11 @@
-import { DEFAULT_RESTART_POLICY, goQuote, SECRET_REFERENCE_DEFAULTS } from "@rampart/core";
+import {
+  DEFAULT_RESTART_POLICY,
+  goQuote,
+  MAX_REPLICAS,
+  SECRET_REFERENCE_DEFAULTS,
+  SERVICE_IMAGE_MAX_LENGTH,
+  SERVICE_NAME_MAX_LENGTH,
+} from "@rampart/core";
 import { z } from "zod";
 import { dateSchema } from "./common.schema.js";
 
@@ -76,14 +83,14 @@ export const genericReservationInput = z.record(z.string().min(1).max(128), z.nu
 
 /** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
 export const serviceSpecInput = z.strictObject({
-  name: z.string().max(63, "name must be 63 characters or fewer"),
-  image: z.string().min(1, "ContainerSpec: image reference must be provided").max(512),
+  name: z.string().max(SERVICE_NAME_MAX_LENGTH, `name must be ${SERVICE_NAME_MAX_LENGTH} characters or fewer`),
+  image: z.string().min(1, "ContainerSpec: image reference must be provided").max(SERVICE_IMAGE_MAX_LENGTH),
   mode: serviceModeSchema.default("replicated"),
-  replicas: z.number().int().min(0).max(100_000).default(1),
+  replicas: z.number().int().min(0).max(MAX_REPLICAS).default(1),
   constraints: z.array(z.string().max(512)).max(64).default([]),
   /** Spread descriptors (`node.labels.zone`); `spread=` is accepted and removed. */
   preferences: z.array(z.string().max(256)).max(8).default([]),
-  maxReplicasPerNode: z.number().int().min(0).max(100_000).default(0),
+  maxReplicasPerNode: z.number().int().min(0).max(MAX_REPLICAS).default(0),
   reservations: z
     .strictObject({
       nanoCpus: z.number().int().min(0).max(1e15).default(0),
@@ -163,7 +170,7 @@ export const updateServiceInput = z.strictObject({
 
 export const scaleServiceInput = z.strictObject({
   ref: z.string().min(1).max(63),
-  replicas: z.number().int().min(0).max(100_000),
+  replicas: z.number().int().min(0).max(MAX_REPLICAS),
 });
 
 export type ServiceSpecInput = z.infer<typeof serviceSpecInput>;

@@ -35,18 +35,21 @@ export function capitalise(value: string): string {
  * Node and engine labels: `key=value` as the docker CLI takes them. Keys follow
  * Docker's label rules loosely: non-empty, no whitespace or `=`, at most 128 characters.
  */
-export const LABEL_KEY_PATTERN = /^[^\s=]{1,128}$/;
+/** The longest label key and value taken, here, in the API's schema and in the UI's inputs. */
+export const LABEL_KEY_MAX_LENGTH = 128;
+export const LABEL_VALUE_MAX_LENGTH = 1024;
+export const LABEL_KEY_PATTERN = new RegExp(`^[^\\s=]{1,${LABEL_KEY_MAX_LENGTH}}$`);
 
 export function checkLabelKey(key: string, field = "labels"): string {
   checkSafeText(key, field, "label key");
   if (!LABEL_KEY_PATTERN.test(key)) {
-    throw invalidArgument(field, `invalid label key "${key.slice(0, 130)}": use 1 to 128 characters, no spaces or '='`);
+    throw invalidArgument(field, `invalid label key "${key.slice(0, LABEL_KEY_MAX_LENGTH + 2)}": use 1 to ${LABEL_KEY_MAX_LENGTH} characters, no spaces or '='`);
   }
   return key;
 }
 
 export function checkLabelValue(value: string, field = "labels"): string {
-  if (value.length > 1024) throw invalidArgument(field, "a label value must be at most 1024 characters");
+  if (value.length > LABEL_VALUE_MAX_LENGTH) throw invalidArgument(field, `a label value must be at most ${LABEL_VALUE_MAX_LENGTH} characters`);
   checkSafeText(value, field, "label value");
   return value;
 }

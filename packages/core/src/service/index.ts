@@ -93,6 +93,11 @@ export function defaultServiceSpec(overrides: Partial<ServiceSpec> = {}): Servic
   };
 }
 
+/** A DNS label's length: the longest service name Swarm takes. */
+export const SERVICE_NAME_MAX_LENGTH = 63;
+/** The longest image reference the API takes (Rampart's bound; Swarm leaves it to the registry). */
+export const SERVICE_IMAGE_MAX_LENGTH = 512;
+
 /** isValidDNSName in controlapi: a DNS label, letters, digits, `-` and `_` inside. */
 const SERVICE_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
 
@@ -100,7 +105,7 @@ export function checkServiceName(name: string): string {
   checkSafeText(name, "name", "name", { beyondAsciiOnly: true });
   if (name === "") throw invalidArgument("name", "meta: name must be provided");
   if (!SERVICE_NAME.test(name)) throw invalidArgument("name", "name must be valid as a DNS name component");
-  if (name.length > 63) throw invalidArgument("name", "name must be 63 characters or fewer");
+  if (name.length > SERVICE_NAME_MAX_LENGTH) throw invalidArgument("name", `name must be ${SERVICE_NAME_MAX_LENGTH} characters or fewer`);
   return name;
 }
 

@@ -7,6 +7,9 @@ import { checkSafeText } from "../text/index.js";
  * role is just a set of them, so adding a role never means touching procedures.
  */
 
+/** The longest username taken, here, in the API's schema and in the sign-in and setup forms. */
+export const USERNAME_MAX_LENGTH = 64;
+
 export const USERNAME_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
 
 /** Lower-cases and checks a username; throws naming the `username` field. */
@@ -14,7 +17,7 @@ export function normalizeUsername(input: string): string {
   checkSafeText(input, "username");
   const name = input.trim().toLowerCase();
   if (name.length === 0) throw invalidArgument("username", "username is required");
-  if (name.length > 64) throw invalidArgument("username", "username must be at most 64 characters");
+  if (name.length > USERNAME_MAX_LENGTH) throw invalidArgument("username", `username must be at most ${USERNAME_MAX_LENGTH} characters`);
   if (!USERNAME_PATTERN.test(name)) {
     throw invalidArgument(
       "username",
