@@ -1,7 +1,7 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
-import { Button } from "./ui";
+import { useId, useState, type InputHTMLAttributes, type ReactNode, type Ref } from "react";
+import { Button, CharCount, useCharLimit } from "./ui";
 
 /** The spec editor's shared pieces: input classes, a field's error line, a titled group. */
 
@@ -49,5 +49,32 @@ export function AddRowButton({ onClick, children }: { onClick: () => void; child
     <Button variant="ghost" className="px-2 py-1 text-xs" onClick={onClick}>
       {children}
     </Button>
+  );
+}
+
+/**
+ * A bare input (rows of key and value, where the label is an accessible name) that counts
+ * its characters near `maxLength` and says when a paste was cut, as `Field` does.
+ */
+export function LimitedInput({ ref, ...props }: InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
+  const id = useId();
+  const { attach, count, cut, shown, changed, pasted } = useCharLimit(props.maxLength, ref);
+  return (
+    <div className="min-w-0 space-y-0.5">
+      <input
+        {...props}
+        ref={attach}
+        aria-describedby={[props["aria-describedby"], shown ? `${id}-count` : undefined].filter(Boolean).join(" ") || undefined}
+        onChange={(event) => {
+          changed(event.target.value.length);
+          props.onChange?.(event);
+        }}
+        onPaste={(event) => {
+          pasted(event.currentTarget, event.clipboardData.getData("text"));
+          props.onPaste?.(event);
+        }}
+      />
+      <CharCount id={`${id}-count`} count={count} max={props.maxLength} shown={shown} cut={cut} />
+    </div>
   );
 }

@@ -1,8 +1,9 @@
 "use client";
 
+import { LABEL_KEY_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH } from "@rampart/core/node";
 import type { FieldErrors } from "~/lib/forms";
 import type { LabelRow } from "~/lib/secrets";
-import { AddRowButton, useAddRow } from "./form-parts";
+import { AddRowButton, LimitedInput, useAddRow } from "./form-parts";
 import { Button } from "./ui";
 
 const inputClass = "block w-full rounded-md border bg-white px-3 py-2 font-mono text-sm shadow-sm placeholder:font-sans placeholder:text-zinc-400 dark:bg-zinc-900";
@@ -31,7 +32,7 @@ const LABEL_WORDS: RowWords = {
   add: "+ Add label",
   keyPlaceholder: "key",
   valuePlaceholder: "value",
-  valueMaxLength: 1024,
+  valueMaxLength: LABEL_VALUE_MAX_LENGTH,
 };
 
 /** Key and value rows for labels, with core's messages under each field (`labels.<row>.key`). */
@@ -63,20 +64,20 @@ export function LabelRows({
             const valueError = errors[`${words.errorPrefix}.${i}.value`];
             return (
               <li key={i} className="space-y-1" data-testid="label-row">
-                <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] items-center gap-2">
-                  <input
+                <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1fr)_auto] items-start gap-2">
+                  <LimitedInput
                     aria-label={`${name} ${i + 1} ${words.key}`}
                     value={row.key}
                     onChange={(e) => set(i, { ...row, key: e.target.value })}
                     placeholder={words.keyPlaceholder}
                     autoFocus={focusLast && i === rows.length - 1}
-                    maxLength={128}
+                    maxLength={LABEL_KEY_MAX_LENGTH}
                     autoComplete="off"
                     spellCheck={false}
                     aria-invalid={keyError ? true : undefined}
                     className={`${inputClass} ${border(Boolean(keyError))}`}
                   />
-                  <input
+                  <LimitedInput
                     aria-label={`${name} ${i + 1} ${words.value}`}
                     value={row.value}
                     onChange={(e) => set(i, { ...row, value: e.target.value })}

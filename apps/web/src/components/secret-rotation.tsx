@@ -3,9 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { mountPath } from "@rampart/core/secret";
+import { mountPath, SECRET_NAME_MAX_LENGTH } from "@rampart/core/secret";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
+import { shown } from "~/lib/forms";
 import {
   defaultRotationName,
   draftError,
@@ -93,7 +94,8 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<{ field: "name" | "data" | "form"; message: string } | null>(null);
 
-  const nameError = secretNameError(name) ?? (name === secret.name ? "the new version needs a name of its own" : null);
+  const swarmNameError = secretNameError(name);
+  const nameError = swarmNameError ? shown(swarmNameError) : name === secret.name ? "the new version needs a name of its own" : null;
   const valueError = draftError(value);
   const hasValue = value.source === "file" ? value.file !== null : value.text !== "";
 
@@ -154,6 +156,7 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
             autoComplete="off"
             spellCheck={false}
             className="font-mono"
+            maxLength={SECRET_NAME_MAX_LENGTH}
           />
           {serverError?.field === "form" && <Alert>{serverError.message}</Alert>}
           <div className="flex justify-end gap-2">

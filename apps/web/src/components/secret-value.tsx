@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useRef, useState, type DragEvent } from "react";
+import { shown as inPlainWords } from "~/lib/forms";
 import { draftSize, exactBytes, formatBytes, MAX_SECRET_BYTES, type SecretValueDraft } from "~/lib/secrets";
 import { Button } from "./ui";
 
@@ -171,7 +172,7 @@ export function SecretValueField({
       <div id={describedBy} aria-live="polite" className="flex flex-wrap justify-between gap-2 text-xs">
         {error ? (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {error}
+            {inPlainWords(error)}
           </p>
         ) : (
           <p className="text-zinc-500 dark:text-zinc-400">

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
-import type { FieldErrors } from "~/lib/forms";
+import { shown, type FieldErrors } from "~/lib/forms";
 import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
 import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, type ServiceForm } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
@@ -18,7 +18,8 @@ import { Alert, Button, buttonClass, Card } from "./ui";
 /** Only the constraint rows are checked as you type; the rest once you submit. */
 function shownErrors(client: FieldErrors, server: FieldErrors, submitted: boolean): FieldErrors {
   const live = Object.fromEntries(Object.entries(client).filter(([k]) => submitted || k.startsWith("constraints.") || k.startsWith("preferences.")));
-  return { ...live, ...server };
+  // Swarm's words (core's checks, the grants' checks) with their plain meaning beside them.
+  return Object.fromEntries(Object.entries({ ...live, ...server }).map(([k, v]) => [k, v === undefined ? v : shown(v)]));
 }
 
 /**

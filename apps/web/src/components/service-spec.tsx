@@ -1,8 +1,9 @@
 "use client";
 
 import { constraintWarnings } from "@rampart/core";
+import { MAX_REPLICAS, SERVICE_IMAGE_MAX_LENGTH, SERVICE_NAME_MAX_LENGTH } from "@rampart/core/service";
 import { useId, useState } from "react";
-import type { FieldErrors } from "~/lib/forms";
+import { shown, type FieldErrors } from "~/lib/forms";
 import { spreadOptions, type KeyOption } from "~/lib/planner";
 import { constraintError, preferenceWarning, type MemoryUnit, type ServiceForm, type ServiceMode } from "~/lib/services";
 import { badBorder, FieldError, Fieldset, hintClass, inputClass, labelClass, okBorder } from "./form-parts";
@@ -264,7 +265,7 @@ const MODE_OPTIONS: ReadonlyArray<{ value: ServiceMode; label: string; hint: str
 export function ServiceSpecFields({
   form,
   onChange,
-  errors,
+  errors: given,
   keyOptions,
   editing = false,
   compact = false,
@@ -282,6 +283,8 @@ export function ServiceSpecFields({
 }) {
   const modeId = useId();
   const memoryId = useId();
+  // Swarm's words, from core's checks or the server, shown with their plain meaning beside them.
+  const errors: FieldErrors = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === undefined ? v : shown(v)]));
   const set = <K extends keyof ServiceForm>(key: K, value: ServiceForm[K]) => onChange({ ...form, [key]: value });
   const replicated = form.mode === "replicated";
 
@@ -310,8 +313,8 @@ export function ServiceSpecFields({
         </p>
       )}
       <div className={grid}>
-        <Field label="Name" value={form.name} onChange={(e) => set("name", e.target.value)} error={errors.name} maxLength={63} autoComplete="off" spellCheck={false} placeholder="web-fe" />
-        <Field label="Image" value={form.image} onChange={(e) => set("image", e.target.value)} error={errors.image} maxLength={512} autoComplete="off" spellCheck={false} placeholder="nginx:1.27" />
+        <Field label="Name" value={form.name} onChange={(e) => set("name", e.target.value)} error={errors.name} maxLength={SERVICE_NAME_MAX_LENGTH} autoComplete="off" spellCheck={false} placeholder="web-fe" />
+        <Field label="Image" value={form.image} onChange={(e) => set("image", e.target.value)} error={errors.image} maxLength={SERVICE_IMAGE_MAX_LENGTH} autoComplete="off" spellCheck={false} placeholder="nginx:1.27" />
       </div>
 
       <div className={grid}>
@@ -342,7 +345,7 @@ export function ServiceSpecFields({
           )}
         </div>
         {replicated && (
-          <Field label="Replicas" type="number" inputMode="numeric" min={0} max={100000} value={form.replicas} onChange={(e) => set("replicas", e.target.value)} error={errors.replicas} />
+          <Field label="Replicas" type="number" inputMode="numeric" min={0} max={MAX_REPLICAS} value={form.replicas} onChange={(e) => set("replicas", e.target.value)} error={errors.replicas} />
         )}
       </div>
 

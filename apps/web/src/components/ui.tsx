@@ -1,6 +1,7 @@
 "use client";
 
 import {
+  useCallback,
   useEffect,
   useId,
   useRef,
@@ -8,6 +9,8 @@ import {
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
+  type Ref,
+  type RefObject,
   type SelectHTMLAttributes,
 } from "react";
 
@@ -72,14 +75,100 @@ export function Spinner({ className }: { className?: string }) {
   );
 }
 
+/** From what share of its limit an input shows how many characters it holds. */
+const COUNT_FROM = 0.8;
+
+/**
+ * Counts an input's characters against its `maxLength`, the server's own limit. The
+ * count is read after every render (so values set by a form library or a reset are
+ * counted too) and on every change. A paste longer than the room left is cut by the
+ * browser; `cut` says so, so nothing is shortened silently.
+ */
+export function useCharLimit(maxLength: number | undefined, given?: Ref<HTMLInputElement>) {
+  const inputRef = useRef<HTMLInputElement | null>(null);
+  const [count, setCount] = useState(0);
+  const [cut, setCut] = useState(false);
+  // No dependencies on purpose: the value may change without an event (a form's reset), so it is read after every render.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    const length = inputRef.current?.value.length ?? 0;
+    if (length !== count) setCount(length);
+    if (cut && maxLength !== undefined && length < maxLength) setCut(false);
+  });
+  const attach = useCallback(
+    (node: HTMLInputElement | null) => {
+      inputRef.current = node;
+      passRef(given, node);
+    },
+    [given],
+  );
+  return {
+    /** The input's ref: ours, and the caller's (react-hook-form's `register`) too. */
+    attach,
+    count,
+    cut,
+    shown: maxLength !== undefined && maxLength > 0 && count >= Math.ceil(maxLength * COUNT_FROM),
+    /** Call from the input's change handler. */
+    changed(length: number) {
+      setCount(length);
+      if (maxLength !== undefined && length < maxLength) setCut(false);
+    },
+    /** Call from the input's paste handler, before the browser inserts the text. */
+    pasted(element: HTMLInputElement, text: string) {
+      if (maxLength === undefined) return;
+      const selected = (element.selectionEnd ?? element.value.length) - (element.selectionStart ?? element.value.length);
+      if (element.value.length - selected + text.length > maxLength) setCut(true);
+    },
+  };
+}
+
+/** Hands a node to a ref given by a caller, whichever kind it is. */
+function passRef<T>(target: Ref<T> | undefined, node: T | null): void {
+  if (typeof target === "function") target(node);
+  else if (target) (target as RefObject<T | null>).current = node;
+}
+
+/**
+ * "58/63" under an input near its limit, read out politely by screen readers. The live
+ * region is always there, empty until the count matters, so the first change is heard.
+ */
+export function CharCount({ id, count, max, shown, cut }: { id: string; count: number; max: number | undefined; shown: boolean; cut: boolean }) {
+  return (
+    <p id={id} aria-live="polite" className="shrink-0 text-right text-xs tabular-nums text-zinc-500 dark:text-zinc-400">
+      {shown && max !== undefined && (
+        <>
+          {cut && (
+            <span data-testid="pasted-cut" className="mr-2 font-medium text-amber-800 dark:text-amber-300">
+              Pasted text was cut to {max.toLocaleString("en")} characters.
+            </span>
+          )}
+          <span aria-hidden="true" className={count >= max ? "font-medium text-amber-800 dark:text-amber-300" : undefined}>
+            {count.toLocaleString("en")}/{max.toLocaleString("en")}
+          </span>
+          <span className="sr-only">
+            {count.toLocaleString("en")} of {max.toLocaleString("en")} characters
+          </span>
+        </>
+      )}
+    </p>
+  );
+}
+
+/**
+ * A labelled input with its error or hint below. With `maxLength` (the server's own
+ * limit, from the constant the API's schema uses) it counts characters near the limit
+ * and says when a paste was cut, so no text is shortened silently.
+ */
 export function Field({
   label,
   error,
   hint,
+  ref,
   ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string | undefined; hint?: string }) {
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string | undefined; hint?: ReactNode; ref?: Ref<HTMLInputElement> }) {
   const id = useId();
-  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  const { attach, count, cut, shown, changed, pasted } = useCharLimit(props.maxLength, ref);
+  const describedBy = [error ? `${id}-error` : hint ? `${id}-hint` : undefined, shown ? `${id}-count` : undefined].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">
@@ -88,6 +177,15 @@ export function Field({
       <input
         id={id}
         {...props}
+        ref={attach}
+        onChange={(event) => {
+          changed(event.target.value.length);
+          props.onChange?.(event);
+        }}
+        onPaste={(event) => {
+          pasted(event.currentTarget, event.clipboardData.getData("text"));
+          props.onPaste?.(event);
+        }}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={cx(
@@ -96,15 +194,22 @@ export function Field({
           props.className,
         )}
       />
-      {error ? (
-        <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="text-xs text-zinc-500 dark:text-zinc-400">
-          {hint}
-        </p>
-      ) : null}
+      {(error || hint || props.maxLength !== undefined) && (
+      <div className="flex items-start justify-between gap-3">
+        {error ? (
+          <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        ) : hint ? (
+          <p id={`${id}-hint`} className="text-xs text-zinc-500 dark:text-zinc-400">
+            {hint}
+          </p>
+        ) : (
+          <span />
+        )}
+        {props.maxLength !== undefined && <CharCount id={`${id}-count`} count={count} max={props.maxLength} shown={shown} cut={cut} />}
+      </div>
+      )}
     </div>
   );
 }

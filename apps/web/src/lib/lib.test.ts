@@ -1,9 +1,9 @@
-import { loginInput, setupInput } from "@rampart/api/schema";
+import { createApiTokenInput, loginInput, scaleServiceInput, setupInput } from "@rampart/api/schema";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { describeError } from "./errors";
 import { formatDuration, fromNow } from "./format";
-import { serverErrors, validate } from "./forms";
+import { serverErrors, serverErrorTarget, validate } from "./forms";
 import { safeNext } from "./navigation";
 import { pageOf } from "./paging";
 
@@ -39,6 +39,43 @@ describe("forms", () => {
     expect(serverErrors(fieldError, ["code"])).toEqual({ code: "the setup code is not correct" });
     expect(serverErrors(fieldError, ["username"])).toEqual({ form: "the setup code is not correct" });
     expect(describeError(new Error("boom")).message).toBe("something went wrong");
+  });
+});
+
+/** A failed call as the tRPC client gives it. */
+function apiError(message: string, data: Record<string, unknown>) {
+  return new TRPCClientError(message, { result: { error: { message, code: -32600, data } } } as never);
+}
+
+describe("messages in forms", () => {
+  it.each([
+    ["NaN", Number.NaN],
+    ["a fraction", 2.5],
+    ["too many", 100_001],
+    ["negative", -1],
+    ["a string", "3"],
+  ])("ok/replicas, %s, is a sentence with the rule", (_case, replicas) => {
+    const { errors } = validate(scaleServiceInput, { ref: "web", replicas });
+    expect(errors.replicas).toBe("Replicas must be a whole number from 0 to 100,000");
+  });
+
+  it("ok/an expiry that is not a number names the field and its unit", () => {
+    expect(validate(createApiTokenInput, { name: "ci", expiresInDays: Number.NaN }).errors).toEqual({
+      expiresInDays: "Expiry must be a whole number of days from 1 to 365",
+    });
+    expect(validate(createApiTokenInput, { name: "", expiresInDays: 30 }).errors).toEqual({ name: "token name is required" });
+  });
+
+  it("ok/Swarm's words from the server are explained, and a field's path before a message is dropped", () => {
+    const swarm = apiError("name: meta: name must be provided", { code: "BAD_REQUEST", httpStatus: 400, field: "name" });
+    expect(describeError(swarm).message).toBe("A name is required (Swarm: meta: name must be provided)");
+    expect(serverErrorTarget(swarm, ["name", "image"])).toEqual({ field: "name", message: "A name is required (Swarm: meta: name must be provided)" });
+    expect(serverErrorTarget(swarm, ["image"])).toEqual({ field: "form", message: "A name is required (Swarm: meta: name must be provided)" });
+    const sentence = apiError("Expiry must be at most 365 days", { code: "BAD_REQUEST", httpStatus: 400, field: "expiresInDays" });
+    expect(describeError(sentence).message).toBe("Expiry must be at most 365 days");
+    // Two problems joined: each keeps its path, so neither is cut.
+    const two = apiError("data: must be base64; name: x", { code: "BAD_REQUEST", httpStatus: 400, field: "data" });
+    expect(describeError(two).message).toBe("data: must be base64; name: x");
   });
 });
 

@@ -336,3 +336,20 @@ describe("failingSlots", () => {
     expect(out.map((f) => f.reason)).toEqual(["new", "old"]);
   });
 });
+
+describe("checkForm ends with the API's schema", () => {
+  it("fail/an image longer than the API takes is refused in the form, in a sentence", () => {
+    const checked = checkForm(form({ image: "x".repeat(513) }));
+    expect(checked.errors).toEqual({ image: "Image must be at most 512 characters" });
+  });
+
+  it("fail/more constraints than the API takes are refused under the constraints", () => {
+    const checked = checkForm(form({ constraints: Array.from({ length: 65 }, (_, i) => `node.labels.k${i} == v`) }));
+    expect(checked.errors).toEqual({ constraints: "Constraints must have at most 64 items" });
+  });
+
+  it("ok/core's checks speak first, with Swarm's words", () => {
+    expect(checkForm(form({ name: "" })).errors).toEqual({ name: "meta: name must be provided" });
+    expect(checkForm(form({})).errors).toEqual({});
+  });
+});

@@ -1,4 +1,4 @@
-import type { ServiceSpecInput, ServiceViewOutput } from "@rampart/api/schema";
+import { issueMessage, issuePath, serviceSpecInput, type ServiceSpecInput, type ServiceViewOutput } from "@rampart/api/schema";
 import { formatGoDuration, parseGoDuration } from "@rampart/core/cluster";
 import { parseConstraint } from "@rampart/core/constraint";
 import { isRampartError } from "@rampart/core/errors";
@@ -13,7 +13,7 @@ import {
   type ServiceSpec,
   type TaskState,
 } from "@rampart/core/service";
-import type { FieldErrors } from "./forms";
+import { SENTENCES, type FieldErrors } from "./forms";
 import type { LabelRow } from "./secrets";
 
 /**
@@ -357,24 +357,28 @@ export function checkForm(form: ServiceForm): CheckedForm {
 
   for (const key of Object.keys(errors)) if (errors[key] === undefined) delete errors[key];
   // Sections left empty add no key, so the spec is what it was before they existed (Swarm's defaults).
-  return {
-    spec: {
-      name,
-      image: form.image.trim(),
-      mode: form.mode,
-      replicas,
-      constraints,
-      preferences,
-      maxReplicasPerNode,
-      reservations: Object.keys(generic).length > 0 ? { ...reservations, generic } : reservations,
-      ...(restartPolicy ? { restartPolicy } : {}),
-      ...(ports.length > 0 ? { ports } : {}),
-    },
-    errors,
-    constraintRows,
-    preferenceRows,
-    portRows,
+  const spec: ServiceSpecInput = {
+    name,
+    image: form.image.trim(),
+    mode: form.mode,
+    replicas,
+    constraints,
+    preferences,
+    maxReplicasPerNode,
+    reservations: Object.keys(generic).length > 0 ? { ...reservations, generic } : reservations,
+    ...(restartPolicy ? { restartPolicy } : {}),
+    ...(ports.length > 0 ? { ports } : {}),
   };
+  const checked = { spec, errors, constraintRows, preferenceRows, portRows };
+  // Last, the API's own schema, so its limits (an image's length, how many constraints) cannot drift from the form's.
+  const parsed = serviceSpecInput.safeParse(spec, SENTENCES);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = formField(issuePath(issue), checked);
+      errors[field] ??= issueMessage(issue);
+    }
+  }
+  return checked;
 }
 
 /** The spec as core reads it: what the API's toSpec does (global services have no replica count). */

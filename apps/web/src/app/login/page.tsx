@@ -1,13 +1,14 @@
 "use client";
 
 import { loginInput } from "@rampart/api/schema";
+import { USERNAME_MAX_LENGTH } from "@rampart/core/user";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useState, type FormEvent } from "react";
+import { Suspense } from "react";
 import { AuthFrame } from "~/components/auth-frame";
 import { Alert, Button, Field } from "~/components/ui";
-import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
+import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { safeNext } from "~/lib/navigation";
 import { useTRPC } from "~/lib/trpc";
 
@@ -20,25 +21,18 @@ function LoginForm() {
   const params = useSearchParams();
   const status = useQuery(trpc.auth.setupStatus.queryOptions());
   const login = useMutation(trpc.auth.login.mutationOptions());
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useZodForm(loginInput, { username: "", password: "" });
+  const errors = form.formState.errors;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const { data, errors: found } = validate(loginInput, {
-      username: String(form.get("username") ?? ""),
-      password: String(form.get("password") ?? ""),
-    });
-    if (!data) return setErrors(found);
-    setErrors({});
+  const submit = form.handleSubmit(async (data) => {
     try {
       await login.mutateAsync(data);
       await queryClient.invalidateQueries();
       router.replace(safeNext(params.get("next")));
     } catch (error) {
-      setErrors(serverErrors(error, FIELDS));
+      showServerError(form, error, FIELDS);
     }
-  }
+  });
 
   return (
     <AuthFrame title="Sign in">
@@ -53,9 +47,24 @@ function LoginForm() {
             .
           </Alert>
         )}
-        {errors.form && <Alert>{errors.form}</Alert>}
-        <Field label="Username" name="username" autoComplete="username" error={errors.username} required autoFocus />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" error={errors.password} required />
+        {formError(errors) && <Alert>{formError(errors)}</Alert>}
+        <Field
+          label="Username"
+          {...form.register("username")}
+          autoComplete="username"
+          maxLength={USERNAME_MAX_LENGTH}
+          error={errors.username?.message}
+          required
+          autoFocus
+        />
+        <Field
+          label="Password"
+          {...form.register("password")}
+          type="password"
+          autoComplete="current-password"
+          error={errors.password?.message}
+          required
+        />
         <Button type="submit" className="w-full" busy={login.isPending}>
           Sign in
         </Button>

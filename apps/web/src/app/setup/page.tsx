@@ -1,18 +1,24 @@
 "use client";
 
-import { setupInput } from "@rampart/api/schema";
-import { PASSWORD_MIN_LENGTH } from "@rampart/core";
+import { SETUP_CODE_MAX_LENGTH, setupInput } from "@rampart/api/schema";
+import { PASSWORD_MIN_LENGTH, USERNAME_MAX_LENGTH } from "@rampart/core/user";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { z } from "zod";
 import { AuthFrame } from "~/components/auth-frame";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, Field } from "~/components/ui";
-import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
+import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
 const FIELDS = ["code", "username", "password", "confirm"] as const;
+
+/** The setup procedure's schema, and the password typed twice. */
+const setupForm = setupInput.extend({ confirm: z.string() }).refine((v) => v.password === v.confirm, {
+  path: ["confirm"],
+  message: "the passwords do not match",
+});
 
 export default function SetupPage() {
   const trpc = useTRPC();
@@ -20,20 +26,10 @@ export default function SetupPage() {
   const status = useQuery(trpc.auth.setupStatus.queryOptions());
   const setup = useMutation(trpc.auth.setup.mutationOptions());
   const queryClient = useQueryClient();
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useZodForm(setupForm, { code: "", username: "", password: "", confirm: "" });
+  const errors = form.formState.errors;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const values = {
-      code: String(form.get("code") ?? ""),
-      username: String(form.get("username") ?? ""),
-      password: String(form.get("password") ?? ""),
-    };
-    const { data, errors: found } = validate(setupInput, values);
-    if (values.password !== String(form.get("confirm") ?? "")) found.confirm = "the passwords do not match";
-    if (!data || Object.keys(found).length > 0) return setErrors(found);
-    setErrors({});
+  const submit = form.handleSubmit(async ({ confirm: _confirm, ...data }) => {
     try {
       // Setup signs the new administrator in: straight to the Overview, not to a sign-in form.
       await setup.mutateAsync(data);
@@ -41,9 +37,9 @@ export default function SetupPage() {
       await queryClient.invalidateQueries();
       router.replace("/");
     } catch (error) {
-      setErrors(serverErrors(error, FIELDS));
+      showServerError(form, error, FIELDS);
     }
-  }
+  });
 
   if (status.isPending || status.isError) {
     return (
@@ -73,29 +69,44 @@ export default function SetupPage() {
       subtitle="Create the first administrator. You need the one-time setup code that rampart server printed when it started."
     >
       <form onSubmit={submit} noValidate className="space-y-4">
-        {errors.form && <Alert>{errors.form}</Alert>}
+        {formError(errors) && <Alert>{formError(errors)}</Alert>}
         <Field
           label="Setup code"
-          name="code"
+          {...form.register("code")}
+          maxLength={SETUP_CODE_MAX_LENGTH}
           autoComplete="off"
           spellCheck={false}
           placeholder="XXXX-XXXX-XXXX-XXXX"
           className="font-mono uppercase"
-          error={errors.code}
+          error={errors.code?.message}
           required
           autoFocus
         />
-        <Field label="Username" name="username" autoComplete="username" error={errors.username} required />
+        <Field
+          label="Username"
+          {...form.register("username")}
+          autoComplete="username"
+          maxLength={USERNAME_MAX_LENGTH}
+          error={errors.username?.message}
+          required
+        />
         <Field
           label="Password"
-          name="password"
+          {...form.register("password")}
           type="password"
           autoComplete="new-password"
           hint={`At least ${PASSWORD_MIN_LENGTH} characters. A passphrase is best.`}
-          error={errors.password}
+          error={errors.password?.message}
           required
         />
-        <Field label="Confirm password" name="confirm" type="password" autoComplete="new-password" error={errors.confirm} required />
+        <Field
+          label="Confirm password"
+          {...form.register("confirm")}
+          type="password"
+          autoComplete="new-password"
+          error={errors.confirm?.message}
+          required
+        />
         <Button type="submit" className="w-full" busy={setup.isPending}>
           Create administrator
         </Button>

@@ -1,10 +1,13 @@
 "use client";
 
-import { labelKey } from "@rampart/api/schema";
+import { labelKey, labelValue } from "@rampart/api/schema";
+import { LABEL_KEY_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH } from "@rampart/core/node";
 import type { PlannerNode } from "@rampart/core/planner";
 import Link from "next/link";
 import { useDeferredValue, useId, useMemo, useState, type FormEvent } from "react";
+import { z } from "zod";
 import { titleCase } from "~/lib/format";
+import { validate } from "~/lib/forms";
 import { naturalCompare } from "~/lib/nodes";
 import {
   describeEdit,
@@ -20,6 +23,9 @@ import {
   type Role,
 } from "~/lib/planner";
 import { Badge, Button, Field, linkClass } from "../ui";
+
+/** A label set in the sandbox, checked with the node update procedure's own rules. */
+const sandboxLabel = z.object({ key: labelKey, value: labelValue });
 
 /**
  * The what-if sandbox for nodes: find a node, change its labels, availability or role,
@@ -38,10 +44,10 @@ function NodeEditor({ node, base, changes, onChange }: { node: PlannerNode; base
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const parsed = labelKey.safeParse(key.trim());
-    if (!parsed.success) return setError(key.trim() === "" ? "a label key is required" : (parsed.error.issues[0]?.message ?? "invalid label key"));
+    const { data, errors } = validate(sandboxLabel, { key: key.trim(), value: value.trim() });
+    if (!data) return setError(errors.key ?? errors.value ?? errors.form);
     setError(undefined);
-    onChange(setLabel(changes, base, parsed.data, value.trim()));
+    onChange(setLabel(changes, base, data.key, data.value));
     setKey("");
     setValue("");
   }
@@ -77,14 +83,14 @@ function NodeEditor({ node, base, changes, onChange }: { node: PlannerNode; base
       </div>
       <form onSubmit={submit} noValidate className="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
         <div>
-          <Field label="Label key" list={`${id}-keys`} value={key} onChange={(e) => setKey(e.target.value)} error={error} autoComplete="off" spellCheck={false} maxLength={128} />
+          <Field label="Label key" list={`${id}-keys`} value={key} onChange={(e) => setKey(e.target.value)} error={error} autoComplete="off" spellCheck={false} maxLength={LABEL_KEY_MAX_LENGTH} />
           <datalist id={`${id}-keys`}>
             {keys.map((k) => (
               <option key={k} value={k} />
             ))}
           </datalist>
         </div>
-        <Field label="Label value" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" spellCheck={false} maxLength={1024} />
+        <Field label="Label value" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" spellCheck={false} maxLength={LABEL_VALUE_MAX_LENGTH} />
         <Button type="submit" variant="secondary" className="sm:mt-6">
           Set label
         </Button>

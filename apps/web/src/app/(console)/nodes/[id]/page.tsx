@@ -1,11 +1,11 @@
 "use client";
 
-import { DUPLICATE_HOSTNAME_NOTE } from "@rampart/core";
-import { labelKey, updateNodeInput, type NodeDetailOutput } from "@rampart/api/schema";
+import { DUPLICATE_HOSTNAME_NOTE, LABEL_KEY_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH } from "@rampart/core/node";
+import { labelKey, labelValue, type NodeDetailOutput } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { z } from "zod";
 import { NodeStateBadge, OutcomeBadge, TlsBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
@@ -14,14 +14,14 @@ import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } fro
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, formatGiB, fromNow, titleCase } from "~/lib/format";
-import { validate, type FieldErrors } from "~/lib/forms";
+import { useZodForm } from "~/lib/forms";
 import { certExpiresSoon, NODE_AVAILABILITIES, type NodeAvailability } from "~/lib/nodes";
 import { useTRPC } from "~/lib/trpc";
 
 type NodeDetail = NodeDetailOutput;
 
 /** The add-label form checks what the server checks: the label key rule and the value limit. */
-const labelForm = z.object({ key: labelKey, value: updateNodeInput.shape.labelAdd.unwrap().valueType });
+const labelForm = z.object({ key: labelKey, value: labelValue });
 
 const linkClass = "font-medium text-sky-700 underline hover:no-underline dark:text-sky-400";
 
@@ -161,9 +161,8 @@ function LabelsEditor({ node, reload }: { node: NodeDetail; reload: () => Promis
   const [adds, setAdds] = useState<Record<string, string>>({});
   const [removes, setRemoves] = useState<string[]>([]);
   const [baseVersion, setBaseVersion] = useState<number | null>(null);
-  const [key, setKey] = useState("");
-  const [value, setValue] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const labelInput = useZodForm(labelForm, { key: "", value: "" });
+  const errors = labelInput.formState.errors;
   const [saved, setSaved] = useState(false);
   const [reloading, setReloading] = useState(false);
 
@@ -175,21 +174,15 @@ function LabelsEditor({ node, reload }: { node: NodeDetail; reload: () => Promis
     if (baseVersion === null) setBaseVersion(node.version);
   }
 
-  function add(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (key === "") return setErrors({ key: "a label key is required" });
-    const { data, errors: found } = validate(labelForm, { key, value });
-    if (!data) return setErrors(found);
-    setErrors({});
+  const add = labelInput.handleSubmit((data) => {
     const next = { ...adds };
     if (node.labels[data.key] === data.value) delete next[data.key];
     else next[data.key] = data.value;
     setAdds(next);
     setRemoves(removes.filter((k) => k !== data.key));
-    setKey("");
-    setValue("");
+    labelInput.reset();
     staged();
-  }
+  });
 
   function remove(k: string) {
     const next = { ...adds };
@@ -306,8 +299,22 @@ function LabelsEditor({ node, reload }: { node: NodeDetail; reload: () => Promis
           </ul>
         )}
         <form onSubmit={add} noValidate className="grid items-start gap-3 sm:grid-cols-[1fr_1fr_auto]">
-          <Field label="Key" value={key} onChange={(e) => setKey(e.target.value)} error={errors.key} maxLength={128} autoComplete="off" spellCheck={false} />
-          <Field label="Value" value={value} onChange={(e) => setValue(e.target.value)} error={errors.value} maxLength={1024} autoComplete="off" spellCheck={false} />
+          <Field
+            label="Key"
+            {...labelInput.register("key")}
+            error={errors.key?.message}
+            maxLength={LABEL_KEY_MAX_LENGTH}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Field
+            label="Value"
+            {...labelInput.register("value")}
+            error={errors.value?.message}
+            maxLength={LABEL_VALUE_MAX_LENGTH}
+            autoComplete="off"
+            spellCheck={false}
+          />
           <Button type="submit" variant="secondary" className="sm:mt-6">
             Add label
           </Button>

@@ -3,15 +3,26 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { secretNameInput } from "@rampart/api/schema";
+import { SECRET_NAME_MAX_LENGTH } from "@rampart/core/secret";
 import { useState, type FormEvent } from "react";
+import { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { SecretValueField } from "~/components/secret-value";
 import { Alert, Button, buttonClass, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
-import type { FieldErrors } from "~/lib/forms";
+import { useZodForm, type FieldErrors } from "~/lib/forms";
 import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameError, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
+
+/** The create procedure's name rule, then Swarm's own (core's), with Swarm's words. */
+const nameForm = z.object({
+  name: secretNameInput.superRefine((name, ctx) => {
+    const problem = secretNameError(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+});
 
 /**
  * `docker secret create`, in the browser. The name is checked with Swarm's rule as you
@@ -25,24 +36,27 @@ export default function NewSecretPage() {
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
+  const form = useZodForm(nameForm, { name: "" }, { mode: "onChange" });
+  const nameError = form.formState.errors.name?.message;
   const [labels, setLabels] = useState<LabelRow[]>([]);
   const [value, setValue] = useState<SecretValueDraft>(EMPTY_VALUE);
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
 
-  const nameError = name !== "" || submitted ? secretNameError(name) : null;
   const checkedLabels = labelsFromRows(labels);
   const valueError = draftError(value);
   const hasValue = value.source === "file" ? value.file !== null : value.text !== "";
   const shownValueError = serverErrors.data ?? (hasValue || submitted ? valueError : null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
     setSubmitted(true);
     setServerErrors({});
-    if (secretNameError(name) || valueError || Object.keys(checkedLabels.errors).length > 0) return;
+    await form.handleSubmit(send)(event);
+  }
+
+  async function send({ name }: { name: string }) {
+    if (valueError || Object.keys(checkedLabels.errors).length > 0) return;
     setBusy(true);
     try {
       const created = await client.secret.create.mutate({ name, labels: checkedLabels.labels, data: draftPayload(value) });
@@ -51,8 +65,8 @@ export default function NewSecretPage() {
       router.push(`/secrets/${created.id}?created=1`);
     } catch (error) {
       const info = describeError(error);
-      const field = info.field === "name" || info.field === "data" ? info.field : info.field?.startsWith("labels") ? "labels" : "form";
-      setServerErrors({ [field]: info.message });
+      if (info.field === "name") form.setError("name", { type: "server", message: info.message }, { shouldFocus: true });
+      else setServerErrors({ [info.field === "data" ? "data" : info.field?.startsWith("labels") ? "labels" : "form"]: info.message });
       setBusy(false);
     }
   }
@@ -73,10 +87,10 @@ export default function NewSecretPage() {
           <div className="space-y-6">
             <Field
               label="Name"
-              value={name}
-              onChange={(e) => (setName(e.target.value), setServerErrors({ ...serverErrors, name: undefined }))}
-              error={serverErrors.name ?? nameError ?? undefined}
-              hint="Letters, digits, '-', '_' and '.', at most 64, starting and ending with a letter or digit."
+              {...form.register("name")}
+              error={nameError}
+              maxLength={SECRET_NAME_MAX_LENGTH}
+              hint={`Letters, digits, '-', '_' and '.', at most ${SECRET_NAME_MAX_LENGTH}, starting and ending with a letter or digit.`}
               autoComplete="off"
               spellCheck={false}
               placeholder="db_password"

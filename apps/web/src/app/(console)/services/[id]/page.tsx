@@ -3,11 +3,11 @@
 import { decodeNodeList, scaleServiceInput, type serviceDetailSchema } from "@rampart/api/schema";
 import { engineLabelMixups, parseConstraint, type Constraint } from "@rampart/core/constraint";
 import { mountPath } from "@rampart/core/secret";
-import { DEFAULT_RESTART_POLICY } from "@rampart/core/service";
+import { DEFAULT_RESTART_POLICY, MAX_REPLICAS } from "@rampart/core/service";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmByName } from "~/components/confirm-by-name";
@@ -17,7 +17,7 @@ import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader }
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
-import { validate } from "~/lib/forms";
+import { useZodForm } from "~/lib/forms";
 import { shortId } from "~/lib/nodes";
 import { formatMode } from "~/lib/secrets";
 import { failingSlots, formatCpus, formatMemory, formatNs, formatPort, isCurrentTask, isSettling, isWaitingRestart, restartWait, slotKey, taskStateTone, type SlotFailure } from "~/lib/services";
@@ -68,30 +68,27 @@ function RestartPolicyView({ policy }: { policy: ServiceDetail["spec"]["restartP
   );
 }
 
+/** The scale procedure's own rule for the count; the service is the page's. */
+const scaleForm = scaleServiceInput.pick({ replicas: true });
+
 /** `docker service scale`, in place: the count, and the server's message beside it. */
 function ScaleForm({ service }: { service: ServiceDetail }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const scale = useMutation(trpc.service.scale.mutationOptions());
-  const [value, setValue] = useState(String(service.spec.replicas));
-  const [error, setError] = useState<string | undefined>();
-  const [done, setDone] = useState(false);
+  const form = useZodForm(scaleForm, { replicas: service.spec.replicas });
+  const { errors, isSubmitSuccessful, isDirty } = form.formState;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setDone(false);
-    const replicas = value.trim() === "" ? Number.NaN : Number(value);
-    const { data, errors } = validate(scaleServiceInput, { ref: service.id, replicas });
-    if (!data) return setError(errors.replicas ?? errors.form ?? "replicas must be a whole number");
-    setError(undefined);
+  const submit = form.handleSubmit(async ({ replicas }) => {
     try {
-      await scale.mutateAsync(data);
-      setDone(true);
+      await scale.mutateAsync({ ref: service.id, replicas });
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
-    } catch (e) {
-      setError(describeError(e).message);
+    } catch (error) {
+      // Whatever the server names, the count is the form's one field.
+      form.setError("replicas", { type: "server", message: describeError(error).message }, { shouldFocus: true });
     }
-  }
+  });
+  const done = isSubmitSuccessful && !isDirty && !errors.replicas;
 
   return (
     <form onSubmit={submit} noValidate className="flex flex-wrap items-start gap-2" aria-label="Scale">
@@ -101,14 +98,14 @@ function ScaleForm({ service }: { service: ServiceDetail }) {
           type="number"
           inputMode="numeric"
           min={0}
-          max={100000}
-          value={value}
-          onChange={(e) => (setValue(e.target.value), setDone(false))}
-          error={error}
+          max={MAX_REPLICAS}
+          // An empty or unreadable box is NaN, which the schema refuses with a sentence.
+          {...form.register("replicas", { valueAsNumber: true })}
+          error={errors.replicas?.message}
           className="tabular-nums"
         />
       </div>
-      <Button type="submit" variant="secondary" className="mt-6" busy={scale.isPending} disabled={value === String(service.spec.replicas)}>
+      <Button type="submit" variant="secondary" className="mt-6" busy={scale.isPending} disabled={!isDirty}>
         Scale
       </Button>
       {done && (

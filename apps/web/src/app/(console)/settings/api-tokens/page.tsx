@@ -1,15 +1,15 @@
 "use client";
 
-import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS } from "@rampart/core";
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, API_TOKEN_NAME_MAX } from "@rampart/core/user";
 import { createApiTokenInput, type ApiTokenInfo } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { ErrorState, Loading } from "~/components/states";
 import { TableBox } from "~/components/list";
 import { Alert, Badge, Button, CopyButton, Dialog, EmptyState, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
-import { serverErrors, validate, type FieldErrors } from "~/lib/forms";
+import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
 function tokenState(token: ApiTokenInfo, now: Date): { label: string; tone: "good" | "bad" | "warn" } {
@@ -22,34 +22,26 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.apiToken.create.mutationOptions());
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useZodForm(createApiTokenInput, { name: "", expiresInDays: API_TOKEN_DEFAULT_DAYS });
+  const errors = form.formState.errors;
   const [created, setCreated] = useState<string | null>(null);
 
   function close() {
     setCreated(null);
-    setErrors({});
+    form.reset();
     create.reset();
     onClose();
   }
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const days = String(form.get("expiresInDays") ?? "").trim();
-    const { data, errors: found } = validate(createApiTokenInput, {
-      name: String(form.get("name") ?? ""),
-      // An empty box is not a number (NaN), so it is refused rather than read as 0.
-      expiresInDays: days === "" ? Number.NaN : Number(days),
-    });
-    if (!data) return setErrors(found);
+  const submit = form.handleSubmit(async (data) => {
     try {
       const result = await create.mutateAsync(data);
       setCreated(result.token);
       await queryClient.invalidateQueries({ queryKey: trpc.apiToken.list.queryKey() });
     } catch (error) {
-      setErrors(serverErrors(error, ["name", "expiresInDays"]));
+      showServerError(form, error, ["name", "expiresInDays"]);
     }
-  }
+  });
 
   return (
     <Dialog open={open} onClose={close} title={created ? "Copy your new API token" : "Create an API token"}>
@@ -70,19 +62,27 @@ function CreateTokenDialog({ open, onClose }: { open: boolean; onClose: () => vo
         </div>
       ) : (
         <form onSubmit={submit} noValidate className="space-y-4">
-          {errors.form && <Alert>{errors.form}</Alert>}
-          <Field label="Name" name="name" placeholder="e.g. laptop CLI" maxLength={64} error={errors.name} required autoFocus />
+          {formError(errors) && <Alert>{formError(errors)}</Alert>}
+          <Field
+            label="Name"
+            {...form.register("name")}
+            placeholder="e.g. laptop CLI"
+            maxLength={API_TOKEN_NAME_MAX}
+            error={errors.name?.message}
+            required
+            autoFocus
+          />
           <Field
             label="Expires in (days)"
-            name="expiresInDays"
+            // An empty or unreadable box is NaN, which the schema refuses with a sentence rather than reading it as 0.
+            {...form.register("expiresInDays", { valueAsNumber: true })}
             type="number"
             inputMode="numeric"
             min={1}
             max={API_TOKEN_MAX_DAYS}
             step={1}
-            defaultValue={API_TOKEN_DEFAULT_DAYS}
             hint={`Every token expires: 1 to ${API_TOKEN_MAX_DAYS} days.`}
-            error={errors.expiresInDays}
+            error={errors.expiresInDays?.message}
             required
           />
           <div className="flex justify-end gap-2">

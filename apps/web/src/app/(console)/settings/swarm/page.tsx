@@ -1,13 +1,14 @@
 "use client";
 
-import type { SwarmInfo } from "@rampart/api/schema";
+import { DURATION_TEXT_MAX_LENGTH, updateSwarmInput, type SwarmInfo } from "@rampart/api/schema";
 import { checkTaskHistoryLimit, formatGoDuration, humanDuration, isRampartError, parseGoDuration } from "@rampart/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
+import { z } from "zod";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
-import { serverErrors, type FieldErrors } from "~/lib/forms";
+import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
 
 const FIELDS = ["certExpiry", "heartbeatPeriod", "taskHistoryLimit"] as const;
@@ -42,6 +43,22 @@ function parseHistoryLimit(text: string): { value: number } | { error: string } 
   }
 }
 
+/** The longest history limit typed: a sign and the ten digits of a 32-bit number. */
+const HISTORY_LIMIT_MAX_LENGTH = 12;
+
+/**
+ * The settings as typed: the durations with the update procedure's own rules, the history
+ * limit as text (a whole number, checked with core's rule and message).
+ */
+const swarmForm = z.object({
+  certExpiry: updateSwarmInput.shape.certExpiry.unwrap(),
+  heartbeatPeriod: updateSwarmInput.shape.heartbeatPeriod.unwrap(),
+  taskHistoryLimit: z.string().superRefine((text, ctx) => {
+    const limit = parseHistoryLimit(text);
+    if ("error" in limit) ctx.addIssue({ code: "custom", message: limit.error });
+  }),
+});
+
 function historyLimitText(limit: number): string {
   if (limit < 0) return "every ended task is kept";
   return `${limit} ended task${limit === 1 ? "" : "s"} per slot`;
@@ -66,49 +83,40 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
   const queryClient = useQueryClient();
   const update = useMutation(trpc.swarm.update.mutationOptions());
   const [saved, setSaved] = useState<Saved>(() => fromInfo(info));
-  const [certExpiry, setCertExpiry] = useState(saved.certExpiry);
-  const [heartbeatPeriod, setHeartbeatPeriod] = useState(saved.heartbeatPeriod);
-  const [taskHistoryLimit, setTaskHistoryLimit] = useState(saved.taskHistoryLimit);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useZodForm(swarmForm, { certExpiry: saved.certExpiry, heartbeatPeriod: saved.heartbeatPeriod, taskHistoryLimit: saved.taskHistoryLimit });
+  const errors = form.formState.errors;
   const [conflict, setConflict] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [reloading, setReloading] = useState(false);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setNotice(null);
-    setConflict(null);
-    const limit = parseHistoryLimit(taskHistoryLimit);
-    const changes = {
-      ...(same(certExpiry, saved.certExpiry) ? {} : { certExpiry: certExpiry.trim() }),
-      ...(same(heartbeatPeriod, saved.heartbeatPeriod) ? {} : { heartbeatPeriod: heartbeatPeriod.trim() }),
-      ...("value" in limit && String(limit.value) === saved.taskHistoryLimit ? {} : { taskHistoryLimit: "value" in limit ? limit.value : Number.NaN }),
-    };
-    if (Object.keys(changes).length === 0) {
-      setErrors({});
-      setNotice("Nothing to save: every setting is as it was.");
-      return;
-    }
-    const found: FieldErrors = {};
-    if ("certExpiry" in changes && !changes.certExpiry) found.certExpiry = "certificate expiry is required";
-    if ("heartbeatPeriod" in changes && !changes.heartbeatPeriod) found.heartbeatPeriod = "heartbeat period is required";
-    if ("error" in limit) found.taskHistoryLimit = limit.error;
-    if (Object.keys(found).length > 0) return setErrors(found);
-    setErrors({});
-    try {
-      const result = await update.mutateAsync({ version: saved.version, ...changes });
-      queryClient.setQueryData(trpc.swarm.info.queryKey(), result);
-      const next = fromInfo(result);
-      setSaved(next);
-      setCertExpiry(next.certExpiry);
-      setHeartbeatPeriod(next.heartbeatPeriod);
-      setTaskHistoryLimit(next.taskHistoryLimit);
-      setNotice("Swarm settings saved.");
-    } catch (error) {
-      if (describeError(error).code === "CONFLICT") setConflict(describeError(error).message);
-      else setErrors(serverErrors(error, FIELDS));
-    }
-  }
+  const submit = form.handleSubmit(
+    async (values) => {
+      setNotice(null);
+      setConflict(null);
+      const limit = parseHistoryLimit(values.taskHistoryLimit);
+      const changes = {
+        ...(same(values.certExpiry, saved.certExpiry) ? {} : { certExpiry: values.certExpiry.trim() }),
+        ...(same(values.heartbeatPeriod, saved.heartbeatPeriod) ? {} : { heartbeatPeriod: values.heartbeatPeriod.trim() }),
+        ...("value" in limit && String(limit.value) !== saved.taskHistoryLimit ? { taskHistoryLimit: limit.value } : {}),
+      };
+      if (Object.keys(changes).length === 0) {
+        setNotice("Nothing to save: every setting is as it was.");
+        return;
+      }
+      try {
+        const result = await update.mutateAsync({ version: saved.version, ...changes });
+        queryClient.setQueryData(trpc.swarm.info.queryKey(), result);
+        const next = fromInfo(result);
+        setSaved(next);
+        form.reset({ certExpiry: next.certExpiry, heartbeatPeriod: next.heartbeatPeriod, taskHistoryLimit: next.taskHistoryLimit });
+        setNotice("Swarm settings saved.");
+      } catch (error) {
+        if (describeError(error).code === "CONFLICT") setConflict(describeError(error).message);
+        else showServerError(form, error, FIELDS);
+      }
+    },
+    () => (setNotice(null), setConflict(null)),
+  );
 
   async function reload() {
     setReloading(true);
@@ -130,20 +138,18 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
           </Button>
         </Alert>
       )}
-      {errors.form && <Alert>{errors.form}</Alert>}
+      {formError(errors) && <Alert>{formError(errors)}</Alert>}
       {notice && <Alert tone={notice.startsWith("Nothing") ? "info" : "success"}>{notice}</Alert>}
       <div className="space-y-2">
         <Field
           label="Certificate expiry"
-          name="certExpiry"
-          value={certExpiry}
-          onChange={(e) => setCertExpiry(e.target.value)}
-          error={errors.certExpiry}
+          {...form.register("certExpiry")}
+          error={errors.certExpiry?.message}
           hint={`How long new node certificates are valid, e.g. 2160h (90 days) or 720h. Now ${humanDuration(info.certExpiryMs).toLowerCase()}.`}
           autoComplete="off"
           spellCheck={false}
           className="font-mono"
-          maxLength={32}
+          maxLength={DURATION_TEXT_MAX_LENGTH}
         />
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           Applies to certificates issued from now on. A node renews its certificate well before it expires, so every node moves
@@ -153,15 +159,13 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
       <div className="space-y-2">
         <Field
           label="Heartbeat period"
-          name="heartbeatPeriod"
-          value={heartbeatPeriod}
-          onChange={(e) => setHeartbeatPeriod(e.target.value)}
-          error={errors.heartbeatPeriod}
+          {...form.register("heartbeatPeriod")}
+          error={errors.heartbeatPeriod?.message}
           hint={`How often each node reports to the managers, e.g. 5s. Now ${humanDuration(info.heartbeatPeriodMs).toLowerCase()}.`}
           autoComplete="off"
           spellCheck={false}
           className="font-mono"
-          maxLength={32}
+          maxLength={DURATION_TEXT_MAX_LENGTH}
         />
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           Nodes pick up the new period on their next heartbeat. A node that misses several heartbeats in a row is marked Down,
@@ -171,15 +175,13 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
       <div className="space-y-2">
         <Field
           label="Task history limit"
-          name="taskHistoryLimit"
+          {...form.register("taskHistoryLimit")}
           inputMode="numeric"
-          value={taskHistoryLimit}
-          onChange={(e) => setTaskHistoryLimit(e.target.value)}
-          error={errors.taskHistoryLimit}
+          error={errors.taskHistoryLimit?.message}
           hint={`Ended tasks kept for each slot (Swarm's default is 5). Now ${historyLimitText(info.taskHistoryLimit)}.`}
           autoComplete="off"
           className="font-mono"
-          maxLength={12}
+          maxLength={HISTORY_LIMIT_MAX_LENGTH}
         />
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           The task reaper deletes a slot&apos;s oldest ended tasks beyond this number, so they leave the service&apos;s task history. 0
