@@ -17,7 +17,8 @@ import { useTRPC } from "~/lib/trpc";
  */
 export default function OverviewPage() {
   const trpc = useTRPC();
-  const summary = useQuery({ ...trpc.overview.summary.queryOptions(undefined, backgroundPoll), refetchInterval: 10_000 });
+  // Fresh on every visit: a warning fixed on another page (a token rotated) must not linger here.
+  const summary = useQuery({ ...trpc.overview.summary.queryOptions(undefined, backgroundPoll), refetchInterval: 10_000, staleTime: 0 });
   const warnings = summary.data?.warnings ?? [];
   const critical = warnings.filter((w) => w.severity === "critical").length;
 

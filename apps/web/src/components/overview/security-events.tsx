@@ -46,7 +46,7 @@ function EventRow({ event, now }: { event: SecurityEvent; now: Date }) {
 /** The newest sign-ins, reveals, rotations, joins and secret changes, from the audit log. */
 export function SecurityEvents() {
   const trpc = useTRPC();
-  const events = useQuery({ ...trpc.overview.events.queryOptions({ limit: SHOWN }, backgroundPoll), refetchInterval: 10_000 });
+  const events = useQuery({ ...trpc.overview.events.queryOptions({ limit: SHOWN }, backgroundPoll), refetchInterval: 10_000, staleTime: 0 });
   const forbidden = events.isError && describeError(events.error).code === "FORBIDDEN";
   return (
     <Card
