@@ -46,7 +46,7 @@ export function AuditObject({
             {o.label}
           </Link>
         ) : (
-          <span className={o.removed && o.label === REMOVED ? muted : undefined}>{o.label}</span>
+          <span className={o.removed && o.label === REMOVED ? muted : o.label === id ? "font-mono text-xs" : undefined}>{o.label}</span>
         )}
       </span>
       {showType === "after" && <span className={`text-xs ${muted}`}>{type}</span>}
