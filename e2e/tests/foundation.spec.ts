@@ -129,9 +129,9 @@ test("API tokens: the form asks how long a token lasts (a year at most), and the
   await expect(expiry).toHaveValue("90");
   await page.getByLabel("Name").fill("too long");
   for (const [days, message] of [
-    ["366", "expiresInDays must be at most 365: a token lasts a year at most"],
-    ["0", "expiresInDays must be at least 1: a token cannot expire in the past"],
-    ["", "expiresInDays must be a number of days"],
+    ["366", "Expiry must be a whole number of days from 1 to 365"],
+    ["0", "Expiry must be a whole number of days from 1 to 365"],
+    ["", "Expiry must be a whole number of days from 1 to 365"],
   ] as const) {
     await expiry.fill(days);
     await page.getByRole("button", { name: "Create token" }).last().click();

@@ -93,7 +93,6 @@ export function useCharLimit(maxLength: number | undefined, given?: Ref<HTMLInpu
   useEffect(() => {
     const length = inputRef.current?.value.length ?? 0;
     if (length !== count) setCount(length);
-    if (cut && maxLength !== undefined && length < maxLength) setCut(false);
   });
   const attach = useCallback(
     (node: HTMLInputElement | null) => {
