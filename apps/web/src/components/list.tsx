@@ -76,13 +76,15 @@ export function NoMatches({ title, onClear, clearLabel = "Clear search" }: { tit
 /**
  * The box every table sits in: the table scrolls sideways inside it, never the page,
  * and its first column stays in view (`.table-box` in globals.css). `inCard` fills a
- * Card's body edge to edge, in the card's colour and without a border of its own.
+ * Card's body edge to edge, in the card's colour and without a border of its own. It is
+ * positioned, so that what is absolutely placed inside (screen-reader text) scrolls and
+ * is clipped with the table instead of widening the page.
  * `className` adds to the box, such as a height limit for a table that also scrolls down.
  */
 export function TableBox({ ref, inCard = false, className, children }: { ref?: Ref<HTMLDivElement>; inCard?: boolean; className?: string; children: ReactNode }) {
   const frame = inCard ? "table-box-card -m-4" : "rounded-lg border border-zinc-200 dark:border-zinc-800";
   return (
-    <div ref={ref} className={`table-box overflow-x-auto ${frame}${className ? ` ${className}` : ""}`}>
+    <div ref={ref} className={`table-box relative overflow-x-auto ${frame}${className ? ` ${className}` : ""}`}>
       {children}
     </div>
   );

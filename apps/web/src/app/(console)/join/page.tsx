@@ -260,7 +260,7 @@ export default function JoinPage() {
         description="Add a machine to the swarm: reveal the token for the role it should have and run the join command on that machine."
       />
       <div className="space-y-4">
-        <div className="grid gap-4 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
           <TokenCard role="worker" template={info.data?.commandTemplate} />
           <TokenCard role="manager" template={info.data?.commandTemplate} />
         </div>

@@ -635,7 +635,7 @@ export default function NodeDetailPage() {
           <Alert tone="warning">The latest refresh failed ({describeError(node.error).message}); showing the last known state.</Alert>
         </div>
       )}
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <Summary node={data} now={now} />
         <Certificate node={data} now={now} />
         <LabelsEditor node={data} reload={async () => (await node.refetch()).data} />

@@ -423,7 +423,7 @@ function SecretDetail() {
             />
           )
         )}
-        <div className="grid gap-4 xl:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
           <Summary secret={data} now={now} />
           <LabelsEditor secret={data} reload={async () => (await secret.refetch()).data} />
           <ServicesUsing secret={data} />

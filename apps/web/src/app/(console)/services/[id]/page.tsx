@@ -504,7 +504,7 @@ export default function ServiceDetailPage() {
       )}
       <FailingNotice failures={failing} hostnames={hostnames} />
       <PendingNotice service={data} failing={failing} nodes={nodes.data} />
-      <div className="grid gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      <div className="grid grid-cols-1 gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Summary service={data} />
         <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
       </div>
