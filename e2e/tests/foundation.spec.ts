@@ -67,6 +67,7 @@ test("a wrong password shows an error and no session", async ({ page, context, a
 test("sign in, see the Overview, and sign out", async ({ page, context, admin }) => {
   const csp = watchCsp(page);
   await signIn(page, admin);
+  await page.getByTestId("server-panel").locator("summary").click();
   await expect(page.getByRole("heading", { name: "Cluster store" })).toBeVisible();
   await expect(page.getByText("PGlite (embedded PostgreSQL)")).toBeVisible();
   await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
