@@ -3,12 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { isUnauthorized } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
 import { ThemeToggle } from "./theme-toggle";
 import { ErrorState } from "./states";
-import { Button, Skeleton } from "./ui";
+import { Button, buttonClass, Skeleton } from "./ui";
 
 /** Only features that exist are listed; each later feature adds its own entry. */
 const NAV = [
@@ -23,12 +23,13 @@ const NAV = [
   { href: "/settings/swarm", label: "Swarm settings" },
 ] as const;
 
-function NavLink({ href, label }: { href: string; label: string }) {
+function NavLink({ href, label, onNavigate }: { href: string; label: string; onNavigate?: () => void }) {
   const pathname = usePathname();
   const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
   return (
     <Link
       href={href}
+      onClick={onNavigate}
       aria-current={active ? "page" : undefined}
       className={
         "block rounded-md px-3 py-2 text-sm font-medium " +
@@ -39,6 +40,107 @@ function NavLink({ href, label }: { href: string; label: string }) {
     >
       {label}
     </Link>
+  );
+}
+
+function MainNav({ onNavigate }: { onNavigate?: () => void }) {
+  return (
+    <nav aria-label="Main" className="flex flex-col gap-1 px-2">
+      {NAV.map((item) => (
+        <NavLink key={item.href} {...item} onNavigate={onNavigate} />
+      ))}
+    </nav>
+  );
+}
+
+/** The theme, who is signed in, and sign-out: the foot of the sidebar and of the menu. */
+function Account({ user, onSignOut, signingOut }: { user: { username: string; role: string } | undefined; onSignOut: () => void; signingOut: boolean }) {
+  return (
+    <div className="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+      <ThemeToggle />
+      {user && (
+        <div className="flex items-center justify-between gap-2 px-2 text-sm">
+          <div className="min-w-0" title={`Signed in as ${user.username} (${user.role})`}>
+            <p className="truncate font-medium" data-testid="current-user">
+              {user.username}
+            </p>
+            <p className="text-xs capitalize text-zinc-500">{user.role}</p>
+          </div>
+          <Button variant="secondary" className="shrink-0 px-2 py-1 text-xs" onClick={onSignOut} busy={signingOut}>
+            Sign out
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The navigation on a narrow screen: a bar with a Menu button that opens the same links
+ * in a panel. The panel closes on navigation, on Escape (focus goes back to the button),
+ * on a click outside it, and when focus leaves it.
+ */
+function MobileMenu({ children }: { children: (close: () => void) => ReactNode }) {
+  const pathname = usePathname();
+  // The page the menu was opened on: navigating anywhere else closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
+  const barRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpenOn(null), []);
+
+  useEffect(() => {
+    if (!open) return;
+    const panel = panelRef.current;
+    (panel?.querySelector<HTMLElement>('[aria-current="page"]') ?? panel?.querySelector<HTMLElement>("a, button"))?.focus();
+    function onKey(event: KeyboardEvent) {
+      if (event.key !== "Escape") return;
+      close();
+      buttonRef.current?.focus();
+    }
+    function onPointer(event: PointerEvent) {
+      if (!barRef.current?.contains(event.target as Node)) close();
+    }
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open, close]);
+
+  return (
+    <div
+      ref={barRef}
+      className="sticky top-0 z-30 border-b border-zinc-200 bg-zinc-100 md:hidden dark:border-zinc-800 dark:bg-zinc-900"
+      onBlur={(event) => {
+        if (open && event.relatedTarget && !barRef.current?.contains(event.relatedTarget as Node)) close();
+      }}
+    >
+      <div className="flex items-center justify-between gap-4 px-4 py-2">
+        <span className="text-lg font-bold tracking-tight">Rampart</span>
+        <button
+          ref={buttonRef}
+          type="button"
+          className={buttonClass("secondary")}
+          aria-expanded={open}
+          aria-controls="main-menu"
+          onClick={() => setOpenOn(open ? null : pathname)}
+        >
+          <span aria-hidden="true">{open ? "✕" : "☰"}</span>
+          Menu
+        </button>
+      </div>
+      <div
+        ref={panelRef}
+        id="main-menu"
+        hidden={!open}
+        className="absolute inset-x-0 top-full max-h-[calc(100dvh-3.5rem)] overflow-y-auto border-b border-zinc-200 bg-zinc-100 pt-2 shadow-lg dark:border-zinc-800 dark:bg-zinc-900"
+      >
+        {open && children(close)}
+      </div>
+    </div>
   );
 }
 
@@ -65,14 +167,17 @@ export function Shell({ children }: { children: ReactNode }) {
 
   if (me.isPending || (me.isError && isUnauthorized(me.error))) {
     return (
-      <div className="flex min-h-screen" aria-busy="true" aria-label="Loading">
-        <div className="w-56 space-y-3 border-r border-zinc-200 p-4 dark:border-zinc-800">
+      <div className="flex min-h-screen flex-col md:flex-row" aria-busy="true" aria-label="Loading">
+        <div className="border-b border-zinc-200 px-4 py-3 md:hidden dark:border-zinc-800">
+          <Skeleton className="h-6 w-24" />
+        </div>
+        <div className="hidden w-56 shrink-0 space-y-3 border-r border-zinc-200 p-4 md:block dark:border-zinc-800">
           <Skeleton className="h-6 w-24" />
           <Skeleton className="h-8" />
           <Skeleton className="h-8" />
         </div>
-        <div className="flex-1 space-y-4 p-8">
-          <Skeleton className="h-7 w-48" />
+        <div className="min-w-0 flex-1 space-y-4 px-4 py-6 md:p-8">
+          <Skeleton className="h-7 w-48 max-w-full" />
           <Skeleton className="h-32" />
         </div>
       </div>
@@ -102,28 +207,21 @@ export function Shell({ children }: { children: ReactNode }) {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
         Skip to content
       </a>
-      <aside className="flex shrink-0 flex-col border-b border-zinc-200 bg-zinc-100/60 md:w-56 md:border-b-0 md:border-r dark:border-zinc-800 dark:bg-zinc-900/40">
-        <div className="px-4 py-4 text-lg font-bold tracking-tight">Rampart</div>
-        <nav aria-label="Main" className="flex gap-1 overflow-x-auto px-2 md:flex-col md:overflow-visible">
-          {NAV.map((item) => (
-            <NavLink key={item.href} {...item} />
-          ))}
-        </nav>
-        <div className="mt-auto space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
-          <ThemeToggle />
-          {user && (
-            <div className="flex items-center justify-between gap-2 px-2 text-sm">
-              <div className="min-w-0" title={`Signed in as ${user.username} (${user.role})`}>
-                <p className="truncate font-medium" data-testid="current-user">
-                  {user.username}
-                </p>
-                <p className="text-xs capitalize text-zinc-500">{user.role}</p>
-              </div>
-              <Button variant="secondary" className="shrink-0 px-2 py-1 text-xs" onClick={signOut} busy={logout.isPending}>
-                Sign out
-              </Button>
+      <MobileMenu>
+        {(close) => (
+          <>
+            <MainNav onNavigate={close} />
+            <div className="mt-2">
+              <Account user={user} onSignOut={signOut} signingOut={logout.isPending} />
             </div>
-          )}
+          </>
+        )}
+      </MobileMenu>
+      <aside className="hidden w-56 shrink-0 flex-col border-r border-zinc-200 bg-zinc-100/60 md:flex dark:border-zinc-800 dark:bg-zinc-900/40">
+        <div className="px-4 py-4 text-lg font-bold tracking-tight">Rampart</div>
+        <MainNav />
+        <div className="mt-auto">
+          <Account user={user} onSignOut={signOut} signingOut={logout.isPending} />
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8">

@@ -51,7 +51,7 @@ function NodeLine({ row }: { row: PlacementRow }) {
   const tone = !changed ? "" : row.after > row.before ? "border-l-emerald-500 bg-emerald-50/60 dark:bg-emerald-950/30" : "border-l-red-500 bg-red-50/60 dark:bg-red-950/30";
   return (
     <li data-testid={`preview-node-${row.hostname}`} data-changed={changed} className={`flex items-center gap-3 border-l-4 border-l-transparent px-3 py-1.5 text-sm ${tone}`}>
-      <span className="w-40 shrink-0 truncate font-medium" title={row.hostname}>
+      <span className="min-w-0 flex-1 truncate font-medium sm:w-40 sm:flex-none" title={row.hostname}>
         {row.hostname}
       </span>
       <span className="w-20 shrink-0 tabular-nums">
@@ -96,7 +96,7 @@ function SpreadTree({ groups, depth = 0 }: { groups: readonly SpreadView[]; dept
       {groups.map((g) => (
         <li key={`${g.descriptor}=${g.value}`} data-testid={`spread-group-${g.value || "none"}`}>
           <div className="flex flex-wrap items-center gap-2 text-sm">
-            <span className="font-mono text-xs">
+            <span className="min-w-0 break-all font-mono text-xs">
               {g.descriptor} = {g.value === "" ? <em className="not-italic text-zinc-500">(no label)</em> : g.value}
             </span>
             <span className="tabular-nums">
@@ -197,7 +197,7 @@ export function PlacementPreview({
           <p className="font-semibold">
             {diff.pending} task{diff.pending === 1 ? " would" : "s would"} wait for a node
           </p>
-          {diff.pendingReason && <p className="mt-1 font-mono text-xs">{diff.pendingReason}</p>}
+          {diff.pendingReason && <p className="mt-1 font-mono text-xs break-words">{diff.pendingReason}</p>}
         </div>
       )}
       {focus.spread.length > 0 ? <SpreadTree groups={spreadView(focus.spread, diff, hostnames)} /> : <NodeList rows={rows} />}
@@ -223,7 +223,7 @@ export function OtherServices({
         <li key={d.serviceId ?? d.name} className="rounded-md border border-zinc-200 dark:border-zinc-800">
           <details>
             <summary className="flex cursor-pointer flex-wrap items-center gap-2 px-3 py-2 text-sm">
-              <span className="font-medium">{d.name}</span>
+              <span className="min-w-0 break-all font-medium">{d.name}</span>
               <span className="text-zinc-600 dark:text-zinc-400">
                 {d.moved} task{d.moved === 1 ? "" : "s"} moved
               </span>
@@ -235,7 +235,7 @@ export function OtherServices({
             <div className="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
               {d.serviceId !== null && <RestartLine policy={restartPolicies.get(d.serviceId)} />}
               <NotRestarted count={d.notRestarted} />
-              {d.pendingReason && <p className="font-mono text-xs text-amber-800 dark:text-amber-300">{d.pendingReason}</p>}
+              {d.pendingReason && <p className="font-mono text-xs break-words text-amber-800 dark:text-amber-300">{d.pendingReason}</p>}
               <NodeList rows={placementRows(d, hostnames)} />
             </div>
           </details>

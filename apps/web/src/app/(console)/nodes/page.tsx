@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useRef, useState, type MouseEvent } from "react";
 import { NodeStateBadge, TlsBadge } from "~/components/badges";
-import { ListStates, NoMatches } from "~/components/list";
+import { ListStates, NoMatches, TableBox } from "~/components/list";
 import { Alert, buttonClass, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
@@ -35,26 +35,31 @@ import { useTRPC } from "~/lib/trpc";
 
 const ROW_HEIGHT = 44;
 
+/** Fixed widths, except Labels, which takes the rest of a wide screen. */
 const COLUMNS: ReadonlyArray<{ key: SortKey | null; label: string; width: string }> = [
-  { key: "hostname", label: "Hostname", width: "w-48" },
+  { key: "hostname", label: "Hostname", width: "w-44" },
   { key: "id", label: "ID", width: "w-32" },
   { key: "state", label: "Status", width: "w-24" },
   { key: "availability", label: "Availability", width: "w-28" },
   { key: "managerStatus", label: "Manager status", width: "w-32" },
-  { key: "engineVersion", label: "Engine version", width: "w-40" },
+  { key: "engineVersion", label: "Engine version", width: "w-36" },
   { key: "tls", label: "TLS", width: "w-32" },
-  { key: "certExpiry", label: "Cert expiry", width: "w-32" },
-  { key: null, label: "Labels", width: "w-64" },
+  { key: "certExpiry", label: "Cert expiry", width: "w-28" },
+  { key: null, label: "Labels", width: "" },
 ];
+
+/** Chips shown in a row, node labels first; the rest are counted, and listed on the node's page. */
+const MAX_CHIPS = 6;
 
 const all = (label: string) => ({ value: "", label });
 const STATE_OPTIONS = [all("All statuses"), ...NODE_STATES.map((v) => ({ value: v, label: titleCase(v) }))];
 const ROLE_OPTIONS = [all("All roles"), ...NODE_ROLES.map((v) => ({ value: v, label: titleCase(v) }))];
 const AVAILABILITY_OPTIONS = [all("All"), ...NODE_AVAILABILITIES.map((v) => ({ value: v, label: titleCase(v) }))];
 
-function SortHeader({ column, sort, onSort }: { column: (typeof COLUMNS)[number]; sort: NodeSort; onSort: (key: SortKey) => void }) {
+function SortHeader({ column, first, sort, onSort }: { column: (typeof COLUMNS)[number]; first: boolean; sort: NodeSort; onSort: (key: SortKey) => void }) {
   const { key } = column;
-  const base = `sticky top-0 z-10 bg-zinc-50 px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 ${column.width}`;
+  // The first column is also held on the left (.table-box): above the other headings as they scroll under it.
+  const base = `sticky top-0 ${first ? "z-20" : "z-10"} bg-zinc-50 px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 ${column.width}`;
   if (key === null) {
     return (
       <th scope="col" className={base}>
@@ -79,27 +84,66 @@ function SortHeader({ column, sort, onSort }: { column: (typeof COLUMNS)[number]
   );
 }
 
-function Labels({ labels }: { labels: Record<string, string> }) {
-  const { shown, more } = labelChips(labels, 2);
-  if (shown.length === 0) return <span className="text-zinc-400">—</span>;
+function Chip({ text, engine }: { text: string; engine: boolean }) {
   return (
-    <span className="flex min-w-0 items-center gap-1">
-      {shown.map((chip) => (
-        <span key={chip} title={chip} className="truncate rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
-          {chip}
-        </span>
-      ))}
-      {more > 0 && (
-        <span className="shrink-0 text-xs text-zinc-500" title={`${more} more label${more === 1 ? "" : "s"}`}>
-          +{more}
+    <li
+      data-testid="label-chip"
+      data-kind={engine ? "engine" : "node"}
+      title={engine ? `${text}: an engine label, which the node reports about itself (self-reported)` : `${text}: a node label, set by an administrator`}
+      className={`inline-flex min-w-0 max-w-full items-baseline gap-1 rounded px-1.5 py-0.5 font-mono text-xs break-all ${
+        engine
+          ? "border border-dashed border-zinc-400 text-zinc-600 dark:border-zinc-600 dark:text-zinc-400"
+          : "border border-transparent bg-zinc-100 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200"
+      }`}
+    >
+      {engine && (
+        <span className="shrink-0 font-sans text-[0.625rem] font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+          engine<span className="sr-only"> label, self-reported:</span>
         </span>
       )}
-    </span>
+      <span className="min-w-0">{text}</span>
+    </li>
+  );
+}
+
+/** Node labels, then engine labels (dashed, marked "engine"), as chips that wrap. */
+function Labels({ labels, engineLabels }: { labels: Record<string, string>; engineLabels: Record<string, string> }) {
+  const own = labelChips(labels, MAX_CHIPS);
+  const reported = labelChips(engineLabels, MAX_CHIPS - own.shown.length);
+  const more = own.more + reported.more;
+  if (own.shown.length + reported.shown.length === 0) return <span className="text-zinc-400">—</span>;
+  return (
+    <ul aria-label="Labels" className="flex flex-wrap items-center gap-1 py-1.5">
+      {own.shown.map((chip) => (
+        <Chip key={`n-${chip}`} text={chip} engine={false} />
+      ))}
+      {reported.shown.map((chip) => (
+        <Chip key={`e-${chip}`} text={chip} engine />
+      ))}
+      {more > 0 && (
+        <li className="shrink-0 text-xs text-zinc-500" title={`${more} more label${more === 1 ? "" : "s"}, on the node's page`}>
+          +{more}
+        </li>
+      )}
+    </ul>
   );
 }
 
 /** One row; memoised, so a poll that changes nothing in a node leaves its row alone. */
-const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: NodeView; index: number; now: number; shared: boolean }) {
+const NodeRow = memo(function NodeRow({
+  node,
+  index,
+  now,
+  shared,
+  measure,
+}: {
+  node: NodeView;
+  index: number;
+  now: number;
+  shared: boolean;
+  /** The virtualiser's measure: a row grows when its labels wrap. */
+  measure: (row: HTMLTableRowElement | null) => void;
+}) {
   const router = useRouter();
   const href = `/nodes/${node.id}`;
   const notAfter = node.tls.notAfter;
@@ -111,6 +155,8 @@ const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: Node
   }
   return (
     <tr
+      ref={measure}
+      data-index={index}
       data-testid={`node-row-${node.hostname}`}
       aria-rowindex={index + 2}
       onClick={open}
@@ -120,6 +166,7 @@ const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: Node
         <Link
           href={href}
           prefetch={false}
+          title={node.hostname}
           className="rounded font-medium text-sky-800 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300"
         >
           {node.hostname}
@@ -157,7 +204,7 @@ const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: Node
         {notAfter ? fromNow(notAfter, new Date(now)) : "—"}
       </td>
       <td className="px-3">
-        <Labels labels={node.labels} />
+        <Labels labels={node.labels} engineLabels={node.engineLabels} />
       </td>
     </tr>
   );
@@ -166,7 +213,8 @@ const NodeRow = memo(function NodeRow({ node, index, now, shared }: { node: Node
 /**
  * Only the rows in view (and a few either side) are in the DOM, with spacer rows above
  * and below, so 10,000 nodes scroll as smoothly as ten. Columns have fixed widths so
- * rows coming and going never shift them.
+ * rows coming and going never shift them; a row is measured, as its labels may wrap.
+ * The table scrolls sideways in its own box, the hostnames held on the left.
  */
 function NodesTable({
   items,
@@ -198,12 +246,12 @@ function NodesTable({
   const bottom = virtualizer.getTotalSize() - (rows.at(-1)?.end ?? 0);
 
   return (
-    <div ref={scrollRef} className="max-h-[calc(100vh-16rem)] min-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-      <table data-testid="nodes-table" aria-rowcount={items.length + 1} className="w-full min-w-[78rem] table-fixed text-sm">
+    <TableBox ref={scrollRef} className="max-h-[calc(100vh-16rem)] min-h-72 overflow-y-auto">
+      <table data-testid="nodes-table" aria-rowcount={items.length + 1} className="w-full min-w-[84rem] table-fixed text-sm">
         <thead>
           <tr aria-rowindex={1}>
-            {COLUMNS.map((column) => (
-              <SortHeader key={column.label} column={column} sort={sort} onSort={onSort} />
+            {COLUMNS.map((column, i) => (
+              <SortHeader key={column.label} column={column} first={i === 0} sort={sort} onSort={onSort} />
             ))}
           </tr>
         </thead>
@@ -216,7 +264,14 @@ function NodesTable({
           {rows.map((row) => {
             const item = items[row.index];
             return item ? (
-              <NodeRow key={row.key} node={item.node} index={row.index} now={now} shared={shared.has(item.node.hostname.toLowerCase())} />
+              <NodeRow
+                key={row.key}
+                node={item.node}
+                index={row.index}
+                now={now}
+                shared={shared.has(item.node.hostname.toLowerCase())}
+                measure={virtualizer.measureElement}
+              />
             ) : null;
           })}
           {bottom > 0 && (
@@ -226,7 +281,7 @@ function NodesTable({
           )}
         </tbody>
       </table>
-    </div>
+    </TableBox>
   );
 }
 
@@ -312,7 +367,9 @@ export default function NodesPage() {
             {visible.length.toLocaleString("en")} of {total.toLocaleString("en")} nodes
           </p>
           <p className="text-xs">
-            <span aria-hidden="true">*</span> this server
+            <span aria-hidden="true">*</span> this server ·{" "}
+            <span className="rounded border border-dashed border-zinc-400 px-1 font-semibold uppercase tracking-wide dark:border-zinc-600">engine</span> labels are
+            reported by the node itself
           </p>
         </div>
         {visible.length === 0 ? (

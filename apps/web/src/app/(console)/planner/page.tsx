@@ -325,8 +325,11 @@ function Planner({
           <Alert>Fix the fields marked in the spec, then apply.</Alert>
         </div>
       )}
-      <div className="grid gap-4 xl:grid-cols-[minmax(22rem,28rem)_minmax(0,1fr)]">
-        <div className="space-y-4">
+      {/* From 1280 px: the spec and the node what-ifs on the left, the results held in view
+          on the right while either is edited, and the matrix across the whole width below.
+          Narrower, one column in the same order. */}
+      <div className="grid grid-cols-1 items-start gap-4 xl:grid-cols-[minmax(22rem,26rem)_minmax(0,1fr)] 2xl:grid-cols-[minmax(26rem,32rem)_minmax(0,1fr)]">
+        <div className="min-w-0 space-y-4">
           <Card
             title={
               <span className="flex items-center gap-2">
@@ -340,15 +343,19 @@ function Planner({
             <NodeSandbox nodes={cluster.nodes} changes={changes} onChange={editNodes} onUndo={undo} onReset={reset} canUndo={past.length > 0} scenario={scenario !== null} />
           </Card>
         </div>
-        <div className="min-w-0 space-y-4">
+        <section
+          aria-label="Plan results"
+          data-testid="plan-results"
+          className="min-w-0 space-y-4 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-2rem)] xl:overflow-y-auto xl:overscroll-contain"
+        >
           <PlanStatus local={local} server={current?.result ?? null} checking={checking} serverError={current?.error ?? null} scenario={scenario !== null} changedCluster={changedCluster} />
           {preview.ignored.length > 0 && (
             <Alert tone="warning">The preview leaves out what has an error: {preview.ignored.join(", ")}. Fix it to see its effect.</Alert>
           )}
           <Card
             title={
-              <span className="flex items-center gap-2">
-                Placement preview {focus && <span className="font-normal text-zinc-500">· {focus.name}</span>}
+              <span className="flex min-w-0 flex-wrap items-center gap-x-2">
+                Placement preview {focus && <span className="min-w-0 break-all font-normal text-zinc-500">· {focus.name}</span>}
                 {stale && <Spinner className="size-3" />}
               </span>
             }
@@ -377,15 +384,15 @@ function Planner({
           <Card title={`Other services affected (${others.length})`}>
             <OtherServices diffs={others} hostnames={hostnames} restartPolicies={restartPolicies} />
           </Card>
-          <Card title="Why-not matrix">
-            {focus && problems.length === 0 ? (
-              <WhyNotMatrix rows={focus.matrix} constraints={constraintColumns} />
-            ) : (
-              <p className="text-sm text-zinc-500">The matrix appears once the spec is one the manager would accept.</p>
-            )}
-          </Card>
-        </div>
+        </section>
       </div>
+      <Card title="Why-not matrix" className="mt-4">
+        {focus && problems.length === 0 ? (
+          <WhyNotMatrix rows={focus.matrix} constraints={constraintColumns} />
+        ) : (
+          <p className="text-sm text-zinc-500">The matrix appears once the spec is one the manager would accept.</p>
+        )}
+      </Card>
       <ApplyDialog
         open={dialog}
         onClose={() => setDialog(false)}
