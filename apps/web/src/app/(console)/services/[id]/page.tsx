@@ -39,7 +39,7 @@ function CodeList({ items, empty, prefix = "" }: { items: readonly string[]; emp
   return (
     <ul className="flex flex-wrap gap-1">
       {items.map((item) => (
-        <li key={item} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs dark:bg-zinc-800">
+        <li key={item} className="max-w-full rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs break-all dark:bg-zinc-800">
           {prefix}
           {item}
         </li>
