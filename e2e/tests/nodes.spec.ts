@@ -5,7 +5,7 @@ import { openServiceForm } from "./support/services.js";
 
 /** The worker token, revealed on the Join page, and the address its join command names. */
 async function revealWorkerJoin(page: Page): Promise<{ token: string; address: string }> {
-  await page.getByRole("link", { name: "Join" }).click();
+  await page.getByRole("link", { name: "Join", exact: true }).click();
   const worker = page.getByRole("region", { name: "Worker" }).or(page.locator("section", { hasText: "Worker" }).first());
   await worker.getByRole("button", { name: "Reveal" }).click();
   const token = (await page.getByTestId("token-worker").textContent())!.trim();
