@@ -13,7 +13,8 @@ import { type Trpc } from "./support/trpc.js";
  */
 
 const PHONE = { width: 390, height: 844 };
-const WIDTHS = [390, 1280, 1920] as const;
+/** A phone, a tablet (the sidebar's first width), a small laptop, the planner's two-column width, desktops. */
+const WIDTHS = [390, 768, 1024, 1280, 1920, 2560] as const;
 
 // Data that is long where layouts break: hostnames, label keys and values without a
 // space to wrap at, a name at Swarm's length limit, a long constraint and image.
@@ -162,7 +163,7 @@ function consolePages(ids: Seeded): Array<{ path: string; ready: (page: Page) =>
   ];
 }
 
-test("every console page fits 390, 1280 and 1920 px with long data, and its tables scroll in their own box", async ({ page, admin, trpc, agents }) => {
+test("every console page fits every width from 390 to 2560 px with long data, and its tables scroll in their own box", async ({ page, admin, trpc, agents }) => {
   test.setTimeout(300_000);
   await signIn(page, admin);
   const ids = await seed(trpc, agents);
@@ -304,7 +305,7 @@ test("on a phone the navigation is behind a Menu button that opens, closes and n
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
 });
 
-test("setup and sign-in fit 390, 1280 and 1920 px", async ({ page, server }) => {
+test("setup and sign-in fit every width from 390 to 2560 px", async ({ page, server }) => {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 844 });
     await page.goto("/setup");

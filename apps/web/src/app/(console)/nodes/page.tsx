@@ -37,7 +37,7 @@ const ROW_HEIGHT = 44;
 
 /** Fixed widths, except Labels, which takes the rest of a wide screen. */
 const COLUMNS: ReadonlyArray<{ key: SortKey | null; label: string; width: string }> = [
-  { key: "hostname", label: "Hostname", width: "w-44" },
+  { key: "hostname", label: "Hostname", width: "w-36 sm:w-44" },
   { key: "id", label: "ID", width: "w-32" },
   { key: "state", label: "Status", width: "w-24" },
   { key: "availability", label: "Availability", width: "w-28" },
@@ -343,7 +343,7 @@ export default function NodesPage() {
           </EmptyState>
         }
       >
-        <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(16rem,2fr)_repeat(3,minmax(9rem,1fr))]">
+        <form role="search" onSubmit={(e) => e.preventDefault()} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_repeat(3,minmax(0,1fr))]">
           <Field
             label="Search"
             type="search"
