@@ -34,6 +34,7 @@ test("the Overview counts, raises warnings whose links lead to the fix, lists se
 
   await warnings.getByRole("link", { name: "Open the swarm settings: Autolock is off" }).click();
   await expect(page).toHaveURL(/\/settings\/swarm$/);
+  await expect(page.getByTestId("autolock-card")).toContainText("RAMPART_KEK_FILE");
   await page.goBack();
 
   // The worker token's link leads to the Join page, where rotating it clears the warning.

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { z } from "zod";
 import { ErrorState, Loading } from "~/components/states";
-import { Alert, Button, Card, Field, PageHeader } from "~/components/ui";
+import { Alert, Badge, Button, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
@@ -224,6 +224,22 @@ export default function SwarmSettingsPage() {
           <Loading label="Loading swarm settings" blocks={2} className="h-16" />
         )}
       </Card>
+      {info.data && (
+        <Card title="Autolock" className="mt-4 max-w-2xl" actions={info.data.autolock ? <Badge tone="good">On</Badge> : <Badge tone="warn">Off</Badge>}>
+          <div className="space-y-2 text-sm" data-testid="autolock-card">
+            <p>
+              The key-encryption key that opens the sealed secrets, the CA key and the join tokens is a file: <code>kek</code> in the
+              data directory, or the file <code>RAMPART_KEK_FILE</code> names. Whoever copies it and the store opens them all.
+            </p>
+            {!info.data.autolock && (
+              <p className="text-zinc-600 dark:text-zinc-400">
+                This version of Rampart cannot turn autolock on yet. Until it can, keep the key off the store&apos;s disk: start the
+                server with <code>RAMPART_KEK_FILE</code> pointing at a file on another disk, or on a tmpfs filled at boot, mode 0600.
+              </p>
+            )}
+          </div>
+        </Card>
+      )}
     </>
   );
 }
