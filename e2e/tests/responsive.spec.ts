@@ -199,6 +199,22 @@ test("every console page fits every width from 390 to 2560 px with long data, an
     await expectNoSidewaysScroll(page, `${path} after scrolling ${testId}`);
   }
 
+  // The planner at 1280 px: the results beside the spec, and still in view once the spec
+  // has been scrolled to a field far down; on a phone, stacked below it.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`/planner?service=${ids.serviceId}`);
+  const spec = page.locator("section", { has: page.getByRole("heading", { name: "Service spec" }) });
+  const results = page.getByRole("region", { name: "Plan results" });
+  await expect(results.getByTestId("placement-preview")).toBeVisible();
+  const [specBox, resultsBox] = [(await spec.boundingBox())!, (await results.boundingBox())!];
+  expect(resultsBox.x).toBeGreaterThanOrEqual(specBox.x + specBox.width);
+  expect(resultsBox.y).toBeLessThan(specBox.y + 100);
+  await page.getByLabel("Find a node").scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500);
+  await expect(results.getByTestId("placement-preview")).toBeInViewport();
+  await page.setViewportSize(PHONE);
+  await expect.poll(async () => (await results.boundingBox())!.y).toBeGreaterThan((await spec.boundingBox())!.y + (await spec.boundingBox())!.height);
+
   // In dark mode the held column is painted in the dark colour, still opaque.
   await page.goto("/services");
   const light = await expectTableScrollsInItsBox(page.getByTestId("services-table"), "services-table, light");
