@@ -192,6 +192,12 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   await page.getByRole("button", { name: "Rotate", exact: true }).click();
   await page.getByRole("textbox", { name: "New value", exact: true }).fill(NEW_VALUE);
   await expect(page.getByLabel("New secret's name")).toHaveValue(ROTATED);
+  // The new version's name is checked as typed: not the old one's, and not empty (Swarm's words, explained).
+  await page.getByLabel("New secret's name").fill(SECRET);
+  await expect(page.getByText("the new version needs a name of its own")).toBeVisible();
+  await page.getByLabel("New secret's name").fill("");
+  await expect(page.getByText(/\(Swarm: name must be provided\)/)).toBeVisible();
+  await page.getByLabel("New secret's name").fill(ROTATED);
   await page.getByRole("button", { name: "Next: review" }).click();
   await expect(page.getByTestId("rotation-services")).toContainText(SERVICE);
   await expect(page.getByTestId("rotation-services")).toContainText(`/run/secrets/${TARGET}`);

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { mountPath, SECRET_NAME_MAX_LENGTH } from "@rampart/core/secret";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
-import { shown } from "~/lib/forms";
+import { useZodForm } from "~/lib/forms";
 import {
   defaultRotationName,
   draftError,
@@ -16,7 +16,7 @@ import {
   formatMode,
   plural,
   rotationProgress,
-  secretNameError,
+  secretNameForm,
   wipeDraft,
   type SecretValueDraft,
   type SecretView,
@@ -89,13 +89,17 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
   const queryClient = useQueryClient();
   const [step, setStep] = useState<0 | 1>(0);
   const [value, setValue] = useState<SecretValueDraft>(EMPTY_VALUE);
-  const [name, setName] = useState(() => defaultRotationName(secret.name));
+  const nameSchema = useMemo(
+    () => secretNameForm.refine((v) => v.name !== secret.name, { path: ["name"], message: "the new version needs a name of its own" }),
+    [secret.name],
+  );
+  const form = useZodForm(nameSchema, { name: defaultRotationName(secret.name) }, { mode: "onChange" });
+  const name = form.watch("name");
+  const nameError = form.formState.errors.name?.message;
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [serverError, setServerError] = useState<{ field: "name" | "data" | "form"; message: string } | null>(null);
+  const [serverError, setServerError] = useState<{ field: "data" | "form"; message: string } | null>(null);
 
-  const swarmNameError = secretNameError(name);
-  const nameError = swarmNameError ? shown(swarmNameError) : name === secret.name ? "the new version needs a name of its own" : null;
   const valueError = draftError(value);
   const hasValue = value.source === "file" ? value.file !== null : value.text !== "";
 
@@ -104,12 +108,13 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
     onCancel();
   }
 
-  function next(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  async function next(event: FormEvent<HTMLFormElement>) {
     setSubmitted(true);
-    if (nameError || valueError) return;
-    setServerError(null);
-    setStep(1);
+    await form.handleSubmit(() => {
+      if (valueError) return;
+      setServerError(null);
+      setStep(1);
+    })(event);
   }
 
   async function rotate() {
@@ -124,10 +129,15 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
       onRotated(result.to.id);
     } catch (error) {
       const info = describeError(error);
-      const field = info.field === "name" ? "name" : info.field === "data" ? "data" : "form";
-      setServerError({ field, message: info.message });
       // A name or size problem sends the user back to fix it; the value is kept for another try.
-      if (field !== "form") setStep(0);
+      if (info.field === "name") {
+        setStep(0);
+        form.setError("name", { type: "server", message: info.message }, { shouldFocus: true });
+      } else {
+        const field = info.field === "data" ? "data" : "form";
+        setServerError({ field, message: info.message });
+        if (field === "data") setStep(0);
+      }
       setBusy(false);
     }
   }
@@ -149,9 +159,8 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
           />
           <Field
             label="New secret's name"
-            value={name}
-            onChange={(e) => (setName(e.target.value), setServerError(null))}
-            error={serverError?.field === "name" ? serverError.message : (nameError ?? undefined)}
+            {...form.register("name", { onChange: () => setServerError(null) })}
+            error={nameError}
             hint="Suggested from the current name; services keep reading it under their own targets, so the name may change freely."
             autoComplete="off"
             spellCheck={false}

@@ -1,4 +1,4 @@
-import type { RotationProgressOutput, SecretViewOutput } from "@rampart/api/schema";
+import { secretNameInput, type RotationProgressOutput, type SecretViewOutput } from "@rampart/api/schema";
 import { toBase64 } from "@rampart/core/encoding";
 import { isRampartError } from "@rampart/core/errors";
 import { checkLabelKey, checkLabelValue } from "@rampart/core/node";
@@ -11,6 +11,7 @@ import {
   SECRET_REFERENCE_DEFAULTS,
   type SecretReference,
 } from "@rampart/core/secret";
+import { z } from "zod";
 import type { FieldErrors } from "./forms";
 import { naturalCompare } from "./nodes";
 
@@ -37,6 +38,14 @@ function rampartMessage(check: () => unknown): string | null {
 export function secretNameError(name: string): string | null {
   return rampartMessage(() => checkSecretName(name));
 }
+
+/** A form's secret name: the create procedure's rule, then Swarm's own (core's), with Swarm's words. */
+export const secretNameForm = z.object({
+  name: secretNameInput.superRefine((name, ctx) => {
+    const problem = secretNameError(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+});
 
 /** The largest payload Swarm takes: sizes must be above 0 and below 512000 bytes. */
 export const MAX_SECRET_BYTES = MAX_SECRET_SIZE - 1;

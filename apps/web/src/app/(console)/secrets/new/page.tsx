@@ -3,26 +3,16 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { secretNameInput } from "@rampart/api/schema";
 import { SECRET_NAME_MAX_LENGTH } from "@rampart/core/secret";
 import { useState, type FormEvent } from "react";
-import { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { SecretValueField } from "~/components/secret-value";
 import { Alert, Button, buttonClass, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
 import { useZodForm, type FieldErrors } from "~/lib/forms";
-import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameError, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
+import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameForm, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
-
-/** The create procedure's name rule, then Swarm's own (core's), with Swarm's words. */
-const nameForm = z.object({
-  name: secretNameInput.superRefine((name, ctx) => {
-    const problem = secretNameError(name);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
-});
 
 /**
  * `docker secret create`, in the browser. The name is checked with Swarm's rule as you
@@ -36,7 +26,7 @@ export default function NewSecretPage() {
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const form = useZodForm(nameForm, { name: "" }, { mode: "onChange" });
+  const form = useZodForm(secretNameForm, { name: "" }, { mode: "onChange" });
   const nameError = form.formState.errors.name?.message;
   const [labels, setLabels] = useState<LabelRow[]>([]);
   const [value, setValue] = useState<SecretValueDraft>(EMPTY_VALUE);
