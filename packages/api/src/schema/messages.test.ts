@@ -41,6 +41,9 @@ describe("zod issues as sentences", () => {
     ["ok/string, a number", z.strictObject({ ref: z.string() }), { ref: 4 }, "Reference must be text", "Reference must be text"],
     ["ok/array, too long", serviceSpecInput, { ...spec, preferences: Array.from({ length: 9 }, () => "node.labels.a") }, "Placement preferences must have at most 8 items", "Placement preferences must have at most 8 items"],
     ["ok/record entry, too long", updateNodeInput, { ref: "n", labelAdd: { zone: "v".repeat(1025) } }, "Label value must be at most 1,024 characters", "Label value must be at most 1,024 characters"],
+    ["ok/record entry named like a field", updateNodeInput, { ref: "n", labelAdd: { name: "v".repeat(1025) } }, "Label value must be at most 1,024 characters", "Label value must be at most 1,024 characters"],
+    ["ok/record key, too long", updateNodeInput, { ref: "n", labelAdd: { ["k".repeat(129)]: "v" } }, "Label key must be at most 128 characters", "Label key must be at most 128 characters"],
+    ["ok/record key, empty", updateNodeInput, { ref: "n", labelAdd: { "": "v" } }, "Label key is required", "Label key is required"],
     ["ok/enum", updateNodeInput, { ref: "n", availability: "gone" }, "Availability must be one of active, pause or drain", "Availability must be one of active, pause or drain"],
     ["ok/a single value", z.strictObject({ mode: z.literal("global") }), { mode: "x" }, "Mode must be global", "Mode must be global"],
     ["ok/format", z.strictObject({ id: z.uuid() }), { id: "x" }, "ID must be a UUID", "ID must be a UUID"],
@@ -79,6 +82,10 @@ describe("zod issues as sentences", () => {
   it("ok/fields are named by the innermost segment the table knows", () => {
     expect(fieldWords(["spec", "reservations", "nanoCpus"]).label).toBe("CPU reservation");
     expect(fieldWords(["labelAdd", "zone"]).label).toBe("Label value");
+    // A label key that is also a field's name is the user's data, not that field.
+    expect(fieldWords(["labelAdd", "name"]).label).toBe("Label value");
+    expect(fieldWords(["spec", "labels", "replicas"]).label).toBe("Label value");
+    expect(fieldWords(["labels", "password"]).label).toBe("Label value");
     expect(fieldWords(["constraints", 2]).label).toBe("Constraint");
     expect(fieldWords(["constraints"]).label).toBe("Constraints");
     expect(fieldWords(["someNewField"]).label).toBe("Some new field");

@@ -17,12 +17,18 @@ interface FieldWords {
   each?: string;
   /** The unit of a number: "days" gives "a whole number of days". */
   unit?: string;
+  /**
+   * For a record keyed by what the user chose (labels): what its keys are called. What
+   * follows such a field in a path is the user's data, never a field name.
+   */
+  key?: string;
 }
 
 /**
  * Field names as they appear in the API's schemas, and what a person calls them. A path
  * is named by its innermost segment found here (`spec.reservations.nanoCpus` is "CPU
- * reservation"); a segment that is not here is spelt out from its camelCase.
+ * reservation"), unless it passes through a record keyed by the user (`labelAdd.name` is
+ * a label value, whatever the key); a segment that is not here is spelt out from its camelCase.
  */
 export const FIELD_LABELS: Readonly<Record<string, FieldWords>> = {
   name: { label: "Name" },
@@ -59,8 +65,8 @@ export const FIELD_LABELS: Readonly<Record<string, FieldWords>> = {
   expiresInDays: { label: "Expiry", unit: "days" },
   key: { label: "Label key" },
   value: { label: "Label value" },
-  labels: { label: "Labels", each: "Label value" },
-  labelAdd: { label: "Labels", each: "Label value" },
+  labels: { label: "Labels", each: "Label value", key: "Label key" },
+  labelAdd: { label: "Labels", each: "Label value", key: "Label key" },
   labelRm: { label: "Labels to remove", each: "Label key" },
   availability: { label: "Availability" },
   role: { label: "Role" },
@@ -85,6 +91,11 @@ function spellOut(segment: string): string {
 
 /** What a person calls the field at `path`, and the unit of its numbers. */
 export function fieldWords(path: readonly PropertyKey[]): FieldWords {
+  // A label named `name` or `replicas` is data: the outermost record keyed by the user decides.
+  for (let i = 0; i < path.length - 1; i++) {
+    const words = recordWords(path[i]);
+    if (words) return { label: words.each ?? words.label };
+  }
   for (let i = path.length - 1; i >= 0; i--) {
     const segment = path[i];
     if (typeof segment !== "string") continue;
@@ -96,6 +107,21 @@ export function fieldWords(path: readonly PropertyKey[]): FieldWords {
   }
   const last = [...path].reverse().find((s): s is string => typeof s === "string" && !/^\d+$/.test(s));
   return { label: last ? spellOut(last) : "The input" };
+}
+
+function recordWords(segment: PropertyKey | undefined): FieldWords | undefined {
+  if (typeof segment !== "string" || !Object.hasOwn(FIELD_LABELS, segment)) return undefined;
+  const words = FIELD_LABELS[segment]!;
+  return words.key ? words : undefined;
+}
+
+/** What a record's keys are called, for an issue about one of them (`labelAdd.<key>`). */
+function keyWords(path: readonly PropertyKey[]): FieldWords {
+  for (const segment of path) {
+    const words = recordWords(segment);
+    if (words) return { label: words.key! };
+  }
+  return { label: "Key" };
 }
 
 /** What is needed of an issue: a finished one (from a ZodError), or one being made (in an error map). */
@@ -187,10 +213,10 @@ function listValues(values: readonly unknown[]): string {
 }
 
 /** The sentence for an issue, whatever its message says. */
-export function issueSentence(given: IssueLike): string {
+export function issueSentence(given: IssueLike, named?: FieldWords): string {
   const issue = given as IssueFields;
   const path = issue.path ?? [];
-  const { label, unit } = fieldWords(path);
+  const { label, unit } = named ?? fieldWords(path);
   const schemaRule = numberSchema(issue);
   const unitText = (n: number | bigint) => `${formatNumber(n)}${unit ? ` ${Number(n) === 1 ? unit.replace(/s$/, "") : unit}` : ""}`;
   switch (issue.code) {
@@ -248,8 +274,14 @@ export function issueSentence(given: IssueLike): string {
       return keys.length === 1 ? `The field ${keys[0]!}${where} is not one this takes` : `The fields ${listValues(keys)}${where} are not ones this takes`;
     }
     case "invalid_key": {
-      const inner = (issue.issues as readonly IssueLike[] | undefined)?.find((i) => !isLibraryMessage(i));
-      return inner?.message ?? `${label} has a key it does not take`;
+      // The key's first problem, named as the record's keys are named.
+      const words = keyWords(path);
+      const first = (issue.issues as readonly IssueLike[] | undefined)?.[0];
+      if (!first) return `${words.label} is not one this takes`;
+      if (isLibraryMessage(first)) return issueSentence({ ...first, path: [] }, words);
+      // A form's error map made this sentence without a path, so it names "The input".
+      const unnamed = "The input ";
+      return first.message!.startsWith(unnamed) ? `${words.label} ${first.message!.slice(unnamed.length)}` : first.message!;
     }
     case "invalid_element":
       return `${label} has an entry it does not take`;
