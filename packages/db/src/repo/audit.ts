@@ -50,6 +50,8 @@ export async function appendAuditMany(db: Db, events: AuditEventInput[], at: Dat
 
 export interface AuditQuery {
   action?: AuditAction | undefined;
+  /** Any of these actions (with `action`, both must hold). */
+  actions?: readonly AuditAction[] | undefined;
   outcome?: AuditOutcome | undefined;
   targetId?: string | undefined;
   /** Case-insensitive match on actor, target and context names and IDs. */
@@ -62,7 +64,9 @@ export interface AuditQuery {
 export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]> {
   const rows = await db.auditEvent.findMany({
     where: {
-      ...(query.action ? { action: query.action } : {}),
+      ...(query.action || query.actions
+        ? { action: { ...(query.action ? { equals: query.action } : {}), ...(query.actions ? { in: [...query.actions] } : {}) } }
+        : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
       ...(query.targetId ? { targetId: query.targetId } : {}),
       ...(query.search

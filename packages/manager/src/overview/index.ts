@@ -2,7 +2,7 @@ import {
   FAILED_LOGIN_LOOKBACK_MS,
   WARNING_PRODUCERS,
   collectWarnings,
-  isSecurityAuditAction,
+  SECURITY_AUDIT_ACTIONS,
   postureCounts,
   type AuditEvent,
   type FailedLogin,
@@ -34,7 +34,8 @@ const AUDIT_SCAN_MAX = 5_000;
 /**
  * The Overview: one snapshot of the store (nodes, services, tasks, secrets, join token
  * rotations, failed sign-ins, the swarm's settings) read per request and handed to
- * core's warning producers. The audit log is read only for a caller allowed to read it.
+ * core's warning producers. Of the audit log, every caller's summary reads only when each
+ * join token was last rotated; failed sign-ins are read only for a caller allowed to read it.
  */
 export function createOverviewService(
   deps: ManagerDeps,
@@ -136,8 +137,8 @@ export function createOverviewService(
 
     /** The newest security-relevant audit events (SECURITY_AUDIT_ACTIONS), newest first. */
     async securityEvents(limit: number): Promise<AuditEvent[]> {
-      let found = 0;
-      return scanAudit({}, (e) => (!isSecurityAuditAction(e.action) ? "skip" : ++found < limit ? "take" : "last"));
+      // Filtered by the store, so a log full of what-ifs and deliveries cannot crowd them out.
+      return audit.list({ actions: SECURITY_AUDIT_ACTIONS, limit });
     },
   };
 }
