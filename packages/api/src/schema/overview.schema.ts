@@ -31,7 +31,7 @@ export const overviewSummaryOutput = z.object({
   counts: z.object({
     nodes: z.object({ total: count, ready: count, down: count, unknown: count, drained: count }),
     services: z.object({ total: count, converged: count, pending: count, failing: count }),
-    tasks: z.object({ running: count, pending: count, failed: count }),
+    tasks: z.object({ running: count, pending: count, starting: count, failed: count }),
     secrets: z.object({ total: count, inUse: count, unused: count }),
   }),
   warnings: z.array(warningSchema),

@@ -1,12 +1,16 @@
 import { TASK_STATES, type TaskState } from "../service/index.js";
-import type { PostureService, PostureSnapshot, PostureTask } from "./snapshot.js";
+import type { PostureNode, PostureService, PostureSnapshot, PostureTask } from "./snapshot.js";
 
 /** What the Overview counts, each with its trouble. */
 export interface PostureCounts {
   nodes: { total: number; ready: number; down: number; unknown: number; drained: number };
   services: { total: number; converged: number; pending: number; failing: number };
-  /** Running and pending are tasks meant to run; failed counts slots whose last task failed and that run nothing. */
-  tasks: { running: number; pending: number; failed: number };
+  /**
+   * Tasks meant to run: running, pending (no node yet), and starting (on a node, on their
+   * way to running: assigned, accepted, preparing, starting, or waiting out a restart
+   * delay); failed counts slots whose last task failed and that run nothing.
+   */
+  tasks: { running: number; pending: number; starting: number; failed: number };
   secrets: { total: number; inUse: number; unused: number };
 }
 
@@ -29,9 +33,12 @@ export interface FailingSlot {
 
 /**
  * The failing slots among these tasks: no running task, and the newest ended one failed
- * or was rejected. Newest first.
+ * or was rejected. Newest first. Given the nodes, a global service's slot on a node that
+ * is gone or drained is left out: the service no longer means to run there, and the
+ * failed task is only history.
  */
-export function failingSlots(tasks: readonly PostureTask[]): FailingSlot[] {
+export function failingSlots(tasks: readonly PostureTask[], nodes?: readonly Pick<PostureNode, "id" | "availability">[]): FailingSlot[] {
+  const meant = nodes && new Set(nodes.filter((n) => n.availability !== "drain").map((n) => n.id));
   const slots = new Map<string, PostureTask[]>();
   for (const t of tasks) {
     const key = `${t.serviceId}\u0000${t.slot === null ? `node:${t.nodeId ?? "?"}` : `slot:${t.slot}`}`;
@@ -41,6 +48,8 @@ export function failingSlots(tasks: readonly PostureTask[]): FailingSlot[] {
   }
   const out: FailingSlot[] = [];
   for (const group of slots.values()) {
+    const { slot, nodeId } = group[0]!;
+    if (meant && slot === null && (nodeId === null || !meant.has(nodeId))) continue;
     if (group.some((t) => t.state === "running" && isCurrentTask(t))) continue;
     let last: PostureTask | undefined;
     for (const t of group) {
@@ -76,16 +85,17 @@ export function postureCounts(snapshot: PostureSnapshot): PostureCounts {
     else byService.set(t.serviceId, [t]);
   }
   const known = new Set(snapshot.services.map((s) => s.id));
-  const failing = failingSlots(snapshot.tasks).filter((f) => known.has(f.serviceId));
+  const failing = failingSlots(snapshot.tasks, snapshot.nodes).filter((f) => known.has(f.serviceId));
   const failingServices = new Set(failing.map((f) => f.serviceId));
   const services = { total: snapshot.services.length, converged: 0, pending: 0, failing: 0 };
   for (const s of snapshot.services) services[serviceState(s, byService.get(s.id) ?? [], failingServices.has(s.id))]++;
 
-  const tasks = { running: 0, pending: 0, failed: failing.length };
+  const tasks = { running: 0, pending: 0, starting: 0, failed: failing.length };
   for (const t of snapshot.tasks) {
     if (!known.has(t.serviceId) || !isCurrentTask(t)) continue;
     if (t.state === "running") tasks.running++;
-    else if (t.state === "pending") tasks.pending++;
+    else if (rank(t.state) <= TASK_STATES.pending) tasks.pending++;
+    else tasks.starting++;
   }
 
   const inUse = snapshot.secrets.filter((s) => s.services.length > 0).length;

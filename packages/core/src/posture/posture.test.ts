@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectWarnings, postureCounts, WARNING_PRODUCERS, type PostureSnapshot, type PostureTask, type Warning, type WarningProducer } from "./index.js";
+import { collectWarnings, failingSlots, postureCounts, WARNING_PRODUCERS, type PostureSnapshot, type PostureTask, type Warning, type WarningProducer } from "./index.js";
 
 const NOW = new Date("2026-11-28T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
@@ -88,6 +88,11 @@ describe("failed sign-in bursts", () => {
     expect(kinds(snapshot({ failedLogins })).map((w) => w.severity)).toEqual(severities);
   });
 
+  it("ok/one address's burst is not raised again for its account because another address failed hours before", () => {
+    const failedLogins = [...failures(5, 60_000, "203.0.113.9", "admin"), { at: ago(6 * 3_600_000), address: "198.51.100.1", account: "admin" }];
+    expect(kinds(snapshot({ failedLogins })).map((w) => w.title)).toEqual(["5 failed sign-ins from 203.0.113.9 within 15 minutes"]);
+  });
+
   it("ok/one account guessed at from five addresses is a burst though no address is", () => {
     const failedLogins = [1, 2, 3, 4, 5].map((i) => ({ at: ago(i * 1000), address: `198.51.100.${i}`, account: "admin" }));
     expect(kinds(snapshot({ failedLogins })).map((w) => w.title)).toEqual(["5 failed sign-ins to admin within 15 minutes"]);
@@ -112,6 +117,8 @@ describe("postureCounts", () => {
           task({ id: "t2", serviceId: "wait", state: "pending" }),
           task({ id: "t3", serviceId: "bad", state: "failed", desiredState: "shutdown", err: "exit 1" }),
           task({ id: "t4", serviceId: "gone", state: "failed", desiredState: "shutdown" }),
+          task({ id: "t5", serviceId: "wait", state: "assigned", nodeId: "n1" }),
+          task({ id: "t6", serviceId: "wait", state: "ready", nodeId: "n1" }),
         ],
         secrets: [
           { id: "s1", name: "used", createdAt: NOW, services: [{ id: "ok", name: "ok" }] },
@@ -122,8 +129,24 @@ describe("postureCounts", () => {
     expect(counts).toEqual({
       nodes: { total: 2, ready: 1, down: 1, unknown: 0, drained: 1 },
       services: { total: 3, converged: 1, pending: 1, failing: 1 },
-      tasks: { running: 1, pending: 1, failed: 1 },
+      tasks: { running: 1, pending: 1, starting: 2, failed: 1 },
       secrets: { total: 2, inUse: 1, unused: 1 },
     });
+  });
+});
+
+describe("failing slots of a global service", () => {
+  const node = (id: string, availability: "active" | "drain") => ({ id, hostname: id, role: "worker" as const, availability, state: "ready" as const, lastHeartbeatAt: NOW, certificateNotAfter: null });
+  const failed = (id: string, nodeId: string) => task({ id, serviceId: "glob", slot: null, nodeId, state: "failed", desiredState: "shutdown", err: "exit 1" });
+
+  it("ok/a failed task on a node that is gone or drained is history, not a failing service; on an active node it is", () => {
+    const services = [{ id: "glob", name: "glob", mode: "global" as const, replicas: null, constraints: [], secrets: 0 }];
+    const tasks = [failed("t1", "gone"), failed("t2", "drained"), failed("t3", "active")];
+    const nodes = [node("drained", "drain"), node("active", "active")];
+    expect(failingSlots(tasks, nodes).map((f) => f.nodeId)).toEqual(["active"]);
+    expect(postureCounts(snapshot({ services, tasks, nodes })).services.failing).toBe(1);
+    expect(postureCounts(snapshot({ services, tasks: tasks.slice(0, 2), nodes })).services).toMatchObject({ failing: 0 });
+    // Without the nodes, every slot counts (the service page, which knows only its tasks).
+    expect(failingSlots(tasks)).toHaveLength(3);
   });
 });

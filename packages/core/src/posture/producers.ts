@@ -139,7 +139,7 @@ const failingTasks: WarningProducer = {
   listHref: "/services",
   more: (n) => `${plural(n, "more service")} ${n === 1 ? "has" : "have"} failing tasks`,
   produce(snapshot) {
-    const failing = failingSlots(snapshot.tasks);
+    const failing = failingSlots(snapshot.tasks, snapshot.nodes);
     const out: Warning[] = [];
     for (const service of snapshot.services) {
       const slots = failing.filter((f) => f.serviceId === service.id);
@@ -240,12 +240,12 @@ const tokensNeverRotated: WarningProducer = {
 };
 
 /** The largest number of these times (sorted, oldest first) that fit in one window, and when that window ended. */
-function densest(times: readonly number[]): { count: number; last: number } {
-  let best = { count: 0, last: 0 };
+function densest(times: readonly number[]): { count: number; first: number; last: number } {
+  let best = { count: 0, first: 0, last: 0 };
   let start = 0;
   for (let end = 0; end < times.length; end++) {
     while (times[end]! - times[start]! > FAILED_LOGIN_WINDOW_MS) start++;
-    if (end - start + 1 >= best.count) best = { count: end - start + 1, last: times[end]! };
+    if (end - start + 1 >= best.count) best = { count: end - start + 1, first: times[start]!, last: times[end]! };
   }
   return best;
 }
@@ -300,10 +300,12 @@ const failedLoginBursts: WarningProducer = {
     }
     // Guessing at one account from many addresses slips under each address's count.
     for (const [account, failures] of group(recent, (f) => f.account)) {
-      const addresses = new Set(failures.map((f) => f.address));
-      if (addresses.size < 2) continue;
       const burst = densest(failures.map((f) => f.at.getTime()).sort((a, b) => a - b));
       if (burst.count < FAILED_LOGIN_BURST) continue;
+      // The addresses within the burst itself: one address's burst is raised above already.
+      const inBurst = failures.filter((f) => f.at.getTime() >= burst.first && f.at.getTime() <= burst.last);
+      const addresses = new Set(inBurst.map((f) => f.address));
+      if (addresses.size < 2) continue;
       const ongoing = now.getTime() - burst.last < FAILED_LOGIN_WINDOW_MS;
       out.push({
         id: `logins.failed-burst:account:${account}`,
@@ -332,7 +334,8 @@ const autolockOff: WarningProducer = {
       {
         id: "cluster.autolock-off",
         kind: "cluster.autolock-off",
-        severity: "warning",
+        // Info until Rampart can turn autolock on (ADR 0017): a warning nobody can clear teaches people to skip the list.
+        severity: "info",
         title: "Autolock is off",
         detail:
           "The key that opens the sealed secrets, the CA key and the join tokens is a file beside the store (in the data directory, or RAMPART_KEK_FILE), so a copy of both opens them all. " +

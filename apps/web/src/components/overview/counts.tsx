@@ -71,10 +71,11 @@ export function OverviewCounts({ counts }: { counts: OverviewSummary["counts"] }
       <CountTile
         title="Tasks"
         testId="count-tasks"
-        total={tasks.running + tasks.pending}
+        total={tasks.running + tasks.pending + tasks.starting}
         href="/services"
         parts={[
           { label: "running", value: tasks.running, tone: "good" },
+          { label: "starting", value: tasks.starting, tone: "neutral" },
           { label: "pending", value: tasks.pending, tone: "warn" },
           { label: "failed", value: tasks.failed, tone: "bad" },
         ]}
