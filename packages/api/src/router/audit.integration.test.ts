@@ -164,6 +164,18 @@ describe.each(testStoreKinds())("audit names and export through the API on %s", 
       expect(await post({ search: "x" })).toMatchObject({ status: 400, field: "format" });
       // The control: the same request, well formed, answers 200.
       expect(await post({ format: "csv", action: "secret.steal".replace("steal", "rotate") })).toMatchObject({ status: 200 });
+      // A cursor that is not a number is named, not taken for a broken body.
+      for (const cursor of ["abc", "1e3", "99999999999999999999"]) {
+        const response = await fetch(`${api.base}/audit.list?input=${encodeURIComponent(JSON.stringify({ json: { cursor } }))}`, {
+          headers: { origin: `http://${api.host}`, cookie: `${SESSION_COOKIE}=${session}` },
+        });
+        const body = (await response.json()) as { error?: { json: { message: string; data: { field?: string } } } };
+        expect({ status: response.status, field: body.error?.json.data.field, message: body.error?.json.message }).toEqual({
+          status: 400,
+          field: "cursor",
+          message: "cursor: cursor must be an event id",
+        });
+      }
     } finally {
       await api.close();
     }

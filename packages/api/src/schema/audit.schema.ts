@@ -55,8 +55,8 @@ export const auditListInput = z.strictObject({
   /** The id of the last event of the previous page. */
   cursor: z
     .string()
-    .regex(/^\d{1,19}$/, "cursor must be an event id")
-    .refine((v) => BigInt(v) <= 9223372036854775807n, "cursor must be an event id")
+    // One check, so a bad cursor is one message, and BigInt never sees a non-number.
+    .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n, "cursor must be an event id")
     .optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** Sent by infinite queries; the log pages newest first, so only forward is meaningful. */
