@@ -3,6 +3,7 @@ import {
   WARNING_PRODUCERS,
   collectWarnings,
   SECURITY_AUDIT_ACTIONS,
+  TASK_STATES,
   postureCounts,
   type AuditEvent,
   type FailedLogin,
@@ -10,10 +11,11 @@ import {
   type PostureCheck,
   type PostureCounts,
   type PostureSnapshot,
+  type TaskState,
   type Warning,
   type WarningProducer,
 } from "@rampart/core";
-import { listServices, listTasks } from "@rampart/db";
+import { listServices, listTasksForScheduling } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { NodeService } from "../nodes/index.js";
@@ -25,6 +27,8 @@ export interface OverviewSummary {
   warnings: Warning[];
   checks: PostureCheck[];
 }
+
+const ALL_TASK_STATES = Object.keys(TASK_STATES) as TaskState[];
 
 /** Audit rows read per page when looking back through the log. */
 const AUDIT_PAGE = 500;
@@ -78,11 +82,13 @@ export function createOverviewService(
 
   async function snapshot(options: { audit: boolean }): Promise<PostureSnapshot> {
     const now = deps.now();
+    const servicesRead = listServices(db);
     const [nodeViews, info, services, tasks, secretViews, manager, worker, failures] = await Promise.all([
       nodes.list(),
       nodes.swarmInfo(),
-      listServices(db),
-      listTasks(db),
+      servicesRead,
+      // Every task in one packed read, without the specs the services already hold: ten thousand rows as separate rows would dominate the answer.
+      servicesRead.then((list) => listTasksForScheduling(db, ALL_TASK_STATES, list.map((s) => s.id))),
       secrets.list(),
       lastRotation("manager"),
       lastRotation("worker"),
