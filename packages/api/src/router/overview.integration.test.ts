@@ -3,7 +3,7 @@ import { createUser } from "@rampart/db";
 import { newCanary, testStoreKinds } from "@rampart/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SESSION_COOKIE } from "../http/cookie.js";
-import { createHarness, serveApi, type Harness } from "../test-support/harness.js";
+import { createHarness, description, newCsr, serveApi, type Harness } from "../test-support/harness.js";
 
 const DAY_MS = 86_400_000;
 const b64 = (data: string) => Buffer.from(data).toString("base64");
@@ -89,6 +89,24 @@ describe.each(testStoreKinds())("overview on %s", (kind) => {
     expect(counts.services).toMatchObject({ total: 2, pending: 2, converged: 0 });
     expect(counts.tasks).toMatchObject({ pending: 2, running: 0 });
     expect((await admin.service.get({ ref: placed.id })).tasks[0]!.state).toBe("assigned");
+    // No engine label of that name yet: no hint.
+    expect(pending!.detail).not.toContain("engine label");
+  });
+
+  it("ok/a node-label constraint that only engine labels could meet says so, as the service page does", async () => {
+    const token = await h.manager.cluster.revealToken("worker", { type: "system", id: null, name: "test" }, null);
+    const { nodeId } = await h.manager.nodes.join({ token, csrPem: newCsr().csrPem, description: description("pci-1", { pcidss: "yes" }) }, null);
+    h.manager.nodes.heartbeat(nodeId, null);
+    await admin.service.create({ name: "pci", image: "nginx", replicas: 1, constraints: ["node.labels.pcidss == yes"] });
+    await h.settle();
+    const [pending] = await ofKind("tasks.pending");
+    expect(pending!.detail).toContain(
+      "No node has the node label pcidss, but nodes report the engine label pcidss (set by --label on agent join, and claimed by the node itself); node labels are set with `rampart node update --label-add` or on the node's page.",
+    );
+    // Once an administrator sets the node label, the task is placed and nothing is raised.
+    await admin.node.update({ ref: nodeId, labelAdd: { pcidss: "yes" } });
+    await h.settle();
+    expect(await ofKind("tasks.pending")).toEqual([]);
   });
 
   it("ok/a task that failed and runs nothing is raised with the node's error; a running one is not", async () => {

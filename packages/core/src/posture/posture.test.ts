@@ -104,8 +104,8 @@ describe("postureCounts", () => {
     const counts = postureCounts(
       snapshot({
         nodes: [
-          { id: "n1", hostname: "a", role: "manager", availability: "active", state: "ready", lastHeartbeatAt: NOW, certificateNotAfter: null },
-          { id: "n2", hostname: "b", role: "worker", availability: "drain", state: "down", lastHeartbeatAt: null, certificateNotAfter: null },
+          { id: "n1", hostname: "a", role: "manager", availability: "active", state: "ready", lastHeartbeatAt: NOW, certificateNotAfter: null, labels: {}, engineLabels: {} },
+          { id: "n2", hostname: "b", role: "worker", availability: "drain", state: "down", lastHeartbeatAt: null, certificateNotAfter: null, labels: {}, engineLabels: {} },
         ],
         services: [
           { id: "ok", name: "ok", mode: "replicated", replicas: 1, constraints: [], secrets: 0 },
@@ -136,7 +136,7 @@ describe("postureCounts", () => {
 });
 
 describe("failing slots of a global service", () => {
-  const node = (id: string, availability: "active" | "drain") => ({ id, hostname: id, role: "worker" as const, availability, state: "ready" as const, lastHeartbeatAt: NOW, certificateNotAfter: null });
+  const node = (id: string, availability: "active" | "drain") => ({ id, hostname: id, role: "worker" as const, availability, state: "ready" as const, lastHeartbeatAt: NOW, certificateNotAfter: null, labels: {}, engineLabels: {} });
   const failed = (id: string, nodeId: string) => task({ id, serviceId: "glob", slot: null, nodeId, state: "failed", desiredState: "shutdown", err: "exit 1" });
 
   it("ok/a failed task on a node that is gone or drained is history, not a failing service; on an active node it is", () => {

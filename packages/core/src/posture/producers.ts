@@ -1,8 +1,8 @@
-import { constraintWarnings } from "../constraint/index.js";
+import { constraintWarnings, engineLabelMixups, parseConstraint, type Constraint } from "../constraint/index.js";
 import type { NodeRole } from "../node/index.js";
 import { CERT_WARN_DAYS, DAY_MS, certExpiresSoon } from "./certificates.js";
 import { failingSlots, isCurrentTask } from "./counts.js";
-import type { FailedLogin, PostureTask } from "./snapshot.js";
+import type { FailedLogin, PostureSnapshot, PostureTask } from "./snapshot.js";
 import type { Warning, WarningProducer } from "./warning.js";
 
 /** A secret in use whose value is older than this is raised for rotation. */
@@ -98,6 +98,27 @@ function commonReason(tasks: readonly PostureTask[]): string | null {
   return best;
 }
 
+/** The constraints that parse (a stored spec's always do; the rest are left out of the hint). */
+function parsedConstraints(expressions: readonly string[]): Constraint[] {
+  const out: Constraint[] = [];
+  for (const e of expressions) {
+    try {
+      out.push(parseConstraint(e));
+    } catch {
+      // A constraint that does not parse names no label to hint at.
+    }
+  }
+  return out;
+}
+
+/** The usual mistake behind an unplaceable service: `--label` on `agent join` for a node-label constraint. */
+function engineLabelAdvice(constraints: readonly string[], nodes: PostureSnapshot["nodes"]): string {
+  const names = engineLabelMixups(parsedConstraints(constraints), nodes);
+  if (names.length === 0) return "";
+  const list = names.join(", ");
+  return ` No node has the node label${names.length === 1 ? "" : "s"} ${list}, but nodes report the engine label${names.length === 1 ? "" : "s"} ${list} (set by --label on agent join, and claimed by the node itself); node labels are set with \`rampart node update --label-add\` or on the node's page.`;
+}
+
 const pendingTasks: WarningProducer = {
   kind: "tasks.pending",
   checks: "tasks the scheduler cannot place",
@@ -121,9 +142,10 @@ const pendingTasks: WarningProducer = {
         kind: "tasks.pending",
         severity: "warning",
         title: `${plural(waiting.length, "task")} of ${service.name} ${waiting.length === 1 ? "has" : "have"} no node`,
-        detail: reason
-          ? `The scheduler says: ${reason}. The service page shows which nodes were passed over and why.`
-          : `Waiting for the scheduler for ${span(now.getTime() - oldest)}.`,
+        detail:
+          (reason
+            ? `The scheduler says: ${reason}. The service page shows which nodes were passed over and why.`
+            : `Waiting for the scheduler for ${span(now.getTime() - oldest)}.`) + engineLabelAdvice(service.constraints, snapshot.nodes),
         href: `/services/${service.id}`,
         action: "See why",
         subject: { type: "service", id: service.id, name: service.name },

@@ -34,6 +34,9 @@ export interface PostureNode {
   lastHeartbeatAt: Date | null;
   /** The end of the node's current certificate; null before it has one. */
   certificateNotAfter: Date | null;
+  /** Node labels (set by an administrator) and engine labels (reported by the node), for the engine-label hint. */
+  labels: Readonly<Record<string, string>>;
+  engineLabels: Readonly<Record<string, string>>;
 }
 
 export interface PostureService {

@@ -104,6 +104,8 @@ export function createOverviewService(
         state: n.state,
         lastHeartbeatAt: n.lastHeartbeatAt,
         certificateNotAfter: n.tls.notAfter,
+        labels: n.labels,
+        engineLabels: n.engineLabels,
       })),
       services: services.map((s) => ({
         id: s.id,
