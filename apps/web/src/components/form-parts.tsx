@@ -58,21 +58,13 @@ export function AddRowButton({ onClick, children }: { onClick: () => void; child
  */
 export function LimitedInput({ ref, ...props }: InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
-  const { attach, count, cut, shown, changed, pasted } = useCharLimit(props.maxLength, ref);
+  const { count, cut, shown, inputProps } = useCharLimit(props, ref);
   return (
     <div className="min-w-0 space-y-0.5">
       <input
         {...props}
-        ref={attach}
+        {...inputProps}
         aria-describedby={[props["aria-describedby"], shown ? `${id}-count` : undefined].filter(Boolean).join(" ") || undefined}
-        onChange={(event) => {
-          changed(event.target.value.length);
-          props.onChange?.(event);
-        }}
-        onPaste={(event) => {
-          pasted(event.currentTarget, event.clipboardData.getData("text"));
-          props.onPaste?.(event);
-        }}
       />
       <CharCount id={`${id}-count`} count={count} max={props.maxLength} shown={shown} cut={cut} />
     </div>

@@ -7,6 +7,8 @@ import {
   useRef,
   useState,
   type ButtonHTMLAttributes,
+  type ChangeEvent,
+  type ClipboardEvent,
   type InputHTMLAttributes,
   type ReactNode,
   type Ref,
@@ -84,7 +86,10 @@ const COUNT_FROM = 0.8;
  * counted too) and on every change. A paste longer than the room left is cut by the
  * browser; `cut` says so, so nothing is shortened silently.
  */
-export function useCharLimit(maxLength: number | undefined, given?: Ref<HTMLInputElement>) {
+export function useCharLimit(
+  { maxLength, onChange, onPaste }: Pick<InputHTMLAttributes<HTMLInputElement>, "maxLength" | "onChange" | "onPaste">,
+  given?: Ref<HTMLInputElement>,
+) {
   const inputRef = useRef<HTMLInputElement | null>(null);
   const [count, setCount] = useState(0);
   const [cut, setCut] = useState(false);
@@ -102,21 +107,27 @@ export function useCharLimit(maxLength: number | undefined, given?: Ref<HTMLInpu
     [given],
   );
   return {
-    /** The input's ref: ours, and the caller's (react-hook-form's `register`) too. */
-    attach,
     count,
     cut,
     shown: maxLength !== undefined && maxLength > 0 && count >= Math.ceil(maxLength * COUNT_FROM),
-    /** Call from the input's change handler. */
-    changed(length: number) {
-      setCount(length);
-      if (maxLength !== undefined && length < maxLength) setCut(false);
-    },
-    /** Call from the input's paste handler, before the browser inserts the text. */
-    pasted(element: HTMLInputElement, text: string) {
-      if (maxLength === undefined) return;
-      const selected = (element.selectionEnd ?? element.value.length) - (element.selectionStart ?? element.value.length);
-      if (element.value.length - selected + text.length > maxLength) setCut(true);
+    /** Spread on the input after the caller's props: the ref (ours and the caller's, react-hook-form's `register` too) and the handlers, which call the caller's. */
+    inputProps: {
+      ref: attach,
+      onChange(event: ChangeEvent<HTMLInputElement>) {
+        const length = event.target.value.length;
+        setCount(length);
+        if (maxLength !== undefined && length < maxLength) setCut(false);
+        onChange?.(event);
+      },
+      // Before the browser inserts the text: would it go past the limit?
+      onPaste(event: ClipboardEvent<HTMLInputElement>) {
+        const element = event.currentTarget;
+        if (maxLength !== undefined) {
+          const selected = (element.selectionEnd ?? element.value.length) - (element.selectionStart ?? element.value.length);
+          if (element.value.length - selected + event.clipboardData.getData("text").length > maxLength) setCut(true);
+        }
+        onPaste?.(event);
+      },
     },
   };
 }
@@ -166,7 +177,7 @@ export function Field({
   ...props
 }: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string | undefined; hint?: ReactNode; ref?: Ref<HTMLInputElement> }) {
   const id = useId();
-  const { attach, count, cut, shown, changed, pasted } = useCharLimit(props.maxLength, ref);
+  const { count, cut, shown, inputProps } = useCharLimit(props, ref);
   const describedBy = [error ? `${id}-error` : hint ? `${id}-hint` : undefined, shown ? `${id}-count` : undefined].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1">
@@ -176,15 +187,7 @@ export function Field({
       <input
         id={id}
         {...props}
-        ref={attach}
-        onChange={(event) => {
-          changed(event.target.value.length);
-          props.onChange?.(event);
-        }}
-        onPaste={(event) => {
-          pasted(event.currentTarget, event.clipboardData.getData("text"));
-          props.onPaste?.(event);
-        }}
+        {...inputProps}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
         className={cx(
