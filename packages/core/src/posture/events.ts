@@ -32,11 +32,3 @@ export const SECURITY_AUDIT_ACTIONS = [
   "secret.rotate",
   "secret.refused",
 ] as const satisfies readonly AuditAction[];
-
-export type SecurityAuditAction = (typeof SECURITY_AUDIT_ACTIONS)[number];
-
-const SECURITY = new Set<string>(SECURITY_AUDIT_ACTIONS);
-
-export function isSecurityAuditAction(action: string): action is SecurityAuditAction {
-  return SECURITY.has(action);
-}

@@ -5,7 +5,7 @@
  */
 export { CERT_WARN_DAYS, certExpiresSoon, expiringBy } from "./certificates.js";
 export { failingSlots, isCurrentTask, postureCounts, type FailingSlot, type PostureCounts } from "./counts.js";
-export { SECURITY_AUDIT_ACTIONS, isSecurityAuditAction, type SecurityAuditAction } from "./events.js";
+export { SECURITY_AUDIT_ACTIONS } from "./events.js";
 export {
   FAILED_LOGIN_BURST,
   FAILED_LOGIN_LOOKBACK_MS,
