@@ -32,6 +32,12 @@ export const AUDIT_ACTIONS = [
   "service.create",
   "service.update",
   "service.remove",
+  /** Someone read a service's or task's container logs (the lines themselves are not recorded). */
+  "service.logs",
+  /** The runtime policy changed: which host paths services may mount, host network, privileged. */
+  "runtime.policy",
+  "seccomp.create",
+  "seccomp.remove",
   "planner.whatif",
   "planner.apply",
   "secret.create",

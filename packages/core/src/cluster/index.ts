@@ -1,3 +1,4 @@
+import type { RuntimePolicy } from "../service/container.js";
 import { invalidArgument } from "../errors/index.js";
 import { formatGoDuration } from "./duration.js";
 
@@ -66,4 +67,6 @@ export interface ClusterRecord {
   forceRotate: number;
   /** TaskHistoryRetentionLimit: ended tasks kept per slot; negative keeps all. */
   taskHistoryLimit: number;
+  /** What services may reach of their nodes (host paths, host network, privileged): ADR 0019. */
+  runtimePolicy: RuntimePolicy;
 }

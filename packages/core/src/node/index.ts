@@ -131,6 +131,8 @@ export interface NodeRecord {
   /** `generic`: what the node advertised, {} for none. */
   resources: { nanoCpus: number; memoryBytes: number; generic: NodeGenericResources };
   engineVersion: string;
+  /** What runs the node's tasks (ADR 0019). */
+  runtime: NodeRuntime;
   addr: string | null;
   isLeader: boolean;
   createdAt: Date;
@@ -151,6 +153,34 @@ export interface NodeDescription {
   engineLabels: Record<string, string>;
   /** Absent: none (agents before generic resources). */
   genericResources?: NodeGenericResources;
+  /** What runs this node's tasks. Absent: an agent from before containers ran, which simulated them. */
+  runtime?: NodeRuntime;
+}
+
+/**
+ * What runs a node's tasks (ADR 0019). `docker`: containers through the node's engine
+ * (Docker, or Podman's compatible socket); `simulated`: nothing runs, tasks are only
+ * reported (benches and demos); `none`: no engine could be reached, so the node takes no tasks.
+ */
+export type RuntimeKind = "docker" | "simulated" | "none";
+
+export const RUNTIME_KINDS: readonly RuntimeKind[] = ["docker", "simulated", "none"];
+
+export interface NodeRuntime {
+  kind: RuntimeKind;
+  /** docker: the engine's address; none: why no engine could be used (`cannot reach …`). */
+  detail: string;
+  /** The engine's security options (`seccomp`, `apparmor`, `selinux`, `rootless`, `userns`). */
+  securityOptions: string[];
+}
+
+/** What a node that never described its runtime is taken to have: agents from before ADR 0019 only reported tasks. */
+export const LEGACY_RUNTIME: Readonly<NodeRuntime> = Object.freeze({ kind: "simulated", detail: "", securityOptions: [] });
+
+/** Why a node cannot run tasks, or undefined when it can (a simulated node "runs" them). */
+export function runtimeProblem(runtime: NodeRuntime | undefined): string | undefined {
+  if (runtime?.kind !== "none") return undefined;
+  return `no container runtime on this node: ${runtime.detail}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { nodeMatches, type Constraint } from "../constraint/index.js";
+import { containerOf } from "../service/container.js";
 import type { ServiceSpec } from "../service/index.js";
 import type { OrchestratorNode, OrchestratorService, OrchestratorTask } from "./types.js";
 
@@ -36,7 +37,8 @@ const OUTSIDE_TASK_SPEC: readonly (keyof ServiceSpec)[] = ["name", "replicas", "
 const PLACEMENT: readonly (keyof ServiceSpec)[] = ["constraints", "preferences", "maxReplicasPerNode"];
 
 function without(spec: ServiceSpec, fields: readonly (keyof ServiceSpec)[]): string {
-  const rest: Partial<ServiceSpec> = { ...spec };
+  // A spec stored before containers ran has none: it means the defaults, not a change.
+  const rest: Partial<ServiceSpec> = { ...spec, container: containerOf(spec) };
   for (const field of fields) delete rest[field];
   return canonical(rest);
 }

@@ -47,8 +47,10 @@ export interface FilterNode extends VersionedSlot {
   readonly id: string;
   readonly state: SchedulerNodeState;
   readonly availability: Availability;
-  /** Ready and active, precomputed. */
+  /** Ready and active (and able to run containers), precomputed. */
   readonly ready: boolean;
+  /** Why the node cannot run containers, or null. */
+  readonly runtimeProblem: string | null;
   /** null = no engine description. */
   readonly plugins: readonly PluginDescription[] | null;
   readonly platform: PlatformSpec | null;
@@ -223,7 +225,9 @@ export function failureReason(code: number, spec: TaskFilterSpec, node: FilterNo
   const ledger = node.ledger;
   switch (code) {
     case FILTER.ready:
-      return node.state !== "ready" ? `node is ${node.state}` : `node availability is ${node.availability}`;
+      if (node.state !== "ready") return `node is ${node.state}`;
+      if (node.availability !== "active") return `node availability is ${node.availability}`;
+      return node.runtimeProblem ?? "node is not ready";
     case FILTER.resources: {
       if (spec.nanoCpus > ledger.nanoCpus) return `needs ${cpus(spec.nanoCpus)}, ${cpus(Math.max(0, ledger.nanoCpus))} free`;
       if (spec.memoryBytes > ledger.memoryBytes) {

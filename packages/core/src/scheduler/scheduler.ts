@@ -133,6 +133,7 @@ class NodeEntry implements FilterNode {
   state: SchedulerNodeState = "unknown";
   availability: Availability = "active";
   ready = false;
+  runtimeProblem: string | null = null;
   plugins: readonly PluginDescription[] | null = null;
   platform: PlatformSpec | null = null;
   labels: Readonly<Record<string, string>> | undefined;
@@ -153,7 +154,8 @@ class NodeEntry implements FilterNode {
     this.version = version;
     this.state = node.state;
     this.availability = node.availability;
-    this.ready = node.state === "ready" && node.availability === "active";
+    this.runtimeProblem = node.runtimeProblem ?? null;
+    this.ready = node.state === "ready" && node.availability === "active" && this.runtimeProblem === null;
     this.plugins = node.plugins ?? null;
     this.platform = node.platform ?? null;
     this.labels = node.labels;

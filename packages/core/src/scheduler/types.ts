@@ -66,6 +66,11 @@ export interface SchedulerNode {
   resources?: NodeResources | null;
   /** Engine plugins; absent/null means the node has no engine description (the plugin filter passes). */
   plugins?: readonly PluginDescription[] | null;
+  /**
+   * Why this node cannot run containers (no reachable engine), or absent when it can. Such
+   * a node is not ready for new tasks, and the ready filter says why (ADR 0019).
+   */
+  runtimeProblem?: string | null;
 }
 
 /** A task as the scheduler sees it. */

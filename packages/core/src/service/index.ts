@@ -3,11 +3,13 @@ import { goQuote } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
 import { checkSafeText, unsafeTextProblem } from "../text/index.js";
 import type { SecretReference } from "../secret/index.js";
+import { checkContainerSpec, checkImageReference, checkLimits, containerOf, SECRETS_DIR, type ContainerSpec, type ResourceLimits } from "./container.js";
+
+export * from "./container.js";
 
 /**
- * A service's placement-relevant spec and Swarm's rules for it (manager/controlapi
- * service.go, the docker CLI's flags). Containers are not run by Rampart; the image is
- * kept because a service without one is not a service anyone would write.
+ * A service's spec and Swarm's rules for it (manager/controlapi service.go, the docker
+ * CLI's flags): placement, and the container every task runs (ADR 0019).
  */
 export type ServiceMode = "replicated" | "global";
 
@@ -62,6 +64,10 @@ export interface ServiceSpec {
   maxReplicasPerNode: number;
   /** `generic`: discrete generic resources per task (`--generic-resource gpu=1`), by kind. */
   reservations: { nanoCpus: number; memoryBytes: number; generic?: Record<string, number> };
+  /** `--limit-cpu`, `--limit-memory`; absent = no limits. */
+  limits?: ResourceLimits;
+  /** The task's container; absent = `defaultContainerSpec()` (specs stored before containers ran). */
+  container?: ContainerSpec;
   /** Absent: DEFAULT_RESTART_POLICY. */
   restartPolicy?: RestartPolicy;
   /** Published ports (`--publish`); absent and empty mean none. */
@@ -207,6 +213,30 @@ export const PORT_PROTOCOLS: readonly string[] = ["tcp", "udp", "sctp"];
 const PUBLISH_MODES: readonly string[] = ["ingress", "host"];
 
 /**
+ * What a node needs to run one task: the image, the container, its resources and its
+ * host-mode ports. The agent gets this with each assignment; placement fields stay with
+ * the manager.
+ */
+export interface TaskRuntime {
+  image: string;
+  container: ContainerSpec;
+  limits: ResourceLimits | null;
+  reservations: { nanoCpus: number; memoryBytes: number };
+  /** Host-mode ports with a published port: bound on the task's own node. */
+  hostPorts: PortConfig[];
+}
+
+export function taskRuntimeOf(spec: ServiceSpec): TaskRuntime {
+  return {
+    image: spec.image,
+    container: containerOf(spec),
+    limits: spec.limits ?? null,
+    reservations: { nanoCpus: spec.reservations.nanoCpus, memoryBytes: spec.reservations.memoryBytes },
+    hostPorts: (spec.ports ?? []).filter((p) => p.publishMode === "host" && p.publishedPort > 0),
+  };
+}
+
+/**
  * validateEndpointSpec: two ports may not share a published port and protocol, whatever
  * their publish modes (a published port of 0 is none, and never conflicts). Swarm's API
  * does not require a target port; the docker CLI does (`missing mandatory field
@@ -236,7 +266,7 @@ export const MAX_REPLICAS = 100_000;
 export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
   checkServiceName(spec.name);
   checkSafeText(spec.image, "image");
-  if (spec.image.trim() === "") throw invalidArgument("image", "ContainerSpec: image reference must be provided");
+  checkImageReference(spec.image);
   if (spec.mode === "replicated" && (!Number.isInteger(spec.replicas) || spec.replicas < 0 || spec.replicas > MAX_REPLICAS)) {
     throw invalidArgument("replicas", `replicas must be a whole number from 0 to ${MAX_REPLICAS}`);
   }
@@ -250,7 +280,9 @@ export function checkServiceSpec(spec: ServiceSpec): Constraint[] {
     throw invalidArgument("maxReplicasPerNode", "replicas-max-per-node can only be used with replicated or replicated-job mode");
   }
   checkReservations(spec.reservations);
+  checkLimits(spec.limits);
   checkRestartPolicy(spec.restartPolicy);
+  checkContainerSpec(containerOf(spec), (spec.secrets ?? []).map((s) => `${SECRETS_DIR}/${s.target}`));
   // Swarm stops at the first bad expression; the field says which one it was.
   const constraints = spec.constraints.map((expression, index) => {
     // C0 controls are the parser's to judge, with Swarm's words (the fuzz test holds them).
