@@ -16,3 +16,4 @@ export * from "./repo/cluster.js";
 export * from "./repo/node.js";
 export * from "./repo/service.js";
 export * from "./repo/secret.js";
+export * from "./repo/seccomp.js";

@@ -198,6 +198,12 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     expect(await prisma.secretDelivery.count()).toBe(0);
     await prisma.node.delete({ where: { id: node.id } });
   },
+  SeccompProfile: async (prisma) => {
+    const row = { id: "p00000000000000000000000a", name: "strict", content: '{"defaultAction":"SCMP_ACT_ERRNO"}', digest: "0".repeat(64) };
+    await prisma.seccompProfile.create({ data: row });
+    // Names are unique: services refer to a profile by name.
+    await expect(prisma.seccompProfile.create({ data: { ...row, id: "p00000000000000000000000b" } })).rejects.toMatchObject({ code: "P2002" });
+  },
 };
 
 describe.each(testStoreKinds())("schema on %s", (kind) => {

@@ -1,4 +1,4 @@
-import type { ClusterRecord } from "@rampart/core";
+import type { ClusterRecord, RuntimePolicy } from "@rampart/core";
 import type { Db } from "../prisma.js";
 
 const select = {
@@ -11,6 +11,7 @@ const select = {
   rootCaCert: true,
   forceRotate: true,
   taskHistoryLimit: true,
+  runtimePolicy: true,
 } as const;
 
 interface Row {
@@ -23,6 +24,17 @@ interface Row {
   rootCaCert: string;
   forceRotate: number;
   taskHistoryLimit: number;
+  runtimePolicy: unknown;
+}
+
+/** The stored policy, read field by field: a missing or odd field is the default's. */
+function toPolicy(value: unknown): RuntimePolicy {
+  const v = (value ?? {}) as Partial<Record<keyof RuntimePolicy, unknown>>;
+  return {
+    allowedHostPaths: Array.isArray(v.allowedHostPaths) ? v.allowedHostPaths.filter((p): p is string => typeof p === "string") : [],
+    allowHostNetwork: v.allowHostNetwork === true,
+    allowPrivileged: v.allowPrivileged === true,
+  };
 }
 
 function toRecord(row: Row): ClusterRecord {
@@ -36,6 +48,7 @@ function toRecord(row: Row): ClusterRecord {
     rootCaCert: row.rootCaCert,
     forceRotate: row.forceRotate,
     taskHistoryLimit: row.taskHistoryLimit,
+    runtimePolicy: toPolicy(row.runtimePolicy),
   };
 }
 
@@ -104,6 +117,7 @@ export async function updateCluster(
     certExpiryMs?: number;
     heartbeatPeriodMs?: number;
     taskHistoryLimit?: number;
+    runtimePolicy?: RuntimePolicy;
     workerToken?: Uint8Array<ArrayBuffer>;
     managerToken?: Uint8Array<ArrayBuffer>;
   },
@@ -115,6 +129,7 @@ export async function updateCluster(
       ...(patch.certExpiryMs !== undefined ? { certExpirySeconds: Math.round(patch.certExpiryMs / 1000) } : {}),
       ...(patch.heartbeatPeriodMs !== undefined ? { heartbeatPeriodMs: patch.heartbeatPeriodMs } : {}),
       ...(patch.taskHistoryLimit !== undefined ? { taskHistoryLimit: patch.taskHistoryLimit } : {}),
+      ...(patch.runtimePolicy ? { runtimePolicy: { ...patch.runtimePolicy } } : {}),
       ...(patch.workerToken ? { workerToken: patch.workerToken } : {}),
       ...(patch.managerToken ? { managerToken: patch.managerToken } : {}),
       version: { increment: 1 },

@@ -1,4 +1,4 @@
-import type { AuditEventInput, Availability, NodeCertificateInfo, NodeDescription, NodeGenericResources, NodeRecord, NodeRole } from "@rampart/core";
+import { LEGACY_RUNTIME, RUNTIME_KINDS, type AuditEventInput, type Availability, type NodeCertificateInfo, type NodeDescription, type NodeGenericResources, type NodeRecord, type NodeRole, type NodeRuntime, type RuntimeKind } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
 import { valuesClause } from "./sql.js";
 import { AUDIT_COLUMNS, auditRow } from "./audit.js";
@@ -16,6 +16,9 @@ const listSelect = {
   nanoCpus: true,
   memoryBytes: true,
   engineVersion: true,
+  runtimeKind: true,
+  runtimeDetail: true,
+  securityOptions: true,
   addr: true,
   isLeader: true,
   createdAt: true,
@@ -49,6 +52,18 @@ function genericOf(value: Prisma.JsonValue): NodeGenericResources {
   return out;
 }
 
+function runtimeOf(kind: string, detail: string, securityOptions: Prisma.JsonValue): NodeRuntime {
+  if (!(RUNTIME_KINDS as readonly string[]).includes(kind)) return { ...LEGACY_RUNTIME, securityOptions: [] };
+  const options = Array.isArray(securityOptions) ? securityOptions.filter((o): o is string => typeof o === "string") : [];
+  return { kind: kind as RuntimeKind, detail, securityOptions: options };
+}
+
+/** The runtime columns of a description; an agent from before ADR 0019 says nothing, and is simulated. */
+function runtimeColumns(runtime: NodeRuntime | undefined) {
+  const r = runtime ?? LEGACY_RUNTIME;
+  return { runtimeKind: r.kind, runtimeDetail: r.detail, securityOptions: [...r.securityOptions] };
+}
+
 /** Discrete counts as the column stores them. */
 function genericColumn(generic: NodeGenericResources | undefined): { discrete: NodeGenericResources } {
   return { discrete: generic ?? {} };
@@ -75,6 +90,7 @@ function toRecord(row: Row): NodeRecord {
     platform: { os: row.os, arch: row.arch },
     resources: { nanoCpus: Number(row.nanoCpus), memoryBytes: Number(row.memoryBytes), generic: genericOf(row.genericResources) },
     engineVersion: row.engineVersion,
+    runtime: runtimeOf(row.runtimeKind, row.runtimeDetail, row.securityOptions),
     addr: row.addr,
     isLeader: row.isLeader,
     createdAt: row.createdAt,
@@ -112,6 +128,9 @@ type PackedNode = [
   certRole: string | null,
   certNotBefore: number | null,
   certNotAfter: number | null,
+  runtimeKind: string,
+  runtimeDetail: string,
+  securityOptions: Prisma.JsonValue,
 ];
 
 /**
@@ -124,7 +143,7 @@ export async function listNodes(db: Db): Promise<NodeRecord[]> {
     `SELECT coalesce(json_agg(json_build_array(
               id, hostname, role, availability, labels, engine_labels, generic_resources, os, arch, nano_cpus, memory_bytes,
               engine_version, addr, is_leader, ${ms("created_at")}, ${ms("updated_at")}, version, ${ms("last_heartbeat_at")},
-              cert_serial, cert_role, ${ms("cert_not_before")}, ${ms("cert_not_after")})
+              cert_serial, cert_role, ${ms("cert_not_before")}, ${ms("cert_not_after")}, runtime_kind, runtime_detail, security_options)
             ORDER BY hostname), '[]')::text AS nodes
        FROM node`,
   );
@@ -152,6 +171,9 @@ export async function listNodes(db: Db): Promise<NodeRecord[]> {
       certRole: n[19],
       certNotBefore: dateOf(n[20]),
       certNotAfter: dateOf(n[21]),
+      runtimeKind: n[22],
+      runtimeDetail: n[23],
+      securityOptions: n[24],
     }),
   );
 }
@@ -185,6 +207,8 @@ export interface NewNode {
   memoryBytes: number;
   genericResources?: NodeGenericResources;
   engineVersion: string;
+  /** Absent: simulated (LEGACY_RUNTIME). */
+  runtime?: NodeRuntime;
   addr: string | null;
   isLeader: boolean;
   at: Date;
@@ -216,6 +240,7 @@ function newNodeRow(input: NewNode) {
       memoryBytes: BigInt(Math.round(input.memoryBytes)),
       genericResources: genericColumn(input.genericResources),
       engineVersion: input.engineVersion,
+      ...runtimeColumns(input.runtime),
       addr: input.addr,
       isLeader: input.isLeader,
       createdAt: input.at,
@@ -257,6 +282,7 @@ export async function updateNode(db: Db, id: string, expectedVersion: number | u
             engineVersion: d.engineVersion,
             engineLabels: d.engineLabels,
             genericResources: genericColumn(d.genericResources),
+            ...runtimeColumns(d.runtime),
           }
         : {}),
       version: { increment: 1 },
@@ -345,6 +371,9 @@ const NODE_COLUMNS = [
   ["cert_role", "text"],
   ["cert_not_before", "timestamptz"],
   ["cert_not_after", "timestamptz"],
+  ["runtime_kind", "text"],
+  ["runtime_detail", "text"],
+  ["security_options", "jsonb"],
 ] as const;
 
 
@@ -377,6 +406,9 @@ export async function insertJoinedNodes(db: Db, nodes: NewNode[], events: AuditE
     n.certificate?.role ?? null,
     n.certificate?.notBefore ?? null,
     n.certificate?.notAfter ?? null,
+    runtimeColumns(n.runtime).runtimeKind,
+    runtimeColumns(n.runtime).runtimeDetail,
+    JSON.stringify(runtimeColumns(n.runtime).securityOptions),
   ]);
   const nodeValues = valuesClause(nodeRows, NODE_COLUMNS, params);
   const auditRows = events.map((e) => Object.values(auditRow(e, at)));

@@ -26,6 +26,10 @@ export interface TaskRecord {
   state: TaskState;
   message: string | null;
   err: string | null;
+  /** The task's container on its node, as the node reported it. */
+  containerId: string | null;
+  /** The container's exit code, once it exited. */
+  exitCode: number | null;
   createdAt: Date;
   updatedAt: Date;
   /** The spec the task was made with; read only when asked for (`withSpec`). */
@@ -45,6 +49,8 @@ const taskSelect = {
   state: true,
   message: true,
   err: true,
+  containerId: true,
+  exitCode: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -156,6 +162,8 @@ type PackedTask = [
   createdAt: number,
   updatedAt: number,
   spec: ServiceSpec | null,
+  containerId: string | null,
+  exitCode: number | null,
 ];
 
 /**
@@ -171,7 +179,7 @@ export async function listTasksForScheduling(db: Db, states: readonly TaskState[
     `SELECT coalesce(json_agg(json_build_array(
               id, service_id, service_name, version, slot, node_id, spec_version, desired_state, state, message, err,
               (extract(epoch FROM created_at) * 1000)::bigint, (extract(epoch FROM updated_at) * 1000)::bigint,
-              CASE WHEN service_id = ANY($2::text[]) THEN NULL ELSE spec END)
+              CASE WHEN service_id = ANY($2::text[]) THEN NULL ELSE spec END, container_id, exit_code)
             ORDER BY service_id, slot, created_at), '[]')::text AS tasks
        FROM task
       WHERE state = ANY($1::text[])`,
@@ -192,6 +200,8 @@ export async function listTasksForScheduling(db: Db, states: readonly TaskState[
     err: t[10],
     createdAt: new Date(t[11]),
     updatedAt: new Date(t[12]),
+    containerId: t[14],
+    exitCode: t[15],
     ...(t[13] !== null ? { spec: t[13] } : {}),
   }));
 }
@@ -322,6 +332,12 @@ export interface ConditionalTaskChange {
   from: readonly TaskState[];
   state: TaskState;
   message: string | null;
+  /** The runtime's error (a failed or rejected task); absent keeps what the task has. */
+  err?: string | null;
+  /** The task's container, once the node made one; absent keeps what the task has. */
+  containerId?: string | null;
+  /** The container's exit code; absent keeps what the task has. */
+  exitCode?: number | null;
 }
 
 /**
@@ -340,13 +356,25 @@ export async function updateTasksIf(
   // Each row carries its place, so RETURNING says which change was written (of two on
   // one task, PostgreSQL writes one and does not otherwise say which).
   const values = valuesClause(
-    changes.map((c, i) => [i, c.id, c.nodeId, [...c.from], c.state, c.message]),
-    [["ord", "integer"], ["id", "text"], ["node_id", "text"], ["from_states", "text[]"], ["state", "text"], ["message", "text"]],
+    changes.map((c, i) => [i, c.id, c.nodeId, [...c.from], c.state, c.message, c.err ?? null, c.containerId ?? null, c.exitCode ?? null]),
+    [
+      ["ord", "integer"],
+      ["id", "text"],
+      ["node_id", "text"],
+      ["from_states", "text[]"],
+      ["state", "text"],
+      ["message", "text"],
+      ["err", "text"],
+      ["container_id", "text"],
+      ["exit_code", "integer"],
+    ],
     params,
   );
   const rows = await db.$queryRawUnsafe<{ ord: number; service_id: string; desired_state: TaskState; slot: number | null; spec_version: number }[]>(
-    `UPDATE task AS t SET state = v.state, message = v.message, version = t.version + 1, updated_at = $1::timestamptz
-     FROM (VALUES ${values}) AS v(ord, id, node_id, from_states, state, message)
+    `UPDATE task AS t SET state = v.state, message = v.message, err = coalesce(v.err, t.err),
+            container_id = coalesce(v.container_id, t.container_id), exit_code = coalesce(v.exit_code, t.exit_code),
+            version = t.version + 1, updated_at = $1::timestamptz
+     FROM (VALUES ${values}) AS v(ord, id, node_id, from_states, state, message, err, container_id, exit_code)
      WHERE t.id = v.id AND t.node_id = v.node_id AND t.state = ANY(v.from_states)
      RETURNING v.ord, t.service_id, t.desired_state, t.slot, t.spec_version`,
     ...params,
@@ -501,8 +529,8 @@ export async function getTask(db: Db, id: string): Promise<TaskRecord | null> {
 
 const ASSIGNED_TO_RUNNING = taskStatesBetween("assigned", "running");
 
-/** A task as its node is told of it: with its service's name and its secret references. */
-export type NodeAssignment = TaskRecord & { secrets: SecretReference[] };
+/** A task as its node is told of it: with its service's name, the spec it was made with and its secret references. */
+export type NodeAssignment = TaskRecord & { secrets: SecretReference[]; spec: ServiceSpec };
 
 /** The tasks a node should know about: assigned to it, from ASSIGNED up to and including RUNNING. */
 export async function listNodeAssignments(db: Db, nodeId: string): Promise<NodeAssignment[]> {
@@ -513,12 +541,12 @@ export async function listNodeAssignments(db: Db, nodeId: string): Promise<NodeA
 export async function listManyNodeAssignments(db: Db, nodeIds: readonly string[]): Promise<Map<string, NodeAssignment[]>> {
   const rows = await db.task.findMany({
     where: { nodeId: { in: [...nodeIds] }, state: { in: ASSIGNED_TO_RUNNING } },
-    select: { ...taskSelect, secrets: true },
+    select: { ...taskSelect, secrets: true, spec: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   const byNode = new Map<string, NodeAssignment[]>();
-  for (const { secrets, ...row } of rows) {
-    const task = { ...toTask(row), secrets: Array.isArray(secrets) ? (secrets as unknown as SecretReference[]) : [] };
+  for (const { secrets, spec, ...row } of rows) {
+    const task = { ...toTask(row), spec: spec as unknown as ServiceSpec, secrets: Array.isArray(secrets) ? (secrets as unknown as SecretReference[]) : [] };
     const list = byNode.get(task.nodeId!);
     if (list) list.push(task);
     else byNode.set(task.nodeId!, [task]);
