@@ -15,6 +15,7 @@ import { createSecretRotation } from "./secrets/rotation.js";
 import { createServiceService } from "./services/index.js";
 import { createTaskReaper } from "./services/reaper.js";
 import { createReconciler } from "./services/reconciler.js";
+import { createRuntimeService } from "./runtime/index.js";
 import { createRestartSupervisor } from "./services/restarts.js";
 import { createSchedulerLoop } from "./services/scheduler-loop.js";
 import { createSystemService } from "./system/index.js";
@@ -45,8 +46,10 @@ export type { EventBus, ManagerBus, ManagerEvents } from "./events.js";
 export { ENFORCER_ERROR, ENFORCER_MESSAGE, type Reconciler } from "./services/reconciler.js";
 export type { Planner } from "./planner/index.js";
 export type { DeliveredSecret, DeliveryService } from "./delivery/index.js";
-export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState } from "./assignments/index.js";
+export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState, type TaskReport } from "./assignments/index.js";
 export type { OverviewService, OverviewSummary } from "./overview/index.js";
+export { checkSeccompProfileContent, MAX_SECCOMP_PROFILE_BYTES, type RuntimeService } from "./runtime/index.js";
+export { describePolicy } from "./cluster/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
@@ -64,7 +67,8 @@ export function createManager(deps: ManagerDeps) {
   const delivery = createDeliveryService(deps, audit);
   const assignments = createAssignmentService(deps, bus, (nodeId, tasks) => delivery.withdrawUnused(nodeId, tasks));
   const restarts = createRestartSupervisor(deps, nodes, bus);
-  const services = createServiceService(deps, audit, nodes, bus, restarts.decider);
+  const runtime = createRuntimeService(deps, audit, cluster);
+  const services = createServiceService(deps, audit, nodes, bus, restarts.decider, runtime);
   const scheduler = createSchedulerLoop(deps, nodes, bus);
   const reaper = createTaskReaper(deps, cluster, bus);
   const reconciler = createReconciler(deps, nodes, services, restarts, bus, () => 6 * cluster.current().record.heartbeatPeriodMs);
@@ -72,7 +76,7 @@ export function createManager(deps: ManagerDeps) {
   // tasks told to stop or to start, tasks deleted) through one coalesced sweep.
   bus.on("tasksAssigned", ({ nodeIds }) => assignments.notify(nodeIds));
   for (const event of ["servicesChanged", "desiredStatesChanged", "tasksDeleted"] as const) bus.on(event, () => assignments.notify("all"));
-  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery);
+  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery, runtime);
   const planner = createPlannerService(deps, audit, nodes, services);
   const rotations = createSecretRotation(deps, audit, secrets, services);
   const overview = createOverviewService(deps, { audit, nodes, secrets });
@@ -97,6 +101,7 @@ export function createManager(deps: ManagerDeps) {
     rotations,
     delivery,
     overview,
+    runtime,
 
     /**
      * Catches up at start, as Swarm's leader does when it takes over: the restart

@@ -114,10 +114,10 @@ describe.each(testStoreKinds())("overview on %s", (kind) => {
     const svc = await admin.service.create({ name: "crashy", image: "nginx", replicas: 1, constraints: ["node.role == worker"], restartPolicy: { condition: "none", delayNs: 0 } });
     await h.settle();
     const [t] = (await admin.service.get({ ref: svc.id })).tasks;
-    await h.manager.assignments.report(w1!, t!.id, "running", null);
+    await h.manager.assignments.report(w1!, { taskId: t!.id, state: "running" });
     expect(await ofKind("tasks.failing")).toEqual([]);
     expect((await summary()).counts.services).toMatchObject({ converged: 1 });
-    await h.manager.assignments.report(w1!, t!.id, "failed", "task: non-zero exit (1)");
+    await h.manager.assignments.report(w1!, { taskId: t!.id, state: "failed", message: "task: non-zero exit (1)" });
     await h.settle();
     const [failing] = await ofKind("tasks.failing");
     expect(failing).toMatchObject({ severity: "critical", title: "1 task of crashy failed and is not running", detail: "The latest error: task: non-zero exit (1)" });

@@ -52,7 +52,7 @@ describe.each(testStoreKinds())("secret rotation on %s", (kind) => {
   const liveTasks = async (ref: string) => (await admin.service.get({ ref })).tasks.filter((t) => HOLDING.includes(t.state));
   /** Each task's node reports it, as its agent would. */
   const report = async (tasks: ReadonlyArray<{ id: string; nodeId: string | null }>, state: "running" | "shutdown") => {
-    for (const t of tasks) await h.manager.assignments.report(t.nodeId!, t.id, state, null);
+    for (const t of tasks) await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state });
   };
 
   it("ok/two services with different targets move together; the rollout is followed until no task holds the old version", async () => {

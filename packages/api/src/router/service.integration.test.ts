@@ -144,7 +144,7 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     expect(new Set(wanted.map((t) => t.nodeId)).has(victim)).toBe(false);
     const replacement = wanted.find((t) => t.slot === stopped[0]!.slot)!;
     expect(replacement.desiredState).toBe("ready");
-    await h.manager.assignments.report(victim, stopped[0]!.id, "shutdown", null);
+    await h.manager.assignments.report(victim, { taskId: stopped[0]!.id, state: "shutdown" });
     await settle();
     expect((await admin.service.get({ ref: "web" })).tasks.find((t) => t.id === replacement.id)).toMatchObject({ desiredState: "running" });
   });
@@ -191,7 +191,7 @@ describe.each(testStoreKinds())("services and placement on %s", (kind) => {
     await expect(admin.service.get({ ref: "web" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "service web not found" });
     await settle();
     expect(await h.t.store.prisma.task.findMany({ select: { desiredState: true } })).toEqual([{ desiredState: "remove" }, { desiredState: "remove" }]);
-    for (const t of placed) await h.manager.assignments.report(t.nodeId!, t.id, "shutdown", null);
+    for (const t of placed) await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state: "shutdown" });
     await settle();
     expect(await h.t.store.prisma.task.count()).toBe(0);
   });

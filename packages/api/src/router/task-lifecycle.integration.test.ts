@@ -36,8 +36,8 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
   const current = async (service: string) => (await tasks(service)).find((t) => t.desiredState === "running" || t.desiredState === "ready")!;
   /** What an agent reports when the task it runs exits with an error. */
   const fail = async (t: { id: string; nodeId: string | null }) => {
-    await h.manager.assignments.report(t.nodeId!, t.id, "accepted", null);
-    await h.manager.assignments.report(t.nodeId!, t.id, "failed", "task: non-zero exit (1)");
+    await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state: "accepted" });
+    await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state: "failed", message: "task: non-zero exit (1)" });
   };
   const workerOnly = ["node.role == worker"];
 
@@ -215,8 +215,8 @@ describe.each(testStoreKinds())("task lifecycle on %s", (kind) => {
       await admin.service.create({ name: "web", image: "nginx", replicas: 1, constraints: workerOnly, restartPolicy: { condition, delayNs: 0 } });
       await h.settle();
       const t = await current("web");
-      await h.manager.assignments.report(t.nodeId!, t.id, "running", null);
-      await h.manager.assignments.report(t.nodeId!, t.id, end, null);
+      await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state: "running" });
+      await h.manager.assignments.report(t.nodeId!, { taskId: t.id, state: end });
       await h.settle();
       const all = await tasks("web");
       expect(all).toHaveLength(replaced ? 2 : 1);

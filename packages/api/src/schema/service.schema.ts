@@ -1,5 +1,6 @@
 import {
   DEFAULT_RESTART_POLICY,
+  DEFAULT_STOP_GRACE_PERIOD_NS,
   goQuote,
   MAX_REPLICAS,
   SECRET_REFERENCE_DEFAULTS,
@@ -81,6 +82,87 @@ export const portConfigOutput = z.object({
 /** Discrete generic resources a task reserves (`--generic-resource gpu=1`), by kind. */
 export const genericReservationInput = z.record(z.string().min(1).max(128), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER));
 
+/** One mount (`--mount type=tmpfs,target=/cache`); a bind needs the runtime policy's leave. */
+export const mountInput = z.strictObject({
+  type: z.enum(["bind", "volume", "tmpfs"]),
+  source: z.string().max(4096).default(""),
+  target: z.string().max(4096),
+  readOnly: z.boolean().default(false),
+  tmpfsSizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  tmpfsMode: z.number().int().min(0).max(0o7777).optional(),
+});
+
+export const mountOutput = z.object({
+  type: z.enum(["bind", "volume", "tmpfs"]),
+  source: z.string(),
+  target: z.string(),
+  readOnly: z.boolean(),
+  tmpfsSizeBytes: z.number().int().optional(),
+  tmpfsMode: z.number().int().optional(),
+});
+
+export const seccompInput = z.strictObject({
+  mode: z.enum(["default", "unconfined", "custom"]).default("default"),
+  profile: z.string().max(64).optional(),
+});
+
+const argList = z.array(z.string().max(4096)).max(256);
+
+/**
+ * The task's container (ADR 0019). Every field has its default, so a spec sent without
+ * this section gets the safe settings: the engine's seccomp and AppArmor profiles, and
+ * no-new-privileges on.
+ */
+export const containerSpecInput = z.strictObject({
+  command: argList.default([]),
+  args: argList.default([]),
+  env: z.array(z.string().max(32_768)).max(1024).default([]),
+  workdir: z.string().max(4096).default(""),
+  user: z.string().max(65).default(""),
+  hostname: z.string().max(253).default(""),
+  labels: z.record(z.string().max(1024), z.string().max(4096)).default({}),
+  stopSignal: z.string().max(32).default(""),
+  stopGracePeriodNs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_STOP_GRACE_PERIOD_NS),
+  init: z.boolean().default(false),
+  readOnly: z.boolean().default(false),
+  capAdd: z.array(z.string().max(64)).max(64).default([]),
+  capDrop: z.array(z.string().max(64)).max(64).default([]),
+  mounts: z.array(mountInput).max(64).default([]),
+  seccomp: seccompInput.default({ mode: "default" }),
+  apparmor: z.string().max(128).default(""),
+  noNewPrivileges: z.boolean().default(true),
+  privileged: z.boolean().default(false),
+  hostNetwork: z.boolean().default(false),
+});
+
+export const containerSpecOutput = z.object({
+  command: z.array(z.string()),
+  args: z.array(z.string()),
+  env: z.array(z.string()),
+  workdir: z.string(),
+  user: z.string(),
+  hostname: z.string(),
+  labels: z.record(z.string(), z.string()),
+  stopSignal: z.string(),
+  stopGracePeriodNs: z.number().int(),
+  init: z.boolean(),
+  readOnly: z.boolean(),
+  capAdd: z.array(z.string()),
+  capDrop: z.array(z.string()),
+  mounts: z.array(mountOutput),
+  seccomp: z.object({ mode: z.enum(["default", "unconfined", "custom"]), profile: z.string().optional() }),
+  apparmor: z.string(),
+  noNewPrivileges: z.boolean(),
+  privileged: z.boolean(),
+  hostNetwork: z.boolean(),
+});
+
+/** `--limit-cpu`, `--limit-memory`: 0 = no limit. */
+export const limitsInput = z.strictObject({
+  nanoCpus: z.number().int().min(0).max(1e15).default(0),
+  memoryBytes: z.number().int().min(0).max(1e18).default(0),
+});
+
 /** A service spec as the API takes it; the manager applies Swarm's rules and messages. */
 export const serviceSpecInput = z.strictObject({
   name: z.string().max(SERVICE_NAME_MAX_LENGTH, `name must be ${SERVICE_NAME_MAX_LENGTH} characters or fewer`),
@@ -98,6 +180,9 @@ export const serviceSpecInput = z.strictObject({
       generic: genericReservationInput.optional(),
     })
     .default({ nanoCpus: 0, memoryBytes: 0 }),
+  limits: limitsInput.optional(),
+  /** Left out: the safe defaults (core's `defaultContainerSpec`), which the manager stores. */
+  container: containerSpecInput.optional(),
   /** Absent: Swarm's defaults (any, 5 s, unlimited). */
   restartPolicy: restartPolicyInput.optional(),
   ports: z.array(portConfigInput).max(256).optional(),
@@ -117,6 +202,9 @@ export const serviceSpecOutput = z.object({
   preferences: z.array(z.string()),
   maxReplicasPerNode: z.number().int(),
   reservations: z.object({ nanoCpus: z.number(), memoryBytes: z.number(), generic: z.record(z.string(), z.number()).optional() }),
+  limits: z.object({ nanoCpus: z.number(), memoryBytes: z.number() }).optional(),
+  /** Absent on specs stored before containers ran: they mean the defaults. */
+  container: containerSpecOutput.optional(),
   restartPolicy: restartPolicyOutput.optional(),
   ports: z.array(portConfigOutput).optional(),
   secrets: z.array(secretReferenceOutput).optional(),
@@ -132,6 +220,9 @@ export const taskSchema = z.object({
   state: z.string(),
   message: z.string().nullable(),
   err: z.string().nullable(),
+  /** The task's container on its node, once made. */
+  containerId: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
   createdAt: dateSchema,
   updatedAt: dateSchema,
 });

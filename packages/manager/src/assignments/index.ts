@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { RampartError, TASK_STATES, taskStatesBetween, type SecretReference, type TaskState } from "@rampart/core";
+import { RampartError, TASK_STATES, taskRuntimeOf, taskStatesBetween, type SecretReference, type TaskRuntime, type TaskState } from "@rampart/core";
 import { getTask, listManyNodeAssignments, updateTasksIf, type ConditionalTaskChange, type NodeAssignment } from "@rampart/db";
 import { batched } from "../batch.js";
 import type { ManagerDeps } from "../deps.js";
@@ -8,8 +8,8 @@ import type { ManagerBus } from "../events.js";
 /**
  * What each node is told to run (the dispatcher's Assignments and UpdateTaskStatus): a
  * node sees only tasks assigned to it, long-polls for changes, and reports each task's
- * progress. Rampart runs no containers, so an agent acknowledges a task (accepted), then
- * reports it running, and reports it shut down when told to stop.
+ * progress as its container goes (ADR 0019): accepted, preparing, starting, running, and
+ * then complete, failed, rejected or shutdown.
  */
 export interface Assignment {
   id: string;
@@ -21,11 +21,24 @@ export interface Assignment {
   state: TaskState;
   /** The secrets the task reads (no values: the node fetches each with `GET /v1/secrets/ID`). */
   secrets: SecretReference[];
+  /** What the node runs: image, container, resources, host ports (from the spec the task was made with). */
+  runtime: TaskRuntime;
 }
 
 /** States a node may report, in the order a task goes through them. */
-export const REPORTABLE_STATES = ["accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed"] as const;
+export const REPORTABLE_STATES = ["accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed", "rejected"] as const;
 export type ReportableState = (typeof REPORTABLE_STATES)[number];
+
+/** One step of a task's life as its node reports it. */
+export interface TaskReport {
+  taskId: string;
+  state: ReportableState;
+  message?: string | undefined;
+  /** The runtime's error, for a failed or rejected task. */
+  err?: string | undefined;
+  containerId?: string | undefined;
+  exitCode?: number | undefined;
+}
 
 /** Under the 60 s idle timeout common to proxies; the agent waits 65 s for an answer. */
 const LONG_POLL_MS = 50_000;
@@ -82,6 +95,7 @@ export function createAssignmentService(
     desiredState: t.desiredState,
     state: t.state,
     secrets: t.secrets,
+    runtime: taskRuntimeOf(t.spec),
   });
 
   /**
@@ -202,10 +216,19 @@ export function createAssignmentService(
      * write is conditional (this node, a state before the reported one, not ended), so a
      * concurrent orphaning or rejection by the manager is never overwritten.
      */
-    async report(nodeId: string, taskId: string, state: ReportableState, message: string | null): Promise<void> {
+    async report(nodeId: string, { taskId, state, message, err, containerId, exitCode }: TaskReport): Promise<void> {
       // The common case in one statement: a forward move from ASSIGNED..RUNNING.
       const from = taskStatesBetween("assigned", "running").filter((s) => TASK_STATES[s] < TASK_STATES[state]);
-      const written = await reports.add({ id: taskId, nodeId, from, state, message: message ?? `task ${state}` });
+      const written = await reports.add({
+        id: taskId,
+        nodeId,
+        from,
+        state,
+        message: message ?? `task ${state}`,
+        err: err ?? null,
+        containerId: containerId ?? null,
+        exitCode: exitCode ?? null,
+      });
       if (written) {
         if (TASK_STATES[state] > TASK_STATES.running) {
           bus.emit("taskEnded", { id: taskId, nodeId, state, ...written });

@@ -7,12 +7,14 @@ import {
   SYSTEM_ACTOR,
   checkCertExpiry,
   checkHeartbeatPeriod,
+  checkRuntimePolicy,
   checkTaskHistoryLimit,
   formatJoinToken,
   newId,
   type Actor,
   type ClusterRecord,
   type NodeRole,
+  type RuntimePolicy,
 } from "@rampart/core";
 import { clusterSecretContext, createCluster, getCluster, getClusterSecrets, updateCluster } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
@@ -186,7 +188,41 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
       onChange(record);
       return record;
     },
+
+    /**
+     * The runtime policy: which host paths services may mount, and whether they may use
+     * the host's network or run privileged (ADR 0019). Audited with what it now allows;
+     * paths are not secret, and an auditor needs to see what was opened.
+     */
+    async setRuntimePolicy(input: { version: number; policy: RuntimePolicy }, actor: Actor, ip: string | null): Promise<ClusterRecord> {
+      const s = loaded();
+      const policy = checkRuntimePolicy(input.policy);
+      if (input.version !== s.record.version) {
+        throw new RampartError("conflict", `the swarm settings changed since version ${input.version}; reload and try again`, {
+          field: "version",
+        });
+      }
+      const record = await deps.store.transaction(async (tx) => {
+        const updated = await updateCluster(tx, s.record.id, input.version, { runtimePolicy: policy }, deps.now());
+        if (!updated) throw new RampartError("conflict", "the swarm settings changed at the same time; reload and try again", { field: "version" });
+        await audit.record(
+          { actor, action: "runtime.policy", target: { type: "cluster", id: s.record.id }, outcome: "success", reason: describePolicy(policy), ip },
+          tx,
+        );
+        return updated;
+      });
+      s.record = record;
+      onChange(record);
+      return record;
+    },
   };
+}
+
+/** The policy in a line, for its audit event: `host paths: /srv/data; host network: no; privileged: no`. */
+export function describePolicy(policy: RuntimePolicy): string {
+  const yes = (on: boolean) => (on ? "allowed" : "refused");
+  const paths = policy.allowedHostPaths.length > 0 ? policy.allowedHostPaths.join(", ") : "none";
+  return `host paths: ${paths}; host network: ${yes(policy.allowHostNetwork)}; privileged: ${yes(policy.allowPrivileged)}`.slice(0, 1000);
 }
 
 export type ClusterService = ReturnType<typeof createClusterService>;

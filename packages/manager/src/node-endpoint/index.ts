@@ -17,6 +17,7 @@ import {
 import { z } from "zod";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { REPORTABLE_STATES, type AssignmentService } from "../assignments/index.js";
+import type { RuntimeService } from "../runtime/index.js";
 import type { DeliveryService } from "../delivery/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
@@ -35,6 +36,7 @@ import type { NodeService } from "../nodes/index.js";
  *   GET  /v1/assignments          the node's own tasks; `?known=<digest>` long-polls for a change
  *   POST /v1/tasks/status         tasks' progress (one update or up to 16), for the node's own tasks only
  *   GET  /v1/secrets/ID           a secret's value, only while a task of the node references it
+ *   GET  /v1/seccomp/NAME         a custom seccomp profile, only while a task of the node names it
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
  * of the request.
@@ -110,6 +112,14 @@ const description = z.strictObject({
   engineLabels: z.record(text(128), text(1024)).refine((l) => Object.keys(l).length <= 64, "at most 64 engine labels"),
   /** Discrete counts by kind; the node service checks kinds and counts with core's rules. */
   genericResources: z.record(text(128), z.number()).optional(),
+  /** What runs the node's tasks (ADR 0019); absent from agents before containers ran. */
+  runtime: z
+    .strictObject({
+      kind: z.enum(["docker", "simulated", "none"]),
+      detail: text(512),
+      securityOptions: z.array(text(64)).max(16),
+    })
+    .optional(),
 });
 // A token of any length is compared whole, as Swarm compares it, so a long one gets Swarm's
 // answer rather than a size complaint; the listener's 64 KiB body limit bounds it.
@@ -125,6 +135,10 @@ const statusUpdate = z.strictObject({
   taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
   state: z.enum(REPORTABLE_STATES),
   message: text(256).optional(),
+  /** The runtime's error, for a failed or rejected task (`task: non-zero exit (1)`, `No such image: …`). */
+  err: text(1024).optional(),
+  containerId: z.string().regex(/^[0-9a-f]{64}$/, "containerId must be a container ID").optional(),
+  exitCode: z.number().int().min(-2147483648).max(2147483647).optional(),
 });
 /** Most updates one report may carry (Swarm's agent batches its status updates too). */
 const MAX_STATUS_UPDATES = 16;
@@ -148,6 +162,7 @@ export function createNodeEndpoint(
   nodes: NodeService,
   assignments: AssignmentService,
   delivery: DeliveryService,
+  runtime: RuntimeService,
 ) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
   /** Each verified connection's certificate subject, or null when core cannot read it. */
@@ -269,7 +284,7 @@ export function createNodeEndpoint(
         const who = await identify(req);
         if ("refused" in who) return who.refused;
         for (const update of statusUpdates(req.body)) {
-          await assignments.report(who.nodeId, update.taskId, update.state, update.message ?? null);
+          await assignments.report(who.nodeId, update);
         }
         return { status: 200, body: { ok: true } };
       }
@@ -279,6 +294,12 @@ export function createNodeEndpoint(
           const who = await identify(req);
           if ("refused" in who) return who.refused;
           return { status: 200, body: await delivery.fetch(who.nodeId, secret[1]!, req.ip) };
+        }
+        const profile = /^\/v1\/seccomp\/([A-Za-z0-9._-]{1,64})$/.exec(req.path);
+        if (req.method === "GET" && profile) {
+          const who = await identify(req);
+          if ("refused" in who) return who.refused;
+          return { status: 200, body: { name: profile[1]!, content: await runtime.profileForNode(who.nodeId, profile[1]!) } };
         }
         return problem(404, `no route for ${req.method} ${quotePrefix(req.path)}`);
       }

@@ -20,6 +20,8 @@ import {
   type NodeResources,
   type NodeRole,
   type NodeState,
+  LEGACY_RUNTIME,
+  runtimeProblem,
 } from "@rampart/core";
 import {
   addRemovedNode,
@@ -180,6 +182,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       platform: node.platform,
       resources: node.resources,
       engineVersion: node.engineVersion,
+      runtime: node.runtime,
       addr: node.addr,
       isLeader: node.isLeader,
       createdAt: node.createdAt,
@@ -388,6 +391,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         platform: { os: description.os, arch: description.arch },
         resources: { nanoCpus: description.nanoCpus, memoryBytes: description.memoryBytes, generic: { ...description.genericResources } },
         engineVersion: description.engineVersion,
+        runtime: description.runtime ?? LEGACY_RUNTIME,
         addr: ip,
         isLeader: false,
         createdAt: now,
@@ -514,6 +518,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         platform: { os: n.platform.os, architecture: n.platform.arch },
         addr: n.addr,
         resources: schedulerResources(n),
+        runtimeProblem: runtimeProblem(n.runtime) ?? null,
       }));
     },
 

@@ -1,6 +1,7 @@
 import {
   RampartError,
   checkServiceSpec,
+  containerOf,
   newId,
   planGlobal,
   planReplicated,
@@ -11,6 +12,7 @@ import {
   type Plan,
   type RestartDecider,
   type ServiceSpec,
+  type Weakening,
 } from "@rampart/core";
 import {
   createService,
@@ -33,6 +35,7 @@ import type { AuditService } from "../audit/index.js";
 import type { ManagerDeps } from "../deps.js";
 import type { ManagerBus } from "../events.js";
 import type { NodeService } from "../nodes/index.js";
+import type { RuntimeService } from "../runtime/index.js";
 import { auditSecretGrants, checkServiceSecrets } from "../secrets/grants.js";
 
 export type { OrchestratorNode, Plan } from "@rampart/core";
@@ -60,8 +63,21 @@ interface Effects {
  * (restarts.ts). Every transaction that plans a service's tasks locks its row first, so
  * two of them never plan the same slot from the same read.
  */
-export function createServiceService(deps: ManagerDeps, audit: AuditService, nodes: NodeService, bus: ManagerBus, restartsFor: RestartDeciderFor) {
+export function createServiceService(
+  deps: ManagerDeps,
+  audit: AuditService,
+  nodes: NodeService,
+  bus: ManagerBus,
+  restartsFor: RestartDeciderFor,
+  runtime: RuntimeService,
+) {
   const db = deps.store.prisma;
+
+  /** The audit event's reason for a spec that gives up protections (ADR 0019), null when it gives up none. */
+  const weakened = (list: readonly Weakening[]) => (list.length > 0 ? `weakens: ${list.map((w) => w.text).join("; ")}`.slice(0, 1000) : null);
+
+  /** The spec as stored: its container written out in full, so what every task runs is on the record. */
+  const stored = (spec: ServiceSpec): ServiceSpec => ({ ...spec, container: containerOf(spec) });
 
   async function resolve(ref: string, tx: Db = db): Promise<ServiceRecord> {
     const ids = await findServiceIds(tx, ref);
@@ -141,7 +157,8 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
       throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
     }
     // A spec without `secrets` keeps the service's references (see checkServiceSecrets).
-    const checked = await checkServiceSecrets(tx, spec, current.spec);
+    const checked = stored(await checkServiceSecrets(tx, spec, current.spec));
+    const weakenings = await runtime.checkSpec(tx, checked);
     if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
     if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
       throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
@@ -151,7 +168,7 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
     if (!next) throw new RampartError("conflict", `service ${current.name} changed at the same time; reload and try again`, { field: "version" });
     const effects = noEffects();
     await reconcile(tx, next, effects, current.spec);
-    await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", ip }, tx);
+    await audit.record({ actor, action: "service.update", target: target(next), outcome: "success", reason: weakened(weakenings), ip }, tx);
     await auditSecretGrants(audit, tx, { actor, ip, service: next, before: current.spec.secrets, after: checked.secrets });
     return { service: next, announce: () => announce([next.id], effects) };
   }
@@ -181,13 +198,14 @@ export function createServiceService(deps: ManagerDeps, audit: AuditService, nod
       const effects = noEffects();
       const created = await deps.store.transaction(async (tx) => {
         // Swarm checks the secrets a spec references before the name (CreateService).
-        const checked = await checkServiceSecrets(tx, spec);
+        const checked = stored(await checkServiceSecrets(tx, spec));
+        const weakenings = await runtime.checkSpec(tx, checked);
         if (await getServiceByName(tx, spec.name)) {
           throw new RampartError("already_exists", `name conflicts with an existing object: service ${spec.name} already exists`, { field: "name" });
         }
         const service = await createService(tx, { id: newId(deps.random(17)), spec: checked, at: deps.now() });
         await reconcile(tx, service, effects);
-        await audit.record({ actor, action: "service.create", target: target(service), outcome: "success", ip }, tx);
+        await audit.record({ actor, action: "service.create", target: target(service), outcome: "success", reason: weakened(weakenings), ip }, tx);
         await auditSecretGrants(audit, tx, { actor, ip, service, after: checked.secrets });
         return service;
       });
