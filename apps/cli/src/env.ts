@@ -18,6 +18,10 @@ const schema = z.object({
   RAMPART_TOKEN: z.string().min(1).optional(),
   /** A join token for `rampart agent join`, kept out of the process's arguments. */
   RAMPART_JOIN_TOKEN: z.string().min(1).optional(),
+  /** The container engine (as the docker CLI reads them): `unix:///path`, `tcp://host:port`, `ssh://host`. */
+  DOCKER_HOST: z.string().min(1).optional(),
+  DOCKER_TLS_VERIFY: z.string().optional(),
+  DOCKER_CERT_PATH: z.string().min(1).optional(),
   /** Where the built web UI is; defaults to apps/web beside this package. */
   RAMPART_WEB_DIR: z.string().min(1).optional(),
 });

@@ -10,6 +10,7 @@ import {
 } from "@rampart/core";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
 import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type TaskProgress } from "./client.js";
+import type { TaskExecutor, TaskHost } from "./runtime/executor.js";
 import { memorySecretStore, SecretStoreError, type SecretStore } from "./secrets.js";
 
 /**
@@ -169,6 +170,17 @@ export interface AgentOptions {
   secrets?: SecretStore;
   /** How long to wait after the n-th failed poll in a row (1 s, doubling, at most 30 s). */
   pollRetryMs?: (failures: number) => number;
+  /**
+   * What runs this node's tasks (ADR 0019): a container engine, or a refusal when there
+   * is none. Absent: the tasks are simulated (`agent simulate`), acknowledged and
+   * reported running with nothing executed.
+   */
+  executor?: (host: TaskHost) => TaskExecutor;
+  /**
+   * False when something else keeps this identity current (the server's own node, whose
+   * certificate the server renews): the agent then never renews it itself.
+   */
+  renews?: boolean;
 }
 
 const pollRetryMs = (failures: number) => Math.min(1000 * 2 ** (failures - 1), 30_000);
@@ -189,6 +201,8 @@ export class NodeAgent {
   private polling: Promise<void> | undefined;
 
   private readonly secrets: SecretStore;
+  private executor: TaskExecutor | undefined;
+  private readonly profiles = new Map<string, string>();
 
   constructor(private readonly options: AgentOptions) {
     this.secrets = options.secrets ?? memorySecretStore();
@@ -231,10 +245,17 @@ export class NodeAgent {
     return identity;
   }
 
+  /** Uses a certificate something else renewed (the server's own node). */
+  useIdentity(identity: AgentIdentity): void {
+    this.identity = identity;
+    this.client.setIdentity(this.tlsOf(identity));
+  }
+
   /** Heartbeats and renewals until stop(). */
   start(): void {
     if (!this.identity) throw new Error("join first");
-    this.scheduleRenewal();
+    if (this.options.executor) this.executor = this.options.executor(this.taskHost());
+    if (this.options.renews !== false) this.scheduleRenewal();
     void this.beat();
     this.polling = this.followAssignments();
   }
@@ -247,11 +268,38 @@ export class NodeAgent {
     this.client.close();
   }
 
-  /** Stops, waits for the task loop to end, and removes every secret this node holds. */
+  /**
+   * Stops, waits for the task loop to end, and removes every secret this node holds.
+   * Containers are left running, as Swarm's agent leaves them: the next start adopts them.
+   */
   async shutdown(): Promise<void> {
     this.stop();
     await this.polling;
+    await this.executor?.close();
     await this.secrets.close();
+  }
+
+  /** What the executor may ask of this agent. */
+  private taskHost(): TaskHost {
+    return {
+      nodeId: this.identity!.nodeId,
+      report: (updates) => (updates.length === 0 ? Promise.resolve() : this.client.reportTasks(updates)),
+      prepareSecrets: async (task) => {
+        await this.fetchSecrets(task);
+        return new Map(task.secrets.map((ref) => [ref.target, this.secrets.pathOf(task.id, ref.target)]));
+      },
+      removeSecrets: (taskId) => this.secrets.removeTask(taskId),
+      seccompProfile: async (name) => {
+        const known = this.profiles.get(name);
+        if (known !== undefined) return known;
+        // Profiles never change under a name, so one fetch serves every task that names it.
+        const { content } = await this.client.fetchSeccompProfile(name);
+        this.profiles.set(name, content);
+        return content;
+      },
+      warn: (message) => this.options.events?.error?.(message),
+      reported: (task, update) => this.options.events?.task?.(task, update.state),
+    };
   }
 
   /** Waits `ms`, or less if stop() comes first. */
@@ -329,8 +377,8 @@ export class NodeAgent {
   /**
    * The dispatcher's Assignments stream, as a long poll: the manager answers at once
    * when this node's tasks differ from the digest it last sent, else after up to 50 s
-   * (with no task list: nothing changed).
-   * Rampart runs no containers, so a task is acknowledged and reported running, and
+   * (with no task list: nothing changed). The executor runs what the list asks for;
+   * without one (a simulated node) a task is acknowledged and reported running, and
    * reported shut down when the manager wants it stopped.
    */
   private async followAssignments(): Promise<void> {
@@ -349,7 +397,8 @@ export class NodeAgent {
         if (tasks) {
           // Secrets of tasks that left this node go first.
           await this.secrets.retain(new Set(tasks.filter((t) => nextProgress(t) !== "shutdown").map((t) => t.id)));
-          for (const task of tasks) if (!this.stopped) await this.progress(task);
+          if (this.executor) await this.executor.sync(tasks);
+          else for (const task of tasks) if (!this.stopped) await this.progress(task);
         }
       } catch (error) {
         if (this.stopped) return;
@@ -425,7 +474,7 @@ export class NodeAgent {
       this.describedOnce = true;
       this.heartbeatPeriodMs = response.heartbeatPeriodMs;
       this.options.events?.heartbeat?.(true);
-      if (response.role !== this.identity!.role) await this.renew(`role changed to ${response.role}`);
+      if (response.role !== this.identity!.role && this.options.renews !== false) await this.renew(`role changed to ${response.role}`);
     } catch (error) {
       this.options.events?.heartbeat?.(false);
       this.report(error);

@@ -1,5 +1,5 @@
 import { Agent, request, type AgentOptions } from "node:https";
-import type { NodeDescription, SecretReference } from "@rampart/core";
+import type { NodeDescription, SecretReference, TaskRuntime } from "@rampart/core";
 import { SWARM_CIPHERS } from "../server/node-endpoint.js";
 
 /**
@@ -41,7 +41,9 @@ export interface NodeClient {
   assignments(known?: string): Promise<AssignmentsResponse>;
   reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
   /** Several steps in one request, applied in order (a task accepted and then running). */
-  reportTasks(updates: ReadonlyArray<{ taskId: string; state: TaskProgress; message?: string }>): Promise<void>;
+  reportTasks(updates: ReadonlyArray<TaskUpdate>): Promise<void>;
+  /** A custom seccomp profile a task of this node names (`GET /v1/seccomp/NAME`). */
+  fetchSeccompProfile(name: string): Promise<{ name: string; content: string }>;
   /** A secret's value (base64), which the manager gives only while a task of this node references it. */
   fetchSecret(secretId: string): Promise<{ id: string; name: string; data: string }>;
   /** Use a new key and certificate from now on (after a renewal). */
@@ -68,6 +70,8 @@ export interface AssignedTask {
   state: string;
   /** The secrets the task reads, without their values. */
   secrets: SecretReference[];
+  /** What to run: image, container, resources, host ports. */
+  runtime: TaskRuntime;
 }
 
 export interface AssignmentsResponse {
@@ -76,7 +80,18 @@ export interface AssignmentsResponse {
   tasks?: AssignedTask[];
 }
 
-export type TaskProgress = "accepted" | "ready" | "running" | "shutdown" | "failed";
+export type TaskProgress = "accepted" | "preparing" | "ready" | "starting" | "running" | "complete" | "shutdown" | "failed" | "rejected";
+
+/** One step of a task's life, as reported to the manager (Swarm's TaskStatus). */
+export interface TaskUpdate {
+  taskId: string;
+  state: TaskProgress;
+  message?: string;
+  /** The runtime's error, for a failed or rejected task. */
+  err?: string;
+  containerId?: string;
+  exitCode?: number;
+}
 
 export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
   const { host, port } = parseAddress(address);
@@ -146,6 +161,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     // The manager holds a poll up to 50 s; allow it 65.
     assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`, undefined, 65_000),
     fetchSecret: (secretId) => json("GET", `/v1/secrets/${encodeURIComponent(secretId)}`),
+    fetchSeccompProfile: (name) => json("GET", `/v1/seccomp/${encodeURIComponent(name)}`),
     async reportTask(taskId, state, message) {
       await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
     },

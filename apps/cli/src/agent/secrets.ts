@@ -23,6 +23,10 @@ export interface SecretStore {
   open(): Promise<void>;
   has(taskId: string, target: string): boolean;
   write(taskId: string, ref: SecretReference, data: Buffer): Promise<void>;
+  /** Where a written secret's file is on this node (for a container's bind), or undefined when it lives in memory only. */
+  pathOf(taskId: string, target: string): string | undefined;
+  /** Removes one task's secrets (its container is gone). */
+  removeTask(taskId: string): Promise<void>;
   /** Removes every task's secrets except those of `keep`; returns the task IDs removed. */
   retain(keep: ReadonlySet<string>): Promise<string[]>;
   /** Removes everything (and the root itself when the store made it). */
@@ -105,11 +109,16 @@ async function trustedDirectory(dir: string, root: string): Promise<string> {
 async function removeTree(path: string): Promise<void> {
   const st = await lstatIfAny(path);
   if (!st) return;
-  if (st.isDirectory()) {
-    for (const entry of await readdir(path)) await removeTree(join(path, entry));
-    await rmdir(path);
-  } else {
-    await unlink(path);
+  try {
+    if (st.isDirectory()) {
+      for (const entry of await readdir(path)) await removeTree(join(path, entry));
+      await rmdir(path);
+    } else {
+      await unlink(path);
+    }
+  } catch (error) {
+    // Removed meanwhile (a task's container went while its secrets were being withdrawn): gone is gone.
+    if (!isErrno(error, "ENOENT")) throw error;
   }
 }
 
@@ -192,6 +201,15 @@ export function tmpfsSecretStore(root: string, options: { allowDisk?: boolean; r
 
     has: (taskId, target) => written.get(taskId)?.has(target) ?? false,
 
+    pathOf: (taskId, target) => (trusted && written.get(taskId)?.has(target) ? secretPath(trusted.path, taskId, target) : undefined),
+
+    async removeTask(taskId) {
+      const base = await verified();
+      secretPath(base, taskId, "x"); // refuses anything that is not a task ID
+      await removeTree(join(base, taskId));
+      written.delete(taskId);
+    },
+
     async write(taskId, ref, data) {
       const base = await verified();
       const path = secretPath(base, taskId, ref.target);
@@ -254,6 +272,11 @@ export function memorySecretStore(): SecretStore & { get(taskId: string, target:
     async open() {},
     has: (taskId, target) => held.get(taskId)?.has(target) ?? false,
     get: (taskId, target) => held.get(taskId)?.get(target),
+    pathOf: () => undefined,
+    async removeTask(taskId) {
+      for (const data of held.get(taskId)?.values() ?? []) data.fill(0);
+      held.delete(taskId);
+    },
     async write(taskId, ref, data) {
       (held.get(taskId) ?? held.set(taskId, new Map()).get(taskId)!).set(ref.target, Buffer.from(data));
     },

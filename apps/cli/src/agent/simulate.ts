@@ -22,6 +22,9 @@ export interface SimulateOptions {
 
 const ZONES = 10;
 
+/** What a simulated node says of itself: it runs nothing, and every view shows that. */
+export const SIMULATED_RUNTIME = { kind: "simulated" as const, detail: "tasks are reported running; no container runs", securityOptions: [] };
+
 export function simulatedDescription(prefix: string, index: number, width: number, version: string): NodeDescription {
   return {
     hostname: `${prefix}-${String(index + 1).padStart(width, "0")}`,
@@ -35,6 +38,7 @@ export function simulatedDescription(prefix: string, index: number, width: numbe
       disk: index % 3 === 0 ? "hdd" : "ssd",
       simulated: "true",
     },
+    runtime: SIMULATED_RUNTIME,
   };
 }
 

@@ -19,6 +19,11 @@ Commands:
              --allow-secrets-on-disk accept a secrets root that is not tmpfs (development only)
              --generic-resource KIND=N  advertise N of a generic resource, e.g. gpu=2
                                      (repeatable; as dockerd's --node-generic-resource)
+             --runtime docker|simulated  what runs tasks (default docker: every task is a
+                                     container of this node's engine; simulated: nothing runs)
+             --docker-host ADDR      the engine: unix:///path, tcp://host:port or ssh://host
+                                     (default DOCKER_HOST, else unix:///var/run/docker.sock;
+                                     Podman's Docker-compatible socket works too)
   simulate   Run many simulated nodes in this process, over the real protocol
              simulate --nodes N --token TOKEN [--prefix sim] [--exit-after-join] HOST:PORT`;
 
@@ -63,6 +68,8 @@ export const agent: Group = {
         "secrets-root": { type: "string" },
         "allow-secrets-on-disk": { type: "boolean" },
         "generic-resource": { type: "string", multiple: true },
+        runtime: { type: "string" },
+        "docker-host": { type: "string" },
       },
       positionals: true,
       run: ({ values, positionals, env, io }) =>
@@ -77,6 +84,9 @@ export const agent: Group = {
             genericResources: values["generic-resource"] ?? [],
             address: positionals[0],
             version: VERSION,
+            runtime: values.runtime,
+            dockerHost: values["docker-host"],
+            env,
           },
           io.out,
           io.err,

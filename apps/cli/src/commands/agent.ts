@@ -1,6 +1,8 @@
 import { parseLabel, parseNodeGenericResource, type NodeGenericResources } from "@rampart/core";
 import { join } from "node:path";
-import { describeThisMachine, fileStore, NodeAgent } from "../agent/agent.js";
+import { fileStore, NodeAgent } from "../agent/agent.js";
+import { RUNTIME_CHOICES, setUpRuntime, type RuntimeChoice } from "../agent/runtime/index.js";
+import { EngineAddressError, type EngineEnv } from "../agent/runtime/engine.js";
 import { freshSecretsRoot, tmpfsSecretStore } from "../agent/secrets.js";
 import { simulate } from "../agent/simulate.js";
 import { UsageError } from "./cli.js";
@@ -53,11 +55,19 @@ export async function agentJoin(
     genericResources: string[];
     address: string | undefined;
     version: string;
+    runtime: string | undefined;
+    dockerHost: string | undefined;
+    env: EngineEnv;
   },
   out: Out,
   err: Out,
 ): Promise<number> {
   if (!options.address) throw new UsageError('"rampart agent join" requires exactly 1 argument: the manager address HOST:PORT');
+  const runtimeKind = (options.runtime ?? "docker") as RuntimeChoice;
+  if (!RUNTIME_CHOICES.includes(runtimeKind)) {
+    throw new UsageError(`--runtime must be ${RUNTIME_CHOICES.join(" or ")}, not ${JSON.stringify(options.runtime)}`);
+  }
+  if (options.dockerHost !== undefined && runtimeKind !== "docker") throw new UsageError("--docker-host applies only to --runtime docker");
   const labels = Object.fromEntries(options.labels.map((l) => parseLabel(l, "label")));
   const generic = parseGenericResourceFlags(options.genericResources);
   // The default root is this agent's own: close() leaves nothing of it behind, however it ends.
@@ -67,15 +77,26 @@ export async function agentJoin(
   });
   // Refuse before joining: a node that cannot keep secrets in memory should not take tasks.
   await secrets.open();
+  let setup;
+  try {
+    setup = await setUpRuntime(runtimeKind, { dockerHost: options.dockerHost, env: options.env, version: options.version, hostname: options.hostname, labels, generic });
+  } catch (error) {
+    await secrets.close();
+    if (error instanceof EngineAddressError) throw new UsageError(`--docker-host: ${error.message}`);
+    throw error;
+  }
+  if (setup.problem) err(`warning: ${setup.problem}; this node will refuse every task`);
+  else if (setup.description.runtime) err(`runtime: ${setup.description.runtime.kind === "docker" ? setup.description.runtime.detail : "simulated (no container runs)"}`);
   let refused: string | undefined;
   let stopRun: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (stopRun = resolve));
   const agent = new NodeAgent({
     address: options.address,
     token: options.token,
-    description: describeThisMachine(options.version, options.hostname, labels, generic),
+    description: setup.description,
     store: fileStore(options.stateDir),
     secrets,
+    ...(setup.executor ? { executor: setup.executor } : {}),
     events: {
       renewed: (identity, reason) => err(`renewed this node's certificate (${reason}); role: ${identity.role}`),
       refused(message) {

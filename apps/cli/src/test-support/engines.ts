@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync } from "node:fs";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { waitFor } from "./wait.js";
+
+/**
+ * Real Docker Engines for tests and benches (../shared/TOOLCHAIN.md): each a private
+ * `dockerd` with its own data and exec roots, its own socket, its own hostname (a UTS
+ * namespace from `unshare -u`), vfs storage, and no iptables or bridge, so it touches
+ * nothing outside its directory. Images are made here from busybox-static and imported:
+ * nothing is pulled. A machine without dockerd or busybox fails the test, saying so.
+ */
+export const TEST_IMAGE = "local/busybox:1";
+
+const APPLETS = ["sh", "cat", "sleep", "echo", "ls", "id", "stat", "touch", "true", "false", "grep", "wc", "kill", "date", "head", "tail", "sha256sum", "env"];
+
+export interface TestEngine {
+  name: string;
+  socket: string;
+  /** For `--docker-host`: `unix://<socket>`. */
+  host: string;
+  docker: Docker;
+  pid: number;
+  /** Runs the docker CLI against this engine. */
+  cli(...args: string[]): { status: number; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+/** Why this machine cannot run the engine tests, or undefined when it can. */
+export function engineProblem(): string | undefined {
+  for (const [tool, pkg] of [
+    ["/usr/sbin/dockerd", "docker.io"],
+    ["/usr/bin/busybox", "busybox-static"],
+    ["/usr/bin/unshare", "util-linux"],
+  ] as const) {
+    if (!existsSync(tool)) return `${tool} is missing: install it with apt-get install -y --no-install-recommends ${pkg} (.ci/run does)`;
+  }
+  if (process.getuid?.() !== 0) return "the engine tests start dockerd, which needs root";
+  return undefined;
+}
+
+let rootfs: string | undefined;
+/** A folder holding busybox and its applets: the test image's whole file system. */
+function busyboxRootfs(): string {
+  if (rootfs) return rootfs;
+  const dir = mkdtempSync("/tmp/rampart-busybox-");
+  // mkdtemp makes 0700; the image's / must be open to the non-root users tasks run as.
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, "bin"));
+  copyFileSync("/usr/bin/busybox", join(dir, "bin/busybox"));
+  for (const applet of APPLETS) symlinkSync("busybox", join(dir, "bin", applet));
+  for (const d of ["etc", "run", "proc", "sys", "dev"]) mkdirSync(join(dir, d), { mode: 0o755 });
+  mkdirSync(join(dir, "tmp"), { mode: 0o1777 });
+  // A user and group for tasks that run as non-root.
+  spawnSync("sh", ["-c", `printf 'root:x:0:0:root:/:/bin/sh\\nnobody:x:65534:65534:nobody:/:/bin/sh\\napp:x:1000:1000:app:/:/bin/sh\\n' > ${dir}/etc/passwd`]);
+  spawnSync("sh", ["-c", `printf 'root:x:0:\\nnogroup:x:65534:\\napp:x:1000:\\n' > ${dir}/etc/group`]);
+  rootfs = dir;
+  return dir;
+}
+
+/** Starts one engine named `name` (its hostname too); imports the test image unless `image` is false. */
+export async function startEngine(name: string, { image = true }: { image?: boolean } = {}): Promise<TestEngine> {
+  const problem = engineProblem();
+  if (problem) throw new Error(`cannot start a Docker Engine for this test: ${problem}`);
+  const dir = mkdtempSync(`/tmp/rampart-engine-${name}-`);
+  const socket = join(dir, "docker.sock");
+  const args = [
+    "-u",
+    "sh",
+    "-c",
+    `hostname ${name} && exec dockerd --data-root ${dir}/root --exec-root ${dir}/exec -H unix://${socket} --pidfile ${dir}/pid ` +
+      "--storage-driver vfs --iptables=false --ip6tables=false --bridge=none --log-level warn",
+  ];
+  const child: ChildProcess = spawn("unshare", args, { stdio: ["ignore", "ignore", "pipe"], detached: false });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const docker = new Docker({ socketPath: socket });
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`dockerd ${name} exited (${child.exitCode}): ${stderr}`);
+        return existsSync(socket) && (await docker.ping().then(() => true, () => false));
+      },
+      `dockerd ${name} to answer on ${socket}`,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  } catch (error) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const cli = (...command: string[]) => {
+    const result = spawnSync("docker", ["-H", `unix://${socket}`, ...command], { encoding: "utf8" });
+    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  };
+  if (image) {
+    const imported = spawnSync("sh", ["-c", `tar -C ${busyboxRootfs()} -c . | docker -H unix://${socket} import --change "ENV PATH=/bin" - ${TEST_IMAGE}`], { encoding: "utf8" });
+    if (imported.status !== 0) throw new Error(`importing ${TEST_IMAGE} into ${name}: ${imported.stderr}`);
+  }
+  const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
+  return {
+    name,
+    socket,
+    host: `unix://${socket}`,
+    docker,
+    pid,
+    cli,
+    async stop() {
+      // Containers of a stopped engine stop with it.
+      child.kill("SIGTERM");
+      await waitFor(() => child.exitCode !== null || child.signalCode !== null, `dockerd ${name} to stop`, { timeoutMs: 30_000 }).catch(() => child.kill("SIGKILL"));
+      // Mounts the engine left (container roots under vfs need none, but /run/secrets binds may).
+      spawnSync("sh", ["-c", `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Several engines at once. */
+export async function startEngines(names: readonly string[], options?: { image?: boolean }): Promise<TestEngine[]> {
+  return Promise.all(names.map((name) => startEngine(name, options)));
+}
