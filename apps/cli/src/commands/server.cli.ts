@@ -27,6 +27,10 @@ Options:
   --node-listen ADDR    Address for the node endpoint, mTLS (default 0.0.0.0:2377)
   --advertise-addr ADDR Address nodes use to reach it, for join commands
                         (default: the node-listen address, or this machine's IPv4)
+  --docker-host ADDR    The engine this server's own node runs its tasks through:
+                        unix:///path, tcp://host:port or ssh://host (default DOCKER_HOST,
+                        else unix:///var/run/docker.sock). With none reachable, the
+                        node gets no tasks, and says why.
   --log-level LEVEL     trace, debug, info, warn or error (default info, or RAMPART_LOG_LEVEL)
   --log-format FORMAT   json (one object a line, for a log file) or pretty (for a person);
                         default pretty on a terminal, json otherwise, or RAMPART_LOG_FORMAT
@@ -43,6 +47,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     "insecure-http": { type: "boolean" },
     "trust-proxy": { type: "boolean" },
     "advertise-addr": { type: "string" },
+    "docker-host": { type: "string" },
     "log-level": { type: "string" },
     "log-format": { type: "string" },
   },
@@ -92,6 +97,8 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
       insecureHttp: values["insecure-http"] ?? false,
       trustProxy: values["trust-proxy"] ?? false,
       advertiseAddr: values["advertise-addr"],
+      dockerHost: values["docker-host"],
+      engineEnv: { DOCKER_HOST: env.DOCKER_HOST, DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY, DOCKER_CERT_PATH: env.DOCKER_CERT_PATH },
       webDir,
       version: VERSION,
       log,

@@ -13,6 +13,8 @@ import { prepareDataDir, PRIVATE_UMASK, restrictTree } from "./files.js";
 import { capConnections, connectionCaps, PUBLIC_LISTENER_OPTIONS, raiseDescriptorLimit } from "./connections.js";
 import { createNodeEndpointServer, SWARM_CIPHERS } from "./node-endpoint.js";
 import { startTimers, swarmInitText } from "./timers.js";
+import { openLocalEngine } from "./local-agent.js";
+import type { EngineEnv } from "../agent/runtime/engine.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -33,6 +35,12 @@ export interface ServerOptions {
   announceSetupCode(code: string, url: string): void;
   /** Shows what `docker swarm init` prints, on the start that created the swarm. */
   announceSwarmInit?(text: string): void;
+  /**
+   * The engine this server's own node runs its tasks through (`--docker-host`, else
+   * DOCKER_HOST, else /var/run/docker.sock). None reachable: the node gets no tasks.
+   */
+  dockerHost?: string | undefined;
+  engineEnv?: EngineEnv;
 }
 
 export interface RunningServer {
@@ -168,13 +176,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const caps = connectionCaps(openFiles);
   // The UI and the store start side by side: each takes about a second.
   const nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, checked.nodeListen.port);
+  const engine = await openLocalEngine({ dockerHost: options.dockerHost, env: options.engineEnv ?? {}, dataDir: options.dataDir, log });
   const [webResult, runtimeResult] = await Promise.allSettled([
     loadNext(options.webDir, checked.listen),
-    openRuntime({ ...options, nodeAddress }),
+    openRuntime({ ...options, nodeAddress, describeLocal: (base) => engine.describe(base) }),
   ]);
   if (webResult.status === "rejected" || runtimeResult.status === "rejected") {
     if (webResult.status === "fulfilled") await webResult.value.close().catch(() => undefined);
     if (runtimeResult.status === "fulfilled") await runtimeResult.value.close();
+    await engine.stop();
     // The store's complaint (locked, wrong key) matters more than the UI's.
     throw runtimeResult.status === "rejected" ? runtimeResult.reason : (webResult as PromiseRejectedResult).reason;
   }
@@ -218,7 +228,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // With --node-listen :0 (tests) the real port is known only now.
     manager.deps.nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
 
-    const timers = startTimers(runtime, log, (local) =>
+    const timers = startTimers(runtime, log, (local) => {
       nodeServer.setSecureContext({
         key: local.keyPem,
         cert: local.certPem,
@@ -226,8 +236,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         minVersion: "TLSv1.2",
         ciphers: SWARM_CIPHERS,
         honorCipherOrder: true,
-      }),
-    );
+      });
+      engine.renewed(local);
+    });
+    // The server's own node polls its assignments like any agent, on this very listener.
+    const wildcard = checked.nodeListen.host === "0.0.0.0" || checked.nodeListen.host === "::";
+    engine.start(wildcard ? `127.0.0.1:${nodePort}` : advertiseAddress(undefined, checked.nodeListen, nodePort), runtime.local, runtime.localDescription);
 
     const scheme = checked.tls ? "https" : "http";
     const host = checked.listen.display.replace(/:\d+$/, "");
@@ -260,6 +274,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       close() {
         closing ??= (async () => {
           timers.stop();
+          // Its containers keep running; the next start adopts them.
+          await engine.stop().catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, "stopping the local node's agent"));
           try {
             const stopped = Promise.all(servers.map(stopListening));
             // Acknowledged writes are committed before their response is sent; waiting for
@@ -291,6 +307,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await Promise.all(servers.map(stopListening));
     await web.close().catch(() => undefined);
     await runtime.close();
+    await engine.stop().catch(() => undefined);
     throw error;
   }
 }

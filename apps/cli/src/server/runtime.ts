@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   log: Logger;
   /** Where nodes reach the node endpoint (host:port), as first known. */
   nodeAddress: string;
+  /** What this server's own node runs its tasks with (its engine's description, or runtime `none`). */
+  describeLocal?: (base: NodeDescription) => NodeDescription;
 }
 
 /** This server's own node: its ID, and the key and certificate its TLS listener uses. */
@@ -33,6 +35,8 @@ export interface Runtime {
   /** True on the start that created the swarm. */
   swarmCreated: boolean;
   local: LocalNode;
+  /** What the server's own node said of itself when it was registered. */
+  localDescription: NodeDescription;
   /** Re-issues this server's node certificate when it is due; returns it if it changed. */
   renewLocalNode(): Promise<LocalNode | undefined>;
   close(): Promise<void>;
@@ -83,7 +87,7 @@ async function ensureLocalNode(manager: Manager, options: RuntimeOptions): Promi
   const issued = await manager.nodes.ensureLocalNode({
     nodeId: ours?.nodeId,
     csrPem: csrFor(key),
-    description: localDescription(options.version),
+    description: (options.describeLocal ?? ((d: NodeDescription) => d))(localDescription(options.version)),
     addr: options.nodeAddress.replace(/:\d+$/, ""),
   });
   saveCertificate(files, issued.certificatePem, ca.rootPem);
@@ -135,6 +139,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       get local() {
         return local;
       },
+      localDescription: (options.describeLocal ?? ((d: NodeDescription) => d))(localDescription(options.version)),
       async renewLocalNode() {
         const next = await ensureLocalNode(manager, options);
         local = next.local;

@@ -51,6 +51,9 @@ export async function startTestServer(kind: StoreKind, overrides: Partial<Server
     version: "test",
     log: createLogger("debug", sink),
     announceSetupCode: (code) => void (setupCode = code),
+    // No engine unless a test brings one: whatever this machine runs stays out of it, and
+    // the server's own node reports runtime none (ADR 0019).
+    dockerHost: `unix://${dataDir}/no-engine.sock`,
     ...overrides,
   };
   const handle: TestServer = {

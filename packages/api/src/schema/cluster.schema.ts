@@ -60,3 +60,40 @@ export const joinInfoOutput = z.object({
 export const caOutput = z.object({ pem: z.string(), digest: z.string() });
 
 export type SwarmInfo = z.infer<typeof swarmInfoOutput>;
+
+/** What services may reach of their nodes (ADR 0019); `version` is the swarm settings' version. */
+export const runtimePolicyOutput = z.object({
+  version: z.number().int(),
+  allowedHostPaths: z.array(z.string()),
+  allowHostNetwork: z.boolean(),
+  allowPrivileged: z.boolean(),
+});
+
+export const setRuntimePolicyInput = z.strictObject({
+  version: z.number().int().min(1),
+  allowedHostPaths: z.array(z.string().min(1, "a host path cannot be empty").max(4096)).max(64, "at most 64 host paths may be allowed"),
+  allowHostNetwork: z.boolean(),
+  allowPrivileged: z.boolean(),
+});
+
+export const seccompProfileNameInput = z.strictObject({ name: z.string().min(1).max(64) });
+
+export const seccompProfileOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  digest: z.string(),
+  size: z.number().int(),
+  createdAt: dateSchema,
+});
+
+export const seccompProfileDetailOutput = seccompProfileOutput.extend({
+  content: z.string(),
+  /** The services whose spec names the profile. */
+  usedBy: z.array(z.string()),
+});
+
+export const createSeccompProfileInput = z.strictObject({
+  name: z.string().min(1, "give the profile a name").max(64),
+  /** The profile's JSON, as the engine reads it (`docker run --security-opt seccomp=FILE`). */
+  content: z.string().min(1, "paste the profile's JSON").max(256 * 1024, "a seccomp profile may be at most 256 KiB"),
+});

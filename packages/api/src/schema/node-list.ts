@@ -31,6 +31,9 @@ export const NODE_LIST_COLUMNS = [
   "tlsNotBefore",
   "tlsNotAfter",
   "tlsSerial",
+  "runtimeKind",
+  "runtimeDetail",
+  "runtimeSecurityOptions",
 ] as const;
 
 export type NodeListCell = string | number | boolean | null | Record<string, string>;
@@ -72,6 +75,9 @@ export function encodeNodeList(nodes: readonly NodeViewOutput[]): NodeListPayloa
       ms(n.tls.notBefore),
       ms(n.tls.notAfter),
       n.tls.serial,
+      n.runtime.kind,
+      n.runtime.detail,
+      n.runtime.securityOptions.join(","),
     ];
   }
   return { columns: NODE_LIST_COLUMNS, rows };
@@ -106,6 +112,11 @@ export function decodeNodeList(payload: NodeListPayload): NodeViewOutput[] {
       notBefore: date(r[21]!),
       notAfter: date(r[22]!),
       serial: r[23] as string | null,
+    },
+    runtime: {
+      kind: r[24] as NodeViewOutput["runtime"]["kind"],
+      detail: r[25] as string,
+      securityOptions: (r[26] as string) === "" ? [] : (r[26] as string).split(","),
     },
   }));
 }

@@ -20,6 +20,12 @@ export const nodeViewSchema = z.object({
    */
   resources: z.object({ nanoCpus: z.number(), memoryBytes: z.number(), generic: z.record(z.string(), z.number()).optional() }),
   engineVersion: z.string(),
+  /**
+   * What runs the node's tasks (ADR 0019): `docker` (its engine), `simulated` (nothing
+   * runs: `agent simulate`), or `none` (no engine; the node gets no tasks, and `detail`
+   * says why).
+   */
+  runtime: z.object({ kind: z.enum(["docker", "simulated", "none"]), detail: z.string(), securityOptions: z.array(z.string()) }),
   addr: z.string().nullable(),
   isLeader: z.boolean(),
   createdAt: dateSchema,

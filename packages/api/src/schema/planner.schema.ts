@@ -44,6 +44,10 @@ export const plannerClusterSchema = z.object({
       platform: z.object({ os: z.string(), architecture: z.string() }).nullable().optional(),
       addr: z.string().nullable().optional(),
       resources: z.object({ nanoCpus: z.number().optional(), memoryBytes: z.number().optional() }).nullable().optional(),
+      /** Why the node cannot run containers (no engine); the planner's ready filter says it. */
+      runtimeProblem: z.string().nullable().optional(),
+      /** `simulated` nodes run nothing; the planner marks them. */
+      runtimeKind: z.enum(["docker", "simulated", "none"]).optional(),
     }),
   ),
   services: z.array(z.object({ id: z.string(), specVersion: z.number().int(), spec: serviceSpecOutput })),

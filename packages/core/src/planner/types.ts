@@ -1,5 +1,6 @@
 import type { ConstraintResult } from "../constraint/index.js";
 import type { Availability, NodeRole } from "../node/index.js";
+import type { RuntimeKind } from "../node/index.js";
 import type { FilterName, SchedulerNode } from "../scheduler/index.js";
 import type { ServiceSpec, TaskState } from "../service/index.js";
 
@@ -14,6 +15,8 @@ export interface PlannerNode extends SchedulerNode {
   hostname: string;
   role: NodeRole;
   labels: Record<string, string>;
+  /** What runs the node's tasks; a `simulated` node is marked so in the planner. */
+  runtimeKind?: RuntimeKind;
 }
 
 export interface PlannerService {

@@ -22,6 +22,7 @@ import {
   type NodeState,
   LEGACY_RUNTIME,
   runtimeProblem,
+  type RuntimeKind,
 } from "@rampart/core";
 import {
   addRemovedNode,
@@ -504,7 +505,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
     },
 
     /** The nodes as the scheduler sees them: state, availability, labels, platform, resources. */
-    schedulerNodes(): SchedulerNode[] {
+    schedulerNodes(): Array<SchedulerNode & { runtimeKind: RuntimeKind }> {
       const now = deps.now();
       const period = cluster.current().record.heartbeatPeriodMs;
       return [...registry.values()].map((n) => ({
@@ -519,6 +520,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         addr: n.addr,
         resources: schedulerResources(n),
         runtimeProblem: runtimeProblem(n.runtime) ?? null,
+        runtimeKind: n.runtime.kind,
       }));
     },
 
