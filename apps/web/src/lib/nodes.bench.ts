@@ -19,6 +19,7 @@ const nodes: NodeViewOutput[] = Array.from({ length: 10_000 }, (_, i) => ({
   platform: { os: "linux", arch: "x86_64" },
   resources: { nanoCpus: 2e9, memoryBytes: 2 ** 31 },
   engineVersion: "0.1.0",
+  runtime: { kind: "simulated", detail: "", securityOptions: [] },
   addr: "10.0.0.1",
   isLeader: false,
   createdAt: now,

@@ -26,6 +26,7 @@ function makeNode(over: Partial<NodeView> & { hostname: string }): NodeView {
     platform: { os: "linux", arch: "x86_64" },
     resources: { nanoCpus: 2e9, memoryBytes: 2 ** 31 },
     engineVersion: "rampart-agent 0.1.0",
+    runtime: { kind: "docker", detail: "unix:///var/run/docker.sock", securityOptions: ["seccomp", "apparmor"] },
     addr: "10.0.0.1",
     isLeader: false,
     createdAt: NOW,

@@ -252,7 +252,14 @@ describe("specChanges", () => {
       { label: "Constraints", before: "none", after: "node.labels.zone == a" },
       { label: "Reserved memory", before: "none", after: "512 MiB" },
     ]);
-    expect(specChanges(null, after)).toHaveLength(12);
+    // A create lists every field, and of the container only what is not the default.
+    expect(specChanges(null, after)).toHaveLength(14);
+    const unconfined = checkForm(form({ container: { ...EMPTY_FORM.container, seccomp: "unconfined" } })).spec;
+    expect(specChanges(null, unconfined).filter((c) => c.label === "Seccomp")).toEqual([{ label: "Seccomp", before: "—", after: "unconfined" }]);
+    expect(specChanges(before, unconfined)).toEqual([
+      { label: "Replicas", before: "2", after: "1" },
+      { label: "Seccomp", before: "default", after: "unconfined" },
+    ]);
     const restarted = checkForm(form({ restart: { condition: "on-failure", delay: "10s", maxAttempts: "3", window: "" }, ports: [{ published: "8080", target: "80", protocol: "tcp", mode: "host" }] })).spec;
     expect(specChanges(before, { ...restarted, replicas: 2 })).toEqual([
       { label: "Restart policy", before: "restarted on any exit after 5s, no attempt limit (Swarm's defaults)", after: "restarted on failure after 10s, at most 3 attempts" },
@@ -352,4 +359,66 @@ describe("checkForm ends with the API's schema", () => {
     expect(checkForm(form({ name: "" })).errors).toEqual({ name: "meta: name must be provided" });
     expect(checkForm(form({})).errors).toEqual({});
   });
+});
+
+describe("checkForm with limits and a container", () => {
+  it("ok/an untouched container and no limits leave both out of the spec", () => {
+    const { spec, errors } = checkForm(form({}));
+    expect(errors).toEqual({});
+    expect(spec).not.toHaveProperty("container");
+    expect(spec).not.toHaveProperty("limits");
+  });
+
+  it("ok/limits and a container are sent, and read back", () => {
+    const f = form({
+      limitCpu: "1.5",
+      limitMemory: "256",
+      container: {
+        ...EMPTY_FORM.container,
+        args: `nginx -g 'daemon off;'`,
+        env: [{ key: "MODE", value: "prod" }, { key: "", value: "" }],
+        readOnly: true,
+        capDrop: ["ALL"],
+        mounts: [{ type: "tmpfs", source: "", target: "/cache", readOnly: false, tmpfsSize: "64", tmpfsMode: "1777" }],
+      },
+    });
+    const checked = checkForm(f);
+    expect(checked.errors).toEqual({});
+    expect(checked.spec.limits).toEqual({ nanoCpus: 1.5e9, memoryBytes: 256 * 2 ** 20 });
+    expect(checked.spec.container).toMatchObject({
+      args: ["nginx", "-g", "daemon off;"],
+      env: ["MODE=prod"],
+      readOnly: true,
+      capDrop: ["ALL"],
+      mounts: [{ type: "tmpfs", source: "", target: "/cache", readOnly: false, tmpfsSizeBytes: 64 * 2 ** 20, tmpfsMode: 0o1777 }],
+      seccomp: { mode: "default" },
+      noNewPrivileges: true,
+    });
+    const stored = { ...checked.spec, container: checked.spec.container!, limits: checked.spec.limits! };
+    expect(checkForm(formFromSpec(stored as never)).spec).toEqual(stored);
+  });
+
+  it.each([
+    ["fail/limit below Swarm's floor", { limitMemory: "1" }, { limitMemory: "invalid memory value 1048576: Must be at least 4MiB" }],
+    ["fail/limit not a number", { limitCpu: "x" }, { limitCpu: "failed to parse x as a rational number" }],
+    ["fail/relative workdir, core's words", { container: { ...EMPTY_FORM.container, workdir: "app" } }, { "container.workdir": "the working directory 'app' is invalid. It needs to be an absolute path" }],
+  ] as const)("%s", (_, over, errors) => expect(checkForm(form(over as Partial<ServiceForm>)).errors).toEqual(errors));
+
+  it("ok/a container in error previews as the fallback's", () => {
+    const checked = checkForm(form({ container: { ...EMPTY_FORM.container, user: "bad user!" } }));
+    expect(Object.keys(checked.errors)).toEqual(["container.user"]);
+    expect(previewSpec(checked, DRAFT_FALLBACK).spec).not.toHaveProperty("container");
+  });
+});
+
+describe("formField for the container and limits", () => {
+  it.each([
+    ["ok/a mount's source by the manager, row mapped", "container.mounts[1].source", { mountRows: [0, 2] }, "container.mounts.2.source"],
+    ["ok/privileged", "container.privileged", {}, "container.privileged"],
+    ["ok/host network under spec", "spec.container.hostNetwork", {}, "container.hostNetwork"],
+    ["ok/custom seccomp profile", "container.seccomp.profile", {}, "container.seccompProfile"],
+    ["ok/an env entry by zod", "spec.container.env.0", { envRows: [3] }, "container.env.3.key"],
+    ["ok/limit by manager name", "limitMemory", {}, "limitMemory"],
+    ["ok/limit by zod path", "spec.limits.nanoCpus", {}, "limitCpu"],
+  ] as const)("%s", (_, field, rows, expected) => expect(formField(field, rows)).toBe(expected));
 });

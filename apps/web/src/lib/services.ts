@@ -3,8 +3,10 @@ import { formatGoDuration, parseGoDuration } from "@rampart/core/cluster";
 import { parseConstraint } from "@rampart/core/constraint";
 import { isRampartError } from "@rampart/core/errors";
 import {
+  checkLimits,
   checkReservations,
   checkServiceName,
+  containerOf,
   DEFAULT_RESTART_POLICY,
   defaultServiceSpec,
   MAX_REPLICAS,
@@ -13,6 +15,7 @@ import {
   type ServiceSpec,
   type TaskState,
 } from "@rampart/core/service";
+import { checkContainerForm, containerField, containerFormFromSpec, DEFAULT_CONTAINER_FORM, formatMount, isDefaultContainer, joinWords, type ContainerForm } from "./containers";
 import { SENTENCES, type FieldErrors } from "./forms";
 import type { LabelRow } from "./secrets";
 
@@ -64,11 +67,17 @@ export interface ServiceForm {
   reserveCpu: string;
   reserveMemory: string;
   memoryUnit: MemoryUnit;
+  /** `--limit-cpu`, decimal CPUs; blank is no limit. */
+  limitCpu: string;
+  limitMemory: string;
+  limitMemoryUnit: MemoryUnit;
   restart: RestartForm;
   /** Blank rows are ignored. */
   ports: PortRow[];
   /** Blank rows are ignored. */
   generic: GenericRow[];
+  /** The task's container and its hardening (ADR 0019); untouched, the spec leaves it out and gets the safe defaults. */
+  container: ContainerForm;
 }
 
 /** Untouched, the form sends no restart policy: the service gets Swarm's defaults. */
@@ -86,9 +95,13 @@ export const EMPTY_FORM: ServiceForm = {
   reserveCpu: "",
   reserveMemory: "",
   memoryUnit: "MiB",
+  limitCpu: "",
+  limitMemory: "",
+  limitMemoryUnit: "MiB",
   restart: DEFAULT_RESTART_FORM,
   ports: [],
   generic: [],
+  container: DEFAULT_CONTAINER_FORM,
 };
 
 const MIB = 2 ** 20;
@@ -278,6 +291,10 @@ export interface CheckedForm {
   preferenceRows: number[];
   /** For each port of `spec`, its form row. */
   portRows: number[];
+  /** For each env entry, container label and mount of the container, its form row. */
+  envRows: number[];
+  labelRows: number[];
+  mountRows: number[];
 }
 
 function message(check: () => unknown): string | undefined {
@@ -328,6 +345,20 @@ export function checkForm(form: ServiceForm): CheckedForm {
     }
   }
 
+  const limitCpu = parseCpus(form.limitCpu);
+  const limitMemory = parseMemory(form.limitMemory, form.limitMemoryUnit);
+  if ("error" in limitCpu) errors.limitCpu = limitCpu.error;
+  if ("error" in limitMemory) errors.limitMemory = limitMemory.error;
+  const limits = { nanoCpus: "nanoCpus" in limitCpu ? limitCpu.nanoCpus : 0, memoryBytes: "memoryBytes" in limitMemory ? limitMemory.memoryBytes : 0 };
+  if (!errors.limitCpu && !errors.limitMemory) {
+    try {
+      checkLimits(limits);
+    } catch (error) {
+      if (!isRampartError(error)) throw error;
+      errors[error.field ?? "form"] = error.message;
+    }
+  }
+
   const constraints: string[] = [];
   const constraintRows: number[] = [];
   form.constraints.forEach((row, i) => {
@@ -354,6 +385,7 @@ export function checkForm(form: ServiceForm): CheckedForm {
   const restartPolicy = checkRestart(form.restart, errors);
   const { ports, portRows } = checkPorts(form.ports, errors);
   const generic = checkGeneric(form.generic, errors);
+  const { container, envRows, labelRows, mountRows } = checkContainerForm(form.container, errors);
 
   for (const key of Object.keys(errors)) if (errors[key] === undefined) delete errors[key];
   // Sections left empty add no key, so the spec is what it was before they existed (Swarm's defaults).
@@ -366,10 +398,12 @@ export function checkForm(form: ServiceForm): CheckedForm {
     preferences,
     maxReplicasPerNode,
     reservations: Object.keys(generic).length > 0 ? { ...reservations, generic } : reservations,
+    ...(limits.nanoCpus !== 0 || limits.memoryBytes !== 0 ? { limits } : {}),
+    ...(isDefaultContainer(container) ? {} : { container }),
     ...(restartPolicy ? { restartPolicy } : {}),
     ...(ports.length > 0 ? { ports } : {}),
   };
-  const checked = { spec, errors, constraintRows, preferenceRows, portRows };
+  const checked = { spec, errors, constraintRows, preferenceRows, portRows, envRows, labelRows, mountRows };
   // Last, the API's own schema, so its limits (an image's length, how many constraints) cannot drift from the form's.
   const parsed = serviceSpecInput.safeParse(spec, SENTENCES);
   if (!parsed.success) {
@@ -394,6 +428,9 @@ function trimDecimal(value: number, digits: number): string {
 export function formFromSpec(spec: SpecOutput): ServiceForm {
   const bytes = spec.reservations.memoryBytes;
   const memoryUnit: MemoryUnit = bytes !== 0 && bytes % GIB === 0 ? "GiB" : "MiB";
+  const limitBytes = spec.limits?.memoryBytes ?? 0;
+  const limitCpus = spec.limits?.nanoCpus ?? 0;
+  const limitMemoryUnit: MemoryUnit = limitBytes !== 0 && limitBytes % GIB === 0 ? "GiB" : "MiB";
   return {
     name: spec.name,
     image: spec.image,
@@ -405,6 +442,9 @@ export function formFromSpec(spec: SpecOutput): ServiceForm {
     reserveCpu: spec.reservations.nanoCpus === 0 ? "" : trimDecimal(spec.reservations.nanoCpus / 1e9, 9),
     reserveMemory: bytes === 0 ? "" : trimDecimal(bytes / UNIT[memoryUnit], 6),
     memoryUnit,
+    limitCpu: limitCpus === 0 ? "" : trimDecimal(limitCpus / 1e9, 9),
+    limitMemory: limitBytes === 0 ? "" : trimDecimal(limitBytes / UNIT[limitMemoryUnit], 6),
+    limitMemoryUnit,
     restart: spec.restartPolicy
       ? {
           condition: spec.restartPolicy.condition,
@@ -421,6 +461,7 @@ export function formFromSpec(spec: SpecOutput): ServiceForm {
       mode: p.publishMode,
     })),
     generic: Object.entries(spec.reservations.generic ?? {}).map(([kind, count]) => ({ key: kind, value: String(count) })),
+    container: containerFormFromSpec(spec.container),
   };
 }
 
@@ -431,9 +472,17 @@ export function formFromSpec(spec: SpecOutput): ServiceForm {
  */
 export function formField(
   field: string | undefined,
-  rows: { constraintRows?: readonly number[]; preferenceRows?: readonly number[]; portRows?: readonly number[] } = {},
+  rows: {
+    constraintRows?: readonly number[];
+    preferenceRows?: readonly number[];
+    portRows?: readonly number[];
+    envRows?: readonly number[];
+    labelRows?: readonly number[];
+    mountRows?: readonly number[];
+  } = {},
 ): string {
   if (!field) return "form";
+  if (/^(spec\.)?container(\.|\[|$)/.test(field)) return containerField(field, rows);
   const path = field
     .replace(/^spec\./, "")
     .replace(/\[(\d+)\]/g, ".$1")
@@ -448,7 +497,11 @@ export function formField(
     case "maxReplicasPerNode":
     case "reserveCpu":
     case "reserveMemory":
+    case "limitCpu":
+    case "limitMemory":
       return head;
+    case "limits":
+      return index === "memoryBytes" ? "limitMemory" : "limitCpu";
     case "constraints": {
       const r = row(rows.constraintRows);
       return r === undefined ? "constraints" : `constraints.${r}`;
@@ -512,15 +565,50 @@ function specText(spec: SpecOutput | ServiceSpecInput): Array<[string, string]> 
     ["Reserved CPUs", reservation(spec.reservations.nanoCpus, formatCpus)],
     ["Reserved memory", reservation(spec.reservations.memoryBytes, formatMemory)],
     ["Generic resources", formatGeneric(spec.reservations.generic)],
+    ["CPU limit", reservation(spec.limits?.nanoCpus ?? 0, formatCpus)],
+    ["Memory limit", reservation(spec.limits?.memoryBytes ?? 0, formatMemory)],
     ["Restart policy", restartPolicySummary(spec.restartPolicy)],
     ["Published ports", list((spec.ports ?? []).map(formatPort))],
+    ...containerText(spec),
   ];
 }
 
-/** What an update changes, field by field; a create lists every field against "—". */
+const orImage = (text: string) => (text === "" ? "the image's" : text);
+const onOff = (on: boolean) => (on ? "on" : "off");
+
+/** The container's settings as text, for the change list; defaults read as such. */
+function containerText(spec: SpecOutput | ServiceSpecInput): Array<[string, string]> {
+  const c = containerOf({ ...(spec.container ? { container: spec.container } : {}) });
+  return [
+    ["Entrypoint", c.command.length === 0 ? "the image's" : joinWords(c.command)],
+    ["Command", c.args.length === 0 ? "the image's" : joinWords(c.args)],
+    ["Environment", list(c.env)],
+    ["Working directory", orImage(c.workdir)],
+    ["User", orImage(c.user)],
+    ["Hostname", c.hostname === "" ? "the engine's" : c.hostname],
+    ["Container labels", list(Object.entries(c.labels).map(([k, v]) => `${k}=${v}`))],
+    ["Stop signal", c.stopSignal === "" ? "the image's (else SIGTERM)" : c.stopSignal],
+    ["Stop grace period", formatNs(c.stopGracePeriodNs)],
+    ["Init process", onOff(c.init)],
+    ["Mounts", list(c.mounts.map(formatMount))],
+    ["Seccomp", c.seccomp.mode === "custom" ? `custom profile ${c.seccomp.profile ?? ""}` : c.seccomp.mode],
+    ["AppArmor", c.apparmor === "" ? "the engine's default" : c.apparmor],
+    ["No new privileges", onOff(c.noNewPrivileges)],
+    ["Read-only root file system", onOff(c.readOnly)],
+    ["Capabilities added", list(c.capAdd)],
+    ["Capabilities dropped", list(c.capDrop)],
+    ["Privileged", onOff(c.privileged)],
+    ["Host network", onOff(c.hostNetwork)],
+  ];
+}
+
+/** The container settings a create leaves at their defaults: not worth a line each. */
+const DEFAULT_CONTAINER_TEXT = new Map(containerText(defaultServiceSpec()));
+
+/** What an update changes, field by field; a create lists every field against "—" (container settings only when set). */
 export function specChanges(before: SpecOutput | null, after: ServiceSpecInput): SpecChange[] {
   const next = specText(after);
-  if (!before) return next.map(([label, value]) => ({ label, before: "—", after: value }));
+  if (!before) return next.filter(([label, value]) => DEFAULT_CONTAINER_TEXT.get(label) !== value).map(([label, value]) => ({ label, before: "—", after: value }));
   const prev = new Map(specText(before));
   return next.filter(([label, value]) => prev.get(label) !== value).map(([label, value]) => ({ label, before: prev.get(label) ?? "—", after: value }));
 }
@@ -672,15 +760,22 @@ export function previewSpec(checked: CheckedForm, fallback: ServiceSpecInput): {
   const badGeneric = hasErrorUnder(errors, "generic");
   if (badPorts) ignored.push("published ports");
   if (badGeneric) ignored.push("generic resources");
-  const { restartPolicy: _restart, ports: _ports, ...rest } = spec;
+  // The container and limits do not decide placement: one in error previews as the fallback's.
+  const badContainer = hasErrorUnder(errors, "container");
+  const badLimits = bad("limitCpu") || bad("limitMemory");
+  const { restartPolicy: _restart, ports: _ports, container: _container, limits: _limits, ...rest } = spec;
   const restartPolicy = badRestart ? fallback.restartPolicy : spec.restartPolicy;
   const ports = badPorts ? fallback.ports : spec.ports;
   const generic = badGeneric ? fallback.reservations.generic : spec.reservations.generic;
+  const container = badContainer ? fallback.container : spec.container;
+  const limits = badLimits ? fallback.limits : spec.limits;
   return {
     spec: {
       ...rest,
       ...(restartPolicy ? { restartPolicy } : {}),
       ...(ports ? { ports } : {}),
+      ...(container ? { container } : {}),
+      ...(limits ? { limits } : {}),
       name: bad("name") ? fallback.name : spec.name,
       image: bad("image") ? fallback.image : spec.image,
       replicas: bad("replicas") ? fallback.replicas : spec.replicas,
