@@ -16,6 +16,7 @@ import { createServiceService } from "./services/index.js";
 import { createTaskReaper } from "./services/reaper.js";
 import { createReconciler } from "./services/reconciler.js";
 import { createRuntimeService } from "./runtime/index.js";
+import { createLogService } from "./logs/index.js";
 import { createRestartSupervisor } from "./services/restarts.js";
 import { createSchedulerLoop } from "./services/scheduler-loop.js";
 import { createSystemService } from "./system/index.js";
@@ -50,6 +51,7 @@ export { REPORTABLE_STATES, type Assignment, type AssignmentService, type Report
 export type { OverviewService, OverviewSummary } from "./overview/index.js";
 export { checkSeccompProfileContent, MAX_SECCOMP_PROFILE_BYTES, type RuntimeService } from "./runtime/index.js";
 export { describePolicy } from "./cluster/index.js";
+export { MAX_LOG_LINE, type LogLine, type LogOptions, type LogPage, type LogService, type LogSubscription } from "./logs/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
@@ -69,6 +71,7 @@ export function createManager(deps: ManagerDeps) {
   const restarts = createRestartSupervisor(deps, nodes, bus);
   const runtime = createRuntimeService(deps, audit, cluster);
   const services = createServiceService(deps, audit, nodes, bus, restarts.decider, runtime);
+  const logs = createLogService(deps, audit, services);
   const scheduler = createSchedulerLoop(deps, nodes, bus);
   const reaper = createTaskReaper(deps, cluster, bus);
   const reconciler = createReconciler(deps, nodes, services, restarts, bus, () => 6 * cluster.current().record.heartbeatPeriodMs);
@@ -76,7 +79,7 @@ export function createManager(deps: ManagerDeps) {
   // tasks told to stop or to start, tasks deleted) through one coalesced sweep.
   bus.on("tasksAssigned", ({ nodeIds }) => assignments.notify(nodeIds));
   for (const event of ["servicesChanged", "desiredStatesChanged", "tasksDeleted"] as const) bus.on(event, () => assignments.notify("all"));
-  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery, runtime);
+  const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery, runtime, logs);
   const planner = createPlannerService(deps, audit, nodes, services);
   const rotations = createSecretRotation(deps, audit, secrets, services);
   const overview = createOverviewService(deps, { audit, nodes, secrets });
@@ -102,6 +105,7 @@ export function createManager(deps: ManagerDeps) {
     delivery,
     overview,
     runtime,
+    logs,
 
     /**
      * Catches up at start, as Swarm's leader does when it takes over: the restart
@@ -135,6 +139,7 @@ export function createManager(deps: ManagerDeps) {
       restarts.stop();
       reaper.stop();
       assignments.close();
+      logs.close();
     },
   };
 }

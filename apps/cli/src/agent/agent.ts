@@ -196,9 +196,10 @@ export class NodeAgent {
   private renewing = false;
   private failedRenewals = 0;
   private failedPolls = 0;
-  /** Ends the poll loop's backoff wait early, so stop() does not wait out up to 30 s. */
-  private wake: (() => void) | undefined;
+  /** End the poll loops' backoff waits early, so stop() does not wait out up to 30 s. */
+  private readonly wakers = new Set<() => void>();
   private polling: Promise<void> | undefined;
+  private logPolling: Promise<void> | undefined;
 
   private readonly secrets: SecretStore;
   private executor: TaskExecutor | undefined;
@@ -258,13 +259,14 @@ export class NodeAgent {
     if (this.options.renews !== false) this.scheduleRenewal();
     void this.beat();
     this.polling = this.followAssignments();
+    if (this.executor?.logs) this.logPolling = this.followLogRequests();
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.renewTimer);
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     this.client.close();
   }
 
@@ -275,6 +277,7 @@ export class NodeAgent {
   async shutdown(): Promise<void> {
     this.stop();
     await this.polling;
+    await this.logPolling;
     await this.executor?.close();
     await this.secrets.close();
   }
@@ -304,14 +307,16 @@ export class NodeAgent {
 
   /** Waits `ms`, or less if stop() comes first. */
   private pause(ms: number): Promise<void> {
+    let wake: () => void = () => undefined;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      wake = () => {
         clearTimeout(timer);
         resolve();
       };
+      this.wakers.add(wake);
     }).finally(() => {
-      this.wake = undefined;
+      this.wakers.delete(wake);
     });
   }
 
@@ -408,6 +413,31 @@ export class NodeAgent {
         known = undefined;
         this.failedPolls++;
         await this.pause((this.options.pollRetryMs ?? pollRetryMs)(this.failedPolls));
+      }
+    }
+  }
+
+  /**
+   * Readers' requests for this node's container logs (Swarm's log broker): a long poll,
+   * and each request is served in the background from the engine, in batches.
+   */
+  private async followLogRequests(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const { subscriptions } = await this.client.logSubscriptions();
+        failures = 0;
+        for (const subscription of subscriptions) {
+          void this.executor!.logs!(subscription, async (lines, finished) => {
+            const { open } = await this.client.publishLogs({ subscriptionId: subscription.id, lines, finished });
+            return open;
+          }).catch((error: unknown) => this.options.events?.error?.(`logs: ${error instanceof Error ? error.message : String(error)}`));
+        }
+      } catch (error) {
+        if (this.stopped) return;
+        this.report(error);
+        failures++;
+        await this.pause((this.options.pollRetryMs ?? pollRetryMs)(failures));
       }
     }
   }

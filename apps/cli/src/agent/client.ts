@@ -44,6 +44,10 @@ export interface NodeClient {
   reportTasks(updates: ReadonlyArray<TaskUpdate>): Promise<void>;
   /** A custom seccomp profile a task of this node names (`GET /v1/seccomp/NAME`). */
   fetchSeccompProfile(name: string): Promise<{ name: string; content: string }>;
+  /** Log requests for this node's tasks; the manager holds the answer until there is one (up to 50 s). */
+  logSubscriptions(): Promise<{ subscriptions: LogSubscription[] }>;
+  /** Lines for a subscription; the answer says whether the reader still wants more. */
+  publishLogs(body: { subscriptionId: string; lines: LogMessage[]; finished: boolean }): Promise<{ open: boolean }>;
   /** A secret's value (base64), which the manager gives only while a task of this node references it. */
   fetchSecret(secretId: string): Promise<{ id: string; name: string; data: string }>;
   /** Use a new key and certificate from now on (after a renewal). */
@@ -80,6 +84,25 @@ export interface AssignmentsResponse {
   tasks?: AssignedTask[];
 }
 
+/** A reader's request for the logs of some of this node's tasks. */
+export interface LogSubscription {
+  id: string;
+  taskIds: string[];
+  follow: boolean;
+  /** Lines from the end of each log; null for all. */
+  tail: number | null;
+  /** RFC 3339; null for the whole log. */
+  since: string | null;
+}
+
+export interface LogMessage {
+  taskId: string;
+  stream: "stdout" | "stderr";
+  /** RFC 3339, as the engine stamps it. */
+  time: string;
+  line: string;
+}
+
 export type TaskProgress = "accepted" | "preparing" | "ready" | "starting" | "running" | "complete" | "shutdown" | "failed" | "rejected";
 
 /** One step of a task's life, as reported to the manager (Swarm's TaskStatus). */
@@ -99,8 +122,9 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
   let agent = makeAgent();
 
   function makeAgent(): Agent {
-    // Two sockets: one can wait on the assignments long poll while heartbeats use the other.
-    const options: AgentOptions = { keepAlive: true, maxSockets: 2, timeout: 65_000 };
+    // Four sockets: the assignments and log-request long polls each hold one, and
+    // heartbeats and reports use the others.
+    const options: AgentOptions = { keepAlive: true, maxSockets: 4, timeout: 65_000 };
     return new Agent({
       ...options,
       ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
@@ -162,6 +186,8 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`, undefined, 65_000),
     fetchSecret: (secretId) => json("GET", `/v1/secrets/${encodeURIComponent(secretId)}`),
     fetchSeccompProfile: (name) => json("GET", `/v1/seccomp/${encodeURIComponent(name)}`),
+    logSubscriptions: () => json("GET", "/v1/logs/subscriptions", undefined, 65_000),
+    publishLogs: (body) => json("POST", "/v1/logs/publish", body),
     async reportTask(taskId, state, message) {
       await json("POST", "/v1/tasks/status", { taskId, state, ...(message ? { message } : {}) });
     },

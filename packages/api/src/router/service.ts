@@ -1,8 +1,11 @@
-import { constraintWarnings, parsePlacementPreference, type ServiceSpec } from "@rampart/core";
+import { constraintWarnings, invalidArgument, parseGoDuration, parsePlacementPreference, type ServiceSpec } from "@rampart/core";
 import { z } from "zod";
 import { clientOf } from "../context.js";
 import {
   createServiceInput,
+  logPageSchema,
+  openLogsInput,
+  readLogsInput,
   scaleServiceInput,
   serviceDetailSchema,
   serviceRefInput,
@@ -23,6 +26,17 @@ export function toSpec(input: ServiceSpecInput): ServiceSpec {
 }
 
 const admin = permissionProcedure("cluster:admin");
+
+/** `--since`: a duration back from now (`10m`) or a time, as `docker service logs` takes it. */
+export function parseSince(text: string, now: Date): Date {
+  if (/^\d+(\.\d+)?(ns|us|µs|ms|s|m|h)/.test(text)) return new Date(now.getTime() - parseGoDuration(text, "since"));
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const at = Date.parse(text);
+    if (!Number.isNaN(at)) return new Date(at);
+  }
+  if (/^\d{1,12}(\.\d{1,9})?$/.test(text)) return new Date(Number(text) * 1000);
+  throw invalidArgument("since", `since must be a duration such as 10m, a time such as 2026-12-06T10:00:00Z, or Unix seconds; got ${JSON.stringify(text.slice(0, 64))}`);
+}
 
 export const serviceRouter = router({
   list: permissionProcedure("cluster:read")
@@ -65,5 +79,36 @@ export const serviceRouter = router({
       const { id } = await ctx.manager.services.get(input.ref);
       await ctx.manager.services.remove(id, ctx.principal.actor, clientOf(ctx).ip);
       return { id };
+    }),
+
+  /**
+   * Opens a log session for a service or a task: the agents running its tasks send their
+   * containers' logs. Audited; read with `readLogs`.
+   */
+  openLogs: permissionProcedure("cluster:read")
+    .input(openLogsInput)
+    .output(z.object({ cursor: z.string() }))
+    .mutation(async ({ ctx, input }) => ({
+      cursor: await ctx.manager.logs.open(
+        input.ref,
+        { follow: input.follow, tail: input.tail ?? null, since: input.since === undefined ? null : parseSince(input.since, new Date()) },
+        ctx.principal.actor,
+        clientOf(ctx).ip,
+      ),
+    })),
+
+  /** The lines after the cursor; waits up to 20 s for one while the agents are still sending. */
+  readLogs: permissionProcedure("cluster:read")
+    .input(readLogsInput)
+    .output(logPageSchema)
+    .mutation(({ ctx, input }) => ctx.manager.logs.read(input.cursor, ctx.principal.actor)),
+
+  /** The reader is done: the agents stop sending. */
+  closeLogs: permissionProcedure("cluster:read")
+    .input(readLogsInput)
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(({ ctx, input }) => {
+      ctx.manager.logs.cancel(input.cursor, ctx.principal.actor);
+      return { ok: true as const };
     }),
 });

@@ -266,3 +266,32 @@ export const scaleServiceInput = z.strictObject({
 
 export type ServiceSpecInput = z.infer<typeof serviceSpecInput>;
 export type ServiceViewOutput = z.infer<typeof serviceViewSchema>;
+
+/** `service logs`: a service (name, ID or prefix) or a task ID. */
+export const openLogsInput = z.strictObject({
+  ref: z.string().min(1, "name a service or a task").max(254),
+  follow: z.boolean().default(false),
+  /** Lines from the end of each task's log; absent for all. */
+  tail: z.number().int().min(0).max(100_000).optional(),
+  /** A duration back from now (`10m`, as docker takes it) or a time (`2026-12-06T10:00:00Z`). */
+  since: z.string().min(1).max(64).optional(),
+});
+
+export const readLogsInput = z.strictObject({ cursor: z.string().min(1).max(64) });
+
+export const logPageSchema = z.object({
+  cursor: z.string(),
+  lines: z.array(
+    z.object({
+      taskId: z.string(),
+      serviceName: z.string(),
+      slot: z.number().int().nullable(),
+      nodeId: z.string(),
+      stream: z.enum(["stdout", "stderr"]),
+      time: dateSchema,
+      line: z.string(),
+    }),
+  ),
+  dropped: z.number().int(),
+  done: z.boolean(),
+});

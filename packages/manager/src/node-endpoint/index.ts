@@ -18,6 +18,7 @@ import { z } from "zod";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
 import { REPORTABLE_STATES, type AssignmentService } from "../assignments/index.js";
 import type { RuntimeService } from "../runtime/index.js";
+import { MAX_LOG_LINE, type LogService } from "../logs/index.js";
 import type { DeliveryService } from "../delivery/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
@@ -37,6 +38,8 @@ import type { NodeService } from "../nodes/index.js";
  *   POST /v1/tasks/status         tasks' progress (one update or up to 16), for the node's own tasks only
  *   GET  /v1/secrets/ID           a secret's value, only while a task of the node references it
  *   GET  /v1/seccomp/NAME         a custom seccomp profile, only while a task of the node names it
+ *   GET  /v1/logs/subscriptions   log requests for the node's tasks (long poll)
+ *   POST /v1/logs/publish         lines of the node's own tasks, for a subscription it was given
  *
  * A node only ever acts as itself: its identity is the certificate's CN, never a field
  * of the request.
@@ -140,6 +143,21 @@ const statusUpdate = z.strictObject({
   containerId: z.string().regex(/^[0-9a-f]{64}$/, "containerId must be a container ID").optional(),
   exitCode: z.number().int().min(-2147483648).max(2147483647).optional(),
 });
+const logPublish = z.strictObject({
+  subscriptionId: z.string().regex(/^[A-Za-z0-9_-]{24}$/, "subscriptionId must be a log subscription ID"),
+  lines: z
+    .array(
+      z.strictObject({
+        taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
+        stream: z.enum(["stdout", "stderr"]),
+        time: z.iso.datetime({ offset: true }),
+        line: z.string().max(MAX_LOG_LINE),
+      }),
+    )
+    .max(1000),
+  finished: z.boolean().default(false),
+});
+
 /** Most updates one report may carry (Swarm's agent batches its status updates too). */
 const MAX_STATUS_UPDATES = 16;
 const statusBatch = z.strictObject({ updates: z.array(statusUpdate).min(1).max(MAX_STATUS_UPDATES) });
@@ -163,6 +181,7 @@ export function createNodeEndpoint(
   assignments: AssignmentService,
   delivery: DeliveryService,
   runtime: RuntimeService,
+  logs: LogService,
 ) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
   /** Each verified connection's certificate subject, or null when core cannot read it. */
@@ -287,6 +306,18 @@ export function createNodeEndpoint(
           await assignments.report(who.nodeId, update);
         }
         return { status: 200, body: { ok: true } };
+      }
+      case "GET /v1/logs/subscriptions": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        return { status: 200, body: { subscriptions: await logs.subscriptions(who.nodeId) } };
+      }
+      case "POST /v1/logs/publish": {
+        const who = await identify(req);
+        if ("refused" in who) return who.refused;
+        const body = logPublish.parse(req.body);
+        const lines = body.lines.map((l) => ({ taskId: l.taskId, stream: l.stream, time: new Date(l.time), line: l.line }));
+        return { status: 200, body: { open: logs.publish(who.nodeId, body.subscriptionId, lines, body.finished) } };
       }
       default: {
         const secret = /^\/v1\/secrets\/([0-9a-z]{25})$/.exec(req.path);

@@ -10,6 +10,7 @@ import { memoryStore, NodeAgent, type AgentStore } from "../agent.js";
 import { tmpfsSecretStore } from "../secrets.js";
 import { LABEL } from "./container-config.js";
 import { setUpRuntime } from "./index.js";
+import type { LogLine } from "@rampart/manager";
 
 /**
  * Tasks as real containers on real engines (ADR 0019): two docker-backed agents, each
@@ -152,6 +153,53 @@ describe("tasks as containers on real Docker Engines", () => {
     await waitFor(() => !existsSync(join(holder.root, slot2.id)), "slot 2's secret file to be removed");
     const after = await manager().services.get("web");
     expect(after.tasks.find((t) => t.id === slot2.id)?.state).toBe("shutdown");
+  }, 120_000);
+
+  it("ok/logs come from the agents running the tasks, once or followed, and each read is audited", async () => {
+    const script = "echo starting >&2; i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.2; done";
+    await manager().services.create(spec("talker", { container: defaultContainerSpec({ command: ["sh", "-c", script], stopGracePeriodNs: 1e9 }) }), system, null);
+    await untilRunning("talker", 2);
+    const tasks = await running("talker");
+    await new Promise((r) => setTimeout(r, 1500));
+    // Once, the last 3 lines of each task's log.
+    let cursor = await manager().logs.open("talker", { follow: false, tail: 3, since: null }, system, null);
+    const once: LogLine[] = [];
+    for (;;) {
+      const page = await manager().logs.read(cursor, system);
+      once.push(...page.lines);
+      cursor = page.cursor;
+      if (page.done) break;
+    }
+    for (const task of tasks) {
+      const mine = once.filter((l) => l.taskId === task.id);
+      expect(mine).toHaveLength(3);
+      expect(mine.every((l) => /^line-\d+$/.test(l.line) && l.stream === "stdout" && l.serviceName === "talker" && l.slot === task.slot)).toBe(true);
+    }
+    // The whole log has the stderr line too.
+    cursor = await manager().logs.open(tasks[0]!.id, { follow: false, tail: null, since: null }, system, null);
+    const whole: typeof once = [];
+    for (;;) {
+      const page = await manager().logs.read(cursor, system);
+      whole.push(...page.lines);
+      cursor = page.cursor;
+      if (page.done) break;
+    }
+    expect(whole).toContainEqual(expect.objectContaining({ taskId: tasks[0]!.id, stream: "stderr", line: "starting" }));
+    expect(whole.every((l) => l.taskId === tasks[0]!.id)).toBe(true);
+    // Followed: new lines keep coming until the reader cancels.
+    cursor = await manager().logs.open("talker", { follow: true, tail: 0, since: null }, system, null);
+    const seen = new Set<string>();
+    while (seen.size < 6) {
+      const page = await manager().logs.read(cursor, system);
+      for (const l of page.lines) seen.add(`${l.taskId}:${l.line}`);
+      cursor = page.cursor;
+      expect(page.done).toBe(false);
+    }
+    manager().logs.cancel(cursor, system);
+    await expect(manager().logs.read(cursor, { type: "user", id: "someone-else", name: "eve" })).rejects.toThrow("this log session has ended or is not yours");
+    const audited = await manager().audit.list({ action: "service.logs", limit: 10 });
+    expect(audited).toHaveLength(3);
+    await manager().services.remove("talker", system, null);
   }, 120_000);
 
   it("fail/an image the engine does not have rejects the task with the engine's words", async () => {

@@ -1,8 +1,9 @@
 import type Docker from "dockerode";
 import type { TaskState } from "@rampart/core";
-import { EndpointError, type AssignedTask, type TaskUpdate } from "../client.js";
+import { EndpointError, type AssignedTask, type LogMessage, type TaskUpdate } from "../client.js";
 import { containerConfig, LABEL, type SecretBind } from "./container-config.js";
 import { engineMessage, engineStatus } from "./engine.js";
+import { LogDecoder, MAX_BATCH_BYTES } from "./logs.js";
 import { beyond, isAfter, step, wantsStop, type TaskExecutor, type TaskHost } from "./executor.js";
 
 /**
@@ -58,8 +59,85 @@ export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
       for (const run of runs.values()) run.detach();
       runs.clear();
     },
+
+    async logs(subscription, send) {
+      const containers = await owned().catch(() => new Map<string, Docker.ContainerInfo>());
+      let open = true;
+      let batch: LogMessage[] = [];
+      let bytes = 0;
+      let sending: Promise<void> = Promise.resolve();
+      const flush = () => {
+        if (batch.length === 0) return sending;
+        const lines = batch;
+        batch = [];
+        bytes = 0;
+        sending = sending
+          .then(async () => {
+            if (open) open = await send(lines, false);
+          })
+          // The manager is gone or refused: stop reading.
+          .catch(() => void (open = false));
+        return sending;
+      };
+      const timer = setInterval(() => void flush(), 250);
+      const streams = subscription.taskIds.map(async (taskId) => {
+        const id = runs.get(taskId)?.container ?? containers.get(taskId)?.Id;
+        if (!id || !open) return;
+        const decoder = new LogDecoder(taskId, MAX_LOG_CHARS);
+        const take = (messages: LogMessage[]) => {
+          for (const m of messages) {
+            batch.push(m);
+            bytes += Buffer.byteLength(JSON.stringify(m));
+            if (bytes >= MAX_BATCH_BYTES) void flush();
+          }
+        };
+        const options = {
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          ...(subscription.tail !== null ? { tail: subscription.tail } : {}),
+          ...(subscription.since ? { since: Math.floor(Date.parse(subscription.since) / 1000) } : {}),
+        };
+        try {
+          if (!subscription.follow) {
+            const whole = (await docker.getContainer(id).logs({ ...options, follow: false })) as unknown as Buffer;
+            take(decoder.push(Buffer.isBuffer(whole) ? whole : Buffer.from(String(whole))));
+            take(decoder.end());
+            return;
+          }
+          const stream = (await docker.getContainer(id).logs({ ...options, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+          await new Promise<void>((resolve) => {
+            const stop = setInterval(() => {
+              if (!open) {
+                stream.destroy();
+                resolve();
+              }
+            }, 500);
+            stream.on("data", (chunk: Buffer) => take(decoder.push(chunk)));
+            const done = () => {
+              clearInterval(stop);
+              take(decoder.end());
+              resolve();
+            };
+            stream.on("end", done);
+            stream.on("close", done);
+            stream.on("error", done);
+          });
+        } catch (error) {
+          if (engineStatus(error) !== 404) host.warn(`logs of task ${taskId}: ${engineMessage(error)}`);
+        }
+      });
+      await Promise.all(streams);
+      clearInterval(timer);
+      await flush();
+      await sending;
+      await send([], true).catch(() => false);
+    },
   };
 }
+
+/** Longest line sent; as JSON it stays under the batch size even with escapes. */
+const MAX_LOG_CHARS = 8 * 1024;
 
 /** Stops (signal, then a kill after `graceSeconds`) and removes a container; one already gone is not an error. */
 async function removeContainer(docker: Docker, id: string, graceSeconds: number): Promise<void> {
@@ -102,6 +180,11 @@ class TaskRun {
     private readonly done: () => void,
   ) {
     this.state = task.state as TaskState;
+  }
+
+  /** The task's container on this node, when it has one. */
+  get container(): string | undefined {
+    return this.containerId;
   }
 
   update(task: AssignedTask): void {

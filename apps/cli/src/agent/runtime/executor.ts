@@ -1,5 +1,5 @@
 import { TASK_STATES, type TaskState } from "@rampart/core";
-import type { AssignedTask, TaskProgress, TaskUpdate } from "../client.js";
+import type { AssignedTask, LogMessage, LogSubscription, TaskProgress, TaskUpdate } from "../client.js";
 
 /**
  * What runs a node's tasks (ADR 0019). The agent hands it the node's whole task list
@@ -10,6 +10,12 @@ export interface TaskExecutor {
   sync(tasks: readonly AssignedTask[]): Promise<void>;
   /** Stops watching. Containers are left running, as Swarm's agent leaves them: the next start adopts them. */
   close(): Promise<void>;
+  /**
+   * Sends the logs a reader asked for, from this node's containers of those tasks, until
+   * they end (or, following, until `send` answers that the reader is gone). `send` with
+   * `finished` says this node has nothing more.
+   */
+  logs?(subscription: LogSubscription, send: (lines: LogMessage[], finished: boolean) => Promise<boolean>): Promise<void>;
 }
 
 /** What an executor needs from its agent. */
