@@ -1,6 +1,8 @@
 import { goQuote } from "../encoding/go-strconv.js";
 import { invalidArgument, RampartError } from "../errors/index.js";
 import { checkSafeText, unsafeTextProblem } from "../text/index.js";
+// A function, read only when a limit is refused: the cycle with index.ts is harmless.
+import { goG } from "./index.js";
 
 /**
  * What a task's container is made with (Swarm's ContainerSpec and TaskSpec.Resources.Limits),
@@ -133,13 +135,13 @@ export const ENGINE_DEFAULT_CAPABILITIES: readonly string[] = [
 
 /**
  * The engine's NormalizeLegacyCapabilities: upper case, `CAP_` added, `ALL` kept as is;
- * an unknown one is refused with the engine's text.
+ * an unknown one is refused with the engine's text, which quotes the normalised name.
  */
 export function normalizeCapability(text: string, field: string): string {
   const upper = text.trim().toUpperCase();
   if (upper === "ALL") return "ALL";
   const cap = upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
-  if (!LINUX_CAPABILITIES.includes(cap)) throw invalidArgument(field, `unknown capability: ${goQuote(text.slice(0, 64))}`);
+  if (!LINUX_CAPABILITIES.includes(cap)) throw invalidArgument(field, `unknown capability: ${goQuote(cap.slice(0, 64))}`);
   return cap;
 }
 
@@ -150,7 +152,10 @@ const SIGNALS: Readonly<Record<string, number>> = {
   TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, USR1: 10, USR2: 12, VTALRM: 26, WINCH: 28, XCPU: 24, XFSZ: 25,
 };
 
-/** signal.ParseSignal: a name (with or without SIG), a number, or RTMIN+n; refused with the engine's text. */
+/**
+ * signal.ParseSignal: a name (with or without SIG), a number, or RTMIN+1..15 and
+ * RTMAX-14..1, the only real-time names in the engine's map; refused with the engine's text.
+ */
 export function parseStopSignal(text: string): number {
   const bad = () => invalidArgument("container.stopSignal", `Invalid signal: ${text.slice(0, 32)}`);
   if (/^\d+$/.test(text)) {
@@ -159,12 +164,8 @@ export function parseStopSignal(text: string): number {
     return n;
   }
   const name = text.toUpperCase().replace(/^SIG/, "");
-  const rt = /^RTMIN(?:\+(\d+))?$|^RTMAX(?:-(\d+))?$/.exec(name);
-  if (rt) {
-    const n = rt[1] !== undefined ? 34 + Number(rt[1]) : rt[2] !== undefined ? 64 - Number(rt[2]) : name.startsWith("RTMIN") ? 34 : 64;
-    if (n < 34 || n > 64) throw bad();
-    return n;
-  }
+  const rt = /^RTMIN(?:\+([1-9]|1[0-5]))?$|^RTMAX(?:-([1-9]|1[0-4]))?$/.exec(name);
+  if (rt) return rt[1] !== undefined ? 34 + Number(rt[1]) : rt[2] !== undefined ? 64 - Number(rt[2]) : name.startsWith("RTMIN") ? 34 : 64;
   const n = SIGNALS[name];
   if (n === undefined) throw bad();
   return n;
@@ -177,10 +178,33 @@ export function parseStopSignal(text: string): number {
 const IMAGE_REFERENCE =
   /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
 
-/** validateImage: `ContainerSpec: "X" is not a valid repository/tag`. */
+/** The digests go-digest validates: a known algorithm with its length of lower-case hex. */
+const DIGEST = /@(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+
+/** The name's length once normalised (`nginx` is `docker.io/library/nginx`): at most 255 (NameTotalLengthMax). */
+function normalizedNameLength(image: string): number {
+  const name = image.replace(/@.*$/, "").replace(/:[\w][\w.-]*$/, "");
+  const slash = name.indexOf("/");
+  const first = slash === -1 ? "" : name.slice(0, slash);
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
+  const domain = hasDomain && first !== "index.docker.io" ? first : "docker.io";
+  const remainder = hasDomain ? name.slice(slash + 1) : name;
+  return domain.length + 1 + (domain === "docker.io" && !remainder.includes("/") ? "library/".length : 0) + remainder.length;
+}
+
+/**
+ * validateImage (ParseNormalizedNamed): `ContainerSpec: "X" is not a valid repository/tag`,
+ * also for a bare 64-hex-digit ID, a digest go-digest refuses, or a name over 255 characters.
+ */
 export function checkImageReference(image: string): void {
   if (image.trim() === "") throw invalidArgument("image", "ContainerSpec: image reference must be provided");
-  if (image.length > 512 || !IMAGE_REFERENCE.test(image)) {
+  if (
+    image.length > 512 ||
+    !IMAGE_REFERENCE.test(image) ||
+    /^[a-f0-9]{64}$/.test(image) ||
+    (image.includes("@") && !DIGEST.test(image)) ||
+    normalizedNameLength(image) > 255
+  ) {
     throw invalidArgument("image", `ContainerSpec: ${goQuote(image.slice(0, 140))} is not a valid repository/tag`);
   }
 }
@@ -253,7 +277,9 @@ export function checkLimits(limits: ResourceLimits | undefined): void {
   if (!limits) return;
   if (!Number.isInteger(limits.nanoCpus) || limits.nanoCpus < 0) throw invalidArgument("limitCpu", "the CPU limit must be a non-negative number");
   if (!Number.isInteger(limits.memoryBytes) || limits.memoryBytes < 0) throw invalidArgument("limitMemory", "the memory limit must be a non-negative number of bytes");
-  if (limits.nanoCpus !== 0 && limits.nanoCpus < 1e6) throw invalidArgument("limitCpu", `invalid cpu value ${limits.nanoCpus / 1e9}: Must be at least 0.001`);
+  if (limits.nanoCpus !== 0 && limits.nanoCpus < 1e6) {
+    throw invalidArgument("limitCpu", `invalid cpu value ${goG(limits.nanoCpus / 1e9)}: Must be at least ${goG(1e6 / 1e9)}`);
+  }
   if (limits.memoryBytes !== 0 && limits.memoryBytes < 4 * 1024 * 1024) {
     throw invalidArgument("limitMemory", `invalid memory value ${limits.memoryBytes}: Must be at least 4MiB`);
   }
@@ -293,8 +319,8 @@ export function checkContainerSpec(container: ContainerSpec, secretTargets: read
     throw invalidArgument("container.stopGracePeriodNs", "stop-grace-period must be a non-negative duration");
   }
   const capAdd = container.capAdd.map((c, i) => normalizeCapability(c, `container.capAdd[${i}]`));
-  container.capDrop.forEach((c, i) => normalizeCapability(c, `container.capDrop[${i}]`));
-  if (capAdd.includes("ALL") && container.capDrop.some((c) => c.toUpperCase() === "ALL")) {
+  const capDrop = container.capDrop.map((c, i) => normalizeCapability(c, `container.capDrop[${i}]`));
+  if (capAdd.includes("ALL") && capDrop.includes("ALL")) {
     throw invalidArgument("container.capAdd", "ALL cannot be both added and dropped");
   }
   const targets = new Set(secretTargets.map(cleanPath));
