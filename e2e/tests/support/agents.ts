@@ -25,9 +25,18 @@ export interface Agents {
    * Starts a real `rampart agent join` process with its own state directory and its own
    * secrets root on /dev/shm (tmpfs, as the agent requires).
    */
-  start(swarm: JoinTarget, hostname: string, labels?: Record<string, string>): RunningAgent;
+  start(swarm: JoinTarget, hostname: string, labels?: Record<string, string>, options?: AgentOptions): RunningAgent;
   /** Every agent started so far, in order. */
   readonly all: readonly RunningAgent[];
+}
+
+export interface AgentOptions {
+  /**
+   * The engine that runs the agent's tasks as containers (`--runtime docker
+   * --docker-host`); without one the agent is simulated (`--runtime simulated`): its
+   * tasks are reported running and nothing runs (ADR 0019).
+   */
+  dockerHost?: string;
 }
 
 interface Started {
@@ -40,11 +49,26 @@ interface Started {
 export function agentPool(): Agents & { stopAll(): Promise<void> } {
   const started: Started[] = [];
   return {
-    start(swarm, hostname, labels = {}) {
+    start(swarm, hostname, labels = {}, options = {}) {
       const tempDir = mkdtempSync(join(tmpdir(), "rampart-e2e-agent-"));
       const secretsRoot = mkdtempSync("/dev/shm/rampart-e2e-secrets-");
       const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-      const child = spawnCli(["agent", "join", "--token", swarm.token, "--state-dir", join(tempDir, "state"), "--hostname", hostname, "--secrets-root", secretsRoot, ...labelArgs, swarm.address]);
+      const runtime = options.dockerHost ? ["--runtime", "docker", "--docker-host", options.dockerHost] : ["--runtime", "simulated"];
+      const child = spawnCli([
+        "agent",
+        "join",
+        "--token",
+        swarm.token,
+        "--state-dir",
+        join(tempDir, "state"),
+        "--hostname",
+        hostname,
+        "--secrets-root",
+        secretsRoot,
+        ...runtime,
+        ...labelArgs,
+        swarm.address,
+      ]);
       const output = collectOutput(child);
       const agent: RunningAgent = {
         hostname,
