@@ -202,6 +202,42 @@ describe("tasks as containers on real Docker Engines", () => {
     await manager().services.remove("talker", system, null);
   }, 120_000);
 
+  it("ok/a custom seccomp profile stored in Rampart is what the container runs under; unconfined turns seccomp off", async () => {
+    const profile = JSON.stringify({
+      defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }],
+    });
+    await manager().runtime.createProfile({ name: "no-mkdir", content: profile }, system, null);
+    const probe = "mkdir /tmp/x 2>/dev/null && echo mkdir=allowed || echo mkdir=denied; grep '^Seccomp:' /proc/self/status; echo ready; exec sleep 600";
+    await manager().services.create(
+      spec("strict", { replicas: 1, container: defaultContainerSpec({ command: ["sh", "-c", probe], seccomp: { mode: "custom", profile: "no-mkdir" }, stopGracePeriodNs: 1e9 }) }),
+      system,
+      null,
+    );
+    await manager().services.create(
+      spec("loose", { replicas: 1, container: defaultContainerSpec({ command: ["sh", "-c", probe], seccomp: { mode: "unconfined" }, stopGracePeriodNs: 1e9 }) }),
+      system,
+      null,
+    );
+    await untilRunning("strict", 1);
+    await untilRunning("loose", 1);
+    const output = async (service: string) => {
+      const [task] = await running(service);
+      const { engine } = nodeOf(task!.nodeId);
+      await waitFor(() => engine.cli("logs", task!.containerId!).stdout.includes("ready"), `${service}'s probe`);
+      return engine.cli("logs", task!.containerId!).stdout;
+    };
+    expect(await output("strict")).toContain("mkdir=denied");
+    expect(await output("strict")).toContain("Seccomp:\t2");
+    expect(await output("loose")).toContain("mkdir=allowed");
+    expect(await output("loose")).toContain("Seccomp:\t0");
+    // The profile cannot go while a service names it.
+    await expect(manager().runtime.removeProfile("no-mkdir", system, null)).rejects.toThrow("seccomp profile no-mkdir is in use by service strict");
+    await manager().services.remove("strict", system, null);
+    await manager().services.remove("loose", system, null);
+    await manager().runtime.removeProfile("no-mkdir", system, null);
+  }, 120_000);
+
   it("fail/an image the engine does not have rejects the task with the engine's words", async () => {
     await manager().services.create(spec("ghost", { image: "local/nope:1", replicas: 1 }), system, null);
     await waitFor(async () => (await manager().services.get("ghost")).tasks.some((t) => t.state === "rejected"), "a rejected task", { timeoutMs: 90_000 });
