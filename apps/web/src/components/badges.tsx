@@ -37,3 +37,41 @@ const OUTCOME: Record<AuditEventOutput["outcome"], { label: string; tone: Tone }
 export function OutcomeBadge({ outcome }: { outcome: AuditEventOutput["outcome"] }) {
   return <Badge tone={OUTCOME[outcome].tone}>{OUTCOME[outcome].label}</Badge>;
 }
+
+/**
+ * A protection the spec gives up (core's `weakenedProtections`): shown beside the field
+ * that gives it up, and on the service page. Tests find it by `weakened-flag`.
+ */
+export function WeakenedFlag({ texts }: { texts: readonly string[] }) {
+  if (texts.length === 0) return null;
+  return (
+    <p data-testid="weakened-flag" className="flex flex-wrap items-baseline gap-x-2 gap-y-1 text-xs text-amber-800 dark:text-amber-300">
+      <Badge tone="warn">
+        <span aria-hidden="true">⚠&nbsp;</span>Weakened
+      </Badge>
+      <span>{texts.join("; ")}</span>
+    </p>
+  );
+}
+
+const RUNTIME: Record<NodeViewOutput["runtime"]["kind"], { label: string; tone: Tone }> = {
+  docker: { label: "Docker", tone: "good" },
+  simulated: { label: "simulated — nothing runs", tone: "neutral" },
+  none: { label: "no container runtime", tone: "bad" },
+};
+
+/**
+ * What runs a node's tasks: its Docker Engine, nothing (a simulated node), or no engine
+ * at all (the node gets no tasks; `detail` says why, as the tooltip and for screen readers).
+ */
+export function RuntimeBadge({ runtime, showDocker = true }: { runtime: Pick<NodeViewOutput["runtime"], "kind" | "detail">; showDocker?: boolean }) {
+  if (runtime.kind === "docker" && !showDocker) return null;
+  const { label, tone } = RUNTIME[runtime.kind];
+  const title = runtime.kind === "none" ? `No container runtime: ${runtime.detail || "no engine was reached"}. The node gets no tasks.` : runtime.kind === "simulated" ? "A simulated node (rampart agent simulate): tasks are reported, nothing runs." : `Docker Engine at ${runtime.detail}`;
+  return (
+    <span data-testid="node-runtime" data-kind={runtime.kind} title={title} className="inline-flex max-w-full">
+      <Badge tone={tone}>{label}</Badge>
+      {runtime.kind === "none" && <span className="sr-only">: {runtime.detail}</span>}
+    </span>
+  );
+}

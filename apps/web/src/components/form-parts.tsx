@@ -70,3 +70,64 @@ export function LimitedInput({ ref, ...props }: InputHTMLAttributes<HTMLInputEle
     </div>
   );
 }
+
+/**
+ * A labelled checkbox with its hint, error and whatever belongs under it (a weakening
+ * flag, the runtime policy's word). The hint and error describe the box.
+ */
+export function CheckField({
+  label,
+  checked,
+  onChange,
+  hint,
+  error,
+  disabled = false,
+  children,
+  testId,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: ReactNode;
+  error?: string | undefined;
+  disabled?: boolean;
+  children?: ReactNode;
+  testId?: string;
+}) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : undefined, error ? `${id}-error` : undefined].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1" data-testid={testId}>
+      <div className="flex items-start gap-2">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.checked)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+          className="mt-0.5 size-4 shrink-0 rounded border-zinc-300 accent-sky-700 disabled:opacity-60 dark:border-zinc-700"
+        />
+        <div className="min-w-0 space-y-0.5">
+          <label htmlFor={id} className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">
+            {label}
+          </label>
+          {hint && (
+            <p id={`${id}-hint`} className={hintClass}>
+              {hint}
+            </p>
+          )}
+        </div>
+      </div>
+      <div className="space-y-1 pl-6">
+        {error && (
+          <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        {children}
+      </div>
+    </div>
+  );
+}

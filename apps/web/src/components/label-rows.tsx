@@ -20,6 +20,8 @@ export interface RowWords {
   add: string;
   keyPlaceholder: string;
   valuePlaceholder: string;
+  /** The key's limit; a label key's by default. */
+  keyMaxLength?: number;
   valueMaxLength: number;
   valueInputMode?: "numeric";
 }
@@ -71,7 +73,7 @@ export function LabelRows({
                     onChange={(e) => set(i, { ...row, key: e.target.value })}
                     placeholder={words.keyPlaceholder}
                     autoFocus={focusLast && i === rows.length - 1}
-                    maxLength={LABEL_KEY_MAX_LENGTH}
+                    maxLength={words.keyMaxLength ?? LABEL_KEY_MAX_LENGTH}
                     autoComplete="off"
                     spellCheck={false}
                     aria-invalid={keyError ? true : undefined}

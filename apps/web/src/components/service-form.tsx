@@ -4,16 +4,19 @@ import type { ServiceViewOutput } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useKeyOptions, useSnapshot } from "~/lib/cluster";
+import { weakeningsByField, type ContainerForm } from "~/lib/containers";
 import { describeError } from "~/lib/errors";
 import { shown, type FieldErrors } from "~/lib/forms";
 import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
 import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, type ServiceForm } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 import { SecretGrantsFields } from "./secret-grants";
+import { ContainerFields, MountRows } from "./service-container";
+import { SecurityFields } from "./service-security";
 import { ServiceSpecFields } from "./service-spec";
-import { Alert, Button, buttonClass, Card } from "./ui";
+import { Alert, Badge, Button, buttonClass, Card } from "./ui";
 
 /** Only the constraint rows are checked as you type; the rest once you submit. */
 function shownErrors(client: FieldErrors, server: FieldErrors, submitted: boolean): FieldErrors {
@@ -35,6 +38,9 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
   const create = useMutation(trpc.service.create.mutationOptions());
   const update = useMutation(trpc.service.update.mutationOptions());
   const secrets = useQuery(trpc.secret.list.queryOptions());
+  const policy = useQuery(trpc.swarm.runtimePolicy.queryOptions());
+  const profiles = useQuery(trpc.swarm.seccompProfiles.queryOptions());
+  const formRef = useRef<HTMLFormElement>(null);
   const [form, setForm] = useState<ServiceForm>(() => (service ? formFromSpec(service.spec) : EMPTY_FORM));
   const [grants, setGrants] = useState<GrantRow[]>(() => grantRowsFromSpec(service?.spec.secrets));
   const [known, setKnown] = useState(service?.spec.secrets ?? []);
@@ -48,6 +54,21 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
   const clientErrors = { ...checked.errors, ...checkedGrants.errors };
   const errors = shownErrors(clientErrors, serverErrors, submitted);
   const busy = create.isPending || update.isPending;
+  // Live, as the form is changed: what the spec gives up, by field, in core's words (the manager records the same list).
+  const weak = checked.spec.container ? weakeningsByField(checked.spec.container) : new Map<string, never[]>();
+  const weakenings = [...weak.values()].flat();
+  const grid = "grid gap-4 sm:grid-cols-2";
+
+  // After a refused submit, the first field marked takes the focus, so a keyboard user lands on what to fix.
+  const [focusTick, setFocusTick] = useState(0);
+  useEffect(() => {
+    if (focusTick === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusTick]);
+
+  function changeContainer(next: ContainerForm) {
+    change({ ...form, container: next });
+  }
 
   function change(next: ServiceForm) {
     setForm(next);
@@ -63,7 +84,10 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
     event.preventDefault();
     setSubmitted(true);
     setConflict(null);
-    if (Object.keys(clientErrors).length > 0) return;
+    if (Object.keys(clientErrors).length > 0) {
+      setFocusTick((t) => t + 1);
+      return;
+    }
     // The grants are always sent, so removing the last row revokes it (`[]`); the planner leaves them out and keeps them.
     const spec = { ...checked.spec, secrets: checkedGrants.secrets };
     try {
@@ -81,6 +105,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
       }
       const grant = grantField(info.field);
       setServerErrors({ [grant !== "form" ? grant : serverErrorField(info, checked)]: info.message });
+      setFocusTick((t) => t + 1);
     }
   }
 
@@ -105,12 +130,43 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
 
   const cancelHref = service ? `/services/${service.id}` : "/services";
   return (
-    <form onSubmit={submit} noValidate aria-label={service ? `Edit ${service.name}` : "Create a service"} className="space-y-4">
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={service ? `Edit ${service.name}` : "Create a service"} className="space-y-4">
       <Card>
         <ServiceSpecFields form={form} onChange={change} errors={errors} keyOptions={options} editing={Boolean(service)} />
         {snapshot.isError && (
           <p className="mt-4 text-xs text-zinc-500">The label picker is empty: the cluster could not be read ({describeError(snapshot.error).message}).</p>
         )}
+      </Card>
+      <Card title="Container">
+        <div className="space-y-6">
+          <ContainerFields value={form.container} onChange={changeContainer} errors={errors} grid={grid} />
+          <MountRows rows={form.container.mounts} onChange={(mounts) => changeContainer({ ...form.container, mounts })} errors={errors} policy={policy.data} />
+        </div>
+      </Card>
+      <Card
+        title="Security"
+        actions={
+          weakenings.length === 0 ? (
+            <Badge tone="good">Secure defaults</Badge>
+          ) : (
+            <Badge tone="warn">{`${weakenings.length} protection${weakenings.length === 1 ? "" : "s"} given up`}</Badge>
+          )
+        }
+      >
+        <SecurityFields
+          value={form.container}
+          onChange={changeContainer}
+          errors={errors}
+          weak={weak}
+          policy={policy.data}
+          profiles={{
+            names: profiles.data?.map((p) => p.name),
+            loading: profiles.isPending,
+            error: profiles.isError ? describeError(profiles.error).message : null,
+            retry: () => void profiles.refetch(),
+          }}
+        />
+        {policy.isError && <p className="mt-4 text-xs text-zinc-500">The runtime policy could not be read ({describeError(policy.error).message}); the server still checks it on save.</p>}
       </Card>
       <Card>
         <SecretGrantsFields
@@ -139,6 +195,18 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         </Alert>
       )}
       {submitted && Object.keys(clientErrors).length > 0 && <Alert>Fix the fields marked above, then try again.</Alert>}
+      {weakenings.length > 0 && (
+        <div data-testid="weakened-summary">
+          <Alert tone="warning" title={`This spec gives up ${weakenings.length === 1 ? "a protection" : `${weakenings.length} protections`} every task would otherwise have`}>
+            <ul className="list-disc space-y-0.5 pl-5">
+              {weakenings.map((w, i) => (
+                <li key={i}>{w.text}</li>
+              ))}
+            </ul>
+            <p className="mt-2">Saving records this list with the change in the audit log.</p>
+          </Alert>
+        </div>
+      )}
       <div className="flex flex-wrap justify-end gap-2">
         {service && (
           <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className={buttonClass("ghost")}>

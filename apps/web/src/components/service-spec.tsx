@@ -13,8 +13,9 @@ import { Button, Field } from "./ui";
 /**
  * The service spec editor: name, image, mode, replicas, constraints with Swarm's
  * messages as you type and a picker of the cluster's real labels, spread preferences,
- * max replicas per node, reservations (CPU, memory, generic resources), published ports
- * and the restart policy. The create and edit pages and the planner
+ * max replicas per node, reservations and limits (CPU, memory, generic resources),
+ * published ports and the restart policy. The container and its hardening are the
+ * service form's own sections (service-container.tsx, service-security.tsx). The create and edit pages and the planner
  * all use it, so a spec reads and checks the same everywhere.
  */
 
@@ -257,6 +258,64 @@ function SpreadPicker({ options, taken, onAdd }: { options: readonly KeyOption[]
   );
 }
 
+/** A memory size and its unit (MiB or GiB), as `--reserve-memory` and `--limit-memory` take it. */
+function MemoryField({
+  label,
+  value,
+  unit,
+  onValue,
+  onUnit,
+  error,
+  hint,
+}: {
+  label: string;
+  value: string;
+  unit: MemoryUnit;
+  onValue: (value: string) => void;
+  onUnit: (unit: MemoryUnit) => void;
+  error: string | undefined;
+  hint: string;
+}) {
+  const id = useId();
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className={labelClass}>
+        {label}
+      </label>
+      <div className="flex gap-2">
+        <input
+          id={id}
+          size={8}
+          inputMode="decimal"
+          value={value}
+          onChange={(e) => onValue(e.target.value)}
+          placeholder={label.startsWith("Limit") ? "no limit" : "none"}
+          autoComplete="off"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={`${id}-note`}
+          className={`min-w-0 flex-1 rounded-md border bg-white px-3 py-2 text-sm shadow-sm placeholder:text-zinc-400 dark:bg-zinc-900 ${error ? badBorder : okBorder}`}
+        />
+        <select
+          aria-label={`${label} unit`}
+          value={unit}
+          onChange={(e) => onUnit(e.target.value as MemoryUnit)}
+          className={`w-24 flex-none rounded-md border bg-white px-2 py-2 text-sm shadow-sm dark:bg-zinc-900 ${okBorder}`}
+        >
+          <option value="MiB">MiB</option>
+          <option value="GiB">GiB</option>
+        </select>
+      </div>
+      {error ? (
+        <FieldError id={`${id}-note`}>{error}</FieldError>
+      ) : (
+        <p id={`${id}-note`} className={hintClass}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
 const MODE_OPTIONS: ReadonlyArray<{ value: ServiceMode; label: string; hint: string }> = [
   { value: "replicated", label: "Replicated", hint: "a number of tasks, placed by the scheduler" },
   { value: "global", label: "Global", hint: "one task on every node that passes the constraints" },
@@ -282,7 +341,6 @@ export function ServiceSpecFields({
   compact?: boolean;
 }) {
   const modeId = useId();
-  const memoryId = useId();
   // Swarm's words, from core's checks or the server, shown with their plain meaning beside them.
   const errors: FieldErrors = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === undefined ? v : shown(v)]));
   const set = <K extends keyof ServiceForm>(key: K, value: ServiceForm[K]) => onChange({ ...form, [key]: value });
@@ -399,8 +457,8 @@ export function ServiceSpecFields({
         <SpreadPicker options={keyOptions} taken={form.preferences.map((p) => p.trim().replace(/^spread=/i, ""))} onAdd={(d) => appendRow("preferences", d)} />
       </Fieldset>
 
-      <div className={grid}>
-        {replicated && (
+      {replicated && (
+        <div className={grid}>
           <Field
             label="Max replicas per node"
             type="number"
@@ -412,53 +470,51 @@ export function ServiceSpecFields({
             hint="Blank or 0 for no limit."
             placeholder="no limit"
           />
-        )}
-        <Field
-          label="Reserve CPUs"
-          inputMode="decimal"
-          value={form.reserveCpu}
-          onChange={(e) => set("reserveCpu", e.target.value)}
-          error={errors.reserveCpu}
-          hint="Decimal CPUs, e.g. 0.5. A node must have this much free."
-          placeholder="none"
-          autoComplete="off"
-        />
-        <div className="space-y-1">
-          <label htmlFor={memoryId} className={labelClass}>
-            Reserve memory
-          </label>
-          <div className="flex gap-2">
-            <input
-              id={memoryId}
-              size={8}
-              inputMode="decimal"
-              value={form.reserveMemory}
-              onChange={(e) => set("reserveMemory", e.target.value)}
-              placeholder="none"
-              autoComplete="off"
-              aria-invalid={errors.reserveMemory ? true : undefined}
-              aria-describedby={`${memoryId}-note`}
-              className={`min-w-0 flex-1 rounded-md border bg-white px-3 py-2 text-sm shadow-sm placeholder:text-zinc-400 dark:bg-zinc-900 ${errors.reserveMemory ? badBorder : okBorder}`}
-            />
-            <select
-              aria-label="Memory unit"
-              value={form.memoryUnit}
-              onChange={(e) => set("memoryUnit", e.target.value as MemoryUnit)}
-              className={`w-24 flex-none rounded-md border bg-white px-2 py-2 text-sm shadow-sm dark:bg-zinc-900 ${okBorder}`}
-            >
-              <option value="MiB">MiB</option>
-              <option value="GiB">GiB</option>
-            </select>
-          </div>
-          {errors.reserveMemory ? (
-            <FieldError id={`${memoryId}-note`}>{errors.reserveMemory}</FieldError>
-          ) : (
-            <p id={`${memoryId}-note`} className={hintClass}>
-              At least 4 MiB when set.
-            </p>
-          )}
         </div>
-      </div>
+      )}
+
+      <Fieldset legend="Resources" hint="Reservations decide which nodes have room for a task; limits cap what a running task may use.">
+        <div className={grid}>
+          <Field
+            label="Reserve CPUs"
+            inputMode="decimal"
+            value={form.reserveCpu}
+            onChange={(e) => set("reserveCpu", e.target.value)}
+            error={errors.reserveCpu}
+            hint="Decimal CPUs, e.g. 0.5. A node must have this much free."
+            placeholder="none"
+            autoComplete="off"
+          />
+          <MemoryField
+            label="Reserve memory"
+            value={form.reserveMemory}
+            unit={form.memoryUnit}
+            onValue={(v) => set("reserveMemory", v)}
+            onUnit={(u) => set("memoryUnit", u)}
+            error={errors.reserveMemory}
+            hint="At least 4 MiB when set."
+          />
+          <Field
+            label="Limit CPUs"
+            inputMode="decimal"
+            value={form.limitCpu}
+            onChange={(e) => set("limitCpu", e.target.value)}
+            error={errors.limitCpu}
+            hint="Decimal CPUs a task may use at most (--limit-cpu); it is throttled beyond."
+            placeholder="no limit"
+            autoComplete="off"
+          />
+          <MemoryField
+            label="Limit memory"
+            value={form.limitMemory}
+            unit={form.limitMemoryUnit}
+            onValue={(v) => set("limitMemory", v)}
+            onUnit={(u) => set("limitMemoryUnit", u)}
+            error={errors.limitMemory}
+            hint="The most a task may use (--limit-memory); past it the task is killed. At least 4 MiB."
+          />
+        </div>
+      </Fieldset>
 
       <GenericResourceRows rows={form.generic} onChange={(rows) => set("generic", rows)} errors={errors} />
       <PortRows rows={form.ports} onChange={(rows) => set("ports", rows)} errors={errors} />

@@ -391,7 +391,7 @@ export function containerField(field: string | undefined, rows: { envRows?: read
     case "seccomp":
       return index === "profile" ? "container.seccompProfile" : "container.seccomp";
     default:
-      return "container";
+      return "form";
   }
 }
 

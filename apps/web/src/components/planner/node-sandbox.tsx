@@ -198,6 +198,16 @@ export function NodeSandbox({
                     <span className="truncate font-medium">{base.hostname}</span>
                     {changed && <Badge tone="warn">changed</Badge>}
                     {base.state !== "ready" && <Badge tone="bad">{titleCase(base.state)}</Badge>}
+                    {base.runtimeKind === "simulated" && (
+                      <span title="A simulated node: tasks are placed and reported, nothing runs" data-testid="sandbox-runtime">
+                        <Badge>simulated</Badge>
+                      </span>
+                    )}
+                    {base.runtimeKind === "none" && (
+                      <span title={base.runtimeProblem ?? "no container runtime: the node gets no tasks"} data-testid="sandbox-runtime">
+                        <Badge tone="bad">no container runtime</Badge>
+                      </span>
+                    )}
                   </p>
                   <p className="text-xs text-zinc-500">
                     {titleCase(node.role)} · {titleCase(node.availability)}

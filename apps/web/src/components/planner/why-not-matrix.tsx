@@ -1,5 +1,6 @@
 "use client";
 
+import type { RuntimeKind } from "@rampart/core/node";
 import type { WhyNotRow } from "@rampart/core/planner";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useDeferredValue, useMemo, useRef, useState } from "react";
@@ -25,6 +26,34 @@ const FILTER_LABEL: Record<string, string> = {
   hostPorts: "Host ports",
   maxReplicas: "Max per node",
 };
+
+/** The ready filter's reason for a node without an engine (core's `runtimeProblem`). */
+const NO_RUNTIME = "no container runtime on this node";
+
+/** The failed filter as a person reads it: a node without an engine is named so, not just "not available". */
+function filterLabel(filter: { failedFilter: string; reason: string }): string {
+  if (filter.failedFilter === "ready" && filter.reason.startsWith(NO_RUNTIME)) return "No container runtime";
+  return FILTER_LABEL[filter.failedFilter] ?? filter.failedFilter;
+}
+
+/** A node that runs nothing (simulated) or cannot run anything (no engine), beside its name. */
+function RuntimeMark({ kind }: { kind: RuntimeKind | undefined }) {
+  if (kind === "simulated") {
+    return (
+      <span data-testid="planner-runtime" data-kind={kind} title="Simulated node: tasks are placed and reported, nothing runs" className="ml-1 rounded bg-zinc-100 px-1 text-[0.625rem] font-semibold tracking-wide text-zinc-600 uppercase dark:bg-zinc-800 dark:text-zinc-400">
+        sim<span className="sr-only">ulated: nothing runs</span>
+      </span>
+    );
+  }
+  if (kind === "none") {
+    return (
+      <span data-testid="planner-runtime" data-kind={kind} title="No container runtime: the node gets no tasks" className="ml-1 rounded bg-red-100 px-1 text-[0.625rem] font-semibold tracking-wide text-red-800 uppercase dark:bg-red-900/60 dark:text-red-200">
+        no runtime
+      </span>
+    );
+  }
+  return null;
+}
 
 function Mark({ pass }: { pass: boolean }) {
   return (
@@ -52,11 +81,13 @@ const Row = memo(function Row({
   index,
   selected,
   onSelect,
+  runtime,
 }: {
   row: WhyNotRow;
   index: number;
   selected: boolean;
   onSelect: (nodeId: string) => void;
+  runtime: RuntimeKind | undefined;
 }) {
   const excluded = isExcluded(row);
   const verdict = verdictOf(row);
@@ -82,6 +113,7 @@ const Row = memo(function Row({
         >
           {row.hostname}
         </button>
+        <RuntimeMark kind={runtime} />
       </th>
       <td className="truncate px-3 text-xs text-zinc-600 dark:text-zinc-400">
         {titleCase(row.role)} · {titleCase(row.availability)}
@@ -103,13 +135,13 @@ const Row = memo(function Row({
             <span aria-hidden="true" className="font-bold text-amber-600 dark:text-amber-400">
               ●
             </span>{" "}
-            <span className="font-medium text-amber-800 dark:text-amber-300">Full: {FILTER_LABEL[row.filter.failedFilter] ?? row.filter.failedFilter}</span>
+            <span className="font-medium text-amber-800 dark:text-amber-300">Full: {filterLabel(row.filter)}</span>
             <span className="sr-only">{` — ${row.filter.reason}`}</span>
           </>
         ) : (
           <>
             <Mark pass={false} />{" "}
-            <span className="font-medium text-red-800 dark:text-red-300">Excluded: {FILTER_LABEL[row.filter.failedFilter] ?? row.filter.failedFilter}</span>
+            <span className="font-medium text-red-800 dark:text-red-300">Excluded: {filterLabel(row.filter)}</span>
             <span className="sr-only">{` — ${row.filter.reason}`}</span>
           </>
         )}
@@ -121,7 +153,7 @@ const Row = memo(function Row({
   );
 });
 
-function Detail({ row }: { row: WhyNotRow }) {
+function Detail({ row, runtime }: { row: WhyNotRow; runtime: RuntimeKind | undefined }) {
   const verdict = verdictOf(row);
   return (
     <div id="whynot-detail" role="region" aria-label={`Why ${row.hostname}`} className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-800">
@@ -130,7 +162,9 @@ function Detail({ row }: { row: WhyNotRow }) {
         <span className="font-normal text-zinc-500">
           ({titleCase(row.role)}, {row.availability}) · <Count before={row.before} after={row.after} />
         </span>
+        <RuntimeMark kind={runtime} />
       </p>
+      {runtime === "simulated" && <p className="text-xs text-zinc-600 dark:text-zinc-400">A simulated node: the scheduler places tasks here, but nothing runs.</p>}
       <ul className="space-y-1">
         {row.constraints.map((c, i) => (
           <li key={i} className="flex gap-2">
@@ -155,7 +189,16 @@ function Detail({ row }: { row: WhyNotRow }) {
   );
 }
 
-export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]; constraints: readonly string[] }) {
+export function WhyNotMatrix({
+  rows,
+  constraints,
+  runtimes,
+}: {
+  rows: readonly WhyNotRow[];
+  constraints: readonly string[];
+  /** What runs each node's tasks, by node ID: simulated and runtime-less nodes are marked. */
+  runtimes?: ReadonlyMap<string, RuntimeKind | undefined>;
+}) {
   const [search, setSearch] = useState("");
   const [excludedOnly, setExcludedOnly] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
@@ -240,7 +283,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
             )}
             {items.map((item) => {
               const row = visible[item.index];
-              return row ? <Row key={item.key} row={row} index={item.index} selected={row.nodeId === selected} onSelect={select} /> : null;
+              return row ? <Row key={item.key} row={row} index={item.index} selected={row.nodeId === selected} onSelect={select} runtime={runtimes?.get(row.nodeId)} /> : null;
             })}
             {bottom > 0 && (
               <tr aria-hidden="true" style={{ height: bottom }}>
@@ -252,7 +295,7 @@ export function WhyNotMatrix({ rows, constraints }: { rows: readonly WhyNotRow[]
         {visible.length === 0 && <p className="p-4 text-sm text-zinc-500">{excludedOnly && rows.length > 0 ? "No node is excluded or full: every node has room for another task." : "No node matches."}</p>}
       </TableBox>
       {selectedRow ? (
-        <Detail row={selectedRow} />
+        <Detail row={selectedRow} runtime={runtimes?.get(selectedRow.nodeId)} />
       ) : (
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           ✓ Eligible: room for one more task · ● Full: the plan used its room · ✗ Excluded: it cannot run this service. Hover a cell for its reason, or

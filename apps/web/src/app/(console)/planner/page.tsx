@@ -167,6 +167,7 @@ function Planner({
 
   const nodesById = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n])), [cluster.nodes]);
   const hostnames = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n.hostname])), [cluster.nodes]);
+  const runtimes = useMemo(() => new Map(cluster.nodes.map((n) => [n.id, n.runtimeKind])), [cluster.nodes]);
   const restartPolicies = useMemo(() => new Map(cluster.services.map((s) => [s.id, s.spec.restartPolicy])), [cluster.services]);
   const sandboxNodes = useMemo(() => cluster.nodes.map((n) => effectiveNode(n, changes[n.id])), [cluster.nodes, changes]);
   const options = useKeyOptions(sandboxNodes);
@@ -242,7 +243,8 @@ function Planner({
       const info = describeError(error);
       if (info.code === "CONFLICT") return setConflict(info.message);
       const field = serverErrorField(info, checked);
-      if (field === "form") return setApplyError(info.message);
+      // The planner edits placement, not the container: a refusal about the container is the dialog's to say.
+      if (field === "form" || field.startsWith("container")) return setApplyError(info.message);
       setServerErrors({ [field]: info.message });
       setDialog(false);
     }
@@ -388,7 +390,7 @@ function Planner({
       </div>
       <Card title="Why-not matrix" className="mt-4">
         {focus && problems.length === 0 ? (
-          <WhyNotMatrix rows={focus.matrix} constraints={constraintColumns} />
+          <WhyNotMatrix rows={focus.matrix} constraints={constraintColumns} runtimes={runtimes} />
         ) : (
           <p className="text-sm text-zinc-500">The matrix appears once the spec is one the manager would accept.</p>
         )}
