@@ -11,6 +11,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmByName } from "~/components/confirm-by-name";
+import { ContainerPanel, SecurityPanel } from "~/components/service-container-view";
 import { detailState } from "~/components/states";
 import { TableBox } from "~/components/list";
 import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
@@ -178,6 +179,11 @@ function Summary({ service }: { service: ServiceDetail }) {
                 .filter(Boolean)
                 .join(" · ")}
         </Item>
+        <Item label="Limits">
+          {!spec.limits || (spec.limits.nanoCpus === 0 && spec.limits.memoryBytes === 0)
+            ? "none"
+            : [spec.limits.nanoCpus ? formatCpus(spec.limits.nanoCpus) : null, spec.limits.memoryBytes ? `${formatMemory(spec.limits.memoryBytes)} memory` : null].filter(Boolean).join(" · ")}
+        </Item>
         <Item label="Generic resources">
           <span data-testid="service-generic">
             <CodeList items={Object.entries(spec.reservations.generic ?? {}).map(([kind, count]) => `${kind}=${count}`)} empty="none" />
@@ -267,6 +273,8 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                 <th scope="col" className="px-4 py-2">Desired state</th>
                 <th scope="col" className="px-4 py-2">Current state</th>
                 <th scope="col" className="px-4 py-2">Error</th>
+                <th scope="col" className="px-4 py-2">Exit code</th>
+                <th scope="col" className="px-4 py-2">Container</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -276,6 +284,8 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                 const hostname = task.nodeId ? hostnames.get(task.nodeId) : undefined;
                 // As docker service ps's ERROR column: the task's error, or a failed task's message; a state's message ("started") is not an error.
                 const error = task.err ?? (task.state === "failed" || task.state === "rejected" ? task.message : null);
+                // Swarm's word for the state (`started`, `task: non-zero exit (3)`), unless it is the error already shown.
+                const message = task.message && task.message !== error ? task.message : null;
                 return (
                   <tr key={task.id} data-testid="task-row" className={pending ? "bg-amber-50/70 dark:bg-amber-950/30" : undefined}>
                     <td className="px-4 py-2 tabular-nums">{task.slot ?? "—"}</td>
@@ -299,6 +309,11 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                       <span className="text-xs text-zinc-500" title={formatDateTime(task.updatedAt)}>
                         {fromNow(task.updatedAt, now)}
                       </span>
+                      {message && (
+                        <span data-testid="task-message" className="block text-xs whitespace-normal text-zinc-600 dark:text-zinc-400">
+                          {message}
+                        </span>
+                      )}
                     </td>
                     <td className="px-4 py-2">
                       {restarting && <RestartWaitNote task={task} service={service} now={now} />}
@@ -311,6 +326,24 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                         </span>
                       ) : restarting ? null : (
                         <span className="text-zinc-400" aria-label="no error">
+                          —
+                        </span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2 tabular-nums" data-testid="task-exit-code">
+                      {task.exitCode === null ? (
+                        <span className="text-zinc-400" aria-label="no exit code">
+                          —
+                        </span>
+                      ) : (
+                        <span className={task.exitCode === 0 ? undefined : "font-medium text-red-700 dark:text-red-400"}>{task.exitCode}</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2 font-mono text-xs" data-testid="task-container" title={task.containerId ?? undefined}>
+                      {task.containerId ? (
+                        shortId(task.containerId)
+                      ) : (
+                        <span className="font-sans text-zinc-400" aria-label="no container">
                           —
                         </span>
                       )}
@@ -504,9 +537,18 @@ export default function ServiceDetailPage() {
       )}
       <FailingNotice failures={failing} hostnames={hostnames} />
       <PendingNotice service={data} failing={failing} nodes={nodes.data} />
-      <div className="grid grid-cols-1 gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-        <Summary service={data} />
-        <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
+      {/* One column: the spec, the tasks, then the container. From 2xl the tasks are held on the right. */}
+      <div className="grid grid-cols-1 items-start gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)] 2xl:grid-rows-[auto_1fr]">
+        <div className="min-w-0">
+          <Summary service={data} />
+        </div>
+        <div className="min-w-0 2xl:col-start-2 2xl:row-span-2 2xl:row-start-1">
+          <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
+        </div>
+        <div className="min-w-0 space-y-4">
+          <SecurityPanel spec={data.spec} />
+          <ContainerPanel spec={data.spec} />
+        </div>
       </div>
       <RemoveDialog service={data} open={removing} onClose={() => setRemoving(false)} />
     </>
