@@ -5,6 +5,8 @@ import { checkTaskHistoryLimit, formatGoDuration, humanDuration, isRampartError,
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { z } from "zod";
+import { RuntimePolicyCard } from "~/components/runtime-policy";
+import { SeccompProfilesCard } from "~/components/seccomp-profiles";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Badge, Button, Card, Field, PageHeader } from "~/components/ui";
 import { describeError } from "~/lib/errors";
@@ -89,6 +91,12 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
   const [notice, setNotice] = useState<string | null>(null);
   const [reloading, setReloading] = useState(false);
 
+  // The runtime policy shares the settings' version: when only it moved (these settings read again are the ones saved), follow it.
+  const fresh = fromInfo(info);
+  if (fresh.version > saved.version && fresh.certExpiry === saved.certExpiry && fresh.heartbeatPeriod === saved.heartbeatPeriod && fresh.taskHistoryLimit === saved.taskHistoryLimit) {
+    setSaved(fresh);
+  }
+
   const submit = form.handleSubmit(
     async (values) => {
       setNotice(null);
@@ -106,6 +114,7 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
       try {
         const result = await update.mutateAsync({ version: saved.version, ...changes });
         queryClient.setQueryData(trpc.swarm.info.queryKey(), result);
+        void queryClient.invalidateQueries({ queryKey: trpc.swarm.runtimePolicy.queryKey() });
         const next = fromInfo(result);
         setSaved(next);
         form.reset({ certExpiry: next.certExpiry, heartbeatPeriod: next.heartbeatPeriod, taskHistoryLimit: next.taskHistoryLimit });
@@ -214,7 +223,7 @@ export default function SwarmSettingsPage() {
 
   return (
     <>
-      <PageHeader title="Swarm settings" description="Settings that apply to the whole swarm." />
+      <PageHeader title="Swarm settings" description="Settings that apply to the whole swarm: certificates, heartbeats, task history, and what services may reach of their nodes." />
       <Card className="max-w-2xl">
         {info.data ? (
           <SwarmForm key={generation} info={info.data} onReload={reload} />
@@ -240,6 +249,10 @@ export default function SwarmSettingsPage() {
           </div>
         </Card>
       )}
+      <div className="mt-4 space-y-4">
+        <RuntimePolicyCard />
+        <SeccompProfilesCard />
+      </div>
     </>
   );
 }
