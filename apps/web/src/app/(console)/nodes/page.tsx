@@ -7,7 +7,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useRef, useState, type MouseEvent } from "react";
-import { NodeStateBadge, TlsBadge } from "~/components/badges";
+import { NodeStateBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
 import { ListStates, NoMatches, TableBox } from "~/components/list";
 import { Alert, buttonClass, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
@@ -43,6 +43,7 @@ const COLUMNS: ReadonlyArray<{ key: SortKey | null; label: string; width: string
   { key: "availability", label: "Availability", width: "w-28" },
   { key: "managerStatus", label: "Manager status", width: "w-32" },
   { key: "engineVersion", label: "Engine version", width: "w-36" },
+  { key: null, label: "Runtime", width: "w-52" },
   { key: "tls", label: "TLS", width: "w-32" },
   { key: "certExpiry", label: "Cert expiry", width: "w-28" },
   { key: null, label: "Labels", width: "" },
@@ -194,6 +195,9 @@ const NodeRow = memo(function NodeRow({
       <td className="truncate px-3" title={node.engineVersion}>
         {node.engineVersion}
       </td>
+      <td className="truncate px-3">
+        <RuntimeBadge runtime={node.runtime} />
+      </td>
       <td className="px-3">
         <TlsBadge status={node.tls.status} />
       </td>
@@ -247,7 +251,7 @@ function NodesTable({
 
   return (
     <TableBox ref={scrollRef} className="max-h-[calc(100vh-16rem)] min-h-72 overflow-y-auto">
-      <table data-testid="nodes-table" aria-rowcount={items.length + 1} className="w-full min-w-[84rem] table-fixed text-sm">
+      <table data-testid="nodes-table" aria-rowcount={items.length + 1} className="w-full min-w-[97rem] table-fixed text-sm">
         <thead>
           <tr aria-rowindex={1}>
             {COLUMNS.map((column, i) => (
@@ -319,6 +323,7 @@ export default function NodesPage() {
   // Relative times are measured from the last poll, to the minute, so an unchanged row is not redrawn.
   const now = Math.floor(nodes.dataUpdatedAt / 60_000) * 60_000;
   const onlyThisServer = total > 0 && nodes.data?.every((n) => n.isLeader);
+  const noRuntime = useMemo(() => (nodes.data ?? []).filter((n) => n.runtime.kind === "none"), [nodes.data]);
 
   return (
     <>
@@ -381,6 +386,16 @@ export default function NodesPage() {
           <p data-testid="duplicate-hostname-note" className="text-sm text-amber-800 dark:text-amber-300">
             {DUPLICATE_HOSTNAME_NOTE}
           </p>
+        )}
+        {noRuntime.length > 0 && (
+          <Alert tone="warning" title={`${noRuntime.length === 1 ? "1 node has" : `${noRuntime.length.toLocaleString("en")} nodes have`} no container runtime`}>
+            <p data-testid="no-runtime-note">
+              {noRuntime.length === 1
+                ? `${noRuntime[0]!.hostname} gets no tasks: ${noRuntime[0]!.runtime.detail || "no engine was reached"}.`
+                : "They get no tasks until their engine can be reached; each one's page says why."}{" "}
+              Simulated nodes run nothing either: their tasks are only reported.
+            </p>
+          </Alert>
         )}
         {onlyThisServer && (
           <Alert tone="info">

@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { z } from "zod";
-import { NodeStateBadge, OutcomeBadge, TlsBadge } from "~/components/badges";
+import { NodeStateBadge, OutcomeBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { detailState, ErrorState, Loading } from "~/components/states";
 import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } from "~/components/ui";
@@ -54,6 +54,51 @@ function cpus(nanoCpus: number): string {
   return `${n} CPU${n === 1 ? "" : "s"}`;
 }
 
+/** What the agent's runtime enforces of a spec's hardening, from the engine's security options. */
+const ENFORCED: ReadonlyArray<{ option: string; missing: string }> = [
+  { option: "seccomp", missing: "seccomp is not available: seccomp profiles cannot be enforced on this node." },
+  { option: "apparmor", missing: "AppArmor is not available: AppArmor profiles cannot be enforced on this node." },
+];
+
+function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
+  const options = runtime.securityOptions.map((o) => o.replace(/^name=/, "").split(",")[0]!.toLowerCase());
+  return (
+    <div className="space-y-1" data-testid="node-runtime-detail">
+      <p className="flex flex-wrap items-center gap-2">
+        <RuntimeBadge runtime={runtime} />
+        {runtime.kind === "docker" && runtime.detail && <Mono>{runtime.detail}</Mono>}
+      </p>
+      {runtime.kind === "none" && (
+        <p className="text-sm text-red-800 dark:text-red-300">
+          {runtime.detail || "No engine was reached."} The node gets no tasks until its agent reaches an engine.
+        </p>
+      )}
+      {runtime.kind === "simulated" && <p className="text-sm text-zinc-600 dark:text-zinc-400">rampart agent simulate: tasks are placed and reported, but nothing runs.</p>}
+      {runtime.kind === "docker" && (
+        <>
+          <div className="flex flex-wrap items-center gap-1 text-xs">
+            <span className="text-zinc-500">Security options:</span>
+            {runtime.securityOptions.length === 0 ? (
+              <span className="text-zinc-500">none reported</span>
+            ) : (
+              runtime.securityOptions.map((o) => (
+                <span key={o} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono dark:bg-zinc-800">
+                  {o}
+                </span>
+              ))
+            )}
+          </div>
+          {ENFORCED.filter((e) => !options.includes(e.option)).map((e) => (
+            <p key={e.option} className="text-sm text-amber-800 dark:text-amber-300" data-testid={`missing-${e.option}`}>
+              {e.missing}
+            </p>
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
+
 function Summary({ node, now }: { node: NodeDetail; now: Date }) {
   return (
     <Card title="Summary">
@@ -80,6 +125,9 @@ function Summary({ node, now }: { node: NodeDetail; now: Date }) {
         <Item label="Platform">{`${node.platform.os}/${node.platform.arch}`}</Item>
         <Item label="Resources">{`${cpus(node.resources.nanoCpus)} · ${formatGiB(node.resources.memoryBytes)} memory`}</Item>
         <Item label="Engine version">{node.engineVersion}</Item>
+        <Item label="Container runtime">
+          <RuntimeView runtime={node.runtime} />
+        </Item>
         <Item label="Joined at">{formatDateTime(node.createdAt)}</Item>
         <Item label="Last heartbeat">
           {node.lastHeartbeatAt ? <span title={formatDateTime(node.lastHeartbeatAt)}>{fromNow(node.lastHeartbeatAt, now)}</span> : "never"}
@@ -630,6 +678,13 @@ export default function NodeDetailPage() {
           </>
         }
       />
+      {data.runtime.kind === "none" && (
+        <div className="mb-4">
+          <Alert tone="warning" title="No container runtime: this node gets no tasks">
+            {data.runtime.detail || "Its agent reached no engine."}
+          </Alert>
+        </div>
+      )}
       {node.isError && (
         <div className="mb-4">
           <Alert tone="warning">The latest refresh failed ({describeError(node.error).message}); showing the last known state.</Alert>
