@@ -12,6 +12,8 @@ import { trpcClient, type Trpc } from "./support/trpc.js";
  * removes the directories it made, and only those, so a spec passes alone and in any order.
  */
 interface TestFixtures {
+  /** What the server's environment adds to the worker's; `test.use({ serverEnv })` sets it for a spec. */
+  serverEnv: NodeJS.ProcessEnv;
   /** This test's server, stopped and removed after it. */
   server: RampartServer;
   /** The first administrator, created with the server's setup code (not signed in). */
@@ -43,10 +45,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: "worker", timeout: 120_000 },
   ],
+  serverEnv: [{}, { option: true }],
   server: [
-    async ({ serverTemplate }, use, testInfo) => {
+    async ({ serverTemplate, serverEnv }, use, testInfo) => {
       const dataDir = copyServerTemplate(serverTemplate);
-      const server = await startServer(dataDir, SERVER_START_MS).catch((error: unknown) => {
+      const server = await startServer(dataDir, SERVER_START_MS, serverEnv).catch((error: unknown) => {
         rmSync(dataDir, { recursive: true, force: true });
         throw error;
       });

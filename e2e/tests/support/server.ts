@@ -19,11 +19,13 @@ export interface RampartServer {
 /**
  * Starts `rampart server` on `dataDir` with free ports, on PGlite whatever DATABASE_URL
  * says, and resolves once it has printed its URL and its setup code. If that takes more
- * than `startTimeoutMs`, the server is stopped and the start fails.
+ * than `startTimeoutMs`, the server is stopped and the start fails. `env` adds to the
+ * worker's environment (DOCKER_HOST, say).
  */
-export async function startServer(dataDir: string, startTimeoutMs: number): Promise<RampartServer> {
+export async function startServer(dataDir: string, startTimeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<RampartServer> {
   const child = spawnCli(["server", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--node-listen", "127.0.0.1:0"], {
     ...process.env,
+    ...env,
     DATABASE_URL: "",
     RAMPART_LOG_LEVEL: "info",
   });
