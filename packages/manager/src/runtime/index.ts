@@ -4,6 +4,7 @@ import {
   SECCOMP_PROFILE_NAME,
   checkHostAccess,
   containerOf,
+  escapeUnsafeText,
   invalidArgument,
   newId,
   weakenedProtections,
@@ -41,7 +42,8 @@ export function checkSeccompProfileContent(content: string): void {
   try {
     parsed = JSON.parse(content);
   } catch (error) {
-    throw invalidArgument("content", `the seccomp profile is not valid JSON: ${error instanceof Error ? error.message : "parse error"}`);
+    // JSON.parse's words quote a few characters of the input: escaped, as they may be controls (ADR 0013).
+    throw invalidArgument("content", `the seccomp profile is not valid JSON: ${error instanceof Error ? escapeUnsafeText(error.message) : "parse error"}`);
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw invalidArgument("content", "a seccomp profile is a JSON object");
