@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { waitFor } from "./wait.js";
@@ -111,6 +111,65 @@ export async function startEngine(name: string, { image = true }: { image?: bool
       child.kill("SIGTERM");
       await waitFor(() => child.exitCode !== null || child.signalCode !== null, `dockerd ${name} to stop`, { timeoutMs: 30_000 }).catch(() => child.kill("SIGKILL"));
       // Mounts the engine left (container roots under vfs need none, but /run/secrets binds may).
+      spawnSync("sh", ["-c", `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Why this machine cannot run the Podman test, or undefined when it can. */
+export function podmanProblem(): string | undefined {
+  if (!existsSync("/usr/bin/podman")) return "/usr/bin/podman is missing: install it with apt-get install -y --no-install-recommends podman (.ci/run does)";
+  return engineProblem();
+}
+
+/**
+ * Podman's Docker-compatible API (`podman system service`), with its own storage, run
+ * and config directories, so it shares nothing with anything else on the machine. Open
+ * files are capped below the sandbox's hard limit, which Podman's default would exceed.
+ */
+export async function startPodman(name: string): Promise<TestEngine> {
+  const problem = podmanProblem();
+  if (problem) throw new Error(`cannot start Podman for this test: ${problem}`);
+  const dir = mkdtempSync(`/tmp/rampart-podman-${name}-`);
+  const socket = join(dir, "podman.sock");
+  writeFileSync(join(dir, "storage.conf"), `[storage]\ndriver = "vfs"\nrunroot = "${dir}/run"\ngraphroot = "${dir}/root"\n`);
+  writeFileSync(
+    join(dir, "containers.conf"),
+    `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\ntmp_dir = "${dir}/tmp"\n`,
+  );
+  const env = { ...process.env, CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"), CONTAINERS_CONF: join(dir, "containers.conf") };
+  const child: ChildProcess = spawn("podman", ["--root", `${dir}/root`, "--runroot", `${dir}/run`, "system", "service", "--time=0", `unix://${socket}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env,
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const docker = new Docker({ socketPath: socket });
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`podman ${name} exited (${child.exitCode}): ${stderr}`);
+      return existsSync(socket) && (await docker.ping().then(() => true, () => false));
+    },
+    `podman ${name} to answer on ${socket}`,
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  const imported = spawnSync("sh", ["-c", `tar -C ${busyboxRootfs()} -c . | podman --root ${dir}/root --runroot ${dir}/run import --change "ENV PATH=/bin" - ${TEST_IMAGE}`], { encoding: "utf8", env });
+  if (imported.status !== 0) throw new Error(`importing ${TEST_IMAGE} into podman ${name}: ${imported.stderr}`);
+  return {
+    name,
+    socket,
+    host: `unix://${socket}`,
+    docker,
+    pid: child.pid ?? 0,
+    cli: (...command: string[]) => {
+      const result = spawnSync("docker", ["-H", `unix://${socket}`, ...command], { encoding: "utf8" });
+      return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    },
+    async stop() {
+      spawnSync("podman", ["--root", `${dir}/root`, "--runroot", `${dir}/run`, "rm", "-af", "-t", "0"], { env });
+      child.kill("SIGTERM");
+      await waitFor(() => child.exitCode !== null || child.signalCode !== null, `podman ${name} to stop`, { timeoutMs: 30_000 }).catch(() => child.kill("SIGKILL"));
       spawnSync("sh", ["-c", `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`]);
       rmSync(dir, { recursive: true, force: true });
     },
