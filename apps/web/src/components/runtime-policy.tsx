@@ -231,18 +231,20 @@ function PolicyForm({ current, onReload }: { current: PolicyView; onReload: () =
               return (
                 <li key={i} className="space-y-1" data-testid="host-path-row">
                   <div className="flex items-start gap-2">
-                    <LimitedInput
-                      aria-label={`Host path ${i + 1}`}
-                      value={p}
-                      onChange={(e) => edit({ ...draft, paths: draft.paths.map((x, j) => (j === i ? e.target.value : x)) })}
-                      placeholder="/srv/data"
-                      autoFocus={focusLast && i === draft.paths.length - 1}
-                      maxLength={4096}
-                      autoComplete="off"
-                      spellCheck={false}
-                      aria-invalid={error ? true : undefined}
-                      className={`${inputClass} font-mono ${error ? badBorder : okBorder}`}
-                    />
+                    <div className="min-w-0 flex-1">
+                      <LimitedInput
+                        aria-label={`Host path ${i + 1}`}
+                        value={p}
+                        onChange={(e) => edit({ ...draft, paths: draft.paths.map((x, j) => (j === i ? e.target.value : x)) })}
+                        placeholder="/srv/data"
+                        autoFocus={focusLast && i === draft.paths.length - 1}
+                        maxLength={4096}
+                        autoComplete="off"
+                        spellCheck={false}
+                        aria-invalid={error ? true : undefined}
+                        className={`${inputClass} font-mono ${error ? badBorder : okBorder}`}
+                      />
+                    </div>
                     <Button variant="ghost" className="shrink-0 px-2 py-1 text-xs" aria-label={`Remove host path ${i + 1}`} onClick={() => edit({ ...draft, paths: draft.paths.filter((_, j) => j !== i) })}>
                       Remove
                     </Button>

@@ -132,13 +132,6 @@ export function ContainerPanel({ spec }: { spec: Spec }) {
           )}
           <Weak items={binds} />
         </Row>
-        <Row label="Limits">
-          {spec.limits && (spec.limits.nanoCpus !== 0 || spec.limits.memoryBytes !== 0) ? (
-            [spec.limits.nanoCpus ? `${Number((spec.limits.nanoCpus / 1e9).toFixed(9))} CPUs` : null, spec.limits.memoryBytes ? `${formatMemory(spec.limits.memoryBytes)} memory` : null].filter(Boolean).join(" · ")
-          ) : (
-            <Muted>none: a task may use all its node has</Muted>
-          )}
-        </Row>
       </dl>
     </Card>
   );

@@ -185,9 +185,9 @@ export function ContainerFields({ value, onChange, errors, grid }: { value: Cont
 }
 
 const TYPES: ReadonlyArray<{ value: MountRow["type"]; label: string }> = [
-  { value: "tmpfs", label: "tmpfs (memory)" },
+  { value: "tmpfs", label: "tmpfs" },
   { value: "volume", label: "volume" },
-  { value: "bind", label: "bind (host path)" },
+  { value: "bind", label: "bind (host)" },
 ];
 
 const cell = `${inputClass} ${okBorder}`;
@@ -218,12 +218,12 @@ function MountRowFields({
   const errorId = messages.length > 0 ? `${id}-error` : undefined;
   const bind = row.type === "bind";
   const socket = bind && isEngineSocketPath(row.source);
-  // The policy's answer as you type; the server decides on save, and its refusal lands on the source.
-  const refusal = bind && !sourceError ? bindRefusal(row.source, policy) : null;
+  // The policy's answer as you type; the server decides on save, and its refusal lands on the source (said once, there).
+  const refusal = bind ? bindRefusal(row.source, policy) : null;
   const input = (bad: boolean) => `${inputClass} font-mono ${bad ? badBorder : okBorder}`;
   return (
     <li className="space-y-2 rounded-md border border-zinc-200 p-3 dark:border-zinc-800" data-testid="mount-row">
-      <div className="grid gap-2 sm:grid-cols-[9rem_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-start">
+      <div className="grid gap-2 sm:grid-cols-[8.5rem_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-start">
         <select aria-label={`Mount ${n} type`} value={row.type} onChange={(e) => onChange({ ...row, type: e.target.value as MountRow["type"] })} className={cell} autoFocus={autoFocus}>
           {TYPES.map((t) => (
             <option key={t.value} value={t.value}>
@@ -270,9 +270,10 @@ function MountRowFields({
         </label>
         {row.type === "tmpfs" && (
           <>
-            <label className="flex items-center gap-2 text-sm">
+            <label className="flex items-center gap-2 text-sm whitespace-nowrap">
               Size (MiB)
               <input
+                size={9}
                 value={row.tmpfsSize}
                 onChange={(e) => onChange({ ...row, tmpfsSize: e.target.value })}
                 inputMode="decimal"
@@ -281,12 +282,13 @@ function MountRowFields({
                 autoComplete="off"
                 aria-invalid={at("tmpfsSize") ? true : undefined}
                 aria-describedby={errorId}
-                className={`${input(Boolean(at("tmpfsSize")))} w-28`}
+                className={`${input(Boolean(at("tmpfsSize"))).replace("w-full", "w-28")}`}
               />
             </label>
-            <label className="flex items-center gap-2 text-sm">
+            <label className="flex items-center gap-2 text-sm whitespace-nowrap">
               Mode
               <input
+                size={4}
                 value={row.tmpfsMode}
                 onChange={(e) => onChange({ ...row, tmpfsMode: e.target.value })}
                 inputMode="numeric"
@@ -295,7 +297,7 @@ function MountRowFields({
                 autoComplete="off"
                 aria-invalid={at("tmpfsMode") ? true : undefined}
                 aria-describedby={errorId}
-                className={`${input(Boolean(at("tmpfsMode")))} w-20`}
+                className={`${input(Boolean(at("tmpfsMode"))).replace("w-full", "w-20")}`}
               />
             </label>
           </>
@@ -317,7 +319,7 @@ function MountRowFields({
             </p>
           )}
           <p className={hintClass} data-testid="bind-policy">
-            {refusal ? (
+            {sourceError ? null : refusal ? (
               <span className="text-amber-800 dark:text-amber-300">Not allowed by the runtime policy now: saving will be refused. </span>
             ) : policy && row.source.trim() !== "" ? (
               "Allowed by the runtime policy. "

@@ -204,16 +204,18 @@ function CapabilityPicker({
   );
 }
 
-/** What the runtime policy says of a host setting, with the way to it. */
-function PolicyNote({ allowed, what }: { allowed: boolean | undefined; what: string }) {
+/** What the runtime policy says of a host setting, with the way to it; a warning only when it is asked for and refused. */
+function PolicyNote({ allowed, asked, what }: { allowed: boolean | undefined; asked: boolean; what: string }) {
   return (
     <p className={hintClass} data-testid="policy-note">
       {allowed === undefined ? (
         `${what} needs the runtime policy's leave. `
       ) : allowed ? (
         "Allowed by the runtime policy. "
-      ) : (
+      ) : asked ? (
         <span className="text-amber-800 dark:text-amber-300">{`The runtime policy does not allow ${what.toLowerCase()}: saving will be refused. `}</span>
+      ) : (
+        "Refused by the runtime policy. "
       )}
       <Link href={RUNTIME_POLICY_HREF} className={linkClass}>
         Runtime policy
@@ -321,7 +323,7 @@ export function SecurityFields({
           testId="field-privileged"
         >
           <WeakenedFlag texts={texts(weak.get("container.privileged"))} />
-          <PolicyNote allowed={policy?.allowPrivileged} what="Privileged" />
+          <PolicyNote allowed={policy?.allowPrivileged} asked={value.privileged} what="Privileged" />
         </CheckField>
         <CheckField
           label="Host network"
@@ -332,7 +334,7 @@ export function SecurityFields({
           testId="field-host-network"
         >
           <WeakenedFlag texts={texts(weak.get("container.hostNetwork"))} />
-          <PolicyNote allowed={policy?.allowHostNetwork} what="Host networking" />
+          <PolicyNote allowed={policy?.allowHostNetwork} asked={value.hostNetwork} what="Host networking" />
         </CheckField>
       </Fieldset>
     </div>

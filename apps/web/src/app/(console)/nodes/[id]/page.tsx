@@ -60,6 +60,9 @@ const ENFORCED: ReadonlyArray<{ option: string; missing: string }> = [
   { option: "apparmor", missing: "AppArmor is not available: AppArmor profiles cannot be enforced on this node." },
 ];
 
+/** A reason as a sentence: its own full stop, once. */
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
   const options = runtime.securityOptions.map((o) => o.replace(/^name=/, "").split(",")[0]!.toLowerCase());
   return (
@@ -70,7 +73,7 @@ function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
       </p>
       {runtime.kind === "none" && (
         <p className="text-sm text-red-800 dark:text-red-300">
-          {runtime.detail || "No engine was reached."} The node gets no tasks until its agent reaches an engine.
+          {sentence(runtime.detail || "No engine was reached")} The node gets no tasks until its agent reaches an engine.
         </p>
       )}
       {runtime.kind === "simulated" && <p className="text-sm text-zinc-600 dark:text-zinc-400">rampart agent simulate: tasks are placed and reported, but nothing runs.</p>}
