@@ -143,6 +143,37 @@ describe.each(testStoreKinds())("runtime policy and seccomp profiles on %s", (ki
     expect(await refusalOf(admin.service.create({ name: "sibling", image: "nginx", container: sibling }))).toMatchObject({ status: 403, field: "container.mounts[0].source" });
   });
 
+  it("ok/after the policy is tightened, a service keeps the host access it was given: scale and other updates go on; anything new is refused", async () => {
+    await allow({ allowedHostPaths: ["/srv/data"], allowPrivileged: true });
+    const created = await admin.service.create({ name: "keeper", image: "nginx", replicas: 1, container: { ...hostPath, privileged: true } });
+    await allow({ allowedHostPaths: [], allowPrivileged: false });
+    // The same access, another replica count and an env entry: taken.
+    await admin.service.scale({ ref: "keeper", replicas: 3 });
+    const current = await admin.service.get({ ref: "keeper" });
+    const updated = await admin.service.update({
+      ref: "keeper",
+      version: current.version,
+      spec: { name: "keeper", image: "nginx", replicas: 3, container: { ...hostPath, privileged: true, env: ["A=1"] } },
+    });
+    expect(updated.spec.container).toMatchObject({ privileged: true, env: ["A=1"], mounts: [expect.objectContaining({ source: "/srv/data/reports" })] });
+    // A new host path, or host networking, is held against the tightened policy.
+    const more = await refusalOf(
+      admin.service.update({
+        ref: "keeper",
+        version: updated.version,
+        spec: { name: "keeper", image: "nginx", replicas: 3, container: { mounts: [...hostPath.mounts!, { type: "bind", source: "/etc", target: "/host-etc" }], privileged: true } },
+      }),
+    );
+    expect(more).toMatchObject({ status: 403, field: "container.mounts[1].source" });
+    expect(created.version).toBeLessThan(updated.version);
+  });
+
+  it("ok/an update without a container keeps the service's, as one without secrets keeps its references", async () => {
+    const created = await admin.service.create({ name: "same", image: "nginx", container: { user: "1000", readOnly: true, capDrop: ["ALL"] } });
+    const updated = await admin.service.update({ ref: "same", version: created.version, spec: { name: "same", image: "nginx", replicas: 2 } });
+    expect(updated.spec.container).toMatchObject({ user: "1000", readOnly: true, capDrop: ["ALL"] });
+  });
+
   it("fail/a viewer cannot change the policy, and a stale version is a conflict; neither changes it", async () => {
     const { version } = await admin.swarm.runtimePolicy();
     const before = await written();
@@ -196,7 +227,7 @@ describe.each(testStoreKinds())("runtime policy and seccomp profiles on %s", (ki
     // An update is judged the same way: what the new spec gives up, or null.
     await admin.service.update({ ref: "plain", version: plain.version, spec: { name: "plain", image: "nginx", container: { apparmor: "unconfined" } } });
     const weakened = await admin.service.get({ ref: "plain" });
-    await admin.service.update({ ref: "plain", version: weakened.version, spec: { name: "plain", image: "nginx" } });
+    await admin.service.update({ ref: "plain", version: weakened.version, spec: { name: "plain", image: "nginx", container: {} } });
     expect((await events("service.update", plain.id)).map((e) => e.reason)).toEqual([null, "weakens: AppArmor unconfined"]);
   });
 
@@ -291,7 +322,7 @@ describe.each(testStoreKinds())("runtime policy and seccomp profiles on %s", (ki
       expect(await refusalOf(admin.swarm.removeSeccompProfile({ name: "strict" }))).toMatchObject({ message: "seccomp profile strict is in use by service api" });
       // Moving a service off the profile frees it as removing it does.
       const api = await admin.service.get({ ref: "api" });
-      await admin.service.update({ ref: "api", version: api.version, spec: { name: "api", image: "nginx" } });
+      await admin.service.update({ ref: "api", version: api.version, spec: { name: "api", image: "nginx", container: {} } });
       const profile = await admin.swarm.seccompProfile({ name: "strict" });
       expect(profile.usedBy).toEqual([]);
       expect(await admin.swarm.removeSeccompProfile({ name: "strict" })).toEqual({ ok: true });

@@ -181,7 +181,7 @@ export const serviceSpecInput = z.strictObject({
     })
     .default({ nanoCpus: 0, memoryBytes: 0 }),
   limits: limitsInput.optional(),
-  /** Left out: the safe defaults (core's `defaultContainerSpec`), which the manager stores. */
+  /** Left out: on create, the safe defaults (core's `defaultContainerSpec`); on update, the service's own container, kept as it is. The manager stores it in full. */
   container: containerSpecInput.optional(),
   /** Absent: Swarm's defaults (any, 5 s, unlimited). */
   restartPolicy: restartPolicyInput.optional(),

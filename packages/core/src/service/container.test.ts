@@ -617,6 +617,14 @@ describe("isEngineSocket", () => {
     ["/run/docker/"],
     ["/run/containerd"],
     ["/var/run/containerd"],
+    ["/run/containerd/containerd.sock.ttrpc"],
+    ["/run/crio/crio.sock"],
+    ["/srv/crio.sock"],
+    ["/var/run/docker/netns"],
+    ["/var/lib/docker"],
+    ["/var/lib/docker/volumes/x"],
+    ["/var/lib/containers/storage"],
+    ["/run/buildkit/buildkitd.sock"],
   ])("ok/%s is an engine socket (or its folder)", (path) => expect(isEngineSocket(path)).toBe(true));
 
   it.each([["/var/run"], ["/run"], ["/srv/docker.sock.bak"], ["/srv/mydocker.sock"], ["/home/docker"], ["/var/lib/docker.socket"]])("ok/%s is not", (path) =>

@@ -387,11 +387,30 @@ export const DEFAULT_RUNTIME_POLICY: Readonly<RuntimePolicy> = Object.freeze({ a
 
 export const MAX_ALLOWED_HOST_PATHS = 64;
 
-/** Engine sockets: root on the host. Only an exact entry in the allowed list admits one, never a parent directory. */
-const ENGINE_SOCKET = /(?:^|\/)(?:docker|podman|containerd)\.sock$/;
+/**
+ * Container runtimes' sockets, whatever directory holds them: each gives root on the
+ * host (docker, Podman, containerd and its ttrpc socket, CRI-O, the BuildKit daemon).
+ */
+const ENGINE_SOCKET = /(?:^|\/)(?:docker|podman|containerd|crio|buildkitd)\.sock(?:\.ttrpc)?$/;
+/** Runtimes' own state: their sockets, network namespaces, images and containers. */
+const ENGINE_DIRECTORIES = [
+  "/run/docker",
+  "/run/containerd",
+  "/run/crio",
+  "/run/podman",
+  "/run/buildkit",
+  "/var/lib/docker",
+  "/var/lib/containerd",
+  "/var/lib/containers",
+];
 
+/**
+ * An engine's socket or state: root on the host. Only an exact entry in the allowed list
+ * admits one, never a parent directory (`/run` allowed does not allow `/run/docker.sock`).
+ */
 export function isEngineSocket(path: string): boolean {
-  return ENGINE_SOCKET.test(cleanPath(path)) || ["/var/run/docker", "/run/docker", "/run/containerd", "/var/run/containerd"].includes(cleanPath(path));
+  const clean = cleanPath(path).replace(/^\/var\/run(?=\/|$)/, "/run");
+  return ENGINE_SOCKET.test(clean) || ENGINE_DIRECTORIES.some((dir) => clean === dir || clean.startsWith(`${dir}/`));
 }
 
 /** The policy's own rules: absolute, clean, distinct paths, at most 64. */

@@ -75,3 +75,13 @@ export async function nodeNeedsSeccompProfile(db: Db, nodeId: string, name: stri
   );
   return rows.length > 0;
 }
+
+/**
+ * Locks a profile's row for the rest of the transaction (FOR SHARE: a service naming it;
+ * FOR UPDATE: its removal), so a service is never created naming a profile that is
+ * being removed. False when there is no such profile.
+ */
+export async function lockSeccompProfile(db: Db, name: string, mode: "share" | "update"): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(`SELECT id FROM seccomp_profile WHERE name = $1 FOR ${mode === "share" ? "SHARE" : "UPDATE"}`, name);
+  return rows.length > 0;
+}

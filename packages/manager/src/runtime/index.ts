@@ -17,6 +17,7 @@ import {
   deleteSeccompProfile,
   getSeccompProfile,
   listSeccompProfiles,
+  lockSeccompProfile,
   nodeNeedsSeccompProfile,
   servicesUsingSeccompProfile,
   type Db,
@@ -71,14 +72,28 @@ export function createRuntimeService(deps: ManagerDeps, audit: AuditService, clu
   return {
     /**
      * A spec's container against the runtime policy and the stored profiles; returns the
-     * protections it gives up, for the audit event. Refused with nothing written.
+     * protections it gives up, for the audit event. Refused with nothing written. On an
+     * update, only what the update adds is held against the policy: host access the
+     * service already had (allowed when it was given) does not block a scale, a secret's
+     * rotation or any other change once the policy has been tightened.
      */
-    async checkSpec(tx: Db, spec: ServiceSpec): Promise<Weakening[]> {
+    async checkSpec(tx: Db, spec: ServiceSpec, previous?: ServiceSpec): Promise<Weakening[]> {
       const container = containerOf(spec);
-      checkHostAccess(container, cluster.current().record.runtimePolicy);
+      const before = previous ? containerOf(previous) : undefined;
+      const kept = new Set((before?.mounts ?? []).filter((m) => m.type === "bind").map((m) => `${m.source}\n${m.target}`));
+      checkHostAccess(
+        {
+          ...container,
+          // A refused mount keeps its index in the field the error names.
+          mounts: container.mounts.map((m) => (m.type === "bind" && kept.has(`${m.source}\n${m.target}`) ? { ...m, type: "volume" as const } : m)),
+          hostNetwork: container.hostNetwork && !before?.hostNetwork,
+          privileged: container.privileged && !before?.privileged,
+        },
+        cluster.current().record.runtimePolicy,
+      );
       if (container.seccomp.mode === "custom") {
         const name = container.seccomp.profile ?? "";
-        if (!(await getSeccompProfile(tx, name))) {
+        if (!(await lockSeccompProfile(tx, name, "share"))) {
           throw new RampartError("not_found", `seccomp profile ${name} not found; add it under Swarm settings → Seccomp profiles`, {
             field: "container.seccomp.profile",
           });
@@ -114,6 +129,8 @@ export function createRuntimeService(deps: ManagerDeps, audit: AuditService, clu
     /** Removes a profile no service names. */
     async removeProfile(name: string, actor: Actor, ip: string | null): Promise<void> {
       await deps.store.transaction(async (tx) => {
+        // Taken first: a service being created with this profile finishes before the check below, or waits for the removal.
+        await lockSeccompProfile(tx, name, "update");
         const profile = await getSeccompProfile(tx, name);
         if (!profile) throw new RampartError("not_found", `seccomp profile ${name} not found`, { field: "name" });
         const users = await servicesUsingSeccompProfile(tx, name);

@@ -157,8 +157,9 @@ export function createServiceService(
       throw new RampartError("conflict", `service ${current.name} changed since version ${version}; reload and try again`, { field: "version" });
     }
     // A spec without `secrets` keeps the service's references (see checkServiceSecrets).
-    const checked = stored(await checkServiceSecrets(tx, spec, current.spec));
-    const weakenings = await runtime.checkSpec(tx, checked);
+    // A spec without `container` keeps the service's, as one without `secrets` keeps its references.
+    const checked = stored(await checkServiceSecrets(tx, { ...spec, container: spec.container ?? current.spec.container }, current.spec));
+    const weakenings = await runtime.checkSpec(tx, checked, current.spec);
     if (spec.mode !== current.spec.mode) throw new RampartError("invalid_argument", "service mode change is not allowed", { field: "mode" });
     if (spec.name !== current.name && (await getServiceByName(tx, spec.name))) {
       throw new RampartError("already_exists", "name conflicts with an existing object", { field: "name" });
