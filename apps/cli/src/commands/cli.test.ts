@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../version.js";
-import type { Command, Entry, Group } from "./cli.js";
+import { parse, UsageError, type Command, type Entry, type Group } from "./cli.js";
 import { ENTRIES, rampart, usage } from "./index.js";
 
 /**
@@ -40,7 +40,7 @@ describe("the command tables", () => {
 
   it("ok/rampart --help lists every entry with a summary, in table order", async () => {
     const listed = ENTRIES.filter((e) => e.summary !== undefined).map((e) => e.name);
-    expect(listed).toEqual(["server", "status", "info", "swarm", "node", "secret", "service", "plan", "user", "agent", "conformance", "version"]);
+    expect(listed).toEqual(["server", "status", "info", "swarm", "node", "secret", "seccomp", "service", "plan", "user", "agent", "conformance", "version"]);
     for (const argv of [[], ["help"], ["--help"], ["-h"]]) {
       const r = await run(...argv);
       expect(r).toEqual({ code: 0, out: [usage()], err: [] });
@@ -98,7 +98,9 @@ describe("the command tables", () => {
     });
 
     it(`ok/an argument is ${cmd.positionals ? "taken" : "refused as a usage error"}, as its table says`, async () => {
-      const r = await run(...path, "extra", "--help");
+      // A command that is not interspersed takes everything after its first argument as
+      // arguments, --help included (its test is below), so help comes first there.
+      const r = await run(...path, ...(cmd.interspersed === false ? ["--help", "extra"] : ["extra", "--help"]));
       if (cmd.positionals) expect(r).toEqual({ code: 0, out: [cmd.usage], err: [] });
       else {
         expect(r).toEqual({
@@ -108,5 +110,52 @@ describe("the command tables", () => {
         });
       }
     });
+  });
+});
+
+describe("parse: what parseArgs alone does not do", () => {
+  const options = {
+    init: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+    name: { type: "string" },
+    env: { type: "string", short: "e", multiple: true },
+  } as const;
+
+  it.each([
+    [["--init=false"], false],
+    [["--init=0"], false],
+    [["--init=True"], true],
+    [["--init=false", "--init"], true],
+    [["--init", "--init=f"], false],
+    [["--init"], true],
+    [[], undefined],
+  ])("ok/a boolean flag takes pflag's =VALUE, the last one winning: %j", (args, value) => {
+    expect(parse(args, options, true).values.init).toBe(value);
+  });
+
+  it("fail/a boolean value Go does not read is a flag error", () => {
+    expect(() => parse(["--init=yes"], options, true)).toThrow(new UsageError(`invalid argument "yes" for "--init" flag: strconv.ParseBool: parsing "yes": invalid syntax`));
+  });
+
+  it("ok/not interspersed: flags end at the first argument, and what follows is arguments, flags and -- included", () => {
+    const r = parse(["-q", "--name", "web", "-e", "A=1", "busybox", "sh", "-c", "echo --name", "--init=false", "--", "-e"], options, true, false);
+    expect(r.values).toEqual({ quiet: true, name: "web", env: ["A=1"] });
+    expect(r.positionals).toEqual(["busybox", "sh", "-c", "echo --name", "--init=false", "--", "-e"]);
+  });
+
+  it("ok/not interspersed: a flag's value is not the first argument, and -- before it is dropped as pflag drops it", () => {
+    expect(parse(["--name", "busybox", "-qe", "X=1", "alpine", "-q"], options, true, false)).toMatchObject({
+      values: { name: "busybox", quiet: true, env: ["X=1"] },
+      positionals: ["alpine", "-q"],
+    });
+    expect(parse(["--init", "--", "--image-like", "x"], options, true, false)).toMatchObject({ values: { init: true }, positionals: ["--image-like", "x"] });
+  });
+
+  it("ok/interspersed, as before: flags anywhere, -- ends them", () => {
+    expect(parse(["web", "--init=false", "-q", "--", "-x"], options, true)).toMatchObject({ values: { init: false, quiet: true }, positionals: ["web", "-x"] });
+  });
+
+  it("fail/an unknown flag before the first argument is still refused", () => {
+    expect(() => parse(["--frobnicate", "busybox"], options, true, false)).toThrow(UsageError);
   });
 });

@@ -68,6 +68,12 @@ export interface Command<O extends Options = Options> {
    * missing as docker's does.
    */
   positionals: boolean;
+  /**
+   * false: flags end at the first argument, and everything after it is an argument, as
+   * pflag's SetInterspersed(false) has it for `docker service create IMAGE [COMMAND]
+   * [ARG...]`, whose command may take flags of its own. Default true.
+   */
+  interspersed?: boolean;
   run(call: Call<O>): Promise<number>;
 }
 
@@ -105,13 +111,96 @@ export function commandList(entries: readonly Entry[]): string {
   return entries.flatMap((e) => (e.summary === undefined ? [] : [`  ${e.name.padEnd(13)}${e.summary}`])).join("\n");
 }
 
-/** `parseArgs` with the global flags, strict; its errors are usage errors without Node's error code. */
-export function parse<O extends Options>(args: string[], options: O, allowPositionals: boolean): { values: Values<O>; positionals: string[] } {
+/** Go's strconv.ParseBool, which pflag reads `--flag=VALUE` of a boolean flag with. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+  return undefined;
+}
+
+interface Split {
+  /** What parseArgs reads. */
+  flags: string[];
+  /** Arguments after the first one, for a command that is not interspersed. */
+  rest: string[];
+  /** Boolean flags given as `--flag=VALUE`, by name: the last one given wins. */
+  booleans: Map<string, boolean>;
+}
+
+/**
+ * What parseArgs cannot do, done before it: pflag's `--flag=false` for a boolean flag
+ * (`--read-only=false`, `--allow-privileged=false`), and the end of flags at the first
+ * argument for a command that is not interspersed. A flag that takes a value takes the
+ * next word whatever it looks like, as parseArgs reads it.
+ */
+function splitArgs(args: readonly string[], options: Options, interspersed: boolean): Split {
+  const flags: string[] = [];
+  const booleans = new Map<string, boolean>();
+  const short = (c: string) => Object.values(options).find((o) => o.short === c);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      // pflag drops `--`; what follows is arguments. Interspersed commands leave it to parseArgs.
+      if (!interspersed) return { flags, rest: args.slice(i + 1), booleans };
+      flags.push(...args.slice(i));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? undefined : eq);
+      const option = options[name];
+      if (option?.type === "boolean") {
+        if (eq === -1) {
+          booleans.delete(name);
+          flags.push(arg);
+          continue;
+        }
+        const text = arg.slice(eq + 1);
+        const value = parseGoBool(text);
+        if (value === undefined) throw new UsageError(`invalid argument "${text}" for "--${name}" flag: strconv.ParseBool: parsing "${text}": invalid syntax`);
+        booleans.set(name, value);
+        continue;
+      }
+      flags.push(arg);
+      if (option?.type === "string" && eq === -1 && i + 1 < args.length) flags.push(args[++i]!);
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      flags.push(arg);
+      // `-e VALUE`, or a group of boolean letters ending with one that takes a value; `-eVALUE` holds its own.
+      const takesNext = arg.length === 2 ? short(arg[1]!)?.type === "string" : short(arg[1]!)?.type !== "string" && short(arg.at(-1)!)?.type === "string";
+      if (takesNext && i + 1 < args.length) flags.push(args[++i]!);
+      continue;
+    }
+    if (!interspersed) return { flags, rest: args.slice(i), booleans };
+    flags.push(arg);
+  }
+  return { flags, rest: [], booleans };
+}
+
+/**
+ * `parseArgs` with the global flags, strict; its errors are usage errors without Node's
+ * error code. Boolean flags also take pflag's `--flag=true|false`; a command that is not
+ * interspersed takes its flags before its first argument only.
+ */
+export function parse<O extends Options>(
+  args: string[],
+  options: O,
+  allowPositionals: boolean,
+  interspersed = true,
+): { values: Values<O>; positionals: string[] } {
+  const all = { ...GLOBAL_OPTIONS, ...options };
+  const { flags, rest, booleans } = splitArgs(args, all, interspersed);
+  let parsed: { values: Values<O>; positionals: string[] };
   try {
-    return parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals, strict: true });
+    parsed = parseArgs({ args: flags, options: all, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^.*?: /, ""));
   }
+  if (rest.length > 0 && !allowPositionals) throw new UsageError(`Unexpected argument '${rest[0]}'. This command does not take positional arguments`);
+  const values: Record<string, unknown> = parsed.values;
+  for (const [name, value] of booleans) values[name] = value;
+  return { values: parsed.values, positionals: [...parsed.positionals, ...rest] };
 }
 
 /** --data-dir, else RAMPART_DATA_DIR, else ./.rampart. */
@@ -142,7 +231,7 @@ export function adminTarget(values: { "data-dir"?: string | undefined; host?: st
 
 /** A command: its flags parsed (help wins over everything but a flag error), then its run. */
 async function runCommand(cmd: Command, args: string[], env: Env, io: Io): Promise<number> {
-  const { values, positionals } = parse(args, cmd.options, cmd.positionals);
+  const { values, positionals } = parse(args, cmd.options, cmd.positionals, cmd.interspersed ?? true);
   if (values.help) return io.out(cmd.usage), 0;
   return cmd.run({
     values,

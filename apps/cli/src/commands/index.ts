@@ -6,6 +6,7 @@ import { conformance } from "./conformance.cli.js";
 import { info } from "./info.cli.js";
 import { node } from "./node.cli.js";
 import { plan } from "./plan.cli.js";
+import { seccomp } from "./seccomp.cli.js";
 import { secret } from "./secret.cli.js";
 import { server } from "./server.cli.js";
 import { service } from "./service.cli.js";
@@ -23,6 +24,7 @@ export const ENTRIES: readonly Entry[] = [
   swarm,
   node,
   secret,
+  seccomp,
   service,
   plan,
   user,

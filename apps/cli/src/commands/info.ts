@@ -1,11 +1,12 @@
 import { humanDuration } from "@rampart/core";
 import type { AdminClient } from "../client/index.js";
-import type { Out } from "./swarm.js";
+import { runtimePolicyLines, type Out } from "./swarm.js";
 
 /**
  * `rampart info`: the server, then the Swarm section of `docker info` (§8.4) with the
  * fields Rampart has, where docker prints them. Raft and address-pool fields are left
  * out: the store is PostgreSQL, not Raft, and networks are not there yet (ADR 0005).
+ * Rampart's runtime policy (ADR 0019) comes last, under `Runtime Policy:`.
  */
 export async function info(client: AdminClient, out: Out): Promise<number> {
   const status = await client.system.status.query();
@@ -31,5 +32,7 @@ export async function info(client: AdminClient, out: Out): Promise<number> {
   out(`  Node Address: ${s.nodeAddress.replace(/:\d+$/, "").replace(/^\[|\]$/g, "")}`);
   out("  Manager Addresses:");
   for (const addr of [...s.managerAddresses].sort()) out(`   ${addr}`);
+  const { version: _version, ...policy } = await client.swarm.runtimePolicy.query();
+  for (const line of runtimePolicyLines(policy)) out(line);
   return 0;
 }

@@ -11,7 +11,14 @@ Commands:
   update    Update a node  [--label-add k=v]... [--label-rm k]... [--availability active|pause|drain] NODE
   promote   Make nodes managers  NODE...
   demote    Make managers workers  NODE...
-  rm        Remove nodes  [--force] NODE...`;
+  rm        Remove nodes  [--force] NODE...
+
+'node ls' prints docker's columns, then TLS STATUS and CERT EXPIRY. STATUS is marked
+'(simulated)' for a node that runs nothing (agent simulate) and '(no runtime)' for one
+whose container engine could not be reached, which gets no tasks; a hostname that more
+than one node reports is marked '(!)'. Each mark has a footnote under the list.
+'node inspect' shows the runtime: its kind, the engine's address or why there is none,
+and the engine's security options.`;
 
 /** `rampart node …`: one usage for the noun, which each command's --help prints too. */
 export const node: Group = {

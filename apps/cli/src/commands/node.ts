@@ -23,8 +23,25 @@ function expiry(date: Date | null, now: Date): string {
 }
 
 /**
+ * What STATUS adds for a node whose tasks do not run as containers (ADR 0019): `simulated`
+ * (`agent simulate`, `--runtime simulated`) takes tasks and runs nothing; `no runtime`
+ * (no engine could be reached) takes none. Each mark in a list has its footnote.
+ */
+export const RUNTIME_MARKS: Readonly<Record<"simulated" | "none", { mark: string; note: string }>> = {
+  simulated: { mark: "(simulated)", note: "(simulated) the node runs nothing: its tasks are only reported as running (agent simulate)" },
+  none: { mark: "(no runtime)", note: "(no runtime) no container engine could be reached on the node, so it gets no tasks; 'rampart node inspect NODE' says why" },
+};
+
+/** STATUS: docker's state, and the runtime's mark when the node runs no containers. */
+export function statusColumn(n: { state: string; runtime: { kind: string } }): string {
+  const kind = n.runtime.kind;
+  return kind === "simulated" || kind === "none" ? `${capitalise(n.state)} ${RUNTIME_MARKS[kind].mark}` : capitalise(n.state);
+}
+
+/**
  * `rampart node ls [-q]`: docker's columns (§8.3), then TLS status and certificate
- * expiry. A hostname more than one node reports is marked, with a footnote.
+ * expiry. A hostname more than one node reports is marked, and so is the STATUS of a
+ * node that runs no containers, each with a footnote.
  */
 export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Promise<number> {
   const nodes = decodeNodeList(await client.node.list.query()).sort((a, b) => naturalCompare(a.hostname, b.hostname));
@@ -39,7 +56,7 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
     rows.push([
       `${n.id} ${n.isLeader ? "*" : " "}`,
       shared.has(n.hostname.toLowerCase()) ? `${n.hostname} ${DUPLICATE_HOSTNAME_MARK}` : n.hostname,
-      capitalise(n.state),
+      statusColumn(n),
       capitalise(n.availability),
       n.managerStatus ? capitalise(n.managerStatus) : "",
       n.engineVersion,
@@ -48,6 +65,7 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
     ]);
   }
   out(formatTable(rows));
+  for (const kind of ["simulated", "none"] as const) if (nodes.some((n) => n.runtime.kind === kind)) out(RUNTIME_MARKS[kind].note);
   if (shared.size > 0) out(DUPLICATE_HOSTNAME_NOTE);
   return 0;
 }
@@ -84,6 +102,7 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
       for (const [kind, count] of generic) out(`  ${kind}=${count}`);
     }
     out(`Engine Version:\t\t${n.engineVersion}`);
+    for (const line of runtimeLines(n.runtime)) out(line);
     if (Object.keys(n.engineLabels).length > 0) {
       out("Engine Labels:");
       for (const [k, v] of Object.entries(n.engineLabels)) out(` - ${k}=${v}`);
@@ -101,6 +120,19 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
     }
   }
   return 0;
+}
+
+/**
+ * Rampart's `Runtime:` section of `node inspect --pretty`, after the engine version: what
+ * runs the node's tasks, the engine's address or why there is none, and the engine's
+ * security options (docker info's `Security Options`).
+ */
+export function runtimeLines(runtime: { kind: string; detail: string; securityOptions: readonly string[] }): string[] {
+  const kind = runtime.kind === "docker" ? "docker" : runtime.kind === "simulated" ? "simulated (nothing runs)" : "none (the node gets no tasks)";
+  const lines = ["Runtime:", ` Kind:\t\t\t${kind}`];
+  if (runtime.detail !== "") lines.push(` ${runtime.kind === "none" ? "Problem" : "Address"}:\t\t${runtime.detail}`);
+  if (runtime.securityOptions.length > 0) lines.push(` Security Options:\t${runtime.securityOptions.join(", ")}`);
+  return lines;
 }
 
 /** `rampart node update [--label-add k=v]... [--label-rm k]... [--availability a] NODE`. */

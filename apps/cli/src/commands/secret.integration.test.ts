@@ -42,7 +42,8 @@ describe.each(testStoreKinds())("rampart secret against a server on %s", (kind) 
 
   function rampart(args: string[], input?: string | Buffer): Promise<Run> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [main, ...args, "--data-dir", s.dataDir], {
+      // The data directory after the noun and verb: `service create` takes no flags after its image.
+      const child = spawn(process.execPath, [main, ...args.slice(0, 2), "--data-dir", s.dataDir, ...args.slice(2)], {
         env: { ...process.env, DATABASE_URL: "", RAMPART_HOST: undefined, RAMPART_TOKEN: undefined },
       });
       let stdout = "";

@@ -43,7 +43,7 @@ export const processPayloadSource: PayloadSource = {
 };
 
 /** Go's wording for the errors opening or reading a file can give, as docker prints them. */
-function goFileError(path: string, error: unknown): string {
+export function goFileError(path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case "ENOENT":

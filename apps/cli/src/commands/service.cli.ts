@@ -47,6 +47,100 @@ export const UPDATE_TASK_HELP = `  --publish-add PORT          Add or update a p
   --generic-resource-add KIND=N  Add or change a generic resource reservation (repeatable)
   --generic-resource-rm KIND  Remove a generic resource reservation (repeatable)`;
 
+/** The container flags `service create` and `service update` both take (not `plan`: they do not change where tasks run). */
+const CONTAINER_OPTIONS = {
+  entrypoint: { type: "string" },
+  workdir: { type: "string", short: "w" },
+  user: { type: "string", short: "u" },
+  hostname: { type: "string" },
+  "stop-signal": { type: "string" },
+  "stop-grace-period": { type: "string" },
+  init: { type: "boolean" },
+  "read-only": { type: "boolean" },
+  "limit-cpu": { type: "string" },
+  "limit-memory": { type: "string" },
+  "cap-add": { type: "string", multiple: true },
+  "cap-drop": { type: "string", multiple: true },
+  "security-opt": { type: "string", multiple: true },
+  privileged: { type: "boolean" },
+} as const satisfies Options;
+
+const CONTAINER_HELP = `  -w, --workdir DIR           Working directory inside the container
+  -u, --user USER             Username or UID (format: <name|uid>[:<group|gid>])
+  --hostname NAME             Container hostname
+  --stop-signal SIGNAL        Signal to stop the container
+  --stop-grace-period DURATION  Time to wait before force killing a container (ns|us|ms|s|m|h) (default 10s)
+  --limit-cpu CPUS            Limit CPUs, e.g. 0.5
+  --limit-memory SIZE         Limit memory, e.g. 512MiB, 256m, 1g`;
+
+/**
+ * Rampart's hardening flags and the runtime policy they meet, as create and update both
+ * print them: Swarm keeps none of these on a service (ADR 0019).
+ */
+const SECURITY_HELP = `Security options (Swarm leaves these to each docker run; Rampart keeps them on the service):
+  --security-opt OPT          seccomp=default|unconfined|PROFILE, PROFILE being a profile
+                              stored with 'rampart seccomp create'; apparmor=PROFILE;
+                              no-new-privileges[=true|false] (default true) (repeatable)
+  --privileged                Give the tasks every capability and device of their node
+                              (Rampart's own flag: docker service has none)
+
+Bind mounts, the host's network and privileged tasks are refused unless the swarm's
+runtime policy allows them ('rampart swarm update --allow-host-path PATH',
+'--allow-host-network', '--allow-privileged'). Boolean flags take =true or =false.`;
+
+/** The container flags only `service create` takes. */
+const CREATE_CONTAINER_OPTIONS = {
+  env: { type: "string", short: "e", multiple: true },
+  "container-label": { type: "string", multiple: true },
+  mount: { type: "string", multiple: true },
+  network: { type: "string", multiple: true },
+} as const satisfies Options;
+
+const CREATE_CONTAINER_HELP = `Container options:
+  --entrypoint CMD            Overwrite the image's ENTRYPOINT, split into words as a shell would
+  -e, --env NAME=VALUE        Set an environment variable (repeatable)
+${CONTAINER_HELP}
+  --container-label KEY=VALUE  Container label (repeatable)
+  --init                      Run an init in each container to forward signals and reap processes
+  --read-only                 Mount the container's root filesystem as read only
+  --cap-add CAP               Add a Linux capability, e.g. NET_ADMIN, or ALL (repeatable)
+  --cap-drop CAP              Drop a Linux capability, or ALL (repeatable)
+  --mount MOUNT               Attach a filesystem mount (repeatable):
+                              type=volume|bind|tmpfs,source=SRC,target=DST[,readonly]
+                              [,tmpfs-size=SIZE][,tmpfs-mode=OCTAL] (default type volume)
+  --network host              Use the host's network, the only network Rampart has yet`;
+
+/** The container flags only `service update` takes: docker's -add and -rm pairs, and --args. */
+const UPDATE_CONTAINER_OPTIONS = {
+  args: { type: "string" },
+  "env-add": { type: "string", multiple: true },
+  "env-rm": { type: "string", multiple: true },
+  "container-label-add": { type: "string", multiple: true },
+  "container-label-rm": { type: "string", multiple: true },
+  "mount-add": { type: "string", multiple: true },
+  "mount-rm": { type: "string", multiple: true },
+  "network-add": { type: "string", multiple: true },
+  "network-rm": { type: "string", multiple: true },
+} as const satisfies Options;
+
+const UPDATE_CONTAINER_HELP = `Container options (each changes only what it names):
+  --entrypoint CMD            Overwrite the image's ENTRYPOINT, split into words as a shell
+                              would ("" for the image's own)
+  --args ARGS                 The container's command arguments, split the same way ("" for the image's CMD)
+  --env-add NAME=VALUE        Add or update an environment variable (repeatable)
+  --env-rm NAME               Remove an environment variable (repeatable)
+${CONTAINER_HELP}
+  --container-label-add KEY=VALUE  Add or update a container label (repeatable)
+  --container-label-rm KEY    Remove a container label by its key (repeatable)
+  --init[=false]              Run an init in each container, or not
+  --read-only[=false]         Mount the container's root filesystem as read only, or not
+  --cap-add CAP               Add a Linux capability, or ALL; RESET first empties the added list (repeatable)
+  --cap-drop CAP              Drop a Linux capability, or ALL; RESET first empties the dropped list (repeatable)
+  --mount-add MOUNT           Add or update a mount, by its target (repeatable; as create's --mount)
+  --mount-rm TARGET           Remove a mount by its target path (repeatable)
+  --network-add host          Use the host's network
+  --network-rm host           Stop using the host's network`;
+
 /** The flags `service create` shares with `plan`. */
 export const CREATE_OPTIONS = {
   name: { type: "string" },
@@ -79,7 +173,7 @@ export const service: Group = {
 Manage services
 
 Commands:
-  create    Create a service   [OPTIONS] IMAGE
+  create    Create a service   [OPTIONS] IMAGE [COMMAND] [ARG...]
   ls        List services      [-q]
   ps        List the tasks of services   [-q] [--no-trunc] SERVICE...
   inspect   Show services in detail      [--pretty] SERVICE...
@@ -91,9 +185,11 @@ Run 'rampart service COMMAND --help' for more information on a command.`,
   commands: [
     command({
       name: "create",
-      usage: `Usage:  rampart service create [OPTIONS] IMAGE
+      usage: `Usage:  rampart service create [OPTIONS] IMAGE [COMMAND] [ARG...]
 
-Create a new service; prints its ID.
+Create a new service; prints its ID. Options go before IMAGE: what follows it is the
+container's command and its arguments (replacing the image's CMD), flags included,
+as with docker.
 
 Options:
   --name NAME                 Service name (default: a random one, as docker does)
@@ -105,10 +201,15 @@ ${SPEC_OPTIONS_HELP}
 ${CREATE_TASK_HELP}
   --secret SECRET             Give the tasks a secret (repeatable): NAME, or
                               source=NAME,target=FILE,uid=U,gid=G,mode=M
-                              (defaults: target NAME, uid 0, gid 0, mode 0444)`,
-      // `--secret` is docker's flag; `plan` does not take it.
-      options: { ...CREATE_OPTIONS, secret: { type: "string", multiple: true } },
+                              (defaults: target NAME, uid 0, gid 0, mode 0444)
+
+${CREATE_CONTAINER_HELP}
+
+${SECURITY_HELP}`,
+      // `--secret` and the container flags are docker's; `plan` takes none of them.
+      options: { ...CREATE_OPTIONS, ...CONTAINER_OPTIONS, ...CREATE_CONTAINER_OPTIONS, secret: { type: "string", multiple: true } },
       positionals: true,
+      interspersed: false,
       run: ({ admin, values, positionals, io }) => admin((client, out) => serviceCreate(client, out, positionals, values, io.err)),
     }),
     command({
@@ -128,7 +229,8 @@ Options:
       name: "ps",
       usage: `Usage:  rampart service ps [OPTIONS] SERVICE [SERVICE...]
 
-List the tasks of one or more services
+List the tasks of one or more services: docker's columns, then CONTAINER, the
+task's container on its node (docker's service ps has no column for it).
 
 Options:
   -q, --quiet   Only display task IDs
@@ -168,9 +270,19 @@ ${SPEC_OPTIONS_HELP}
 ${UPDATE_TASK_HELP}
   --secret-add SECRET         Add a secret (repeatable): NAME, or
                               source=NAME,target=FILE,uid=U,gid=G,mode=M
-  --secret-rm NAME            Remove a secret, every target it has (repeatable)`,
-      // docker's `--secret-add` and `--secret-rm`; `plan` takes neither.
-      options: { ...UPDATE_OPTIONS, "secret-add": { type: "string", multiple: true }, "secret-rm": { type: "string", multiple: true } },
+  --secret-rm NAME            Remove a secret, every target it has (repeatable)
+
+${UPDATE_CONTAINER_HELP}
+
+${SECURITY_HELP}`,
+      // docker's `--secret-add`, `--secret-rm` and container flags; `plan` takes none of them.
+      options: {
+        ...UPDATE_OPTIONS,
+        ...CONTAINER_OPTIONS,
+        ...UPDATE_CONTAINER_OPTIONS,
+        "secret-add": { type: "string", multiple: true },
+        "secret-rm": { type: "string", multiple: true },
+      },
       positionals: true,
       run: ({ admin, values, positionals, io }) => admin((client, out) => serviceUpdate(client, out, positionals, values, io.err)),
     }),

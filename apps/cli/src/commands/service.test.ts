@@ -287,7 +287,7 @@ describe("output", () => {
     );
   });
 
-  it("ok/service ps: slots in order, history indented, errors quoted and cut unless --no-trunc", () => {
+  it("ok/service ps: slots in order, history indented, errors quoted and cut unless --no-trunc, the container ID last", () => {
     const now = new Date("2026-01-01T12:00:00Z");
     const task = (over: Partial<TaskView>): TaskView => ({
       id: "t".repeat(25),
@@ -311,19 +311,20 @@ describe("output", () => {
       tasks: [
         task({ id: "task2pending0000000000000", slot: 2, err: "no suitable node (scheduling constraints not satisfied on 1 node)" }),
         task({ id: "task1old00000000000000000", nodeId: "node1", desiredState: "shutdown", state: "shutdown", createdAt: new Date(now.getTime() - 600_000) }),
-        task({ id: "task1new00000000000000000", nodeId: "node1", state: "running", updatedAt: new Date(now.getTime() - 90_000) }),
+        task({ id: "task1new00000000000000000", nodeId: "node1", state: "running", containerId: "c0ffee".repeat(10) + "abcd", updatedAt: new Date(now.getTime() - 90_000) }),
       ],
     };
     const hostnames = new Map([["node1", "worker-1"]]);
     expect(formatTaskList([service], { noTrunc: false, now, hostnames }).split("\n").map((l) => l.trimEnd())).toEqual([
-      "ID             NAME        IMAGE          NODE       DESIRED STATE   CURRENT STATE                ERROR",
-      "task1new0000   web.1       nginx:alpine   worker-1   Running         Running about a minute ago",
+      "ID             NAME        IMAGE          NODE       DESIRED STATE   CURRENT STATE                ERROR                              CONTAINER",
+      "task1new0000   web.1       nginx:alpine   worker-1   Running         Running about a minute ago                                      c0ffeec0ffee",
       "task1old0000    \\_ web.1   nginx:alpine   worker-1   Shutdown        Shutdown 5 seconds ago",
       'task2pending   web.2       nginx:alpine              Running         Pending 5 seconds ago        "no suitable node (scheduling …"',
     ]);
     const full = formatTaskList([service], { noTrunc: true, now, hostnames });
     expect(full).toContain('"no suitable node (scheduling constraints not satisfied on 1 node)"');
     expect(full).toContain("task2pending0000000000000");
+    expect(full).toContain(` ${"c0ffee".repeat(10)}abcd\n`);
   });
 
   it("ok/service ps: a global task is named after its node", () => {
@@ -375,6 +376,11 @@ describe("output", () => {
       " Max Replicas Per Node:   2",
       "ContainerSpec:",
       " Image:\t\tnginx:alpine",
+      "Security:",
+      " Seccomp:\t\tdefault",
+      " AppArmor:\t\tdefault",
+      " No New Privileges:\ttrue",
+      " Privileged:\t\tfalse",
       "Resources:",
       " Reservations:",
       "  CPU:\t\t0.5",
@@ -407,7 +413,7 @@ describe("commands against a stand-in client", () => {
     await expect(serviceCreate(client, () => undefined, ["nginx"], { "reserve-memory": "lots" })).rejects.toThrow(
       `invalid argument "lots" for "--reserve-memory" flag: invalid size: 'lots'`,
     );
-    await expect(serviceCreate(client, () => undefined, [], {})).rejects.toThrow('"rampart service create" requires exactly 1 argument');
+    await expect(serviceCreate(client, () => undefined, [], {})).rejects.toThrow('"rampart service create" requires at least 1 argument: IMAGE [COMMAND] [ARG...]');
   });
 
   it("ok/update writes at the version it read and prints SERVICE", async () => {

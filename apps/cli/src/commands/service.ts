@@ -1,11 +1,37 @@
 import { randomInt } from "node:crypto";
-import { capitalise, defaultServiceSpec, formatTable, goG, humanDuration, naturalCompare, parseGoUint, parseSecretFlag, safeJson, secretTargetEscape, type SecretFlag, type SecretReference, type ServiceSpec } from "@rampart/core";
+import {
+  capitalise,
+  containerOf,
+  defaultContainerSpec,
+  defaultServiceSpec,
+  formatTable,
+  goG,
+  humanDuration,
+  naturalCompare,
+  parseGoUint,
+  parseSecretFlag,
+  safeJson,
+  secretTargetEscape,
+  type SecretFlag,
+  type SecretReference,
+  type ServiceSpec,
+} from "@rampart/core";
 import { decodeNodeList } from "@rampart/api/schema";
 import type { AppRouter } from "@rampart/api";
 import { TRPCClientError } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
+import {
+  applyContainerChanges,
+  capabilityAndMountLines,
+  containerSpecLines,
+  hasContainerChanges,
+  parseContainerChanges,
+  securityLines,
+  type ContainerChanges,
+  type ContainerFlagValues,
+} from "./container-flags.js";
 import type { Out } from "./swarm.js";
 import {
   applyTaskChanges,
@@ -18,6 +44,7 @@ import {
   type TaskChanges,
   type TaskFlagValues,
 } from "./task-flags.js";
+import { bytesSize, parseMemoryBytes, parseNanoCpus } from "./units.js";
 
 /**
  * `rampart service …`: docker's service commands, flag for flag where Rampart has the
@@ -35,96 +62,8 @@ export type TaskView = ServiceDetail["tasks"][number];
 // ---------------------------------------------------------------------------
 
 export { badFlag };
+export { bytesSize, parseMemoryBytes, parseNanoCpus, ramInBytes } from "./units.js";
 
-/** Go's strconv.ParseFloat on decimal input (the only kind go-units hands it), or its error. */
-function goParseFloat(text: string): number {
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) {
-    throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
-  }
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`);
-  return value;
-}
-
-const BINARY: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-
-/**
- * go-units RAMInBytes: a decimal number, an optional space, then an optional unit
- * `b`, `k`, `m`, `g`, `t` or `p`, itself optionally followed by `b` or `ib`, in any
- * case; units are binary (`1k` = `1kb` = `1KiB` = 1024). Throws go-units' message.
- */
-export function ramInBytes(size: string): number {
-  let sep = -1;
-  for (let i = size.length - 1; i >= 0; i--) {
-    if ("0123456789. ".includes(size[i]!)) {
-      sep = i;
-      break;
-    }
-  }
-  if (sep === -1) throw new Error(`invalid size: '${size}'`);
-  const num = size[sep] === " " ? size.slice(0, sep) : size.slice(0, sep + 1);
-  const raw = size.slice(sep + 1);
-  const value = goParseFloat(num);
-  if (value < 0) throw new Error(`invalid size: '${size}'`);
-  if (raw.length === 0) return Math.trunc(value);
-  const badSuffix = (sfx: string) => new Error(`invalid suffix: '${sfx}'`);
-  if (raw.length > 3) throw badSuffix(raw);
-  const sfx = raw.toLowerCase();
-  if (sfx[0] === "b") {
-    if (sfx.length > 1) throw badSuffix(sfx);
-    return Math.trunc(value);
-  }
-  const multiplier = BINARY[sfx[0]!];
-  if (multiplier === undefined) throw badSuffix(sfx);
-  if ((sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib")) throw badSuffix(sfx);
-  return Math.trunc(value * multiplier);
-}
-
-/** `--reserve-memory 512MiB`: bytes, or docker's flag error. */
-export function parseMemoryBytes(value: string, flag = "reserve-memory"): number {
-  try {
-    return ramInBytes(value);
-  } catch (error) {
-    throw badFlag(flag, value, (error as Error).message);
-  }
-}
-
-/** A big.Rat as Go's Rat.SetString reads decimal input: `a/b`, or a decimal with an optional exponent. */
-function parseRational(text: string): { num: bigint; den: bigint } | undefined {
-  const fraction = /^([+-]?)(\d+)\/(\d+)$/.exec(text);
-  if (fraction) {
-    const den = BigInt(fraction[3]!);
-    if (den === 0n) return undefined;
-    return { num: BigInt(fraction[2]!) * (fraction[1] === "-" ? -1n : 1n), den };
-  }
-  const decimal = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!decimal) return undefined;
-  const whole = decimal[2]!;
-  const fractional = decimal[3] ?? "";
-  if (whole === "" && fractional === "") return undefined;
-  const exponent = Number(decimal[4] ?? "0") - fractional.length;
-  // Go refuses exponents this large outright; it keeps the number from eating memory.
-  if (Math.abs(exponent) > 10_000) return undefined;
-  let num = BigInt(whole + fractional || "0") * (decimal[1] === "-" ? -1n : 1n);
-  let den = 1n;
-  if (exponent > 0) num *= 10n ** BigInt(exponent);
-  else den = 10n ** BigInt(-exponent);
-  return { num, den };
-}
-
-/**
- * `--reserve-cpu 0.5`: decimal CPUs to NanoCPUs, exactly as docker's opts.ParseCPUs
- * (a rational number; anything finer than a nanoCPU is "too precise").
- */
-export function parseNanoCpus(value: string, flag = "reserve-cpu"): number {
-  const rational = parseRational(value);
-  if (!rational) throw badFlag(flag, value, `failed to parse ${value} as a rational number`);
-  const scaled = rational.num * 1_000_000_000n;
-  if (scaled % rational.den !== 0n) throw badFlag(flag, value, "value is too precise");
-  return Number(scaled / rational.den);
-}
-
-/** Go's underscoreOK: `_` only between digits (or after a base prefix). */
 /** Go's strconv.ParseUint(text, base, 64): how docker reads uint flags and replica counts. */
 export function goParseUint(text: string, base: 0 | 10): bigint {
   return parseGoUint(text, base, 64);
@@ -153,7 +92,7 @@ export function parsePlacementPref(value: string, flag = "placement-pref"): stri
 // ---------------------------------------------------------------------------
 
 /** The spec flags of create, update and plan, as node:util's parseArgs hands them over. */
-export interface SpecFlagValues extends TaskFlagValues {
+export interface SpecFlagValues extends TaskFlagValues, ContainerFlagValues {
   name?: string | undefined;
   image?: string | undefined;
   mode?: string | undefined;
@@ -161,6 +100,8 @@ export interface SpecFlagValues extends TaskFlagValues {
   "replicas-max-per-node"?: string | undefined;
   "reserve-cpu"?: string | undefined;
   "reserve-memory"?: string | undefined;
+  "limit-cpu"?: string | undefined;
+  "limit-memory"?: string | undefined;
   constraint?: string[] | undefined;
   "constraint-add"?: string[] | undefined;
   "constraint-rm"?: string[] | undefined;
@@ -178,6 +119,8 @@ export interface SpecChanges {
   maxReplicasPerNode?: number;
   nanoCpus?: number;
   memoryBytes?: number;
+  limitNanoCpus?: number;
+  limitMemoryBytes?: number;
   constraintAdd: string[];
   constraintRm: string[];
   /** Spread descriptors. */
@@ -185,10 +128,19 @@ export interface SpecChanges {
   prefRm: string[];
   /** Restart policy, published ports, generic resources. */
   task: TaskChanges;
+  /** The container: command, environment, mounts, hardening. */
+  container: ContainerChanges;
 }
 
 export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
-  const changes: SpecChanges = { constraintAdd: [], constraintRm: [], prefAdd: [], prefRm: [], task: parseTaskChanges(values) };
+  const changes: SpecChanges = {
+    constraintAdd: [],
+    constraintRm: [],
+    prefAdd: [],
+    prefRm: [],
+    task: parseTaskChanges(values),
+    container: parseContainerChanges(values),
+  };
   if (values.name !== undefined) changes.name = values.name;
   if (values.image !== undefined) changes.image = values.image;
   if (values.mode !== undefined) {
@@ -203,6 +155,8 @@ export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
   }
   if (values["reserve-cpu"] !== undefined) changes.nanoCpus = parseNanoCpus(values["reserve-cpu"]);
   if (values["reserve-memory"] !== undefined) changes.memoryBytes = parseMemoryBytes(values["reserve-memory"]);
+  if (values["limit-cpu"] !== undefined) changes.limitNanoCpus = parseNanoCpus(values["limit-cpu"], "limit-cpu");
+  if (values["limit-memory"] !== undefined) changes.limitMemoryBytes = parseMemoryBytes(values["limit-memory"], "limit-memory");
   changes.constraintAdd = [...(values.constraint ?? []), ...(values["constraint-add"] ?? [])];
   changes.constraintRm = values["constraint-rm"] ?? [];
   changes.prefAdd = [
@@ -216,10 +170,24 @@ export function parseSpecChanges(values: SpecFlagValues): SpecChanges {
 /** Whether any flag touches the spec (a plan without one plans node changes only). */
 export function hasSpecChanges(c: SpecChanges): boolean {
   return (
-    [c.name, c.image, c.mode, c.replicas, c.maxReplicasPerNode, c.nanoCpus, c.memoryBytes].some((v) => v !== undefined) ||
+    [c.name, c.image, c.mode, c.replicas, c.maxReplicasPerNode, c.nanoCpus, c.memoryBytes, c.limitNanoCpus, c.limitMemoryBytes].some((v) => v !== undefined) ||
     c.constraintAdd.length + c.constraintRm.length + c.prefAdd.length + c.prefRm.length > 0 ||
-    hasTaskChanges(c.task)
+    hasTaskChanges(c.task) ||
+    hasContainerChanges(c.container)
   );
+}
+
+/**
+ * `--limit-cpu`, `--limit-memory` on the current limits (none: no limit), each flag
+ * changing its own field, as docker's update changes `Resources.Limits`; none given
+ * leaves them as they are.
+ */
+function applyLimits(current: ServiceSpec["limits"], c: SpecChanges): ServiceSpec["limits"] {
+  if (c.limitNanoCpus === undefined && c.limitMemoryBytes === undefined) return current;
+  return {
+    nanoCpus: c.limitNanoCpus ?? current?.nanoCpus ?? 0,
+    memoryBytes: c.limitMemoryBytes ?? current?.memoryBytes ?? 0,
+  };
 }
 
 /**
@@ -245,6 +213,10 @@ export function draftSpec(changes: SpecChanges, name: string, image: string): Se
   if (changes.maxReplicasPerNode !== undefined) spec.maxReplicasPerNode = changes.maxReplicasPerNode;
   if (changes.nanoCpus !== undefined) spec.reservations.nanoCpus = changes.nanoCpus;
   if (changes.memoryBytes !== undefined) spec.reservations.memoryBytes = changes.memoryBytes;
+  const limits = applyLimits(undefined, changes);
+  if (limits !== undefined) spec.limits = limits;
+  // No container flag: the spec leaves the container out, and the server stores the defaults.
+  if (hasContainerChanges(changes.container)) spec.container = applyContainerChanges(defaultContainerSpec(), changes.container, true);
   return applyTaskChanges(spec, changes.task, true);
 }
 
@@ -252,8 +224,9 @@ export function draftSpec(changes: SpecChanges, name: string, image: string): Se
  * An existing spec with the flags applied, as `docker service update` does it:
  * constraints are appended, the removed ones dropped and the list sorted (docker sorts
  * "so that the result is predictable"); preferences are removed by descriptor, then
- * appended; a reservation flag changes only its own field; restart, port and generic
- * resource flags merge as task-flags.ts describes.
+ * appended; a reservation or limit flag changes only its own field; restart, port and
+ * generic resource flags merge as task-flags.ts describes, container flags as
+ * container-flags.ts does.
  */
 export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, options: { sortConstraints: boolean } = { sortConstraints: true }): ServiceSpec {
   const next: ServiceSpec = { ...spec, constraints: [...spec.constraints], preferences: [...spec.preferences], reservations: { ...spec.reservations } };
@@ -280,6 +253,9 @@ export function applySpecChanges(spec: ServiceSpec, changes: SpecChanges, option
     next.replicas = changes.replicas;
   }
   if (changes.maxReplicasPerNode !== undefined) next.maxReplicasPerNode = changes.maxReplicasPerNode;
+  const limits = applyLimits(spec.limits, changes);
+  if (limits !== undefined) next.limits = limits;
+  if (hasContainerChanges(changes.container)) next.container = applyContainerChanges(containerOf(spec), changes.container, false);
   return applyTaskChanges(next, changes.task, false);
 }
 
@@ -379,10 +355,12 @@ function namedTasks(services: readonly Pick<ServiceDetail, "name" | "spec" | "ta
 /**
  * `service ps` rows (cli/command/task): older tasks of a slot indented under the newest
  * with ` \_ `, the current state with how long ago it was entered, the error quoted and
- * cut at 30 characters unless `--no-trunc`.
+ * cut at 30 characters unless `--no-trunc`. Docker's columns, then Rampart's CONTAINER:
+ * the task's container on its node, 12 characters unless `--no-trunc` as `docker ps`
+ * shows it (docker's `service ps` has no column for it, and Rampart has no PORTS).
  */
 export function formatTaskList(services: readonly Pick<ServiceDetail, "name" | "spec" | "tasks">[], options: TaskListOptions): string {
-  const rows = [["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR"]];
+  const rows = [["ID", "NAME", "IMAGE", "NODE", "DESIRED STATE", "CURRENT STATE", "ERROR", "CONTAINER"]];
   let previous = "";
   for (const { task, service, name } of namedTasks(services)) {
     const ago = humanDuration(Math.max(0, options.now.getTime() - task.updatedAt.getTime())).toLowerCase();
@@ -396,28 +374,22 @@ export function formatTaskList(services: readonly Pick<ServiceDetail, "name" | "
       capitalise(task.desiredState),
       `${capitalise(task.state)} ${ago} ago`,
       shownErr === "" ? "" : `"${shownErr}"`,
+      task.containerId === null ? "" : options.noTrunc ? task.containerId : truncateId(task.containerId),
     ]);
     previous = name;
   }
-  return formatTable(rows);
-}
-
-/** go-units BytesSize: `%.4g` of the size in the largest binary unit below it. */
-export function bytesSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1024 && i < units.length - 1) {
-    size /= 1024;
-    i++;
-  }
-  return `${Number(size.toPrecision(4))}${units[i]}`;
+  // A task without a container leaves CONTAINER empty: no blanks after its last word.
+  return formatTable(rows)
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
 
 /**
  * Docker's `service inspect --pretty` template, for the fields a Rampart service has;
- * the restart policy and generic reservations, which docker's template leaves out, in
- * its style (ADR 0005).
+ * the restart policy, generic reservations, the container's command, hostname, labels,
+ * stop settings and read-only root, and its `Security:` section, which docker's
+ * template leaves out, in its style (ADR 0005).
  */
 export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">): string[] {
   const lines = ["", `ID:\t\t${s.id}`, `Name:\t\t${s.name}`];
@@ -428,15 +400,27 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
   if (s.spec.preferences.length > 0) lines.push(` Preferences:   [${s.spec.preferences.map((p) => `spread=${p}`).join(" ")}]`);
   if (s.spec.maxReplicasPerNode > 0) lines.push(` Max Replicas Per Node:   ${s.spec.maxReplicasPerNode}`);
   lines.push(...restartPolicyLines(s.spec.restartPolicy));
-  lines.push("ContainerSpec:", ` Image:\t\t${s.spec.image}`);
+  const container = containerOf(s.spec);
+  lines.push("ContainerSpec:", ` Image:\t\t${s.spec.image}`, ...containerSpecLines(container));
+  lines.push(...capabilityAndMountLines(container), ...securityLines(container));
   const { nanoCpus, memoryBytes, generic } = s.spec.reservations;
   const genericLines = genericReservationLines(generic);
-  if (nanoCpus > 0 || memoryBytes > 0 || genericLines.length > 0) {
-    lines.push("Resources:", " Reservations:");
+  const limits = s.spec.limits ?? { nanoCpus: 0, memoryBytes: 0 };
+  const hasReservations = nanoCpus > 0 || memoryBytes > 0 || genericLines.length > 0;
+  const hasLimits = limits.nanoCpus > 0 || limits.memoryBytes > 0;
+  if (hasReservations || hasLimits) lines.push("Resources:");
+  if (hasReservations) {
+    lines.push(" Reservations:");
     if (nanoCpus > 0) lines.push(`  CPU:\t\t${goG(nanoCpus / 1e9)}`);
     if (memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(memoryBytes)}`);
     lines.push(...genericLines);
   }
+  if (hasLimits) {
+    lines.push(" Limits:");
+    if (limits.nanoCpus > 0) lines.push(`  CPU:\t\t${goG(limits.nanoCpus / 1e9)}`);
+    if (limits.memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(limits.memoryBytes)}`);
+  }
+  if (container.hostNetwork) lines.push("Networks: host");
   lines.push(...portLines(s.spec.ports));
   return lines;
 }
@@ -523,7 +507,47 @@ export function printWarnings(err: Out, warnings: readonly string[] | undefined)
   for (const warning of warnings ?? []) err(`WARNING: ${warning}`);
 }
 
-/** `rampart service create [flags] IMAGE`: prints the new service's ID. */
+/** A word as a shell reads it back: as is when plain, else single-quoted. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The server refuses a host path, host networking or a privileged container the runtime
+ * policy does not allow, naming the field and the setting in Swarm settings; here the
+ * command that changes the setting is added. Anything else is returned as it is.
+ */
+export function withPolicyHint(error: unknown, spec: ServiceSpec): unknown {
+  if (!(error instanceof TRPCClientError) || error.data?.code !== "FORBIDDEN") return error;
+  const field = String(error.data?.field ?? "");
+  const mount = /^container\.mounts\[(\d+)\]\.source$/.exec(field);
+  const source = mount ? spec.container?.mounts[Number(mount[1])]?.source : undefined;
+  const command =
+    source !== undefined
+      ? `rampart swarm update --allow-host-path ${shellQuote(source)}`
+      : field === "container.hostNetwork"
+        ? "rampart swarm update --allow-host-network"
+        : field === "container.privileged"
+          ? "rampart swarm update --allow-privileged"
+          : undefined;
+  if (command === undefined) return error;
+  return new Error(`${error.message}\nFrom the command line: ${command}`, { cause: error });
+}
+
+/** The spec written, or the server's refusal with the command that would allow it. */
+async function written<T>(spec: ServiceSpec, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw withPolicyHint(error, spec);
+  }
+}
+
+/**
+ * `rampart service create [flags] IMAGE [COMMAND] [ARG...]`: what follows the image is
+ * the container's command (its arguments, replacing the image's CMD), as docker has it.
+ * Prints the new service's ID.
+ */
 export async function serviceCreate(
   client: AdminClient,
   out: Out,
@@ -531,12 +555,13 @@ export async function serviceCreate(
   values: SpecFlagValues & SecretFlagValues,
   err: Out = () => undefined,
 ): Promise<number> {
-  if (positionals.length !== 1) throw new UsageError('"rampart service create" requires exactly 1 argument: IMAGE');
+  if (positionals.length < 1) throw new UsageError('"rampart service create" requires at least 1 argument: IMAGE [COMMAND] [ARG...]');
   const changes = parseSpecChanges(values);
+  if (positionals.length > 1) changes.container.args = positionals.slice(1);
   const secretFlags = parseSecretFlags(values.secret, "secret");
   const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
   if (secretFlags.length > 0) spec.secrets = await resolveSecretFlags(client, secretFlags);
-  const created = await client.service.create.mutate(spec);
+  const created = await written(spec, () => client.service.create.mutate(spec));
   printWarnings(err, created.warnings);
   out(created.id);
   return 0;
@@ -607,7 +632,7 @@ export async function serviceUpdate(client: AdminClient, out: Out, refs: string[
   const current = await client.service.get.query({ ref });
   const spec = applySpecChanges(current.spec, changes);
   if (secretAdd.length > 0 || secretRm.length > 0) spec.secrets = updatedSecrets(current.spec.secrets ?? [], secretRm, added);
-  const updated = await client.service.update.mutate({ ref: current.id, version: current.version, spec });
+  const updated = await written(spec, () => client.service.update.mutate({ ref: current.id, version: current.version, spec }));
   printWarnings(err, updated.warnings);
   out(ref);
   return 0;

@@ -1,4 +1,4 @@
-import { checkTaskHistoryLimit, goQuote, parseGoUint } from "@rampart/core";
+import { checkRuntimePolicy, checkTaskHistoryLimit, cleanPath, goQuote, parseGoUint, type RuntimePolicy } from "@rampart/core";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
 import { badFlag } from "./task-flags.js";
@@ -66,25 +66,104 @@ export interface SwarmUpdateFlags {
   "cert-expiry"?: string | undefined;
   "dispatcher-heartbeat"?: string | undefined;
   "task-history-limit"?: string | undefined;
+  "allow-host-path"?: string[] | undefined;
+  "disallow-host-path"?: string[] | undefined;
+  "allow-host-network"?: boolean | undefined;
+  "allow-privileged"?: boolean | undefined;
 }
 
-/** `rampart swarm update [--cert-expiry 720h] [--dispatcher-heartbeat 5s] [--task-history-limit N]`. */
+/** What the runtime policy flags ask for, checked before any request. */
+export interface PolicyChanges {
+  allow: string[];
+  disallow: string[];
+  hostNetwork?: boolean;
+  privileged?: boolean;
+}
+
+/** Each `--allow-host-path` held to the policy's own rules (absolute, not /), as flag errors. */
+export function parsePolicyFlags(flags: SwarmUpdateFlags): PolicyChanges {
+  const allow = flags["allow-host-path"] ?? [];
+  for (const path of allow) {
+    try {
+      checkRuntimePolicy({ allowedHostPaths: [path], allowHostNetwork: false, allowPrivileged: false });
+    } catch (error) {
+      throw badFlag("allow-host-path", path, (error as Error).message);
+    }
+  }
+  const changes: PolicyChanges = { allow, disallow: flags["disallow-host-path"] ?? [] };
+  if (flags["allow-host-network"] !== undefined) changes.hostNetwork = flags["allow-host-network"];
+  if (flags["allow-privileged"] !== undefined) changes.privileged = flags["allow-privileged"];
+  return changes;
+}
+
+export function hasPolicyChanges(c: PolicyChanges): boolean {
+  return c.allow.length + c.disallow.length > 0 || c.hostNetwork !== undefined || c.privileged !== undefined;
+}
+
+/**
+ * The policy with the flags applied, each changing only what it names: paths are
+ * compared cleaned (`/srv/data/` is `/srv/data`); removing one that is not allowed is
+ * an error naming the ones that are, since a typo would otherwise leave a path open.
+ */
+export function applyPolicyChanges(current: RuntimePolicy, c: PolicyChanges): RuntimePolicy {
+  const allowed = current.allowedHostPaths;
+  for (const path of c.disallow) {
+    if (!allowed.some((p) => cleanPath(p) === cleanPath(path))) {
+      throw new Error(`host path ${path} is not in the runtime policy's allowed host paths (${allowed.length > 0 ? allowed.join(", ") : "none"})`);
+    }
+  }
+  const removed = new Set(c.disallow.map(cleanPath));
+  const kept = allowed.filter((p) => !removed.has(cleanPath(p)));
+  const added = c.allow.filter((path, i) => !kept.some((p) => cleanPath(p) === cleanPath(path)) && c.allow.findIndex((q) => cleanPath(q) === cleanPath(path)) === i);
+  return {
+    allowedHostPaths: [...kept, ...added],
+    allowHostNetwork: c.hostNetwork ?? current.allowHostNetwork,
+    allowPrivileged: c.privileged ?? current.allowPrivileged,
+  };
+}
+
+/**
+ * `rampart swarm update [--cert-expiry 720h] [--dispatcher-heartbeat 5s] [--task-history-limit N]
+ * [--allow-host-path PATH]... [--disallow-host-path PATH]... [--allow-host-network[=false]]
+ * [--allow-privileged[=false]]`: the settings at the version read, then the runtime policy
+ * at the version that left. Every flag is checked before the first request.
+ */
 export async function swarmUpdate(client: AdminClient, out: Out, flags: SwarmUpdateFlags): Promise<number> {
   const certExpiry = flags["cert-expiry"];
   const heartbeat = flags["dispatcher-heartbeat"];
   const limitText = flags["task-history-limit"];
-  if (certExpiry === undefined && heartbeat === undefined && limitText === undefined) {
-    throw new UsageError("nothing to update: give --cert-expiry, --dispatcher-heartbeat or --task-history-limit");
+  const policy = parsePolicyFlags(flags);
+  const settings = certExpiry !== undefined || heartbeat !== undefined || limitText !== undefined;
+  if (!settings && !hasPolicyChanges(policy)) {
+    throw new UsageError(
+      "nothing to update: give --cert-expiry, --dispatcher-heartbeat, --task-history-limit, --allow-host-path, --disallow-host-path, --allow-host-network or --allow-privileged",
+    );
   }
   const taskHistoryLimit = limitText === undefined ? undefined : parseTaskHistoryLimit(limitText);
-  const { version } = await client.swarm.info.query();
-  await client.swarm.update.mutate({
-    version,
-    ...(certExpiry !== undefined ? { certExpiry } : {}),
-    ...(heartbeat !== undefined ? { heartbeatPeriod: heartbeat } : {}),
-    ...(taskHistoryLimit !== undefined ? { taskHistoryLimit } : {}),
-  });
+  if (settings) {
+    const { version } = await client.swarm.info.query();
+    await client.swarm.update.mutate({
+      version,
+      ...(certExpiry !== undefined ? { certExpiry } : {}),
+      ...(heartbeat !== undefined ? { heartbeatPeriod: heartbeat } : {}),
+      ...(taskHistoryLimit !== undefined ? { taskHistoryLimit } : {}),
+    });
+  }
+  if (hasPolicyChanges(policy)) {
+    const { version, ...current } = await client.swarm.runtimePolicy.query();
+    await client.swarm.setRuntimePolicy.mutate({ version, ...applyPolicyChanges(current, policy) });
+  }
   out("Swarm updated.");
   return 0;
 }
 
+/** The runtime policy's lines in `rampart info`, in the audit event's words: allowed or refused. */
+export function runtimePolicyLines(policy: RuntimePolicy): string[] {
+  const word = (on: boolean) => (on ? "allowed" : "refused");
+  return [
+    "  Runtime Policy:",
+    `   Allowed Host Paths: ${policy.allowedHostPaths.length > 0 ? policy.allowedHostPaths.join(", ") : "none"}`,
+    `   Host Network: ${word(policy.allowHostNetwork)}`,
+    `   Privileged: ${word(policy.allowPrivileged)}`,
+  ];
+}
