@@ -14,6 +14,14 @@ export interface LogFlags {
   noTrunc: boolean;
 }
 
+/** Resolves on the first SIGINT or SIGTERM: a followed log ends then, and the agents stop sending. */
+export function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
 /** `--tail all` or a whole number, as docker takes it. */
 export function parseTail(text: string | undefined): number | undefined {
   if (text === undefined || text === "all") return undefined;

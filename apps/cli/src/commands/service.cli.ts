@@ -1,4 +1,5 @@
-import { command, type Group, type Options } from "./cli.js";
+import { interrupted, serviceLogs } from "./logs.js";
+import { command, UsageError, type Group, type Options } from "./cli.js";
 import { serviceCreate, serviceInspect, serviceLs, servicePs, serviceRm, serviceScale, serviceUpdate } from "./service.js";
 
 /**
@@ -176,6 +177,7 @@ Commands:
   create    Create a service   [OPTIONS] IMAGE [COMMAND] [ARG...]
   ls        List services      [-q]
   ps        List the tasks of services   [-q] [--no-trunc] SERVICE...
+  logs      Fetch the logs of a service or task   [-f] [--tail N] [--since T] SERVICE|TASK
   inspect   Show services in detail      [--pretty] SERVICE...
   update    Update a service   [OPTIONS] SERVICE
   scale     Scale replicated services    SERVICE=REPLICAS...
@@ -239,6 +241,53 @@ Options:
       positionals: true,
       run: ({ admin, values, positionals }) =>
         admin((client, out) => servicePs(client, out, positionals, { quiet: values.quiet ?? false, noTrunc: values["no-trunc"] ?? false })),
+    }),
+    command({
+      name: "logs",
+      usage: `Usage:  rampart service logs [OPTIONS] SERVICE|TASK
+
+Fetch the logs of a service or task: the containers' own lines, streamed from the
+agents that run them over their mTLS channel. Each read is recorded in the audit log.
+
+Options:
+  -f, --follow        Follow log output (Ctrl-C stops, and the agents stop sending)
+      --tail N        Number of lines to show from the end of each task's log (default "all")
+      --since T       Show logs since a time (2026-12-06T10:00:00Z) or a relative one (10m)
+  -t, --timestamps    Show timestamps
+      --raw           Do not neatly format logs (no name.slot.task@node prefix)
+      --no-task-ids   Do not include task IDs in output
+      --no-trunc      Do not truncate output`,
+      options: {
+        follow: { type: "boolean", short: "f" },
+        tail: { type: "string" },
+        since: { type: "string" },
+        timestamps: { type: "boolean", short: "t" },
+        raw: { type: "boolean" },
+        "no-task-ids": { type: "boolean" },
+        "no-trunc": { type: "boolean" },
+      },
+      positionals: true,
+      run: ({ admin, values, positionals, io }) => {
+        if (positionals.length !== 1) throw new UsageError('"rampart service logs" requires exactly 1 argument: a service or a task');
+        return admin((client, out) =>
+          serviceLogs(
+            client,
+            out,
+            io.err,
+            positionals[0],
+            {
+              follow: values.follow ?? false,
+              tail: values.tail,
+              since: values.since,
+              timestamps: values.timestamps ?? false,
+              raw: values.raw ?? false,
+              noTaskIds: values["no-task-ids"] ?? false,
+              noTrunc: values["no-trunc"] ?? false,
+            },
+            interrupted(),
+          ),
+        );
+      },
     }),
     command({
       name: "inspect",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { defaultContainerSpec, defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEngines, TEST_IMAGE, type TestEngine } from "../../test-support/engines.js";
+import { runCli } from "../../test-support/cli.js";
 import { startTestServer, type TestServer } from "../../test-support/server.js";
 import { waitFor } from "../../test-support/wait.js";
 import { memoryStore, NodeAgent, type AgentStore } from "../agent.js";
@@ -196,9 +197,15 @@ describe("tasks as containers on real Docker Engines", () => {
       expect(page.done).toBe(false);
     }
     manager().logs.cancel(cursor, system);
+    // `rampart service logs`, as a user runs it, with docker's prefix.
+    const cli = await runCli(s.dataDir, "service", "logs", "--tail", "2", "talker");
+    expect(cli.code, cli.stderr).toBe(0);
+    const printed = cli.stdout.trim().split("\n");
+    expect(printed).toHaveLength(4);
+    for (const line of printed) expect(line).toMatch(/^talker\.[12]\.[0-9a-z]{12}@dk-(alpha|beta) {4}\| line-\d+$/);
     await expect(manager().logs.read(cursor, { type: "user", id: "someone-else", name: "eve" })).rejects.toThrow("this log session has ended or is not yours");
     const audited = await manager().audit.list({ action: "service.logs", limit: 10 });
-    expect(audited).toHaveLength(3);
+    expect(audited).toHaveLength(4);
     await manager().services.remove("talker", system, null);
   }, 120_000);
 
