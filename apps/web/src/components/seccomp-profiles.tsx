@@ -216,7 +216,7 @@ export function SeccompProfilesCard() {
   const list = profiles.data ?? [];
   // The list has no users; each profile's own read has them.
   const details = useQueries({
-    queries: list.slice(0, USED_BY_READS).map((p) => ({ ...trpc.swarm.seccompProfile.queryOptions({ name: p.name }), staleTime: 10_000 })),
+    queries: list.slice(0, USED_BY_READS).map((p) => ({ ...trpc.swarm.seccompProfile.queryOptions({ name: p.name }), staleTime: 0 })),
   });
   const usedBy = new Map(list.slice(0, USED_BY_READS).map((p, i) => [p.name, details[i]?.data?.usedBy]));
   const now = new Date(profiles.dataUpdatedAt);

@@ -96,6 +96,8 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
+      // A seccomp profile's users may have changed.
+      void queryClient.invalidateQueries({ queryKey: trpc.swarm.seccompProfile.queryKey() });
       router.push(`/services/${saved.id}`);
     } catch (error) {
       const info = describeError(error);

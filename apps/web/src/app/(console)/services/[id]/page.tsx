@@ -466,6 +466,7 @@ function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open
         }
         await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.swarm.seccompProfile.queryKey() });
         router.push("/services");
       }}
     >

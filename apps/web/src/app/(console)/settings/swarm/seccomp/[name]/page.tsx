@@ -37,7 +37,8 @@ export default function SeccompProfilePage() {
   const name = decodeURIComponent(raw);
   const trpc = useTRPC();
   const router = useRouter();
-  const profile = useQuery(trpc.swarm.seccompProfile.queryOptions({ name }));
+  // Its users change with the services: read again on every visit.
+  const profile = useQuery({ ...trpc.swarm.seccompProfile.queryOptions({ name }), staleTime: 0 });
   const canEdit = useCan("cluster:admin");
   const [removing, setRemoving] = useState(false);
   const gate = detailState(profile, {
