@@ -78,6 +78,20 @@ test("seccomp unconfined is flagged in the form as it is chosen, recorded, and m
   // The audit event says what the spec gives up.
   const audit = await trpc.query<{ events: Array<{ action: string; reason: string | null }> }>("audit.list", { action: "service.create", limit: 5 });
   expect(audit.events[0]?.reason ?? "").toContain("seccomp unconfined");
+
+  // Edited back to the default: the form opens flagged, and saving the defaults takes the weakening away.
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Edit e2e-unconfined" })).toBeVisible();
+  const editing = card(page, "Security");
+  await expect(editing.getByRole("radio", { name: /^Unconfined/ })).toBeChecked();
+  await expect(editing.getByTestId("weakened-flag")).toContainText("seccomp unconfined");
+  await editing.getByRole("radio", { name: /^Default/ }).check();
+  await expect(page.getByTestId("weakened-summary")).toHaveCount(0);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expectServicePage(page, "e2e-unconfined");
+  await expect(page.getByTestId("security-seccomp")).toContainText("the engine's default profile");
+  await expect(page.getByTestId("security-seccomp")).not.toHaveAttribute("data-weakened", "true");
+  await expect(card(page, "Security").getByText("Secure defaults")).toBeVisible();
 });
 
 test("a bind mount of the Docker socket is refused inline on its source, and no service is created", async ({ page, admin, trpc }) => {

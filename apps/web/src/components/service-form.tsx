@@ -10,7 +10,7 @@ import { weakeningsByField, type ContainerForm } from "~/lib/containers";
 import { describeError } from "~/lib/errors";
 import { shown, type FieldErrors } from "~/lib/forms";
 import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
-import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, type ServiceForm } from "~/lib/services";
+import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, updateSpec, type ServiceForm } from "~/lib/services";
 import { useTRPC } from "~/lib/trpc";
 import { SecretGrantsFields } from "./secret-grants";
 import { ContainerFields, MountRows } from "./service-container";
@@ -92,7 +92,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
     const spec = { ...checked.spec, secrets: checkedGrants.secrets };
     try {
       const saved =
-        service && version !== undefined ? await update.mutateAsync({ ref: service.id, version, spec }) : await create.mutateAsync(spec);
+        service && version !== undefined ? await update.mutateAsync({ ref: service.id, version, spec: updateSpec(spec) }) : await create.mutateAsync(spec);
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });

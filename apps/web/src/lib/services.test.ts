@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultServiceSpec } from "@rampart/core/service";
+import { defaultContainerSpec, defaultServiceSpec } from "@rampart/core/service";
 import {
   failingSlots,
   checkForm,
@@ -21,6 +21,7 @@ import {
   previewSpec,
   specChanges,
   taskStateTone,
+  updateSpec,
   type ServiceForm,
 } from "./services";
 
@@ -421,4 +422,14 @@ describe("formField for the container and limits", () => {
     ["ok/limit by manager name", "limitMemory", {}, "limitMemory"],
     ["ok/limit by zod path", "spec.limits.nanoCpus", {}, "limitCpu"],
   ] as const)("%s", (_, field, rows, expected) => expect(formField(field, rows)).toBe(expected));
+});
+
+describe("updateSpec", () => {
+  it("ok/an update says the container even when it is the defaults (left out, the service would keep its own)", () => {
+    const { spec } = checkForm(form({}));
+    expect(spec).not.toHaveProperty("container");
+    expect(updateSpec(spec).container).toEqual(defaultContainerSpec());
+    const unconfined = checkForm(form({ container: { ...EMPTY_FORM.container, seccomp: "unconfined" } })).spec;
+    expect(updateSpec(unconfined).container?.seccomp).toEqual({ mode: "unconfined" });
+  });
 });

@@ -8,6 +8,7 @@ import {
   checkServiceName,
   containerOf,
   DEFAULT_RESTART_POLICY,
+  defaultContainerSpec,
   defaultServiceSpec,
   MAX_REPLICAS,
   parsePlacementPreference,
@@ -413,6 +414,15 @@ export function checkForm(form: ServiceForm): CheckedForm {
     }
   }
   return checked;
+}
+
+/**
+ * The spec an update sends: the container written out even when it is the defaults,
+ * since an update that leaves `container` out keeps the service's (as one without
+ * `secrets` keeps its references), so going back to the defaults must say so.
+ */
+export function updateSpec(spec: ServiceSpecInput): ServiceSpecInput {
+  return { ...spec, container: spec.container ?? defaultContainerSpec() };
 }
 
 /** The spec as core reads it: what the API's toSpec does (global services have no replica count). */

@@ -17,7 +17,7 @@ import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { buildSandbox, effectiveNode, formatMs, listEdits, otherChanges, planSignature, type NodeChanges } from "~/lib/planner";
-import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, serverErrorField, type ServiceForm, type SpecOutput } from "~/lib/services";
+import { checkForm, coreSpec, DRAFT_FALLBACK, EMPTY_FORM, formField, formFromSpec, previewSpec, serverErrorField, updateSpec, type ServiceForm, type SpecOutput } from "~/lib/services";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 
 /** How long the sandbox must stay still before the server's audited what-if runs. */
@@ -235,7 +235,7 @@ function Planner({
   async function confirmApply() {
     setApplyError(null);
     try {
-      const applied = await apply.mutateAsync(base ? { serviceId: base.id, version: base.version, spec: checked.spec } : { spec: checked.spec });
+      const applied = await apply.mutateAsync(base ? { serviceId: base.id, version: base.version, spec: updateSpec(checked.spec) } : { spec: checked.spec });
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
       router.push(`/services/${applied.id}`);
