@@ -6,6 +6,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEngine, TEST_IMAGE, type TestEngine } from "../apps/cli/src/test-support/engines.js";
 
 /**
  * The release artefact end to end. tooling/release.mjs packs the current build; npm
@@ -45,6 +46,9 @@ const env = {
 };
 
 const children: ChildProcess[] = [];
+/** Engines and secrets roots the node tests start, stopped and removed at the end. */
+const engines: TestEngine[] = [];
+const extraRoots: string[] = [];
 
 /** A long-running child in tmp, with everything it prints kept for assertions and failure messages. */
 function start(...args: string[]): { child: ChildProcess; output: () => string } {
@@ -119,6 +123,8 @@ afterAll(async () => {
   }
   rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   rmSync(secretsRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  for (const engine of engines) await engine.stop();
+  for (const dir of extraRoots) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the release tarball, installed with npm from nothing else", () => {
@@ -179,6 +185,7 @@ describe("the release tarball, installed with npm from nothing else", () => {
   }, 120_000);
 
   let agent: ReturnType<typeof start>;
+  let join_: { tokenFile: string; address: string } | undefined;
 
   it("ok/a worker joins with a token from the admin socket and `rampart node ls` shows it Ready", async () => {
     const text = await cli("swarm", "join-token", "worker", "--data-dir", dataDir);
@@ -187,6 +194,7 @@ describe("the release tarball, installed with npm from nothing else", () => {
     const tokenFile = join(tmp, "worker-token");
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
 
+    join_ = { tokenFile, address: address! };
     agent = start("agent", "join", "--token-file", tokenFile, "--state-dir", join(tmp, "agent"), "--secrets-root", secretsRoot, "--hostname", "release-check", address!);
     await waitFor(
       () => (agent.output().includes("This node joined a swarm as a worker.") ? true : agent.child.exitCode === null ? undefined : false),
@@ -194,13 +202,56 @@ describe("the release tarball, installed with npm from nothing else", () => {
       30_000,
     );
     expect(agent.child.exitCode, agent.output()).toBeNull();
+    // No engine at /var/run/docker.sock here: the node joins, says so, and gets no task.
+    expect(agent.output()).toContain("warning: no container runtime on this node: cannot reach the Docker Engine at unix:///var/run/docker.sock");
     let list = "";
     await waitFor(
-      async () => ((list = await cli("node", "ls", "--data-dir", dataDir)), /^\w{25} +release-check +Ready +Active /m.test(list) || undefined),
+      async () => ((list = await cli("node", "ls", "--data-dir", dataDir)), /^\w{25} +release-check +Ready \(no runtime\) +Active /m.test(list) || undefined),
       () => `the node to be Ready; node ls printed:\n${list}`,
       30_000,
     );
   }, 90_000);
+
+  it("ok/a node with a Docker Engine runs a service's task as a container from the installed artefact, and its logs come back", async () => {
+    const engine = await startEngine("release-engine");
+    engines.push(engine);
+    const engineSecrets = mkdtempSync("/dev/shm/rampart-release-test-");
+    extraRoots.push(engineSecrets);
+    const node = start(
+      "agent", "join", "--token-file", join_!.tokenFile, "--state-dir", join(tmp, "agent-engine"), "--secrets-root", engineSecrets,
+      "--runtime", "docker", "--docker-host", engine.host, "--hostname", "release-engine", join_!.address,
+    );
+    await waitFor(
+      () => (node.output().includes("This node joined a swarm as a worker.") ? true : node.child.exitCode === null ? undefined : false),
+      () => `the engine's agent to join; it printed:\n${node.output()}`,
+      30_000,
+    );
+    expect(node.output()).toContain(`runtime: Docker Engine `);
+    // Flags end at the image: what follows is the container's command.
+    await cli(
+      "service", "create", "--data-dir", dataDir, "--name", "hello", "--constraint", "node.hostname == release-engine", "--read-only", "--cap-drop", "ALL",
+      TEST_IMAGE, "sh", "-c", "echo hello from the release; exec sleep 600",
+    );
+    let ps = "";
+    await waitFor(
+      async () => ((ps = await cli("service", "ps", "hello", "--data-dir", dataDir)), /hello\.1 .* release-engine +Running +Running/.test(ps) || undefined),
+      () => `the task to run; service ps printed:\n${ps}\nthe agent printed:\n${node.output()}`,
+      60_000,
+    );
+    const running = await engine.docker.listContainers({ filters: { label: ["com.rampart.service.name=hello"] } });
+    expect(running).toHaveLength(1);
+    let logs = "";
+    await waitFor(
+      async () => ((logs = await cli("service", "logs", "hello", "--data-dir", dataDir)), logs.includes("hello from the release") || undefined),
+      () => `the task's log line; service logs printed:\n${logs}`,
+      30_000,
+    );
+    expect(logs).toMatch(/^hello\.1\.[0-9a-z]{12}@release-engine {4}\| hello from the release$/m);
+    await cli("service", "rm", "hello", "--data-dir", dataDir);
+    await waitFor(async () => ((await engine.docker.listContainers({ all: true, filters: { label: ["com.rampart.service.name=hello"] } })).length === 0 ? true : undefined), () => "the container to go", 30_000);
+    node.child.kill("SIGTERM");
+    expect(await exited(node.child, 20_000), node.output()).toBe(0);
+  }, 180_000);
 
   it("ok/the agent, then the server, stop on SIGTERM with status 0", async () => {
     agent.child.kill("SIGTERM");

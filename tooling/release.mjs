@@ -48,7 +48,17 @@ const outDir = resolve(flags.out ?? join(root, "dist-release"));
 const LEAVE_OUT = [
   [/^@next\/swc-/, "Next's compiler: `next build` and a next.config.ts need it; the package carries next.config.mjs and the built .next"],
   [/^(sharp|@img\/.+)$/, "next/image's optimiser; the UI has no next/image"],
+  [/^cpu-features$/, "ssh2's optional CPU probe, a native build (never built here); ssh2 works without it"],
 ];
+
+/**
+ * Install scripts of bundled packages that do nothing the command needs. They are taken
+ * out of the bundled manifests, so that installing runs nothing and reaches nothing.
+ */
+const SCRIPTS_NOT_NEEDED = new Map([
+  ["ssh2", ["install", "it tries to build an optional native crypto binding with node-gyp and carries on without it (dockerode reaches ssh:// engines in plain JS)"]],
+  ["protobufjs", ["postinstall", "it only warns when a dependent names its version with another range scheme"]],
+]);
 
 /** Files no running program reads: source maps and type declarations. */
 const NOT_RUN = /\.(map|d\.ts|d\.mts|d\.cts)$/;
@@ -305,11 +315,17 @@ function release() {
         continue;
       }
       const manifest = readJson(join(real, "package.json"));
-      const scripts = installScripts(manifest, real);
+      const dropped = SCRIPTS_NOT_NEEDED.get(manifest.name)?.[0];
+      const scripts = installScripts(manifest, real).filter((script) => script !== dropped);
       if (scripts.length > 0) fail(`${manifest.name} would run ${scripts.join(", ")} on install`);
       manifests.push(manifest);
       const runtime = join(real, "runtime") + sep;
       copyPackage(real, target, manifest.name === "@prisma/client" ? (file) => !file.startsWith(runtime) || prismaKeeps(file) : undefined);
+      if (dropped) {
+        const bundled = readJson(join(target, "package.json"));
+        delete bundled.scripts[dropped];
+        writeJson(join(target, "package.json"), bundled);
+      }
     }
 
     // Everything at the top of node_modules is a dependency of the package, and bundled.

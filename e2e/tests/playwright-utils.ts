@@ -45,7 +45,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: "worker", timeout: 120_000 },
   ],
-  serverEnv: [{}, { option: true }],
+  // The server's own node has no engine unless a spec gives it one, whatever this machine
+  // runs, so every spec sees the same cluster (ADR 0019).
+  serverEnv: [{ DOCKER_HOST: "unix:///nonexistent/rampart-e2e-no-engine.sock" }, { option: true }],
   server: [
     async ({ serverTemplate, serverEnv }, use, testInfo) => {
       const dataDir = copyServerTemplate(serverTemplate);

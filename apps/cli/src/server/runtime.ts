@@ -130,7 +130,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { created } = await manager.cluster.init();
     if (created) options.log.info({ clusterId: manager.cluster.current().record.id }, "swarm initialised");
     await manager.nodes.load();
-    let local = (await ensureLocalNode(manager, options)).local;
+    const first = await ensureLocalNode(manager, options);
+    let local = first.local;
+    // A certificate still good skips the re-issue, which carries the description: this
+    // start's own (its engine, or the lack of one; ADR 0019) is recorded all the same.
+    const described = (options.describeLocal ?? ((d: NodeDescription) => d))(localDescription(options.version));
+    if (!first.changed) await manager.nodes.updateDescription(local.nodeId, described, options.nodeAddress.replace(/:\d+$/, ""));
     return {
       store,
       manager,
@@ -139,7 +144,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       get local() {
         return local;
       },
-      localDescription: (options.describeLocal ?? ((d: NodeDescription) => d))(localDescription(options.version)),
+      localDescription: described,
       async renewLocalNode() {
         const next = await ensureLocalNode(manager, options);
         local = next.local;

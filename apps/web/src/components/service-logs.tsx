@@ -40,6 +40,12 @@ export function ServiceLogs({ serviceRef, tasks }: { serviceRef: string; tasks: 
   const [status, setStatus] = useState<"idle" | "reading" | "done">("idle");
   const [timestamps, setTimestamps] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  const live = tasks.filter((t) => t.state === "running" || t.state === "starting");
+  // The running tasks as one key: when they change (a scale, a restart), the logs are opened again to include them.
+  const liveKey = live
+    .map((t) => t.id)
+    .sort()
+    .join(",");
   const atBottom = useRef(true);
   const counter = useRef(0);
 
@@ -75,7 +81,8 @@ export function ServiceLogs({ serviceRef, tasks }: { serviceRef: string; tasks: 
         }
       })();
     },
-    [client, serviceRef, task, follow, tail],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- liveKey reopens the logs when the running tasks change.
+    [client, serviceRef, task, follow, tail, liveKey],
   );
 
   useEffect(() => {
@@ -92,7 +99,6 @@ export function ServiceLogs({ serviceRef, tasks }: { serviceRef: string; tasks: 
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
   }, [lines]);
 
-  const live = tasks.filter((t) => t.state === "running" || t.state === "starting");
   return (
     <Card
       title="Logs"

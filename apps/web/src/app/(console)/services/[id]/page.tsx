@@ -14,6 +14,7 @@ import { ConfirmByName } from "~/components/confirm-by-name";
 import { ContainerPanel, SecurityPanel } from "~/components/service-container-view";
 import { detailState } from "~/components/states";
 import { TableBox } from "~/components/list";
+import { ServiceLogs } from "~/components/service-logs";
 import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
@@ -543,8 +544,9 @@ export default function ServiceDetailPage() {
         <div className="min-w-0">
           <Summary service={data} />
         </div>
-        <div className="min-w-0 2xl:col-start-2 2xl:row-span-2 2xl:row-start-1">
+        <div className="min-w-0 space-y-4 2xl:col-start-2 2xl:row-span-2 2xl:row-start-1">
           <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
+          <ServiceLogs serviceRef={data.id} tasks={data.tasks} />
         </div>
         <div className="min-w-0 space-y-4">
           <SecurityPanel spec={data.spec} />
