@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { waitFor } from "./wait.js";
@@ -24,6 +24,8 @@ export interface TestEngine {
   pid: number;
   /** Runs the docker CLI against this engine. */
   cli(...args: string[]): { status: number; stdout: string; stderr: string };
+  /** Everything the engine itself has logged so far (dockerd runs at debug level, which logs each API call and its form data). */
+  daemonLog(): string;
   stop(): Promise<void>;
 }
 
@@ -70,16 +72,19 @@ export async function startEngine(name: string, { image = true }: { image?: bool
     "sh",
     "-c",
     `hostname ${name} && exec dockerd --data-root ${dir}/root --exec-root ${dir}/exec -H unix://${socket} --pidfile ${dir}/pid ` +
-      "--storage-driver vfs --iptables=false --ip6tables=false --bridge=none --log-level warn",
+      "--storage-driver vfs --iptables=false --ip6tables=false --bridge=none --log-level debug",
   ];
-  const child: ChildProcess = spawn("unshare", args, { stdio: ["ignore", "ignore", "pipe"], detached: false });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const logPath = join(dir, "dockerd.log");
+  const logFd = openSync(logPath, "a");
+  const child: ChildProcess = spawn("unshare", args, { stdio: ["ignore", "ignore", logFd], detached: false });
+  closeSync(logFd);
+  const daemonLog = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
+  const stderr = () => daemonLog().slice(-4000);
   const docker = new Docker({ socketPath: socket });
   try {
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`dockerd ${name} exited (${child.exitCode}): ${stderr}`);
+        if (child.exitCode !== null) throw new Error(`dockerd ${name} exited (${child.exitCode}): ${stderr()}`);
         return existsSync(socket) && (await docker.ping().then(() => true, () => false));
       },
       `dockerd ${name} to answer on ${socket}`,
@@ -106,6 +111,7 @@ export async function startEngine(name: string, { image = true }: { image?: bool
     docker,
     pid,
     cli,
+    daemonLog,
     async stop() {
       // Containers of a stopped engine stop with it.
       child.kill("SIGTERM");
@@ -166,6 +172,7 @@ export async function startPodman(name: string): Promise<TestEngine> {
       const result = spawnSync("docker", ["-H", `unix://${socket}`, ...command], { encoding: "utf8" });
       return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
+    daemonLog: () => stderr,
     async stop() {
       spawnSync("podman", ["--root", `${dir}/root`, "--runroot", `${dir}/run`, "rm", "-af", "-t", "0"], { env });
       child.kill("SIGTERM");

@@ -1,9 +1,11 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { defaultContainerSpec, defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEngines, TEST_IMAGE, type TestEngine } from "../../test-support/engines.js";
+import { startEngine, startEngines, TEST_IMAGE, type TestEngine } from "../../test-support/engines.js";
 import { runCli } from "../../test-support/cli.js";
 import { startTestServer, type TestServer } from "../../test-support/server.js";
 import { waitFor } from "../../test-support/wait.js";
@@ -20,6 +22,8 @@ import type { LogLine } from "@rampart/manager";
  * and its value is nowhere else; the hardening is in force inside the container.
  */
 const system = { type: "system" as const, id: null, name: "test" };
+/** The built CLI, as a node runs it. */
+const CLI = fileURLToPath(new URL("../../../dist/main.js", import.meta.url));
 const CANARY = `canary-${createHash("sha256").update(String(Math.random())).digest("hex").slice(0, 16)}`;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -140,6 +144,11 @@ describe("tasks as containers on real Docker Engines", () => {
       expect(inspect).not.toContain(CANARY);
       expect(logs.stdout + logs.stderr).not.toContain(CANARY);
       expect(inspect).toContain(`"Destination": "/run/secrets/db"`);
+      // Nor in the engine's own log, which at debug level holds every API call that made the container.
+      const daemon = engine.daemonLog();
+      expect(daemon).toContain("POST /v1.");
+      expect(daemon).toContain("/containers/create");
+      expect(daemon).not.toContain(CANARY);
       expect(existsSync(join(root, task.id, "db"))).toBe(true);
     }
     // Exactly one container per task, on its own node, nowhere else.
@@ -296,6 +305,49 @@ describe("tasks as containers on real Docker Engines", () => {
     const steady = (await containersOf(first.engine)).filter((c) => c.Labels[LABEL.serviceName] === "steady");
     expect(steady).toHaveLength(before.filter((t) => t.nodeId === first.nodeId).length);
   }, 120_000);
+
+  it("ok/`rampart agent join` killed with SIGKILL and started again adopts its containers: same tasks, same containers, no more", async () => {
+    const engine = await startEngine("dk-gamma");
+    const state = mkdtempSync("/tmp/rampart-test-agent-state-");
+    const secretsRoot = mkdtempSync("/dev/shm/rampart-test-secrets-");
+    const token = await manager().cluster.revealToken("worker", system, null);
+    const spawnAgent = () =>
+      spawn(
+        process.execPath,
+        [CLI, "agent", "join", "--token", token, "--state-dir", state, "--secrets-root", secretsRoot, "--docker-host", engine.host, s.server.nodeAddress],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+    let agentProcess = spawnAgent();
+    try {
+      await waitFor(() => manager().nodes.constraintNodes().some((n) => n.hostname === "dk-gamma" && n.state === "ready"), "dk-gamma Ready");
+      await manager().services.create(
+        spec("killed", { replicas: 2, maxReplicasPerNode: 0, constraints: ["node.hostname == dk-gamma"], container: defaultContainerSpec({ command: ["sleep", "600"], stopGracePeriodNs: 1e9 }) }),
+        system,
+        null,
+      );
+      await untilRunning("killed", 2);
+      const before = (await running("killed")).map((t) => `${t.id}:${t.containerId}`).sort();
+      agentProcess.kill("SIGKILL");
+      await new Promise((r) => agentProcess.once("exit", r));
+      agentProcess = spawnAgent();
+      // The restarted agent polls, finds both containers by their labels, and starts nothing.
+      let output = "";
+      agentProcess.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(() => output.includes("runtime: Docker Engine"), "the agent to start again");
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await running("killed")).map((t) => `${t.id}:${t.containerId}`).sort()).toEqual(before);
+      const containers = await engine.docker.listContainers({ all: true, filters: { label: [`${LABEL.serviceName}=killed`] } });
+      expect(containers.map((c) => `${c.Labels[LABEL.task]}:${c.Id}`).sort()).toEqual(before);
+      await manager().services.remove("killed", system, null);
+      await waitFor(async () => (await engine.docker.listContainers({ all: true, filters: { label: [LABEL.task] } })).length === 0, "killed's containers to go");
+    } finally {
+      agentProcess.kill("SIGTERM");
+      await new Promise((r) => (agentProcess.exitCode === null ? agentProcess.once("exit", r) : r(null)));
+      await engine.stop();
+      rmSync(state, { recursive: true, force: true });
+      rmSync(secretsRoot, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("fail/a container removed behind the agent's back is reported failed; one that belongs to no task is removed", async () => {
     const [victim] = (await running("steady")).filter((t) => t.nodeId === nodes[1]!.nodeId);
