@@ -203,7 +203,6 @@ export class NodeAgent {
 
   private readonly secrets: SecretStore;
   private executor: TaskExecutor | undefined;
-  private readonly profiles = new Map<string, string>();
 
   constructor(private readonly options: AgentOptions) {
     this.secrets = options.secrets ?? memorySecretStore();
@@ -292,14 +291,9 @@ export class NodeAgent {
         return new Map(task.secrets.map((ref) => [ref.target, this.secrets.pathOf(task.id, ref.target)]));
       },
       removeSecrets: (taskId) => this.secrets.removeTask(taskId),
-      seccompProfile: async (name) => {
-        const known = this.profiles.get(name);
-        if (known !== undefined) return known;
-        // Profiles never change under a name, so one fetch serves every task that names it.
-        const { content } = await this.client.fetchSeccompProfile(name);
-        this.profiles.set(name, content);
-        return content;
-      },
+      // Fetched for each container made with it: a name removed and stored again with other
+      // content must never be served from an old copy.
+      seccompProfile: async (name) => (await this.client.fetchSeccompProfile(name)).content,
       warn: (message) => this.options.events?.error?.(message),
       reported: (task, update) => this.options.events?.task?.(task, update.state),
     };

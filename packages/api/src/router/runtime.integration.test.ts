@@ -231,6 +231,18 @@ describe.each(testStoreKinds())("runtime policy and seccomp profiles on %s", (ki
     expect((await events("service.update", plain.id)).map((e) => e.reason)).toEqual([null, "weakens: AppArmor unconfined"]);
   });
 
+  it("fail/a profile that hands system calls to a listener outside the container is refused; a log read with a since out of range is a 400, not a 500", async () => {
+    const notify = JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_NOTIFY" }] });
+    expect(await refusalOf(admin.swarm.createSeccompProfile({ name: "notify", content: notify }))).toMatchObject({ status: 400, field: "content" });
+    const listener = JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", listenerPath: "/run/listener.sock" });
+    expect(await refusalOf(admin.swarm.createSeccompProfile({ name: "listener", content: listener }))).toMatchObject({ status: 400, field: "content" });
+    await admin.service.create({ name: "quiet", image: "nginx" });
+    for (const since of ["2500000000h", "99999999999999999999h", "+275760-09-14T00:00:00Z"]) {
+      const refused = await refusalOf(admin.service.openLogs({ ref: "quiet", since }));
+      expect(refused.status, since).toBe(400);
+    }
+  });
+
   describe("seccomp profiles", () => {
     it("ok/create, list and get: the digest and size are the content's; create is audited; a viewer reads but cannot write", async () => {
       const created = await admin.swarm.createSeccompProfile({ name: "strict.v1", content: PROFILE });

@@ -26,6 +26,8 @@ import {
   type ContainerSpec,
   type MountSpec,
   type RuntimePolicy,
+  exactEntryReason,
+  PRIVILEGED_CAPABILITIES,
 } from "./index.js";
 
 interface Refusal {
@@ -735,5 +737,42 @@ describe("taskSpecChange and the container", () => {
     expect(taskSpecChange(stored, { ...stored, container: defaultContainerSpec(over) })).toBe("task");
     expect(taskSpecChange({ ...stored, container: defaultContainerSpec(over) }, stored)).toBe("task");
     expect(taskSpecChange(stored, { ...stored, container: defaultContainerSpec(over), constraints: ["node.role == worker"], replicas: 9 })).toBe("task");
+  });
+});
+
+describe("paths and capabilities that need more than a folder above them", () => {
+  const allowing = (...paths: string[]) => policy({ allowedHostPaths: checkRuntimePolicy(policy({ allowedHostPaths: paths })).allowedHostPaths });
+  const access = (c: Partial<ContainerSpec>, p: RuntimePolicy) => refusal(() => checkHostAccess(container(c), p));
+
+  it.each([
+    ["/run", ["/run/x"], "host path /run holds the container engine's socket or state, which give the task root on its node"],
+    ["/var/lib", ["/var"], "host path /var/lib holds the container engine's socket or state, which give the task root on its node"],
+    ["/proc/1/root", ["/proc"], "host path /proc/1/root is under /proc, the kernel's view of the whole host"],
+    ["/sys/kernel", ["/sys"], "host path /sys/kernel is under /sys, the kernel's view of the whole host"],
+    ["/dev/shm", ["/dev"], "host path /dev/shm is under /dev, the kernel's view of the whole host"],
+    ["/var/lib/docker/volumes", ["/var/lib"], "mounting the container engine's state /var/lib/docker/volumes gives the task root on its node"],
+  ])("fail/%s is refused even with %j allowed, and allowed by its own entry", (source, allowed, message) => {
+    expect(access({ mounts: [bind(source)] }, allowing(...allowed))).toMatchObject({ code: "permission_denied", field: "container.mounts[0].source", message: `${message}; an administrator can allow it under Swarm settings → Runtime policy` });
+    expect(access({ mounts: [bind(source)] }, allowing(source))).toBeNull();
+  });
+
+  it("ok/an ordinary folder is still allowed by a folder above it", () => {
+    expect(access({ mounts: [bind("/srv/data/x")] }, allowing("/srv"))).toBeNull();
+    expect(exactEntryReason("/srv/data")).toBeUndefined();
+  });
+
+  it.each([["SYS_ADMIN"], ["cap_sys_module"], ["ALL"], ["CAP_DAC_READ_SEARCH"], ["bpf"], ["SYS_PTRACE"]])(
+    "fail/adding %s needs the policy's leave for privileged containers",
+    (cap) => {
+      const refused = access({ capAdd: [cap] }, DEFAULT_RUNTIME_POLICY);
+      expect(refused).toMatchObject({ code: "permission_denied", field: "container.capAdd" });
+      expect(refused?.message).toMatch(/^adding (ALL|CAP_[A-Z_]+) gives the task as much as a privileged container; /);
+      expect(access({ capAdd: [cap] }, policy({ allowPrivileged: true }))).toBeNull();
+    },
+  );
+
+  it("ok/capabilities short of that are only flagged, not refused", () => {
+    expect(access({ capAdd: ["NET_ADMIN", "NET_BIND_SERVICE"] }, DEFAULT_RUNTIME_POLICY)).toBeNull();
+    expect(PRIVILEGED_CAPABILITIES).not.toContain("CAP_NET_ADMIN");
   });
 });

@@ -428,14 +428,59 @@ export function checkRuntimePolicy(policy: RuntimePolicy): RuntimePolicy {
   return { allowedHostPaths: [...new Set(paths)], allowHostNetwork: policy.allowHostNetwork, allowPrivileged: policy.allowPrivileged };
 }
 
+/**
+ * Host paths that hold an engine's socket or state ("/", "/run", "/var", "/var/run",
+ * "/var/lib"), or the kernel's own views of the host (/proc, where /proc/1/root is the
+ * host's whole file system; /sys; /dev; /boot): like an engine's socket, each is allowed
+ * only by an entry of its own, never by a folder above it.
+ */
+const HOLDS_ENGINE_STATE = ["/", "/run", "/var", "/var/run", "/var/lib"];
+const KERNEL_VIEWS = ["/proc", "/sys", "/dev", "/boot"];
+
+/** Why a host path needs an exact entry in the allowed list, or undefined when a folder above it may allow it. */
+export function exactEntryReason(path: string): string | undefined {
+  const clean = cleanPath(path);
+  if (isEngineSocket(clean)) {
+    return `mounting the container engine's ${ENGINE_SOCKET.test(clean) ? "socket" : "state"} ${clean} gives the task root on its node`;
+  }
+  if (HOLDS_ENGINE_STATE.includes(clean)) return `host path ${clean} holds the container engine's socket or state, which give the task root on its node`;
+  const view = KERNEL_VIEWS.find((v) => clean === v || clean.startsWith(`${v}/`));
+  if (view) return `host path ${clean} is under ${view}, the kernel's view of the whole host`;
+  return undefined;
+}
+
 function hostPathAllowed(source: string, allowed: readonly string[]): boolean {
   const path = cleanPath(source);
-  if (isEngineSocket(path)) return allowed.some((a) => cleanPath(a) === path);
+  if (exactEntryReason(path) !== undefined) return allowed.some((a) => cleanPath(a) === path);
   return allowed.some((a) => {
     const dir = cleanPath(a);
     return path === dir || path.startsWith(`${dir}/`);
   });
 }
+
+/**
+ * Capabilities that give a task as much as `privileged` (or a way out of the container:
+ * loading kernel modules, raw I/O, reading files by handle, tracing host processes, BPF,
+ * or all of them at once). Adding one needs the policy's leave for privileged containers.
+ */
+export const PRIVILEGED_CAPABILITIES: readonly string[] = [
+  "ALL",
+  "CAP_SYS_ADMIN",
+  "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO",
+  "CAP_SYS_PTRACE",
+  "CAP_DAC_READ_SEARCH",
+  "CAP_BPF",
+  "CAP_PERFMON",
+  "CAP_MAC_ADMIN",
+  "CAP_MAC_OVERRIDE",
+  "CAP_SYS_BOOT",
+];
+
+const capabilityKey = (cap: string) => {
+  const name = cap.trim().toUpperCase();
+  return name === "ALL" || name.startsWith("CAP_") ? name : `CAP_${name}`;
+};
 
 /**
  * The runtime policy's refusals: a host path (the engine's socket above all), host
@@ -445,9 +490,7 @@ function hostPathAllowed(source: string, allowed: readonly string[]): boolean {
 export function checkHostAccess(container: ContainerSpec, policy: RuntimePolicy): void {
   container.mounts.forEach((mount, index) => {
     if (mount.type !== "bind" || hostPathAllowed(mount.source, policy.allowedHostPaths)) return;
-    const what = isEngineSocket(mount.source)
-      ? `mounting the container engine's socket ${mount.source} gives the task root on its node`
-      : `host path ${mount.source} is not in the runtime policy's allowed host paths`;
+    const what = exactEntryReason(mount.source) ?? `host path ${mount.source} is not in the runtime policy's allowed host paths`;
     throw new RampartError("permission_denied", `${what}; an administrator can allow it under Swarm settings → Runtime policy`, {
       field: `container.mounts[${index}].source`,
     });
@@ -456,6 +499,14 @@ export function checkHostAccess(container: ContainerSpec, policy: RuntimePolicy)
     throw new RampartError("permission_denied", "host networking is not allowed by the runtime policy; an administrator can allow it under Swarm settings → Runtime policy", {
       field: "container.hostNetwork",
     });
+  }
+  const strong = container.capAdd.map(capabilityKey).find((cap) => PRIVILEGED_CAPABILITIES.includes(cap));
+  if (strong && !policy.allowPrivileged) {
+    throw new RampartError(
+      "permission_denied",
+      `adding ${strong} gives the task as much as a privileged container; an administrator can allow privileged containers under Swarm settings → Runtime policy`,
+      { field: "container.capAdd" },
+    );
   }
   if (container.privileged && !policy.allowPrivileged) {
     throw new RampartError("permission_denied", "privileged containers are not allowed by the runtime policy; an administrator can allow them under Swarm settings → Runtime policy", {

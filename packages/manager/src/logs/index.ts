@@ -49,8 +49,14 @@ export interface LogPage {
   done: boolean;
 }
 
-/** Lines a session holds for its reader; older ones are dropped (and counted) past this. */
+/** Lines, and characters, a session holds for its reader; older lines are dropped (and counted) past either. */
 const SESSION_BUFFER_LINES = 10_000;
+const SESSION_BUFFER_CHARS = 4 * 1024 * 1024;
+/** Sessions open at once: per reader, and in all. */
+const SESSIONS_PER_OWNER = 8;
+const MAX_SESSIONS = 256;
+/** Subscription polls one node may hold at once. */
+const SUBSCRIPTION_POLLS_PER_NODE = 2;
 /** A session nobody reads for this long is closed, and its nodes stop sending. */
 const SESSION_IDLE_MS = 60_000;
 /** How long a read waits for the first new line. */
@@ -66,6 +72,8 @@ interface Session {
   lines: LogLine[];
   /** Sequence number of `lines[0]`. */
   first: number;
+  /** Characters held in `lines`. */
+  chars: number;
   dropped: number;
   /** Nodes still sending, by node ID. */
   sending: Set<string>;
@@ -94,6 +102,12 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
     sessions.delete(session.id);
     session.sending.clear();
     for (const wake of session.wake) wake();
+    // What nodes have not picked up yet goes too.
+    for (const [nodeId, list] of pending) {
+      const left = list.filter((s) => s.id !== session.id);
+      if (left.length === 0) pending.delete(nodeId);
+      else pending.set(nodeId, left);
+    }
   }
 
   function wakeSession(session: Session): void {
@@ -115,6 +129,14 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
   return {
     /** Opens a log session (audited); the first page comes from `read`. */
     async open(ref: string, options: LogOptions, actor: Actor, ip: string | null): Promise<string> {
+      const owner = ownerOf(actor);
+      if ([...sessions.values()].filter((s) => s.owner === owner).length >= SESSIONS_PER_OWNER) {
+        throw new RampartError("rate_limited", `at most ${SESSIONS_PER_OWNER} log sessions may be open at once; close one (stop following) and try again`);
+      }
+      if (sessions.size >= MAX_SESSIONS) throw new RampartError("unavailable", "too many log sessions are open on this server; try again shortly");
+      if (options.since !== null && Number.isNaN(options.since.getTime())) {
+        throw new RampartError("invalid_argument", "since is out of range", { field: "since" });
+      }
       const { tasks, target } = await tasksOf(ref);
       // A container exists from the moment its task is running; ended tasks' containers are gone.
       const live = tasks.filter((t) => t.nodeId !== null && (t.state === "starting" || t.state === "running"));
@@ -122,9 +144,10 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
       const id = Buffer.from(deps.random(18)).toString("base64url");
       const session: Session = {
         id,
-        owner: ownerOf(actor),
+        owner,
         lines: [],
         first: 0,
+        chars: 0,
         dropped: 0,
         sending: new Set(),
         follow: options.follow,
@@ -154,7 +177,7 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
       }
       const session = found;
       session.lastRead = Date.now();
-      let seq = Number(match![2]);
+      const seq = Number(match![2]);
       const available = () => session.first + session.lines.length > seq;
       if (!available() && session.sending.size > 0) {
         await new Promise<void>((resolve) => {
@@ -169,11 +192,14 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
       }
       session.lastRead = Date.now();
       const dropped = Math.max(0, session.first - seq);
-      seq = Math.max(seq, session.first);
-      const lines = session.lines.slice(seq - session.first);
+      const lines = session.lines.slice(Math.max(0, seq - session.first));
       const next = session.first + session.lines.length;
-      const done = session.sending.size === 0 && next === seq + lines.length;
-      if (done && lines.length === 0) sessions.delete(session.id);
+      // What the reader has taken is no longer held for it.
+      session.lines = [];
+      session.first = next;
+      session.chars = 0;
+      const done = session.sending.size === 0;
+      if (done) sessions.delete(session.id);
       return { cursor: `${session.id}.${next}`, lines, dropped, done };
     },
 
@@ -185,6 +211,9 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
 
     /** A node's new subscriptions; waits up to 50 s for one. */
     async subscriptions(nodeId: string): Promise<LogSubscription[]> {
+      if ((pollers.get(nodeId)?.size ?? 0) >= SUBSCRIPTION_POLLS_PER_NODE) {
+        throw new RampartError("rate_limited", `a node may hold at most ${SUBSCRIPTION_POLLS_PER_NODE} log polls at once`);
+      }
       if (!pending.get(nodeId)?.length) {
         await new Promise<void>((resolve) => {
           const set = pollers.get(nodeId) ?? new Set();
@@ -215,11 +244,19 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
       for (const l of lines) {
         const task = session.tasks.get(l.taskId);
         if (!task || task.nodeId !== nodeId) continue;
-        session.lines.push({ ...l, line: l.line.slice(0, MAX_LOG_LINE), nodeId, slot: task.slot, serviceName: task.serviceName });
+        const line = l.line.slice(0, MAX_LOG_LINE);
+        session.lines.push({ ...l, line, nodeId, slot: task.slot, serviceName: task.serviceName });
+        session.chars += line.length;
       }
-      if (session.lines.length > SESSION_BUFFER_LINES) {
-        const excess = session.lines.length - SESSION_BUFFER_LINES;
+      let excess = 0;
+      let chars = session.chars;
+      while (excess < session.lines.length && (session.lines.length - excess > SESSION_BUFFER_LINES || chars > SESSION_BUFFER_CHARS)) {
+        chars -= session.lines[excess]!.line.length;
+        excess++;
+      }
+      if (excess > 0) {
         session.lines.splice(0, excess);
+        session.chars = chars;
         session.first += excess;
         session.dropped += excess;
       }

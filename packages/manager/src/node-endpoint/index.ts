@@ -151,7 +151,8 @@ const logPublish = z.strictObject({
         taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
         stream: z.enum(["stdout", "stderr"]),
         time: z.iso.datetime({ offset: true }),
-        line: z.string().max(MAX_LOG_LINE),
+        // One line: a newline in it could pass for a line of another task.
+        line: z.string().max(MAX_LOG_LINE).refine((l) => !l.includes("\n"), "a log line may not hold a newline"),
       }),
     )
     .max(1000),

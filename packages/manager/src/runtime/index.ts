@@ -53,6 +53,11 @@ export function checkSeccompProfileContent(content: string): void {
   if (typeof action !== "string" || !/^SCMP_ACT_[A-Z_]+$/.test(action)) {
     throw invalidArgument("content", 'a seccomp profile needs a "defaultAction" such as "SCMP_ACT_ERRNO"');
   }
+  // SCMP_ACT_NOTIFY hands the container's system calls to a listener outside it, which
+  // the engine would reach through `listenerPath`: a door out of the sandbox, not a rule.
+  if (/"SCMP_ACT_NOTIFY"/.test(content) || "listenerPath" in (parsed as object)) {
+    throw invalidArgument("content", "a seccomp profile may not use SCMP_ACT_NOTIFY or a listenerPath: they hand system calls to a process outside the container");
+  }
 }
 
 function checkProfileName(name: string): void {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { defaultContainerSpec, defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -252,6 +252,31 @@ describe("tasks as containers on real Docker Engines", () => {
     await manager().services.remove("strict", system, null);
     await manager().services.remove("loose", system, null);
     await manager().runtime.removeProfile("no-mkdir", system, null);
+  }, 120_000);
+
+  it("fail/a bind source that leads through a symbolic link is rejected on the node, even inside an allowed folder", async () => {
+    const dir = mkdtempSync("/tmp/rampart-test-allowed-");
+    symlinkSync("/etc", join(dir, "escape"));
+    try {
+      const { allowedHostPaths } = manager().cluster.current().record.runtimePolicy;
+      await manager().cluster.setRuntimePolicy(
+        { version: manager().cluster.current().record.version, policy: { allowedHostPaths: [...allowedHostPaths, dir], allowHostNetwork: false, allowPrivileged: false } },
+        system,
+        null,
+      );
+      await manager().services.create(
+        spec("linked", { replicas: 1, container: defaultContainerSpec({ command: ["sleep", "600"], mounts: [{ type: "bind", source: join(dir, "escape"), target: "/host", readOnly: true }] }) }),
+        system,
+        null,
+      );
+      await waitFor(async () => (await manager().services.get("linked")).tasks.some((t) => t.state === "rejected"), "the task to be rejected");
+      const [task] = (await manager().services.get("linked")).tasks.filter((t) => t.state === "rejected");
+      expect(task!.err).toBe(`bind source ${join(dir, "escape")} leads through a symbolic link to /etc; the runtime policy allows paths as written, so name the real path`);
+      for (const e of engines) expect((await e.docker.listContainers({ all: true, filters: { label: [`${LABEL.serviceName}=linked`] } })).length).toBe(0);
+      await manager().services.remove("linked", system, null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("fail/an image the engine does not have rejects the task with the engine's words", async () => {

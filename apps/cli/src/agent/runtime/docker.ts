@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
-import type { TaskState } from "@rampart/core";
+import { realpath } from "node:fs/promises";
+import { cleanPath, escapeUnsafeText, type MountSpec, type TaskState } from "@rampart/core";
 import { EndpointError, type AssignedTask, type LogMessage, type TaskUpdate } from "../client.js";
 import { containerConfig, LABEL, type SecretBind } from "./container-config.js";
 import { engineMessage, engineStatus } from "./engine.js";
@@ -19,6 +20,10 @@ import { beyond, isAfter, step, wantsStop, type TaskExecutor, type TaskHost } fr
  */
 export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
   const runs = new Map<string, TaskRun>();
+  /** Stray containers being removed, so a second sync does not remove one twice. */
+  const removing = new Set<string>();
+  /** Log subscriptions being served, stopped when the agent stops. */
+  const streams = new Set<{ stop(): void }>();
   let closed = false;
 
   /** This node's containers by task ID, as the engine has them now. */
@@ -40,8 +45,14 @@ export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
       const wanted = new Set(tasks.map((t) => t.id));
       // A container that belongs to no task this node was given is stopped and removed.
       for (const [taskId, info] of containers) {
-        if (wanted.has(taskId) || runs.has(taskId)) continue;
-        void removeContainer(docker, info.Id, 0).then(() => host.removeSecrets(taskId).catch(() => undefined));
+        if (wanted.has(taskId) || runs.has(taskId) || removing.has(info.Id)) continue;
+        removing.add(info.Id);
+        void removeContainer(docker, info.Id, 0)
+          .catch((error: unknown) => host.warn(`removing stray container ${info.Id.slice(0, 12)}: ${engineMessage(error)}`))
+          .finally(() => {
+            removing.delete(info.Id);
+            return host.removeSecrets(taskId).catch(() => undefined);
+          });
       }
       for (const task of tasks) {
         let run = runs.get(task.id);
@@ -58,44 +69,67 @@ export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
       closed = true;
       for (const run of runs.values()) run.detach();
       runs.clear();
+      for (const stream of streams) stream.stop();
     },
 
     async logs(subscription, send) {
+      if (closed || streams.size >= MAX_LOG_STREAMS) {
+        await send([], true).catch(() => false);
+        return;
+      }
       const containers = await owned().catch(() => new Map<string, Docker.ContainerInfo>());
       let open = true;
       let batch: LogMessage[] = [];
       let bytes = 0;
       let sending: Promise<void> = Promise.resolve();
-      const flush = () => {
-        if (batch.length === 0) return sending;
+      let inFlight = 0;
+      const destroyers = new Set<() => void>();
+      const handle = {
+        stop() {
+          open = false;
+          for (const destroy of destroyers) destroy();
+        },
+      };
+      streams.add(handle);
+      /** Sends what is batched (or, with `keepalive`, nothing), and stops everything once the reader is gone. */
+      const flush = (keepalive = false) => {
+        if (batch.length === 0 && !keepalive) return sending;
         const lines = batch;
         batch = [];
         bytes = 0;
+        inFlight += lines.length;
         sending = sending
           .then(async () => {
-            if (open) open = await send(lines, false);
+            if (open && !(await send(lines, false))) handle.stop();
           })
           // The manager is gone or refused: stop reading.
-          .catch(() => void (open = false));
+          .catch(() => handle.stop())
+          .finally(() => void (inFlight -= lines.length));
         return sending;
       };
       const timer = setInterval(() => void flush(), 250);
-      const streams = subscription.taskIds.map(async (taskId) => {
+      // A quiet container sends nothing; this asks now and then whether the reader is still there.
+      const keepalive = setInterval(() => void flush(true), 10_000);
+      const served = subscription.taskIds.map(async (taskId) => {
         const id = runs.get(taskId)?.container ?? containers.get(taskId)?.Id;
         if (!id || !open) return;
         const decoder = new LogDecoder(taskId, MAX_LOG_CHARS);
         const take = (messages: LogMessage[]) => {
           for (const m of messages) {
+            const size = Buffer.byteLength(JSON.stringify(m)) + 1;
+            // Flushed before it would overflow the endpoint's 64 KiB body limit.
+            if (bytes + size > MAX_BATCH_BYTES) void flush();
             batch.push(m);
-            bytes += Buffer.byteLength(JSON.stringify(m));
-            if (bytes >= MAX_BATCH_BYTES) void flush();
+            bytes += size;
           }
         };
+        const tail = subscription.tail ?? (subscription.follow ? undefined : MAX_WHOLE_LOG_LINES);
         const options = {
           stdout: true,
           stderr: true,
           timestamps: true,
-          ...(subscription.tail !== null ? { tail: subscription.tail } : {}),
+          // A log read once is bounded: the last lines of a log that may never have been rotated.
+          ...(tail !== undefined ? { tail } : {}),
           ...(subscription.since ? { since: Math.floor(Date.parse(subscription.since) / 1000) } : {}),
         };
         try {
@@ -105,17 +139,24 @@ export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
             take(decoder.end());
             return;
           }
-          const stream = (await docker.getContainer(id).logs({ ...options, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+          const stream = (await docker.getContainer(id).logs({ ...options, follow: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
           await new Promise<void>((resolve) => {
-            const stop = setInterval(() => {
-              if (!open) {
-                stream.destroy();
-                resolve();
+            const destroy = () => {
+              stream.destroy();
+              resolve();
+            };
+            destroyers.add(destroy);
+            if (!open) return destroy();
+            stream.on("data", (chunk: Buffer) => {
+              take(decoder.push(chunk));
+              // Backpressure: reading waits while too much is queued for the manager.
+              if (inFlight + batch.length > MAX_QUEUED_LINES) {
+                stream.pause();
+                void sending.then(() => stream.resume());
               }
-            }, 500);
-            stream.on("data", (chunk: Buffer) => take(decoder.push(chunk)));
+            });
             const done = () => {
-              clearInterval(stop);
+              destroyers.delete(destroy);
               take(decoder.end());
               resolve();
             };
@@ -127,14 +168,23 @@ export function dockerExecutor(docker: Docker, host: TaskHost): TaskExecutor {
           if (engineStatus(error) !== 404) host.warn(`logs of task ${taskId}: ${engineMessage(error)}`);
         }
       });
-      await Promise.all(streams);
+      await Promise.all(served);
       clearInterval(timer);
+      clearInterval(keepalive);
+      streams.delete(handle);
       await flush();
       await sending;
       await send([], true).catch(() => false);
     },
   };
 }
+
+/** Log subscriptions an agent serves at once; more are answered as finished at once. */
+const MAX_LOG_STREAMS = 32;
+/** Lines read ahead of what the manager has taken, before the engine's stream is paused. */
+const MAX_QUEUED_LINES = 5000;
+/** A log read once without `--tail` ends with its last this-many lines. */
+const MAX_WHOLE_LOG_LINES = 10_000;
 
 /** Longest line sent; as JSON it stays under the batch size even with escapes. */
 const MAX_LOG_CHARS = 8 * 1024;
@@ -207,6 +257,12 @@ class TaskRun {
     clearTimeout(this.retry);
   }
 
+  private retryLater(): void {
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.kick(), RETRY_MS);
+    this.retry.unref();
+  }
+
   private kick(): void {
     if (this.detached || this.ended) return;
     if (this.running) {
@@ -223,22 +279,39 @@ class TaskRun {
       } catch (error) {
         // A lost engine or manager: try again shortly, from what is known.
         this.host.warn(`task ${this.task.id}: ${error instanceof Error ? error.message : String(error)}`);
-        clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.kick(), RETRY_MS);
-        this.retry.unref();
+        this.retryLater();
       } finally {
         this.running = false;
       }
     })();
   }
 
-  /** Reports the steps the manager has not seen yet. */
+  /**
+   * Reports the steps the manager has not seen yet. An engine's error is sent as text the
+   * manager takes (escaped, cut to its limit). A report the manager refuses (the task
+   * moved or ended meanwhile) is final: this run stops, and the next picture says what
+   * is wanted.
+   */
   private async report(updates: readonly TaskUpdate[]): Promise<void> {
-    const fresh = beyond(this.state, updates);
+    const fresh = beyond(this.state, updates).map((u) => (u.err === undefined ? u : { ...u, err: reportableError(u.err) }));
     if (fresh.length === 0 || this.detached) return;
-    await this.host.report(fresh);
+    try {
+      await this.host.report(fresh);
+    } catch (error) {
+      if (error instanceof EndpointError && error.status >= 400 && error.status < 500) {
+        this.host.warn(`task ${this.task.id}: the manager refused its report: ${error.message}`);
+        this.state = "orphaned";
+        return;
+      }
+      throw error;
+    }
     for (const u of fresh) this.host.reported?.(this.task, u);
     this.state = fresh[fresh.length - 1]!.state as TaskState;
+  }
+
+  /** The task was removed, or told to stop, while this run waited on the engine. */
+  private get overtaken(): boolean {
+    return this.ended || this.detached || wantsStop(this.task);
   }
 
   private async advance(): Promise<void> {
@@ -259,8 +332,16 @@ class TaskRun {
       return this.end("rejected", { message: "preparing", err: engineMessage(error) });
     }
     this.containerId = id;
+    // Removed or told to stop while the image was pulled and the container made: the
+    // loop's next turn stops it (or forget() has removed it), and nothing starts.
+    if (this.overtaken) {
+      if (this.ended) await this.cleanUp();
+      this.again = true;
+      return;
+    }
     await this.report([step(task.id, "ready", { containerId: id })]);
-    if (task.desiredState === "ready") return; // a restart holding until its delay is over
+    if (this.task.desiredState === "ready") return; // a restart holding until its delay is over
+    if (this.overtaken) return void (this.again = true);
     await this.start(id);
   }
 
@@ -284,9 +365,17 @@ class TaskRun {
       if (isTransient(error)) throw new HostError(error);
       throw error;
     }
-    await this.pullIfMissing(image);
-    const created = await this.docker.createContainer(containerConfig(task, this.host.nodeId, binds, profile));
-    return created.id;
+    // Judged before anything is made: the engine would follow a link the policy never saw.
+    await checkBindSources(this.docker, container.mounts);
+    try {
+      await this.pullIfMissing(image);
+      const created = await this.docker.createContainer(containerConfig(task, this.host.nodeId, binds, profile));
+      return created.id;
+    } catch (error) {
+      // The engine itself is out of reach (restarting, its socket gone): not the task's fault.
+      if (typeof (error as NodeJS.ErrnoException)?.code === "string") throw new HostError(error);
+      throw error;
+    }
   }
 
   /** As Swarm's executor: a missing image is pulled; a pull that fails is not fatal, the create says what is wrong. */
@@ -367,7 +456,11 @@ class TaskRun {
           this.kick();
         },
       )
-      .catch((error: unknown) => this.host.warn(`task ${this.task.id}: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => {
+        // The exit could not be reported: look at the container again shortly, and report it then.
+        this.host.warn(`task ${this.task.id}: ${error instanceof Error ? error.message : String(error)}`);
+        this.retryLater();
+      });
   }
 
   private async exited(code: number): Promise<void> {
@@ -398,6 +491,32 @@ class TaskRun {
     if (id) await removeContainer(this.docker, id, 0).catch((error: unknown) => this.host.warn(`removing container ${id.slice(0, 12)}: ${engineMessage(error)}`));
     await this.host.removeSecrets(this.task.id).catch(() => undefined);
   }
+}
+
+/**
+ * The runtime policy allows host paths as they are written; a bind source that leads
+ * through a symbolic link (one a task wrote into an allowed folder, say) could reach
+ * anything, the engine's socket included. On an engine of this machine (a unix socket)
+ * each source must be its own real path.
+ */
+async function checkBindSources(docker: Docker, mounts: readonly MountSpec[]): Promise<void> {
+  if (!(docker.modem as { socketPath?: unknown }).socketPath) return;
+  for (const mount of mounts) {
+    if (mount.type !== "bind") continue;
+    const real = await realpath(mount.source).catch(() => undefined);
+    if (real !== undefined && real !== cleanPath(mount.source)) {
+      throw new Error(`bind source ${mount.source} leads through a symbolic link to ${real}; the runtime policy allows paths as written, so name the real path`);
+    }
+  }
+}
+
+/** Longest error the manager takes with a report. */
+const MAX_REPORTED_ERROR = 1024;
+
+/** An engine's error as a report carries it: control and bidirectional characters escaped, cut to the manager's limit. */
+export function reportableError(text: string): string {
+  const safe = escapeUnsafeText(text);
+  return safe.length > MAX_REPORTED_ERROR ? `${safe.slice(0, MAX_REPORTED_ERROR - 1)}…` : safe;
 }
 
 function isTransient(error: unknown): boolean {

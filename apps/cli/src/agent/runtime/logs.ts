@@ -27,8 +27,14 @@ export class LogDecoder {
       const text = this.partial[stream] + this.buffer.subarray(8, 8 + size).toString("utf8");
       this.buffer = this.buffer.subarray(8 + size);
       const lines = text.split("\n");
-      this.partial[stream] = lines.pop()!;
+      let rest = lines.pop()!;
       for (const line of lines) out.push(this.message(stream, line));
+      // Output with no newline is sent in pieces, as the engine's own log driver splits it, never held whole.
+      while (rest.length > this.maxLine) {
+        out.push(this.message(stream, rest.slice(0, this.maxLine)));
+        rest = rest.slice(this.maxLine);
+      }
+      this.partial[stream] = rest;
     }
     return out;
   }
