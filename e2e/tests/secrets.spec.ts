@@ -145,6 +145,8 @@ test("create a secret by typing it, grant it, see it on exactly the right nodes,
   const tasks = page.getByTestId("task-row");
   await expect(tasks).toHaveCount(2);
   for (const row of await tasks.all()) await expect(row.getByTestId("task-state")).toHaveText("Running", { timeout: 60_000 });
+  // These agents are simulated: each task says so, so nobody takes it for a running container.
+  for (const row of await tasks.all()) await expect(row.getByTestId("task-simulated")).toHaveText("simulated");
   // A running task has no error: the column says so with a dash, not with its state's message.
   await expect(page.getByTestId("task-error")).toHaveCount(0);
   await expect(tasks.first().getByLabel("no error")).toHaveText("—");

@@ -238,7 +238,18 @@ function HistoryNote() {
   );
 }
 
-function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostnames: ReadonlyMap<string, string>; now: Date }) {
+function TasksTable({
+  service,
+  hostnames,
+  simulated,
+  now,
+}: {
+  service: ServiceDetail;
+  hostnames: ReadonlyMap<string, string>;
+  /** Nodes whose tasks are only reported: nothing runs there (ADR 0019). */
+  simulated: ReadonlySet<string>;
+  now: Date;
+}) {
   const [history, setHistory] = useState(false);
   const tasks = useMemo(() => {
     const list = history ? service.tasks : service.tasks.filter(isCurrentTask);
@@ -295,9 +306,16 @@ function TasksTable({ service, hostnames, now }: { service: ServiceDetail; hostn
                     </td>
                     <td className="px-4 py-2">
                       {task.nodeId ? (
-                        <Link href={`/nodes/${task.nodeId}`} className={linkClass} data-testid="task-node">
-                          {hostname ?? shortId(task.nodeId)}
-                        </Link>
+                        <>
+                          <Link href={`/nodes/${task.nodeId}`} className={linkClass} data-testid="task-node">
+                            {hostname ?? shortId(task.nodeId)}
+                          </Link>
+                          {simulated.has(task.nodeId) && (
+                            <span className="ml-1" title="A simulated node: the task is reported running, and no container runs" data-testid="task-simulated">
+                              <Badge tone="warn">simulated</Badge>
+                            </span>
+                          )}
+                        </>
                       ) : (
                         <span className="text-zinc-500">not assigned</span>
                       )}
@@ -489,6 +507,7 @@ export default function ServiceDetailPage() {
   });
   const nodes = useQuery({ ...trpc.node.list.queryOptions(undefined, backgroundPoll), select: decodeNodeList, staleTime: 30_000 });
   const hostnames = useMemo(() => new Map((nodes.data ?? []).map((n) => [n.id, n.hostname])), [nodes.data]);
+  const simulated = useMemo(() => new Set((nodes.data ?? []).filter((n) => n.runtime.kind === "simulated").map((n) => n.id)), [nodes.data]);
   const [removing, setRemoving] = useState(false);
 
   // A task on a node the list has not seen yet (it just joined): read the list again.
@@ -545,7 +564,7 @@ export default function ServiceDetailPage() {
           <Summary service={data} />
         </div>
         <div className="min-w-0 space-y-4 2xl:col-start-2 2xl:row-span-2 2xl:row-start-1">
-          <TasksTable service={data} hostnames={hostnames} now={new Date(service.dataUpdatedAt)} />
+          <TasksTable service={data} hostnames={hostnames} simulated={simulated} now={new Date(service.dataUpdatedAt)} />
           <ServiceLogs serviceRef={data.id} tasks={data.tasks} />
         </div>
         <div className="min-w-0 space-y-4">
