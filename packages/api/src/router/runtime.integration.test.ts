@@ -46,10 +46,14 @@ describe.each(testStoreKinds())("runtime policy and seccomp profiles on %s", (ki
 
   beforeEach(async () => {
     h = await createHarness(kind);
-    await h.setupAdmin();
-    admin = await h.caller({ sessionToken: await h.login("admin", "correct horse battery") });
-    const user = await createUser(h.t.store.prisma, { id: "runtime-viewer", username: "runtime-viewer", passwordHash: "x", role: "viewer" });
-    viewer = await h.caller({ bearerToken: (await h.manager.apiTokens.create(user, { name: "v" }, null)).token });
+    // Both through API tokens: what is tested is the runtime, not sign-in (whose password
+    // hashing would cost each of these tests a second or more).
+    const tokenFor = async (id: string, role: "admin" | "viewer") => {
+      const user = await createUser(h.t.store.prisma, { id, username: id, passwordHash: "x", role });
+      return h.caller({ bearerToken: (await h.manager.apiTokens.create(user, { name: id }, null)).token });
+    };
+    admin = await tokenFor("admin", "admin");
+    viewer = await tokenFor("runtime-viewer", "viewer");
   });
   afterEach(async () => {
     await h.dispose();
