@@ -123,8 +123,8 @@ afterAll(async () => {
   }
   rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   rmSync(secretsRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  for (const engine of engines) await engine.stop();
   for (const dir of extraRoots) rmSync(dir, { recursive: true, force: true });
+  for (const engine of engines) await engine.stop();
 });
 
 describe("the release tarball, installed with npm from nothing else", () => {
