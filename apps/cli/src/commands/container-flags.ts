@@ -11,6 +11,7 @@ import {
   type MountType,
   type SeccompSetting,
   weakenedProtections,
+  readCsvRecord,
 } from "@rampart/core";
 import { parseGoBool, UsageError } from "./cli.js";
 import { badFlag } from "./task-flags.js";
@@ -99,40 +100,6 @@ function shellFlag(value: string, flag: string): string[] {
 // Mounts (`--mount type=tmpfs,target=/cache,tmpfs-size=64m`)
 // ---------------------------------------------------------------------------
 
-/** encoding/csv's first record, as MountOpt reads it: fields split at commas, `"…"` quoting with `""` for a quote. */
-function csvFields(text: string): string[] {
-  if (/[\r\n]/.test(text)) throw new Error("a mount is one line");
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (text[i] === '"') {
-      let field = "";
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new Error('parse error: extraneous or missing " in quoted-field');
-        if (text[i] === '"' && text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-        } else if (text[i] === '"') {
-          i++;
-          break;
-        } else field += text[i++];
-      }
-      fields.push(field);
-      if (i >= text.length) return fields;
-      if (text[i] !== ",") throw new Error('parse error: extraneous or missing " in quoted-field');
-      i++;
-      continue;
-    }
-    const comma = text.indexOf(",", i);
-    const field = comma === -1 ? text.slice(i) : text.slice(i, comma);
-    if (field.includes('"')) throw new Error('parse error: bare " in non-quoted-field');
-    fields.push(field);
-    if (comma === -1) return fields;
-    i = comma + 1;
-  }
-}
-
 /** parseBoolValue: a key alone is true; else only 1, true, 0 or false. */
 function mountBool(key: string, value: string, hasValue: boolean): boolean {
   if (!hasValue) return true;
@@ -173,7 +140,7 @@ export function parseMount(text: string): MountSpec {
   let readOnly = false;
   let tmpfsSizeBytes: number | undefined;
   let tmpfsMode: number | undefined;
-  for (const field of csvFields(value)) {
+  for (const field of readCsvRecord(value)) {
     const eq = field.indexOf("=");
     const hasValue = eq !== -1;
     const rawKey = hasValue ? field.slice(0, eq) : field;

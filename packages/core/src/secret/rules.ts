@@ -278,8 +278,11 @@ export function parseGoUint32(text: string): number {
   return Number(parseGoUint(text, 0, 32));
 }
 
-/** One record of Go's encoding/csv with its defaults (comma, quotes, no trimming). */
-function readCsvRecord(line: string): string[] {
+/**
+ * One record of Go's encoding/csv with its defaults (comma, quotes, no trimming), as the
+ * docker CLI reads `--secret` and `--mount`.
+ */
+export function readCsvRecord(line: string): string[] {
   // Blank lines are skipped; nothing left is Go's io.EOF.
   const text = line.split(/\r?\n/).find((l) => l !== "");
   if (text === undefined) throw new Error("EOF");
