@@ -49,7 +49,7 @@ export interface LogPage {
   done: boolean;
 }
 
-/** Lines, and characters, a session holds for its reader; older lines are dropped (and counted) past either. */
+/** Lines, and characters, a session holds for its reader; older lines are dropped past either (the next read counts them). */
 const SESSION_BUFFER_LINES = 10_000;
 const SESSION_BUFFER_CHARS = 4 * 1024 * 1024;
 /** Sessions open at once: per reader, and in all. */
@@ -74,7 +74,6 @@ interface Session {
   first: number;
   /** Characters held in `lines`. */
   chars: number;
-  dropped: number;
   /** Nodes still sending, by node ID. */
   sending: Set<string>;
   follow: boolean;
@@ -148,7 +147,6 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
         lines: [],
         first: 0,
         chars: 0,
-        dropped: 0,
         sending: new Set(),
         follow: options.follow,
         lastRead: Date.now(),
@@ -258,7 +256,6 @@ export function createLogService(deps: ManagerDeps, audit: AuditService, service
         session.lines.splice(0, excess);
         session.chars = chars;
         session.first += excess;
-        session.dropped += excess;
       }
       if (finished) session.sending.delete(nodeId);
       wakeSession(session);
