@@ -1,5 +1,6 @@
 import { Agent, request, type AgentOptions } from "node:https";
 import type { NodeDescription, SecretReference, TaskRuntime } from "@rampart/core";
+import type { LogSubscription } from "@rampart/manager";
 import { SWARM_CIPHERS } from "../server/node-endpoint.js";
 
 /**
@@ -84,16 +85,8 @@ export interface AssignmentsResponse {
   tasks?: AssignedTask[];
 }
 
-/** A reader's request for the logs of some of this node's tasks. */
-export interface LogSubscription {
-  id: string;
-  taskIds: string[];
-  follow: boolean;
-  /** Lines from the end of each log; null for all. */
-  tail: number | null;
-  /** RFC 3339; null for the whole log. */
-  since: string | null;
-}
+/** A reader's request for the logs of some of this node's tasks, as the manager hands it out. */
+export type { LogSubscription } from "@rampart/manager";
 
 export interface LogMessage {
   taskId: string;
