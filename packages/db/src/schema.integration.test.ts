@@ -89,8 +89,9 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     await prisma.cluster.create({ data });
     await expect(prisma.cluster.create({ data: { ...data, id: "1123456789abcdefghijklmno" } })).rejects.toThrow();
     await expect(prisma.cluster.update({ where: { id: data.id }, data: { certExpirySeconds: 60 } })).rejects.toThrow();
-    const row = await prisma.cluster.update({ where: { id: data.id }, data: { version: { increment: 1 }, forceRotate: 1 } });
+    const row = await prisma.cluster.update({ where: { id: data.id }, data: { version: { increment: 1 }, forceRotate: 1, wrappedKek: bytes(60) } });
     expect(row.version).toBe(2);
+    expect(row.wrappedKek).toHaveLength(60);
   },
   Node: async (prisma) => {
     const row = await prisma.node.create({
@@ -203,6 +204,18 @@ const exercises: Record<Prisma.ModelName, Exercise> = {
     await prisma.seccompProfile.create({ data: row });
     // Names are unique: services refer to a profile by name.
     await expect(prisma.seccompProfile.create({ data: { ...row, id: "p00000000000000000000000b" } })).rejects.toMatchObject({ code: "P2002" });
+  },
+  Environment: async (prisma) => {
+    const row = { id: "e00000000000000000000000a", name: "prod", dockerHost: "tcp://10.0.0.1:2376", tlsKey: bytes(80), clusterId: "c1", createdBy: "admin" };
+    const made = await prisma.environment.create({ data: row });
+    expect(made.kind).toBe("docker");
+    expect(made.insecure).toBe(false);
+    expect(made.tlsKey).toHaveLength(80);
+    await prisma.environment.update({ where: { id: row.id }, data: { eventsSince: "1700000000000000000" } });
+    // A name, and a swarm, are connected once.
+    await expect(prisma.environment.create({ data: { ...row, id: "e00000000000000000000000b", clusterId: "c2" } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(prisma.environment.create({ data: { ...row, id: "e00000000000000000000000c", name: "other" } })).rejects.toMatchObject({ code: "P2002" });
+    await prisma.environment.delete({ where: { id: row.id } });
   },
 };
 

@@ -17,6 +17,8 @@ export const AUDIT_COLUMNS = [
   ["context_type", "text"],
   ["context_id", "text"],
   ["context_name", "text"],
+  ["env_id", "text"],
+  ["env_name", "text"],
 ] as const;
 
 /** An event as the audit table's columns, in the table's column order. */
@@ -36,6 +38,8 @@ export function auditRow(event: AuditEventInput, at: Date) {
     contextType: event.context?.type ?? null,
     contextId: event.context?.id ?? null,
     contextName: event.context?.name ?? null,
+    envId: event.env?.id ?? null,
+    envName: event.env?.name ?? null,
   };
 }
 
@@ -54,6 +58,8 @@ export interface AuditQuery {
   actions?: readonly AuditAction[] | undefined;
   outcome?: AuditOutcome | undefined;
   targetId?: string | undefined;
+  /** One environment's events: an environment's ID, or `native` for Rampart's own cluster's. */
+  env?: string | undefined;
   /** Case-insensitive match on actor, target and context names and IDs. */
   search?: string | undefined;
   /** Events with an id below this one (newest first paging). */
@@ -69,6 +75,7 @@ export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]
         : {}),
       ...(query.outcome ? { outcome: query.outcome } : {}),
       ...(query.targetId ? { targetId: query.targetId } : {}),
+      ...(query.env ? { envId: query.env === "native" ? null : query.env } : {}),
       ...(query.search
         ? {
             OR: [
@@ -101,6 +108,8 @@ export async function listAudit(db: Db, query: AuditQuery): Promise<AuditEvent[]
       contextType: true,
       contextId: true,
       contextName: true,
+      envId: true,
+      envName: true,
     },
   });
   return rows.map((r) => ({

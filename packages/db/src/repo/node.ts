@@ -1,4 +1,4 @@
-import { LEGACY_RUNTIME, RUNTIME_KINDS, type AuditEventInput, type Availability, type NodeCertificateInfo, type NodeDescription, type NodeGenericResources, type NodeRecord, type NodeRole, type NodeRuntime, type RuntimeKind } from "@rampart/core";
+import { CERT_ISSUANCE_STATES, LEGACY_RUNTIME, RUNTIME_KINDS, type AuditEventInput, type CertIssuanceState, type NodeTlsInfo, type Availability, type NodeCertificateInfo, type NodeDescription, type NodeGenericResources, type NodeRecord, type NodeRole, type NodeRuntime, type RuntimeKind } from "@rampart/core";
 import type { Db, Prisma } from "../prisma.js";
 import { valuesClause } from "./sql.js";
 import { AUDIT_COLUMNS, auditRow } from "./audit.js";
@@ -29,6 +29,12 @@ const listSelect = {
   certRole: true,
   certNotBefore: true,
   certNotAfter: true,
+  certStatus: true,
+  certStatusReason: true,
+  tlsIssuerKeyId: true,
+  tlsSerial: true,
+  tlsTrustRootDigest: true,
+  tlsSeenAt: true,
 } as const;
 
 type Row = Prisma.NodeGetPayload<{ select: typeof listSelect }> & { certPem?: string | null };
@@ -98,6 +104,13 @@ function toRecord(row: Row): NodeRecord {
     version: row.version,
     lastHeartbeatAt: row.lastHeartbeatAt,
     certificate,
+    certStatus: {
+      state: (CERT_ISSUANCE_STATES as readonly string[]).includes(row.certStatus) ? (row.certStatus as CertIssuanceState) : "issued",
+      reason: row.certStatusReason,
+    },
+    tlsInfo: row.tlsSeenAt
+      ? { issuerKeyId: row.tlsIssuerKeyId, serial: row.tlsSerial, trustRootDigest: row.tlsTrustRootDigest, seenAt: row.tlsSeenAt }
+      : null,
   };
 }
 
@@ -131,6 +144,12 @@ type PackedNode = [
   runtimeKind: string,
   runtimeDetail: string,
   securityOptions: Prisma.JsonValue,
+  certStatus: string,
+  certStatusReason: string | null,
+  tlsIssuerKeyId: string | null,
+  tlsSerial: string | null,
+  tlsTrustRootDigest: string | null,
+  tlsSeenAt: number | null,
 ];
 
 /**
@@ -143,7 +162,8 @@ export async function listNodes(db: Db): Promise<NodeRecord[]> {
     `SELECT coalesce(json_agg(json_build_array(
               id, hostname, role, availability, labels, engine_labels, generic_resources, os, arch, nano_cpus, memory_bytes,
               engine_version, addr, is_leader, ${ms("created_at")}, ${ms("updated_at")}, version, ${ms("last_heartbeat_at")},
-              cert_serial, cert_role, ${ms("cert_not_before")}, ${ms("cert_not_after")}, runtime_kind, runtime_detail, security_options)
+              cert_serial, cert_role, ${ms("cert_not_before")}, ${ms("cert_not_after")}, runtime_kind, runtime_detail, security_options,
+              cert_status, cert_status_reason, tls_issuer_key_id, tls_serial, tls_trust_root_digest, ${ms("tls_seen_at")})
             ORDER BY hostname), '[]')::text AS nodes
        FROM node`,
   );
@@ -174,6 +194,12 @@ export async function listNodes(db: Db): Promise<NodeRecord[]> {
       runtimeKind: n[22],
       runtimeDetail: n[23],
       securityOptions: n[24],
+      certStatus: n[25],
+      certStatusReason: n[26],
+      tlsIssuerKeyId: n[27],
+      tlsSerial: n[28],
+      tlsTrustRootDigest: n[29],
+      tlsSeenAt: dateOf(n[30]),
     }),
   );
 }
@@ -214,9 +240,11 @@ export interface NewNode {
   at: Date;
   /** The node's first certificate, written with the row (one statement per join). */
   certificate?: NodeCertificateInfo;
+  /** Instead of a certificate: an external CA has not signed yet (or refused), why, and the CSR to sign. */
+  waiting?: { state: CertIssuanceState; reason: string; csr: string };
 }
 
-/** A certificate as the node row's columns. */
+/** A certificate as the node row's columns: a newly signed one is `issued`, whatever was asked before. */
 function certificateColumns(cert: NodeCertificateInfo) {
   return {
     certSerial: cert.serial,
@@ -224,6 +252,8 @@ function certificateColumns(cert: NodeCertificateInfo) {
     certRole: cert.role,
     certNotBefore: cert.notBefore,
     certNotAfter: cert.notAfter,
+    certStatus: "issued",
+    certStatusReason: null,
   };
 }
 
@@ -246,7 +276,14 @@ function newNodeRow(input: NewNode) {
       createdAt: input.at,
       updatedAt: input.at,
       ...(input.certificate ? certificateColumns(input.certificate) : {}),
+      ...(input.waiting ? { certStatus: input.waiting.state, certStatusReason: input.waiting.reason, certCsr: input.waiting.csr } : {}),
   };
+}
+
+/** The CSR a join left waiting for an external CA, or null. */
+export async function pendingCsrOf(db: Db, id: string): Promise<string | null> {
+  const row = await db.node.findUnique({ where: { id }, select: { certCsr: true } });
+  return row?.certCsr ?? null;
 }
 
 export async function createNode(db: Db, input: NewNode): Promise<void> {
@@ -296,6 +333,34 @@ export async function updateNode(db: Db, id: string, expectedVersion: number | u
 export async function setNodeCertificate(db: Db, id: string, cert: NodeCertificateInfo): Promise<boolean> {
   const { count } = await db.node.updateMany({ where: { id }, data: certificateColumns(cert) });
   return count === 1;
+}
+
+/**
+ * Sets the certificate status of these nodes, unless it is one of `unless` (the rotation
+ * reconciler leaves nodes that are renewing or pending alone). Returns the nodes changed.
+ */
+export async function setNodeCertStatus(
+  db: Db,
+  ids: readonly string[],
+  state: CertIssuanceState,
+  reason: string | null,
+  unless: readonly CertIssuanceState[] = [],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.node.findMany({ where: { id: { in: [...ids] }, certStatus: { notIn: [...unless] } }, select: { id: true } });
+  if (rows.length === 0) return [];
+  await db.node.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { certStatus: state, certStatusReason: reason } });
+  return rows.map((r) => r.id);
+}
+
+/** What nodes last presented on their mutual-TLS connections (only what changed is written). */
+export async function recordNodeTls(db: Db, items: ReadonlyArray<{ id: string } & NodeTlsInfo>): Promise<void> {
+  for (const item of items) {
+    await db.node.updateMany({
+      where: { id: item.id },
+      data: { tlsIssuerKeyId: item.issuerKeyId, tlsSerial: item.serial, tlsTrustRootDigest: item.trustRootDigest, tlsSeenAt: item.seenAt },
+    });
+  }
 }
 
 export async function countManagers(db: Db): Promise<number> {
@@ -374,6 +439,9 @@ const NODE_COLUMNS = [
   ["runtime_kind", "text"],
   ["runtime_detail", "text"],
   ["security_options", "jsonb"],
+  ["cert_status", "text"],
+  ["cert_status_reason", "text"],
+  ["cert_csr", "text"],
 ] as const;
 
 
@@ -409,6 +477,9 @@ export async function insertJoinedNodes(db: Db, nodes: NewNode[], events: AuditE
     runtimeColumns(n.runtime).runtimeKind,
     runtimeColumns(n.runtime).runtimeDetail,
     JSON.stringify(runtimeColumns(n.runtime).securityOptions),
+    n.waiting?.state ?? "issued",
+    n.waiting?.reason ?? null,
+    n.waiting?.csr ?? null,
   ]);
   const nodeValues = valuesClause(nodeRows, NODE_COLUMNS, params);
   const auditRows = events.map((e) => Object.values(auditRow(e, at)));
