@@ -2,6 +2,7 @@ export * from "./audit/index.js";
 export * from "./cluster/index.js";
 export * from "./constraint/index.js";
 export * from "./encoding/index.js";
+export * from "./environment/index.js";
 export * from "./errors/index.js";
 export * from "./id/index.js";
 export * from "./node/index.js";

@@ -1,8 +1,11 @@
 import type { RuntimePolicy } from "../service/container.js";
 import { invalidArgument } from "../errors/index.js";
+import type { ExternalCa } from "./ca-config.js";
 import { formatGoDuration } from "./duration.js";
 
 export * from "./duration.js";
+export * from "./ca-config.js";
+export * from "./pki.js";
 
 /** Swarm's defaults (swarm-semantics.md §9). */
 export const DEFAULT_CERT_EXPIRY_MS = 2160 * 3_600_000;
@@ -69,4 +72,18 @@ export interface ClusterRecord {
   taskHistoryLimit: number;
   /** What services may reach of their nodes (host paths, host network, privileged): ADR 0019. */
   runtimePolicy: RuntimePolicy;
+  /** RootCA.LastForcedRotation: the `forceRotate` the current root, or the rotation under way, answers. */
+  lastForcedRotation: number;
+  /** Spec.CAConfig.ExternalCAs. */
+  externalCas: ExternalCa[];
+  /** The rotation under way (its key stays sealed), or null. */
+  rootRotation: { caCert: string; crossSignedCaCert: string; startedAt: Date } | null;
+  /** When the last rotation finished; null for the root the swarm was made with. */
+  rootRotatedAt: Date | null;
+  workerTokenRotatedAt: Date;
+  managerTokenRotatedAt: Date;
+  /** Spec.EncryptionConfig.AutoLockManagers. */
+  autolock: boolean;
+  /** When the unlock key was made; null without autolock. */
+  unlockKeyRotatedAt: Date | null;
 }

@@ -1,3 +1,4 @@
+import type { CaChangePorts } from "../cluster/ca-config.js";
 import { isRampartError } from "../errors/index.js";
 
 /** One case's outcome, for the CLI to count and print. */
@@ -12,6 +13,29 @@ export interface CaseResult {
 /** Hashing comes in from the caller: core does no crypto of its own. */
 export interface ConformancePorts {
   sha256Hex(bytes: Uint8Array): string;
+  /** Keys, certificates and TLS servers for ca_rotation.json; without them its cases fail, saying so. */
+  ca?: CaConformancePorts;
+}
+
+/**
+ * What ca_rotation.json's scenarios are built from: the manager's own root checks,
+ * cross-signing and reachability test (`CaChangePorts`), and real roots and servers.
+ */
+export interface CaConformancePorts extends CaChangePorts {
+  now(): Date;
+  /**
+   * A self-signed root and its PKCS#8 key: valid for `days` (20 years if not given), or
+   * one that ended yesterday; made with `key` when given, so two roots can share a key.
+   */
+  root(options?: { days?: number; expired?: boolean; key?: string }): { cert: string; key: string };
+  /** An https URL served on this machine with a certificate `issuer` issued. */
+  server(issuer: { cert: string; key: string }): Promise<string>;
+  /** An https URL on this machine where nothing answers. */
+  closedUrl(): Promise<string>;
+  /** Whether `cert`'s signature verifies with `issuerCert`'s public key. */
+  verifies(cert: string, issuerCert: string): boolean;
+  /** Stops the servers. */
+  close(): Promise<void>;
 }
 
 /** What one check found: `detail` says what differed when it failed. */
@@ -25,6 +49,16 @@ export class Cases {
   check(name: string, run: () => Verdict): void {
     try {
       const { ok, detail } = run();
+      this.results.push({ file: this.file, name, ok, ...(ok ? {} : { detail }) });
+    } catch (error) {
+      this.results.push({ file: this.file, name, ok: false, detail: `threw: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
+  /** As `check`, for a check that waits on something. */
+  async checkAsync(name: string, run: () => Promise<Verdict>): Promise<void> {
+    try {
+      const { ok, detail } = await run();
       this.results.push({ file: this.file, name, ok, ...(ok ? {} : { detail }) });
     } catch (error) {
       this.results.push({ file: this.file, name, ok: false, detail: `threw: ${error instanceof Error ? error.message : String(error)}` });

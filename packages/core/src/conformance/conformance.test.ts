@@ -21,8 +21,18 @@ function withValue(file: string, path: ReadonlyArray<string | number>, value: un
   return copy;
 }
 
-describe.each(Object.keys(VECTOR_RUNNERS))("conformance: %s", (file) => {
-  const { results, notImplemented } = runVectorFile(file, read(file), ports);
+/**
+ * ca_rotation.json is built from real keys and TLS servers, which core does not have: the
+ * CLI's conformance test runs it with the manager's. Here it is one failing case saying so.
+ */
+const NEEDS_CA_PORTS = "ca_rotation.json";
+const runnable = Object.keys(VECTOR_RUNNERS).filter((file) => file !== NEEDS_CA_PORTS);
+const ranHere = await Promise.all(runnable.map(async (file) => [file, await runVectorFile(file, read(file), ports)] as const));
+/** A folder's failures, less the one ca_rotation.json gives without CA ports. */
+const failuresOf = (results: ReadonlyArray<{ file: string; name: string; ok: boolean; detail?: string }>) =>
+  results.filter((r) => !r.ok && !(r.file === NEEDS_CA_PORTS && r.name === "ports"));
+
+describe.each(ranHere)("conformance: %s", (_file, { results, notImplemented }) => {
   it("ok/has cases", () => expect(results.length).toBeGreaterThan(5));
   it("ok/is run, not reported as not implemented", () => expect(notImplemented).toEqual([]));
   it.each(results.map((r) => [r.name, r] as const))("ok/%s", (_name, result) => {
@@ -47,7 +57,7 @@ describe("conformance runner: a folder", () => {
       [["extra.json", "file", "unknown vector file"]],
     ],
     ["fail/a runner's file missing from the folder is a failure", without(projectFolder(), "tokens.json"), [["tokens.json", "file", "missing"]]],
-    ["fail/a not-implemented file missing from the folder is a failure", without(projectFolder(), "ca_rotation.json"), [["ca_rotation.json", "file", "missing"]]],
+    ["fail/a CA-rotation file missing from the folder is a failure", without(projectFolder(), "ca_rotation.json"), [["ca_rotation.json", "file", "missing"]]],
     [
       "fail/a file that is not JSON is a failure",
       [...without(projectFolder(), "secrets.json"), { name: "secrets.json", text: "{" }],
@@ -59,37 +69,41 @@ describe("conformance runner: a folder", () => {
       [["secrets.json", "file", "cannot read: EACCES"]],
     ],
   ];
-  it.each(cases)("%s", (_name, files, expected) => {
-    const report = runVectorFiles(files, ports);
-    const failures = report.results.filter((r) => !r.ok);
+  it.each(cases)("%s", async (_name, files, expected) => {
+    const report = await runVectorFiles(files, ports);
+    const failures = failuresOf(report.results);
     expect(failures.map((r) => [r.file, r.name])).toEqual(expected.map(([file, name]) => [file, name]));
     for (const [i, [, , mentions]] of expected.entries()) expect(failures[i]!.detail).toContain(mentions);
     expect(report.results.filter((r) => r.ok).length, "the other files still run").toBeGreaterThan(200);
   });
 
-  it("ok/files on the not-implemented list are reported as such, not run", () => {
-    const report = runVectorFiles(projectFolder(), ports);
-    expect(report.notImplemented).toEqual(["ca_rotation.json"]);
-    expect(report.results.filter((r) => r.file === "ca_rotation.json")).toEqual([]);
+  it("ok/nothing is on the not-implemented list: every file is run", async () => {
+    const report = await runVectorFiles(projectFolder(), ports);
+    expect(report.notImplemented).toEqual([]);
   });
 
-  it("ok/cases come in file order", () => {
-    const files = runVectorFiles(projectFolder(), ports).results.map((r) => r.file);
+  it("fail/ca_rotation.json without CA ports is one failing case that says what is missing", async () => {
+    const { results } = await runVectorFile(NEEDS_CA_PORTS, read(NEEDS_CA_PORTS), ports);
+    expect(results).toEqual([{ file: NEEDS_CA_PORTS, name: "ports", ok: false, detail: expect.stringContaining("no CA ports") }]);
+  });
+
+  it("ok/cases come in file order", async () => {
+    const files = (await runVectorFiles(projectFolder(), ports)).results.map((r) => r.file);
     expect([...new Set(files)]).toEqual(Object.keys(VECTOR_RUNNERS).sort());
   });
 });
 
 describe("conformance runner", () => {
-  it("ok/the not-implemented list is exactly ca_rotation.json: adding to it is a visible change", () => {
-    expect(NOT_IMPLEMENTED_VECTOR_FILES).toEqual(["ca_rotation.json"]);
+  it("ok/the not-implemented list is empty: adding to it is a visible change", () => {
+    expect(NOT_IMPLEMENTED_VECTOR_FILES).toEqual([]);
   });
 
   it("ok/no file both has a runner and is on the not-implemented list", () => {
     expect(NOT_IMPLEMENTED_VECTOR_FILES.filter((file) => file in VECTOR_RUNNERS)).toEqual([]);
   });
 
-  it("fail/an unknown file is a failing case, not undefined", () => {
-    expect(runVectorFile("not-a-vector-file.json", {}, ports)).toEqual({
+  it("fail/an unknown file is a failing case, not undefined", async () => {
+    expect(await runVectorFile("not-a-vector-file.json", {}, ports)).toEqual({
       results: [{ file: "not-a-vector-file.json", name: "file", ok: false, detail: "unknown vector file: it has no runner and is not on the not-implemented list" }],
       notImplemented: [],
     });
@@ -105,16 +119,16 @@ describe("conformance runner", () => {
     expect(Object.values(module)).toContain(runner);
   });
 
-  it("fail/a wrong expectation is reported, not passed", () => {
+  it("fail/a wrong expectation is reported, not passed", async () => {
     const data = withValue("ca_auth.json", ["cases", 0, "expect"], { allow: false, error: "nope" });
-    const failed = runVectorFile("ca_auth.json", data, ports).results.filter((r) => !r.ok);
+    const failed = (await runVectorFile("ca_auth.json", data, ports)).results.filter((r) => !r.ok);
     expect(failed).toHaveLength(1);
     expect(failed[0]!.detail).toContain('expected {"allow":false,"error":"nope"}');
   });
 
-  it("fail/a changed Swarm message in secrets.json is reported, not passed", () => {
+  it("fail/a changed Swarm message in secrets.json is reported, not passed", async () => {
     const data = withValue("secrets.json", ["names", 0, "error"], "a name, please");
-    const failed = runVectorFile("secrets.json", data, ports).results.filter((r) => !r.ok);
+    const failed = (await runVectorFile("secrets.json", data, ports)).results.filter((r) => !r.ok);
     expect(failed.map((r) => r.name)).toEqual(["names/0"]);
   });
 });
@@ -151,8 +165,8 @@ describe("conformance runner: a file of the wrong shape fails, naming the file a
     ]],
     ["fail/a file that is not an object", "secrets.json", [], ["(the file): Invalid input: expected object, received array"]],
   ];
-  it.each(cases)("%s", (_name, file, data, problems) => {
-    const { results } = runVectorFile(file, data, ports);
+  it.each(cases)("%s", async (_name, file, data, problems) => {
+    const { results } = await runVectorFile(file, data, ports);
     expect(results).toEqual(problems.map((detail) => ({ file, name: "schema", ok: false, detail })));
   });
 });

@@ -3,7 +3,7 @@
  * is run against Rampart's own code. Pure: the caller reads the files and supplies a
  * SHA-256. Kept out of core's barrel: production code never needs it.
  */
-export type { CaseResult, ConformancePorts } from "./cases.js";
+export type { CaseResult, ConformancePorts, CaConformancePorts } from "./cases.js";
 export {
   NOT_IMPLEMENTED_VECTOR_FILES,
   VECTOR_RUNNERS,

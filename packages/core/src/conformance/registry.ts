@@ -1,4 +1,5 @@
 import { caAuth } from "./ca-auth.js";
+import { caRotation } from "./ca-rotation.js";
 import type { CaseResult, ConformancePorts } from "./cases.js";
 import { constraints } from "./constraints.js";
 import { scheduler } from "./scheduler.js";
@@ -13,15 +14,15 @@ import type { VectorKind } from "./vector-kind.js";
  * and one line here.
  */
 export const VECTOR_RUNNERS: Readonly<Record<string, VectorKind>> = Object.fromEntries(
-  [tokens, caAuth, constraints, scheduler, secrets].map((kind) => [kind.file, kind]),
+  [tokens, caAuth, caRotation, constraints, scheduler, secrets].map((kind) => [kind.file, kind]),
 );
 
 /**
  * Vector files the project knows it does not run yet. They are reported and counted on
  * every run, never passed over in silence, and a test pins this list, so adding to it is
- * a visible change. `ca_rotation.json` waits for the CA-rotation work.
+ * a visible change. Every file is run today.
  */
-export const NOT_IMPLEMENTED_VECTOR_FILES: readonly string[] = ["ca_rotation.json"];
+export const NOT_IMPLEMENTED_VECTOR_FILES: readonly string[] = [];
 
 /**
  * What a run found. File-level problems (unknown, missing, unreadable or not JSON) are
@@ -40,11 +41,11 @@ export type VectorFile = { name: string; text: string } | { name: string; readEr
 const fileFailure = (file: string, detail: string): CaseResult => ({ file, name: "file", ok: false, detail });
 
 /** Runs one file's cases. A file with neither a runner nor a place on the not-implemented list fails. */
-export function runVectorFile(file: string, data: unknown, ports: ConformancePorts): ConformanceReport {
+export async function runVectorFile(file: string, data: unknown, ports: ConformancePorts): Promise<ConformanceReport> {
   if (NOT_IMPLEMENTED_VECTOR_FILES.includes(file)) return { results: [], notImplemented: [file] };
   const kind = Object.hasOwn(VECTOR_RUNNERS, file) ? VECTOR_RUNNERS[file] : undefined;
   if (!kind) return { results: [fileFailure(file, "unknown vector file: it has no runner and is not on the not-implemented list")], notImplemented: [] };
-  return { results: kind.run(data, ports), notImplemented: [] };
+  return { results: await kind.run(data, ports), notImplemented: [] };
 }
 
 function readJson(f: VectorFile): { data: unknown } | { problem: string } {
@@ -61,14 +62,14 @@ function readJson(f: VectorFile): { data: unknown } | { problem: string } {
  * there (a runner's file or a not-implemented one), so that neither an extra file nor a
  * missing one can leave cases unrun while the run passes. Files go in name order.
  */
-export function runVectorFiles(files: readonly VectorFile[], ports: ConformancePorts): ConformanceReport {
+export async function runVectorFiles(files: readonly VectorFile[], ports: ConformancePorts): Promise<ConformanceReport> {
   const report: ConformanceReport = { results: [], notImplemented: [] };
   const byName = new Map(files.map((f) => [f.name, f]));
   const names = new Set([...byName.keys(), ...Object.keys(VECTOR_RUNNERS), ...NOT_IMPLEMENTED_VECTOR_FILES]);
   for (const name of [...names].sort()) {
     const f = byName.get(name);
     const read = f ? readJson(f) : { problem: "missing from the vector folder" };
-    const one = "problem" in read ? { results: [fileFailure(name, read.problem)], notImplemented: [] } : runVectorFile(name, read.data, ports);
+    const one = "problem" in read ? { results: [fileFailure(name, read.problem)], notImplemented: [] } : await runVectorFile(name, read.data, ports);
     report.results.push(...one.results);
     report.notImplemented.push(...one.notImplemented);
   }

@@ -30,7 +30,7 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[], prefix: readonly Pr
 /** What a vector file must look like, and the checks run on what matched. */
 export interface VectorKind {
   file: string;
-  run(data: unknown, ports: ConformancePorts): CaseResult[];
+  run(data: unknown, ports: ConformancePorts): Promise<CaseResult[]>;
 }
 
 /**
@@ -38,17 +38,21 @@ export interface VectorKind {
  * and a file of the wrong shape fails with the path of each bad field instead of running
  * checks on half of it.
  */
-export function vectorKind<T>(file: string, schema: z.ZodType<T>, run: (vector: T, c: Cases, ports: ConformancePorts) => void): VectorKind {
+export function vectorKind<T>(
+  file: string,
+  schema: z.ZodType<T>,
+  run: (vector: T, c: Cases, ports: ConformancePorts) => void | Promise<void>,
+): VectorKind {
   return {
     file,
-    run(data, ports) {
+    async run(data, ports) {
       const parsed = schema.safeParse(data);
       const c = new Cases(file);
       if (!parsed.success) {
         for (const problem of schemaProblems(parsed.error.issues)) c.check("schema", () => ({ ok: false, detail: problem }));
         return c.results;
       }
-      run(parsed.data, c, ports);
+      await run(parsed.data, c, ports);
       return c.results;
     },
   };

@@ -119,6 +119,28 @@ export interface NodeCertificateInfo {
   notAfter: Date;
 }
 
+/**
+ * Node.Certificate.Status.State (swarm-semantics §4.4): `issued` once signed; `renew`
+ * while a renewal waits to be signed; `pending` while an external CA has not signed
+ * (recoverable failures); `rotate` when a root rotation asks the node to renew now;
+ * `failed` when signing failed for good.
+ */
+export const CERT_ISSUANCE_STATES = ["issued", "renew", "pending", "rotate", "failed"] as const;
+export type CertIssuanceState = (typeof CERT_ISSUANCE_STATES)[number];
+
+/**
+ * What the node's mutual-TLS identity looked like when it last called (Swarm's
+ * Description.TLSInfo): the authority key ID and serial of the certificate it presented
+ * (read from the verified connection, not from what it says), and the digest of the
+ * trust root it says it holds.
+ */
+export interface NodeTlsInfo {
+  issuerKeyId: string | null;
+  serial: string | null;
+  trustRootDigest: string | null;
+  seenAt: Date;
+}
+
 /** A node as the store holds it. `state` is not stored: it comes from heartbeats. */
 export interface NodeRecord {
   id: string;
@@ -140,6 +162,9 @@ export interface NodeRecord {
   version: number;
   lastHeartbeatAt: Date | null;
   certificate: NodeCertificateInfo | null;
+  certStatus: { state: CertIssuanceState; reason: string | null };
+  /** Null until the node has called with a certificate. */
+  tlsInfo: NodeTlsInfo | null;
 }
 
 /** What a node says about itself when it joins and in heartbeats. */

@@ -69,6 +69,45 @@ const SIGNATURE_OIDS: ReadonlyArray<readonly [SignatureAlgorithm, Uint8Array]> =
 /** AlgorithmIdentifier for ecdsa-with-SHA256; RFC 5758 says the parameters are absent. */
 export const ECDSA_WITH_SHA256 = derSequence(derOid("1.2.840.10045.4.3.2"));
 
+/**
+ * The AlgorithmIdentifier written for each signature algorithm: ECDSA's without
+ * parameters (RFC 5758), RSA's with NULL (RFC 4055), as Go's crypto/x509 writes them.
+ */
+export const SIGNATURE_ALGORITHM_IDS: Readonly<Record<SignatureAlgorithm, Uint8Array>> = {
+  "ecdsa-with-SHA256": ECDSA_WITH_SHA256,
+  "ecdsa-with-SHA384": derSequence(derOid("1.2.840.10045.4.3.3")),
+  "ecdsa-with-SHA512": derSequence(derOid("1.2.840.10045.4.3.4")),
+  "sha256WithRSAEncryption": derSequence(derOid("1.2.840.113549.1.1.11"), new Uint8Array([TAG.NULL, 0])),
+  "sha384WithRSAEncryption": derSequence(derOid("1.2.840.113549.1.1.12"), new Uint8Array([TAG.NULL, 0])),
+  "sha512WithRSAEncryption": derSequence(derOid("1.2.840.113549.1.1.13"), new Uint8Array([TAG.NULL, 0])),
+};
+
+/** The hash a signature algorithm uses, as node:crypto names it. */
+export function signatureHash(algorithm: SignatureAlgorithm): "sha256" | "sha384" | "sha512" {
+  return algorithm.includes("384") ? "sha384" : algorithm.includes("512") ? "sha512" : "sha256";
+}
+
+/** What a CA signs with for a key of this family (CFSSL's `DefaultSigAlgo`). */
+export function defaultSignatureAlgorithm(key: KeyAlgorithm): SignatureAlgorithm | undefined {
+  switch (key) {
+    case "ec-p256":
+      return "ecdsa-with-SHA256";
+    case "ec-p384":
+      return "ecdsa-with-SHA384";
+    case "ec-p521":
+      return "ecdsa-with-SHA512";
+    case "rsa":
+      return "sha256WithRSAEncryption";
+    default:
+      return undefined;
+  }
+}
+
+/** The key family of a DER SubjectPublicKeyInfo. */
+export function spkiKeyAlgorithm(spki: Uint8Array): KeyAlgorithm {
+  return withParseContext("invalid public key", "spki", () => readSpki(spki, readOnly(spki, TAG.SEQUENCE, "SubjectPublicKeyInfo"))).keyAlgorithm;
+}
+
 /** An AlgorithmIdentifier read from a document: where its OID and optional parameters are. */
 export interface AlgorithmIdentifier {
   oid: Tlv;

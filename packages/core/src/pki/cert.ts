@@ -10,6 +10,7 @@ import {
   derImplicit,
   derInteger,
   derNode,
+  derOid,
   derSequence,
   derTime,
   encodeNode,
@@ -30,12 +31,21 @@ import {
   type DerPart,
   type Tlv,
 } from "./der.js";
-import { ECDSA_WITH_SHA256, OID, checkEcdsaSignature, checkSpki, readAlgorithmIdentifier, readSpki, signatureAlgorithmName } from "./algorithms.js";
+import {
+  OID,
+  SIGNATURE_ALGORITHM_IDS,
+  checkEcdsaSignature,
+  checkSpki,
+  readAlgorithmIdentifier,
+  readSpki,
+  signatureAlgorithmName,
+  type SignatureAlgorithm,
+} from "./algorithms.js";
 import { rdn, readName, type NameSummary } from "./name.js";
 
 /**
- * Signs the DER bytes of a to-be-signed structure and returns a DER ECDSA signature.
- * The key stays with the caller (Node's `crypto.sign("sha256", data, key)` fits as is),
+ * Signs the DER bytes of a to-be-signed structure and returns the signature (DER for
+ * ECDSA). The key stays with the caller (Node's `crypto.sign("sha256", data, key)` fits as is),
  * which is what keeps this module pure.
  */
 export type Signer = (data: Uint8Array) => Uint8Array;
@@ -62,6 +72,8 @@ export interface NodeCertificateTemplate {
   spki: Uint8Array;
   /** Usually the SHA-1 of `subjectPublicKeyBits(spki)`; core cannot hash, so the caller does. */
   subjectKeyId: Uint8Array;
+  /** What the issuer's key signs with; ECDSA with SHA-256 unless the root is another kind. */
+  signatureAlgorithm?: SignatureAlgorithm;
 }
 
 /** What a self-signed Swarm root contains (Swarm's default CN is "swarm-ca"). */
@@ -72,6 +84,8 @@ export interface RootCertificateTemplate {
   spki: Uint8Array;
   subjectKeyId: Uint8Array;
   commonName: string;
+  /** Written before the CN when given, so a root can differ by name from another `swarm-ca`. */
+  organizationalUnit?: string;
 }
 
 // Constant fragments, encoded once.
@@ -142,11 +156,18 @@ function subjectKeyIdExtension(subjectKeyId: Uint8Array): DerNode {
 }
 
 /** Writes the body once, signs it, and writes the certificate around it: two buffers in all. */
-function signed(tbsNode: DerNode, sign: Signer): Uint8Array {
+function signed(tbsNode: DerNode, sign: Signer, algorithm: SignatureAlgorithm = "ecdsa-with-SHA256"): Uint8Array {
   const tbs = encodeNode(tbsNode);
   const signature = sign(tbs);
-  checkEcdsaSignature(signature);
-  return encodeNode(derNode(TAG.SEQUENCE, tbs, ECDSA_WITH_SHA256, derNode(TAG.BIT_STRING, NO_UNUSED_BITS, signature)));
+  if (algorithm.startsWith("ecdsa")) checkEcdsaSignature(signature);
+  return encodeNode(derNode(TAG.SEQUENCE, tbs, SIGNATURE_ALGORITHM_IDS[algorithm], derNode(TAG.BIT_STRING, NO_UNUSED_BITS, signature)));
+}
+
+function algorithmOf(name: SignatureAlgorithm | undefined): { name: SignatureAlgorithm; id: Uint8Array } {
+  const chosen = name ?? "ecdsa-with-SHA256";
+  const id = SIGNATURE_ALGORITHM_IDS[chosen];
+  if (id === undefined) throw invalidArgument("signatureAlgorithm", "signature algorithm must be ECDSA or RSA with SHA-256, SHA-384 or SHA-512");
+  return { name: chosen, id };
 }
 
 /**
@@ -179,7 +200,8 @@ export function buildNodeCertificate(t: NodeCertificateTemplate, sign: Signer): 
       extension(OID.subjectAltName, false, san),
     ),
   );
-  return signed(derNode(TAG.SEQUENCE, VERSION_3, serial, ECDSA_WITH_SHA256, t.issuerName, validity, subject, t.spki, extensions), sign);
+  const algorithm = algorithmOf(t.signatureAlgorithm);
+  return signed(derNode(TAG.SEQUENCE, VERSION_3, serial, algorithm.id, t.issuerName, validity, subject, t.spki, extensions), sign, algorithm.name);
 }
 
 /**
@@ -192,9 +214,101 @@ export function buildRootCertificate(t: RootCertificateTemplate, sign: Signer): 
   const serial = checkSerial(t.serial);
   checkSpki(t.spki);
   const validity = checkValidity(t.notBefore, t.notAfter);
-  const name = encodeNode(derNode(TAG.SEQUENCE, rdn(OID.commonName, t.commonName)));
+  if (t.organizationalUnit !== undefined && !isNameText(t.organizationalUnit)) throw invalidArgument("organizationalUnit", "organizational unit must be 1 to 64 printable characters");
+  const name = encodeNode(
+    t.organizationalUnit === undefined
+      ? derNode(TAG.SEQUENCE, rdn(OID.commonName, t.commonName))
+      : derNode(TAG.SEQUENCE, rdn(OID.organizationalUnit, t.organizationalUnit), rdn(OID.commonName, t.commonName)),
+  );
   const extensions = derNode(0xa3, derNode(TAG.SEQUENCE, BC_CA, KU_CA, subjectKeyIdExtension(t.subjectKeyId)));
-  return signed(derNode(TAG.SEQUENCE, VERSION_3, serial, ECDSA_WITH_SHA256, name, validity, name, t.spki, extensions), sign);
+  return signed(derNode(TAG.SEQUENCE, VERSION_3, serial, SIGNATURE_ALGORITHM_IDS["ecdsa-with-SHA256"], name, validity, name, t.spki, extensions), sign);
+}
+
+const AKI = OID.authorityKeyIdentifier.subarray(2);
+
+/** A certificate's extensions as they are written: each one's OID contents and whole DER. */
+function rawExtensions(parsed: ParsedCertificate): Array<{ id: Uint8Array; der: Uint8Array }> {
+  const fields = readChildren(parsed.tbs, readOnly(parsed.tbs, TAG.SEQUENCE, "tbsCertificate"));
+  const wrapper = fields.find((f) => f.tag === 0xa3);
+  if (!wrapper) return [];
+  const [list] = readChildren(parsed.tbs, wrapper);
+  return readChildren(parsed.tbs, list!).map((entry) => ({
+    id: readOid(parsed.tbs, readChildren(parsed.tbs, entry)[0]!),
+    der: encodingOf(parsed.tbs, entry),
+  }));
+}
+
+const EXTENSION_REQUEST = derOid("1.2.840.113549.1.9.14");
+
+/**
+ * A CSR for an existing CA certificate: its exact subject, public key and extensions
+ * (as an extensionRequest), signed by its own key. This is what an external CA is sent
+ * to cross-sign a root (`CrossSignRootCA`, swarm-semantics §4.9).
+ */
+export function buildCaCertificateRequest(certificate: Uint8Array, algorithm: SignatureAlgorithm, sign: Signer): Uint8Array {
+  const parsed = parseCertificate(certificate);
+  const chosen = algorithmOf(algorithm);
+  const extensions = rawExtensions(parsed).map((e) => e.der);
+  const attributes =
+    extensions.length === 0
+      ? derNode(0xa0)
+      : derNode(0xa0, derNode(TAG.SEQUENCE, EXTENSION_REQUEST, derNode(TAG.SET, derNode(TAG.SEQUENCE, ...extensions))));
+  const info = encodeNode(derNode(TAG.SEQUENCE, new Uint8Array([TAG.INTEGER, 1, 0]), parsed.subjectName, parsed.spki, attributes));
+  const signature = sign(info);
+  if (chosen.name.startsWith("ecdsa")) checkEcdsaSignature(signature);
+  return encodeNode(derNode(TAG.SEQUENCE, info, chosen.id, derNode(TAG.BIT_STRING, NO_UNUSED_BITS, signature)));
+}
+
+/** The DER of a certificate's basicConstraints extension value, and whether it is critical; undefined if it has none. */
+export function basicConstraintsOf(certificate: Uint8Array): { critical: boolean; value: Uint8Array } | undefined {
+  const parsed = parseCertificate(certificate);
+  const found = rawExtensions(parsed).find((e) => bytesEqual(e.id, BC));
+  if (!found) return undefined;
+  const parts = readChildren(found.der, readOnly(found.der, TAG.SEQUENCE, "an Extension"));
+  const critical = parts.length === 3 ? readBoolean(found.der, parts[1]!) : false;
+  return { critical, value: contentsOf(found.der, parts[parts.length - 1]!) };
+}
+
+/** Who signs a cross-signed root: the old root's subject and key identifier, and its key's algorithm. */
+export interface CrossSigner {
+  issuerName: Uint8Array;
+  /** The old root's subjectKeyIdentifier, written as the authorityKeyIdentifier; none if it has none. */
+  issuerKeyId?: Uint8Array;
+  signatureAlgorithm: SignatureAlgorithm;
+}
+
+/**
+ * The new root re-signed by the old one (`CrossSignCACertificate`, swarm-semantics §4.8):
+ * the same serial, validity, subject, public key and extensions, with the old root as
+ * issuer and its key identifier as the authority key identifier. A node that trusts
+ * only the old root then accepts whatever the new key signs, through this certificate.
+ */
+export function buildCrossSignedCertificate(newRoot: Uint8Array, signer: CrossSigner, sign: Signer): Uint8Array {
+  const parsed = parseCertificate(newRoot);
+  if (!parsed.isCa) throw invalidArgument("certificate", "certificate not a CA");
+  withParseContext("invalid issuer name", "issuerName", () => readOnly(signer.issuerName, TAG.SEQUENCE, "a Name"));
+  const algorithm = algorithmOf(signer.signatureAlgorithm);
+  // parseCertificate has checked the layout: version, serial, signature, issuer, validity, subject, SPKI, [ids], extensions.
+  const fields = readChildren(parsed.tbs, readOnly(parsed.tbs, TAG.SEQUENCE, "tbsCertificate"));
+  const at = (i: number) => encodingOf(parsed.tbs, fields[i]!);
+  const kept = rawExtensions(parsed).filter((e) => !bytesEqual(e.id, AKI)).map((e) => e.der);
+  if (signer.issuerKeyId) {
+    checkKeyId(signer.issuerKeyId, "issuerKeyId");
+    kept.push(encodeNode(extension(OID.authorityKeyIdentifier, false, derNode(TAG.SEQUENCE, derNode(0x80, signer.issuerKeyId)))));
+  }
+  const offset = fields[0]!.tag === 0xa0 ? 1 : 0;
+  const tbs = derNode(
+    TAG.SEQUENCE,
+    VERSION_3,
+    at(offset),
+    algorithm.id,
+    signer.issuerName,
+    at(offset + 3),
+    at(offset + 4),
+    at(offset + 5),
+    ...(kept.length > 0 ? [derNode(0xa3, derNode(TAG.SEQUENCE, ...kept))] : []),
+  );
+  return signed(tbs, sign, algorithm.name);
 }
 
 /** A certificate's fields as Swarm reads them. Byte fields are views into the input. */
@@ -212,6 +326,8 @@ export interface ParsedCertificate {
   notAfter: Date;
   spki: Uint8Array;
   subjectKeyId?: Uint8Array;
+  /** The authorityKeyIdentifier's keyIdentifier: the issuer's subjectKeyId. */
+  authorityKeyId?: Uint8Array;
   dnsNames: string[];
   isCa: boolean;
   /** A name such as "ecdsa-with-SHA256", or the dotted OID of an algorithm not listed. */
@@ -231,6 +347,7 @@ const BC = OID.basicConstraints.subarray(2);
 
 interface ExtensionSummary {
   subjectKeyId?: Uint8Array;
+  authorityKeyId?: Uint8Array;
   dnsNames: string[];
   isCa: boolean;
 }
@@ -268,6 +385,10 @@ function readExtensions(der: Uint8Array, wrapper: Tlv): ExtensionSummary {
     const value = contentsOf(der, valueTlv);
     if (bytesEqual(id, SKI)) {
       out.subjectKeyId = contentsOf(value, readOnly(value, TAG.OCTET_STRING, "a key identifier"));
+    } else if (bytesEqual(id, AKI)) {
+      // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }
+      const first = readChildren(value, readOnly(value, TAG.SEQUENCE, "authorityKeyIdentifier"))[0];
+      if (first?.tag === 0x80) out.authorityKeyId = contentsOf(value, first);
     } else if (bytesEqual(id, BC)) {
       const constraints = readChildren(value, readOnly(value, TAG.SEQUENCE, "basicConstraints"));
       let next = 0;
@@ -352,6 +473,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       signature: signature.bytes,
     };
     if (extensions.subjectKeyId !== undefined) result.subjectKeyId = extensions.subjectKeyId;
+    if (extensions.authorityKeyId !== undefined) result.authorityKeyId = extensions.authorityKeyId;
     return result;
   });
 }

@@ -8,6 +8,10 @@ export { parseCsr, buildCsr, type ParsedCsr } from "./csr.js";
 export {
   buildNodeCertificate,
   buildRootCertificate,
+  buildCrossSignedCertificate,
+  buildCaCertificateRequest,
+  basicConstraintsOf,
+  type CrossSigner,
   parseCertificate,
   nodeCertificateValidity,
   type NodeCertificateTemplate,
@@ -16,5 +20,10 @@ export {
   type CertificateRole,
   type Signer,
 } from "./cert.js";
+export {
+  defaultSignatureAlgorithm,
+  signatureHash,
+  spkiKeyAlgorithm,
+} from "./algorithms.js";
 export { ecPublicKeyJwk, subjectPublicKeyBits, type EcPublicJwk, type KeyAlgorithm, type SignatureAlgorithm } from "./algorithms.js";
-export { type NameSummary } from "./name.js";
+export { formatName, type NameSummary } from "./name.js";

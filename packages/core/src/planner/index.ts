@@ -17,6 +17,8 @@ import type { PlanResult, PlannerCluster, PlannerNode, PlannerService, Sandbox, 
 
 export * from "./types.js";
 export { pciDssScenario } from "./scenarios.js";
+export { orchestratorNode } from "./sandbox.js";
+export * from "./fidelity.js";
 
 /**
  * Runs one what-if: the sandbox's node changes and planned spec, through the constraint

@@ -361,7 +361,7 @@ const autolockOff: WarningProducer = {
         title: "Autolock is off",
         detail:
           "The key that opens the sealed secrets, the CA key and the join tokens is a file beside the store (in the data directory, or RAMPART_KEK_FILE), so a copy of both opens them all. " +
-          "With autolock, a server starts locked until an administrator gives the unlock key; until Rampart offers it, keep the key on another disk (RAMPART_KEK_FILE).",
+          "With autolock on (Swarm settings), that key is kept wrapped under an unlock key and a server starts locked until an administrator gives it.",
         href: "/settings/swarm",
         action: "Open the swarm settings",
         subject: { type: "cluster", id: null, name: "swarm" },

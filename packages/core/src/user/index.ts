@@ -58,6 +58,8 @@ export const PERMISSIONS = [
   "cluster:admin",
   /** Reveal join tokens (each reveal is audited). */
   "tokens:reveal",
+  /** Connect and remove Docker Swarm environments: a connection to an engine is root on its host (ADR 0020). */
+  "environments:admin",
   /** Unlock sign-ins and reset passwords: granted by role, and allowed on the admin socket alone. */
   "users:admin",
 ] as const;
