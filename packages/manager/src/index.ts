@@ -2,6 +2,9 @@ import { createApiTokenService } from "./api-tokens/index.js";
 import { createAssignmentService } from "./assignments/index.js";
 import { createAuditService } from "./audit/index.js";
 import { createAuthService } from "./auth/index.js";
+import { createAutolockService } from "./autolock/index.js";
+import { createRotationReconciler } from "./cluster/rotation.js";
+import { createPkiService } from "./pki/index.js";
 import { createClusterService } from "./cluster/index.js";
 import { createNodeEndpoint } from "./node-endpoint/index.js";
 import { createNodeService } from "./nodes/index.js";
@@ -10,6 +13,13 @@ import { createPlannerService } from "./planner/index.js";
 import type { ManagerDeps } from "./deps.js";
 import { createDeliveryService } from "./delivery/index.js";
 import { createEventBus, type ManagerEvents } from "./events.js";
+import { createEnvironmentService } from "./environments/index.js";
+import { createEventRecorder } from "./environments/docker/events.js";
+import { createFidelityTracker } from "./environments/docker/fidelity-tracker.js";
+import { createDockerPlannerService } from "./environments/docker/planner.js";
+import { createDockerRotationService } from "./environments/docker/rotation.js";
+import { createDockerServiceService } from "./environments/docker/services.js";
+import { createDockerSecretService } from "./environments/docker/secrets.js";
 import { createSecretService } from "./secrets/index.js";
 import { createSecretRotation } from "./secrets/rotation.js";
 import { createServiceService } from "./services/index.js";
@@ -29,7 +39,14 @@ export type { AuthService, AuthenticatedSession, ClientInfo, LoginResult } from 
 export type { ApiTokenService, CreatedApiToken } from "./api-tokens/index.js";
 export type { Health, SystemService, SystemStatus } from "./system/index.js";
 export { createCertificateAuthority, createRootCa, subjectKeyId, verifyCsr, type CertificateAuthority, type IssuedCertificate } from "./ca/index.js";
-export type { ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
+export { checkRoot, createRootPem, crossSign, externalCaReachable, readPrivateKey } from "./ca/roots.js";
+export { externalCrossSign, externalSign, nodeSignRequest, ExternalCaError, type CfsslSignRequest, type ExternalCaTls } from "./ca/external.js";
+export type { CaChange, ClusterService, ClusterState, JoinTokens } from "./cluster/index.js";
+export type { RotationNodeState, RotationReconciler } from "./cluster/rotation.js";
+export type { NodeSigner } from "./cluster/signer.js";
+export { PKI_NODE_SORTS, pkiSummary, queryPkiNodes, rootView, type PkiExternalCaView, type PkiNodeChain, type PkiNodeQuery, type PkiNodeRow, type PkiNodeSort, type PkiRootView, type PkiRotationView, type PkiService, type PkiStatus } from "./pki/index.js";
+export type { NodeSession } from "./assignments/index.js";
+export * from "./autolock/index.js";
 export type { HeartbeatTracker } from "./nodes/heartbeats.js";
 export type { ServiceService, ServiceView, OrchestratorNode, Plan } from "./services/index.js";
 export type { NewSecret, PreparedSecret, SecretChange, SecretHolder, SecretService, SecretServiceUse, SecretView } from "./secrets/index.js";
@@ -49,10 +66,52 @@ export type { Planner } from "./planner/index.js";
 export type { DeliveredSecret, DeliveryService } from "./delivery/index.js";
 export { REPORTABLE_STATES, type Assignment, type AssignmentService, type ReportableState, type TaskReport } from "./assignments/index.js";
 export type { OverviewService, OverviewSummary } from "./overview/index.js";
+export {
+  CLIENT_API_VERSION,
+  OLDEST_API_VERSION,
+  type Connection,
+  type ConnectedEnvironment,
+  type EnvironmentService,
+  type EnvironmentView,
+  type NewEnvironmentInput,
+} from "./environments/index.js";
+export type { DockerSecretChange, DockerSecretPart, DockerSecretService, DockerSecretView, NewDockerSecret } from "./environments/docker/secrets.js";
+export type {
+  DockerRotationPart,
+  DockerRotationProgress,
+  DockerRotationService,
+  DockerSecretRotation,
+  RotatingService,
+  RotationPhase,
+} from "./environments/docker/rotation.js";
+export type { EventRecorder } from "./environments/docker/events.js";
+export { coreSpecOf, dockerOnlyFields, dockerSpecOf, type CoreSpecReading, type SpecReadOptions, type SpecWriteOptions } from "./environments/docker/spec.js";
+export { dockerServiceSchema, dockerServiceSpecSchema, type DockerService, type DockerServiceSpec } from "./environments/docker/schema.js";
+export { plannerSnapshotOf, readPlannerSnapshot, readSwarmPlacement, swarmPlacementOf, taskStateOf } from "./environments/docker/snapshot.js";
+export {
+  HARDENING_API_VERSION,
+  SERVICE_FIELDS_NOT_REPORTED,
+  type DockerServiceDetail,
+  type DockerServicePart,
+  type DockerServiceService,
+  type DockerServiceView,
+  type DockerServiceWrite,
+  type DockerServiceWriteResult,
+  type DockerTaskView,
+  type HardeningSupport,
+} from "./environments/docker/services.js";
+export { explainPending, type DockerPlannerService, type PendingExplanation } from "./environments/docker/planner.js";
+export { createWorkerPredictor, type FidelityChange, type FidelityEnv, type FidelityJob, type FidelityOptions, type FidelityPorts, type FidelityResult, type FidelityState, type FidelityTracker, type Predictor } from "./environments/docker/fidelity-tracker.js";
 export { checkSeccompProfileContent, MAX_SECCOMP_PROFILE_BYTES, type RuntimeService } from "./runtime/index.js";
 export { describePolicy } from "./cluster/index.js";
 export { MAX_LOG_LINE, type LogLine, type LogOptions, type LogPage, type LogService, type LogSubscription } from "./logs/index.js";
 export type { CertificateDetail, JoinResult, ManagerStatus, NodeDetail, NodeService, NodeView, TlsStatus } from "./nodes/index.js";
+export { issuerKeyIdOf } from "./nodes/index.js";
+export { dockerNodes, NODE_FIELDS_NOT_REPORTED, type DockerNodeDetail, type DockerNodePart, type DockerNodeView, type NodeChange } from "./environments/docker/nodes.js";
+export { dockerSwarm, type DockerSwarmInfo, type DockerSwarmPart, type TlsInfoView, type TrustRootView } from "./environments/docker/swarm.js";
+export { dockerPki, PKI_FIELDS_NOT_REPORTED, rootRotationProgress, type DockerAutolockChange, type DockerPki, type DockerPkiRotationView, type DockerPkiStatus, type RootRotationProgress } from "./environments/docker/pki.js";
+export { dockerNetworks, type NetworkView, type NewNetwork } from "./environments/docker/networks.js";
+export { dockerOverview } from "./environments/docker/overview.js";
 export type { EndpointRequest, EndpointResponse, NodeEndpoint, PeerCertificate } from "./node-endpoint/index.js";
 
 /** The application services, built once per server process over one store. */
@@ -64,6 +123,7 @@ export function createManager(deps: ManagerDeps) {
   const apiTokens = createApiTokenService(deps, audit);
   const system = createSystemService(deps, () => auth.setupNeeded(), startedAt);
   const cluster = createClusterService(deps, audit, () => bus.emit("clusterChanged", {}));
+  const autolock = createAutolockService(deps, audit, cluster);
   const nodes = createNodeService(deps, audit, cluster);
   const secrets = createSecretService(deps, audit);
   const delivery = createDeliveryService(deps, audit);
@@ -79,10 +139,29 @@ export function createManager(deps: ManagerDeps) {
   // tasks told to stop or to start, tasks deleted) through one coalesced sweep.
   bus.on("tasksAssigned", ({ nodeIds }) => assignments.notify(nodeIds));
   for (const event of ["servicesChanged", "desiredStatesChanged", "tasksDeleted"] as const) bus.on(event, () => assignments.notify("all"));
+  const rootRotation = createRotationReconciler(deps, cluster, nodes, assignments);
+  // The dispatcher session's messages ride on the assignment poll: renew now, and the trust root.
+  assignments.useSession((nodeId) => ({ rotate: nodes.certStateOf(nodeId) === "rotate", rootDigest: cluster.current().ca.rootDigestHex }));
+  bus.on("clusterChanged", () => {
+    rootRotation.kick();
+    // A changed trust root (a rotation finished, a root changed back) reaches every node.
+    assignments.notify("all");
+  });
+  const pki = createPkiService(deps, cluster, nodes, rootRotation, secrets);
   const nodeEndpoint = createNodeEndpoint(deps, audit, cluster, nodes, assignments, delivery, runtime, logs);
   const planner = createPlannerService(deps, audit, nodes, services);
   const rotations = createSecretRotation(deps, audit, secrets, services);
   const overview = createOverviewService(deps, { audit, nodes, secrets });
+  const environments = createEnvironmentService(deps, audit);
+  const dockerSecrets = createDockerSecretService(audit);
+  // What a connected swarm's background work keeps is dropped once its environment is removed.
+  const environmentIds = async () => new Set((await environments.list()).map((e) => e.id));
+  const dockerFidelity = createFidelityTracker(deps, { environmentIds });
+  const dockerRotations = createDockerRotationService(deps, audit, dockerFidelity, environmentIds);
+  const dockerServices = createDockerServiceService(audit, environments, dockerFidelity);
+  const dockerPlanner = createDockerPlannerService(audit, dockerServices);
+  const environmentEvents = createEventRecorder(deps, audit, environments);
+  let stopping: Promise<void> | undefined;
   return {
     deps,
     bus,
@@ -91,6 +170,7 @@ export function createManager(deps: ManagerDeps) {
     apiTokens,
     system,
     cluster,
+    autolock,
     nodes,
     nodeEndpoint,
     services,
@@ -98,6 +178,8 @@ export function createManager(deps: ManagerDeps) {
     restarts,
     reaper,
     reconciler,
+    rootRotation,
+    pki,
     assignments,
     planner,
     secrets,
@@ -106,6 +188,13 @@ export function createManager(deps: ManagerDeps) {
     overview,
     runtime,
     logs,
+    environments,
+    dockerSecrets,
+    dockerRotations,
+    dockerFidelity,
+    dockerServices,
+    dockerPlanner,
+    environmentEvents,
 
     /**
      * Catches up at start, as Swarm's leader does when it takes over: the restart
@@ -120,6 +209,7 @@ export function createManager(deps: ManagerDeps) {
       await services.reconcileServices();
       reaper.init();
       await scheduler.pass();
+      rootRotation.start();
     },
 
     /** Waits until every loop has caught up with what happened so far, then runs a pass (tests). */
@@ -138,8 +228,24 @@ export function createManager(deps: ManagerDeps) {
       scheduler.stop();
       restarts.stop();
       reaper.stop();
+      rootRotation.stop();
       assignments.close();
       logs.close();
+      environments.stop();
+      // The connected swarms' background work ends on its own time: `stopped()` waits for it.
+      stopping ??= Promise.all([dockerRotations.stop(), dockerFidelity.stop(), environmentEvents.stop()]).then(
+        () => undefined,
+        (error: unknown) => deps.log.warn({ err: String(error) }, "stopping the connected swarms' background work failed"),
+      );
+    },
+
+    /**
+     * Resolves once what `stop` ended has finished: the event recorder's last write, a
+     * rotation's follow-up under way, the prediction's worker. Await it before closing the
+     * store.
+     */
+    stopped(): Promise<void> {
+      return stopping ?? Promise.resolve();
     },
   };
 }

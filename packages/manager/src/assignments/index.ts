@@ -47,11 +47,19 @@ const MAX_POLLS_PER_NODE = 4;
 /** Dispatcher.UpdateTaskStatus's refusal (manager/dispatcher/dispatcher.go). */
 const NOT_THIS_NODES_TASK = "cannot update a task not assigned this node";
 
-function digestOf(tasks: readonly Assignment[]): string {
+/** What a node is told beside its tasks: renew now (a root rotation), and the trust root it should hold. */
+export interface NodeSession {
+  rotate: boolean;
+  /** Hex SHA-256 of the trust root PEM. */
+  rootDigest: string;
+}
+
+function digestOf(tasks: readonly Assignment[], session: NodeSession): string {
   return createHash("sha256")
     // Not the state: the node moves it itself, and the manager's own moves (orphaned,
     // rejected) take a task out of the list. So a node's reports never wake its own poll.
     .update(tasks.map((t) => `${t.id}:${t.specVersion}:${t.desiredState}`).join(","))
+    .update(`|${session.rotate ? "rotate" : ""}|${session.rootDigest}`)
     .digest("base64url");
 }
 
@@ -77,6 +85,11 @@ export function createAssignmentService(
   const open = new Map<string, number>();
   let sweepTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  /**
+   * What else a node must hear at once, beside its tasks (the dispatcher session's
+   * messages): a request to renew for a root rotation, and the trust root's digest.
+   */
+  let sessionOf: (nodeId: string) => NodeSession = () => ({ rotate: false, rootDigest: "" });
 
   function wake(nodeId: string): void {
     generation.set(nodeId, (generation.get(nodeId) ?? 0) + 1);
@@ -109,7 +122,7 @@ export function createAssignmentService(
     if (nodeIds.length === 0) return;
     const byNode = await listManyNodeAssignments(db, nodeIds);
     for (const nodeId of nodeIds) {
-      const digest = digestOf((byNode.get(nodeId) ?? []).map(toAssignment));
+      const digest = digestOf((byNode.get(nodeId) ?? []).map(toAssignment), sessionOf(nodeId));
       const set = waiters.get(nodeId);
       if (set && [...set].some((w) => w.known !== digest)) wake(nodeId);
     }
@@ -160,6 +173,11 @@ export function createAssignmentService(
   }
 
   return {
+    /** Where each node's session messages come from (the cluster's CA state). */
+    useSession(of: (nodeId: string) => NodeSession): void {
+      sessionOf = of;
+    },
+
     /** Wakes the long polls of these nodes (new assignments or shutdowns), or of every node. */
     notify(nodeIds: ReadonlySet<string> | "all"): void {
       if (nodeIds === "all") scheduleSweep();
@@ -181,7 +199,7 @@ export function createAssignmentService(
      * without `tasks` means nothing changed. The change counter is read before the store,
      * so a change that lands while reading is not missed.
      */
-    async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks?: Assignment[] }> {
+    async poll(nodeId: string, knownDigest: string | undefined): Promise<{ digest: string; tasks?: Assignment[]; session: NodeSession }> {
       // A stopped dispatcher's words (manager/dispatcher/dispatcher.go).
       if (closed) throw new RampartError("unavailable", "dispatcher is stopped");
       if ((open.get(nodeId) ?? 0) >= MAX_POLLS_PER_NODE) {
@@ -193,15 +211,16 @@ export function createAssignmentService(
         for (;;) {
           const seen = generation.get(nodeId) ?? 0;
           const tasks = await list(nodeId);
-          const digest = digestOf(tasks);
+          const session = sessionOf(nodeId);
+          const digest = digestOf(tasks, session);
           if (closed || knownDigest === undefined || digest !== knownDigest) {
             await onChanged(nodeId, tasks);
-            return { digest, tasks };
+            return { digest, tasks, session };
           }
           // Nothing changed in the whole wait: say so without reading the store again.
-          if (Date.now() >= deadline) return { digest };
+          if (Date.now() >= deadline) return { digest, session };
           await waitForChange(nodeId, seen, digest, deadline - Date.now());
-          if ((generation.get(nodeId) ?? 0) === seen && !closed) return { digest };
+          if ((generation.get(nodeId) ?? 0) === seen && !closed) return { digest, session };
         }
       } finally {
         const left = (open.get(nodeId) ?? 1) - 1;

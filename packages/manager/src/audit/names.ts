@@ -30,17 +30,20 @@ export async function nameAuditEvents(db: Db, events: readonly AuditEvent[]): Pr
   const want = (kind: AuditObjectKind | undefined, id: string | null) => {
     if (kind && id) ids[kind].add(id);
   };
+  // A connected swarm's nodes, services and secrets are not rows of this store: their
+  // names stay as recorded. The actor (a user, a token) is one of ours wherever it acted.
+  const ours = (e: AuditEvent, type: string | null) => (e.envId ? undefined : type ? OBJECT_KIND[type] : undefined);
   for (const e of events) {
     want(ACTOR_KIND[e.actorType], e.actorId);
-    want(OBJECT_KIND[e.targetType], e.targetId);
-    if (e.contextType) want(OBJECT_KIND[e.contextType], e.contextId);
+    want(ours(e, e.targetType), e.targetId);
+    want(ours(e, e.contextType), e.contextId);
   }
   const names = await findAuditObjectNames(db, ids);
   return events.map((e) => ({
     ...e,
     actorNow: now(names, ACTOR_KIND[e.actorType], e.actorId, true),
-    targetNow: now(names, OBJECT_KIND[e.targetType], e.targetId, false),
-    contextNow: e.contextType ? now(names, OBJECT_KIND[e.contextType], e.contextId, false) : null,
+    targetNow: now(names, ours(e, e.targetType), e.targetId, false),
+    contextNow: now(names, ours(e, e.contextType), e.contextId, false),
   }));
 }
 
@@ -76,6 +79,7 @@ export function describeExport(query: AuditExportQuery, format: string, rows: nu
     query.action ? `action ${query.action}` : null,
     query.outcome ? `outcome ${query.outcome}` : null,
     query.targetId ? `target ${JSON.stringify(query.targetId)}` : null,
+    query.env ? `environment ${JSON.stringify(query.env)}` : null,
     query.search ? `search ${JSON.stringify(query.search)}` : null,
   ].filter((f) => f !== null);
   const count = `${rows.toLocaleString("en")} row${rows === 1 ? "" : "s"} as ${format.toUpperCase()}${truncated ? ", the newest of more that matched" : ""}`;

@@ -6,12 +6,15 @@ import {
   RampartError,
   buildNodeCertificate,
   buildRootCertificate,
+  defaultSignatureAlgorithm,
   ecPublicKeyJwk,
   fromPem,
   nodeCertificateValidity,
   parseCertificate,
   parseCsr,
   roleOU,
+  signatureHash,
+  spkiKeyAlgorithm,
   subjectPublicKeyBits,
   toHex,
   toPem,
@@ -61,19 +64,27 @@ function newSerial(): Uint8Array {
 
 const signer = (key: KeyObject) => (tbs: Uint8Array) => new Uint8Array(sign("sha256", tbs, key));
 
-/** A fresh root: ECDSA P-256, CN=swarm-ca, 20 years, backdated 5 minutes as CFSSL does. */
-export function createRootCa(now: Date): { certPem: string; key: KeyObject } {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
-  const notBefore = new Date(now.getTime() - ROOT_CA_BACKDATE_MS);
+/**
+ * A fresh root: ECDSA P-256, CN=swarm-ca, 20 years, backdated 5 minutes as CFSSL does.
+ * `key` reuses an existing P-256 key (a root renewed with the same key); `notBefore` and
+ * `validityMs` change its window.
+ */
+export function createRootCa(
+  now: Date,
+  options: { key?: KeyObject; notBefore?: Date; validityMs?: number; organizationalUnit?: string } = {},
+): { certPem: string; key: KeyObject } {
+  const privateKey = options.key ?? generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const spki = new Uint8Array(createPublicKey(privateKey).export({ type: "spki", format: "der" }));
+  const notBefore = options.notBefore ?? new Date(now.getTime() - ROOT_CA_BACKDATE_MS);
   const der = buildRootCertificate(
     {
       serial: newSerial(),
       notBefore,
-      notAfter: new Date(notBefore.getTime() + ROOT_CA_VALIDITY_MS),
+      notAfter: new Date(notBefore.getTime() + (options.validityMs ?? ROOT_CA_VALIDITY_MS)),
       spki,
       subjectKeyId: subjectKeyId(spki),
       commonName: ROOT_CA_COMMON_NAME,
+      ...(options.organizationalUnit ? { organizationalUnit: options.organizationalUnit } : {}),
     },
     signer(privateKey),
   );
@@ -118,19 +129,30 @@ export interface CertificateAuthority {
   readonly rootPem: string;
   /** Hex SHA-256 of the root PEM bytes: what join tokens carry. */
   readonly rootDigestHex: string;
+  /** The subject key ID (hex) of the certificate it signs as: what its node certificates name as their authority. */
+  readonly issuerKeyIdHex: string;
   issue(input: { csr: VerifiedCsr; nodeId: string; role: NodeRole; clusterId: string; expiryMs: number; now: Date }): IssuedCertificate;
 }
 
-export function createCertificateAuthority(rootPem: string, rootKey: KeyObject): CertificateAuthority {
-  const rootDer = fromPem(rootPem, "CERTIFICATE")[0];
-  if (!rootDer) throw new RampartError("internal", "the stored root CA is not a PEM certificate");
-  const root = parseCertificate(rootDer);
-  if (!root.subjectKeyId) throw new RampartError("internal", "the root CA has no subject key identifier");
-  const issuerKeyId = root.subjectKeyId;
-  const sig = signer(rootKey);
+/**
+ * A CA that signs with `key` as `signingPem` (the root itself, or during a root rotation
+ * the new root cross-signed by the old one), and hands out each certificate followed by
+ * `intermediates`, so that it chains to `rootPem` on nodes that trust only that.
+ */
+export function createCertificateAuthority(rootPem: string, key: KeyObject, options: { signingPem?: string; intermediates?: string } = {}): CertificateAuthority {
+  const signingDer = fromPem(options.signingPem ?? rootPem, "CERTIFICATE")[0];
+  if (!signingDer) throw new RampartError("internal", "the signing certificate is not a PEM certificate");
+  const signing = parseCertificate(signingDer);
+  if (!signing.subjectKeyId) throw new RampartError("internal", "the signing certificate has no subject key identifier");
+  const issuerKeyId = signing.subjectKeyId;
+  const algorithm = defaultSignatureAlgorithm(spkiKeyAlgorithm(signing.spki));
+  if (!algorithm) throw new RampartError("internal", "the signing key is neither ECDSA nor RSA");
+  const sig = algorithm === "ecdsa-with-SHA256" ? signer(key) : (tbs: Uint8Array) => new Uint8Array(sign(signatureHash(algorithm), tbs, key));
+  const intermediates = options.intermediates ?? "";
   return {
     rootPem,
     rootDigestHex: createHash("sha256").update(rootPem).digest("hex"),
+    issuerKeyIdHex: toHex(issuerKeyId),
     issue({ csr, nodeId, role, clusterId, expiryMs, now }) {
       const { notBefore, notAfter } = nodeCertificateValidity(now, expiryMs / 1000);
       const serial = newSerial();
@@ -138,7 +160,7 @@ export function createCertificateAuthority(rootPem: string, rootKey: KeyObject):
       const der = buildNodeCertificate(
         {
           serial,
-          issuerName: root.subjectName,
+          issuerName: signing.subjectName,
           issuerKeyId,
           notBefore,
           notAfter,
@@ -147,10 +169,11 @@ export function createCertificateAuthority(rootPem: string, rootKey: KeyObject):
           nodeId,
           spki: csr.spki,
           subjectKeyId: subjectKeyId(csr.spki),
+          signatureAlgorithm: algorithm,
         },
         sig,
       );
-      return { pem: derToPem(der, "CERTIFICATE"), der, serial: toHex(serial), role: ou, notBefore, notAfter };
+      return { pem: derToPem(der, "CERTIFICATE") + intermediates, der, serial: toHex(serial), role: ou, notBefore, notAfter };
     },
   };
 }

@@ -1,6 +1,11 @@
-import { createPrivateKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import {
   DEFAULT_CERT_EXPIRY_MS,
+  normalizePems,
+  validateCaConfig,
+  type CaChangePorts,
+  type ExternalCa,
+  type RootCaState,
   DEFAULT_HEARTBEAT_PERIOD_MS,
   JOIN_SECRET_BYTES,
   RampartError,
@@ -19,12 +24,30 @@ import {
 import { clusterSecretContext, createCluster, getCluster, getClusterSecrets, updateCluster } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 import { batched } from "../batch.js";
-import { createCertificateAuthority, createRootCa, type CertificateAuthority } from "../ca/index.js";
+import { createRootCa, verifyCsr, type IssuedCertificate } from "../ca/index.js";
+import { externalCrossSign, type ExternalCaTls } from "../ca/external.js";
+import { checkRoot, createRootPem, crossSign, externalCaReachable, readPrivateKey } from "../ca/roots.js";
 import type { ManagerDeps } from "../deps.js";
+import { nodeSignerOf, signNode, type NodeSigner } from "./signer.js";
 
 export interface ClusterState {
   record: ClusterRecord;
-  ca: CertificateAuthority;
+  /** The trust root and who signs node certificates now. */
+  ca: NodeSigner;
+  /** Whether this swarm holds the root's key, and the rotation's (null with no rotation); false: an external CA signs. */
+  keysHeld: { root: boolean; rotation: boolean | null };
+}
+
+/** `swarm ca --rotate` and `swarm update --external-ca`, as the API takes them. Empty strings: not given. */
+export interface CaChange {
+  version: number;
+  signingCaCert: string;
+  signingCaKey: string;
+  /** Adds one to ForceRotate: a new root is made when no certificate is given. */
+  forceRotate: boolean;
+  /** Replaces the external CAs; undefined keeps them. */
+  externalCas?: ExternalCa[] | undefined;
+  certExpiryMs?: number | undefined;
 }
 
 export interface JoinTokens {
@@ -48,11 +71,57 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
     return state;
   }
 
-  function openRoot(record: ClusterRecord, sealed: { rootCaKey: Uint8Array }): ClusterState {
-    const keyDer = deps.codec.open(clusterSecretContext(record.id, "root_ca_key"), sealed.rootCaKey);
+  /** This manager's own node certificate and key, for talking to external CAs (set once the server has them). */
+  let clientIdentity: { cert: string; key: string } | undefined;
+
+  function openKey(record: ClusterRecord, column: "root_ca_key" | "root_rotation_key", sealed: Uint8Array | null): KeyObject | null {
+    if (!sealed) return null;
+    const keyDer = deps.codec.open(clusterSecretContext(record.id, column), sealed);
     const key: KeyObject = createPrivateKey({ key: keyDer, format: "der", type: "pkcs8" });
     keyDer.fill(0);
-    return { record, ca: createCertificateAuthority(record.rootCaCert, key) };
+    return key;
+  }
+
+  function openRoot(record: ClusterRecord, sealed: { rootCaKey: Uint8Array | null; rootRotationKey: Uint8Array | null }): ClusterState {
+    const keys = { rootKey: openKey(record, "root_ca_key", sealed.rootCaKey), rotationKey: openKey(record, "root_rotation_key", sealed.rootRotationKey) };
+    return { record, ca: nodeSignerOf(record, keys), keysHeld: { root: keys.rootKey !== null, rotation: record.rootRotation ? keys.rotationKey !== null : null } };
+  }
+
+  /** Opens the root and rotation keys again for `record`: a CA change or a finished rotation. */
+  async function reload(record: ClusterRecord): Promise<ClusterState> {
+    state = openRoot(record, await getClusterSecrets(db, record.id));
+    onChange(record);
+    return state;
+  }
+
+  const externalTls = (ca: string[]): ExternalCaTls => ({ ca, ...(clientIdentity ?? {}) });
+
+  /** The checks `validateCaConfig` needs, with this manager's keys and node certificate. */
+  const ports = (s: ClusterState): CaChangePorts => ({
+    checkRoot: (cert, signingCert, key) => checkRoot(cert, signingCert, key, deps.now()),
+    reachable: (url, wanted) => externalCaReachable(url, wanted, clientIdentity),
+    // Cross-signed by an external CA, a new root named exactly as the current one comes back
+    // without an authority key ID (Go leaves it out when issuer and subject names match), and
+    // OpenSSL then takes it for self-signed: such a root gets an OU of its own (ADR 0021).
+    createRoot: () => createRootPem(deps.now(), s.keysHeld.root ? undefined : `rotation ${s.record.forceRotate + 1}`),
+    crossSign,
+    crossSignExternal: (urls, current, next) => externalCrossSign(urls, next, externalTls([current, s.ca.rootPem])),
+  });
+
+  const pemOf = (key: KeyObject | null) => (key ? key.export({ type: "pkcs8", format: "pem" }).toString() : null);
+  const derOf = (pem: string) => new Uint8Array(readPrivateKey(pem).export({ type: "pkcs8", format: "der" }));
+
+  /** RootCA as `validateCaConfig` reads it, keys as PKCS#8 PEM. */
+  async function rootCaState(record: ClusterRecord): Promise<RootCaState> {
+    const sealed = await getClusterSecrets(db, record.id);
+    const rootKey = pemOf(openKey(record, "root_ca_key", sealed.rootCaKey));
+    const rotationKey = pemOf(openKey(record, "root_rotation_key", sealed.rootRotationKey));
+    return {
+      caCert: record.rootCaCert,
+      caKey: rootKey,
+      lastForcedRotation: record.lastForcedRotation,
+      rotation: record.rootRotation ? { caCert: record.rootRotation.caCert, caKey: rotationKey, crossSignedCaCert: record.rootRotation.crossSignedCaCert } : null,
+    };
   }
 
   /** The join tokens as the store holds them now. Joins that arrive together share one read. */
@@ -66,7 +135,7 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
     return items.map(() => tokens);
   });
 
-  const newToken = (ca: CertificateAuthority) => formatJoinToken(ca.rootDigestHex, deps.random(JOIN_SECRET_BYTES));
+  const newToken = (rootDigestHex: string) => formatJoinToken(rootDigestHex, deps.random(JOIN_SECRET_BYTES));
 
   return {
     /** Loads the swarm, creating it on the first start. Returns whether it was created. */
@@ -79,8 +148,8 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
       const now = deps.now();
       const id = newId(deps.random(17));
       const root = createRootCa(now);
-      const ca = createCertificateAuthority(root.certPem, root.key);
-      const tokens = { worker: newToken(ca), manager: newToken(ca) };
+      const digest = createHash("sha256").update(root.certPem).digest("hex");
+      const tokens = { worker: newToken(digest), manager: newToken(digest) };
       const keyDer = root.key.export({ format: "der", type: "pkcs8" });
       const record = await deps.store.transaction(async (tx) => {
         const created = await createCluster(tx, {
@@ -97,11 +166,133 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
         return created;
       });
       keyDer.fill(0);
-      state = { record, ca };
+      state = { record, ca: nodeSignerOf(record, { rootKey: root.key, rotationKey: null }), keysHeld: { root: true, rotation: null } };
       return { created: true, record };
     },
 
     current: (): ClusterState => loaded(),
+
+    /** This manager's node certificate and key: what it presents to external CAs. */
+    useClientIdentity(identity: { cert: string; key: string }): void {
+      clientIdentity = identity;
+    },
+
+    /** Signs a node's CSR as the CA is set up now (see signer.ts). */
+    signNode(input: { csrPem: string; nodeId: string; role: NodeRole; now: Date }): Promise<IssuedCertificate> {
+      const s = loaded();
+      const tls = externalTls(s.record.rootRotation ? [s.ca.rootPem, s.record.rootRotation.caCert] : [s.ca.rootPem]);
+      return signNode(s.ca, { ...input, csr: verifyCsr(input.csrPem), clusterId: s.record.id, expiryMs: s.record.certExpiryMs }, tls);
+    },
+
+    /**
+     * `swarm ca --rotate` and `swarm update --external-ca/--cert-expiry`: the CA
+     * configuration changes as `validateCaConfig` decides, then is stored (keys sealed)
+     * and audited. A rotation started here is driven to its end by the rotation
+     * reconciler; one replaced or stopped here simply changes what it waits for.
+     */
+    async changeCa(input: CaChange, actor: Actor, ip: string | null): Promise<ClusterRecord> {
+      const s = loaded();
+      if (input.version !== s.record.version) {
+        throw new RampartError("conflict", `the swarm settings changed since version ${input.version}; reload and try again`, { field: "version" });
+      }
+      if (input.certExpiryMs !== undefined) checkCertExpiry(input.certExpiryMs);
+      // A key in any PEM form is compared and stored as PKCS#8, so the same key is the same bytes.
+      const signingCaKey = input.signingCaKey.length > 0 ? readPrivateKey(input.signingCaKey).export({ type: "pkcs8", format: "pem" }).toString() : "";
+      const forceRotate = input.forceRotate ? s.record.forceRotate + 1 : s.record.forceRotate;
+      const externalCas = input.externalCas ?? s.record.externalCas;
+      const before = await rootCaState(s.record);
+      const after = await validateCaConfig(before, { signingCaCert: input.signingCaCert, signingCaKey, forceRotate, externalCas }, ports(s), deps.now());
+      const now = deps.now();
+      const rotationChanged = after.rotation?.caCert !== before.rotation?.caCert || after.rotation?.caKey !== before.rotation?.caKey;
+      const rootChanged = normalizePems(after.caCert) !== normalizePems(before.caCert) || after.caKey !== before.caKey;
+      const record = await deps.store.transaction(async (tx) => {
+        const updated = await updateCluster(
+          tx,
+          s.record.id,
+          input.version,
+          {
+            forceRotate,
+            lastForcedRotation: after.lastForcedRotation,
+            externalCas,
+            ...(input.certExpiryMs !== undefined ? { certExpiryMs: input.certExpiryMs } : {}),
+            ...(rootChanged ? { rootCaCert: after.caCert, rootCaKey: after.caKey ? deps.codec.seal(clusterSecretContext(s.record.id, "root_ca_key"), derOf(after.caKey)) : null } : {}),
+            ...(rotationChanged
+              ? {
+                  rotation: after.rotation
+                    ? {
+                        caCert: after.rotation.caCert,
+                        caKey: after.rotation.caKey ? deps.codec.seal(clusterSecretContext(s.record.id, "root_rotation_key"), derOf(after.rotation.caKey)) : null,
+                        crossSignedCaCert: after.rotation.crossSignedCaCert,
+                        startedAt: after.rotation.caCert === before.rotation?.caCert ? (s.record.rootRotation?.startedAt ?? now) : now,
+                      }
+                    : null,
+                }
+              : {}),
+          },
+          now,
+        );
+        if (!updated) throw new RampartError("conflict", "the swarm settings changed at the same time; reload and try again", { field: "version" });
+        const action = after.rotation && after.rotation.caCert !== before.rotation?.caCert ? "ca.rotate" : before.rotation && !after.rotation ? "ca.rotate.stop" : "ca.update";
+        const reason =
+          action === "ca.rotate"
+            ? after.rotation?.caKey
+              ? input.signingCaCert
+                ? "to a given root"
+                : "to a new root"
+              : "to an external root"
+            : action === "ca.rotate.stop"
+              ? "back to the current root"
+              : null;
+        await audit.record({ actor, action, target: { type: "cluster", id: s.record.id }, outcome: "success", reason, ip }, tx);
+        return updated;
+      });
+      await reload(record);
+      return record;
+    },
+
+    /**
+     * The end of a rotation (`finishRootRotation`): the new root becomes the trust root,
+     * with its key, and both join tokens are made again with its digest, so the old ones
+     * are refused. `expected` is the rotation the caller saw converge; if the swarm has
+     * moved on (another rotation, or none), nothing changes and false is returned.
+     */
+    async finishRotation(expected: { caCert: string }): Promise<boolean> {
+      const current = await getCluster(db);
+      if (!current?.rootRotation || current.rootRotation.caCert !== expected.caCert) return false;
+      const sealed = await getClusterSecrets(db, current.id);
+      const newKey = openKey(current, "root_rotation_key", sealed.rootRotationKey);
+      const digest = createHash("sha256").update(current.rootRotation.caCert).digest("hex");
+      const tokens = { worker: newToken(digest), manager: newToken(digest) };
+      const record = await deps.store.transaction(async (tx) => {
+        const updated = await updateCluster(
+          tx,
+          current.id,
+          current.version,
+          {
+            rootCaCert: current.rootRotation!.caCert,
+            rootCaKey: newKey ? deps.codec.seal(clusterSecretContext(current.id, "root_ca_key"), new Uint8Array(newKey.export({ type: "pkcs8", format: "der" }))) : null,
+            rotation: null,
+            rootRotatedAt: deps.now(),
+            workerToken: deps.codec.sealText(clusterSecretContext(current.id, "worker_token"), tokens.worker),
+            managerToken: deps.codec.sealText(clusterSecretContext(current.id, "manager_token"), tokens.manager),
+          },
+          deps.now(),
+        );
+        if (!updated) return null;
+        await audit.recordMany(
+          [
+            { actor: SYSTEM_ACTOR, action: "ca.rotated", target: { type: "cluster", id: current.id }, outcome: "success", ip: null },
+            { actor: SYSTEM_ACTOR, action: "token.rotate", target: { type: "jointoken", name: "worker" }, outcome: "success", reason: "root rotation", ip: null },
+            { actor: SYSTEM_ACTOR, action: "token.rotate", target: { type: "jointoken", name: "manager" }, outcome: "success", reason: "root rotation", ip: null },
+          ],
+          tx,
+        );
+        return updated;
+      });
+      if (!record) return false;
+      await reload(record);
+      return true;
+    },
 
     /** The role a presented join token grants, compared in constant time with the store's; null if neither. */
     async roleForToken(token: string): Promise<NodeRole | null> {
@@ -126,7 +317,7 @@ export function createClusterService(deps: ManagerDeps, audit: AuditService, onC
     /** A new secret, same digest; the old token is refused from this moment. */
     async rotateToken(role: NodeRole, actor: Actor, ip: string | null): Promise<string> {
       const s = loaded();
-      const token = newToken(s.ca);
+      const token = newToken(s.ca.rootDigestHex);
       const field = role === "manager" ? "manager_token" : "worker_token";
       const sealed = deps.codec.sealText(clusterSecretContext(s.record.id, field), token);
       const record = await deps.store.transaction(async (tx) => {

@@ -9,6 +9,7 @@ import {
   isRampartError,
   parseCertificate,
   quotePrefix,
+  toHex,
   type Actor,
   type ErrorCode,
   type NameSummary,
@@ -30,8 +31,9 @@ import type { NodeService } from "../nodes/index.js";
  * accepts a connection without one; authorisation is decided here, per route:
  *
  *   GET  /v1/ca         anyone (the joining node pins it to its token's digest)
- *   POST /v1/join       anyone with a valid join token
- *   POST /v1/renew      swarm-worker or swarm-manager certificate of this cluster
+ *   POST /v1/join       anyone with a valid join token (202 with the reason while an external CA has not signed)
+ *   POST /v1/join/status  the certificate of such a join once signed, for the CSR the join sent
+ *   POST /v1/renew      swarm-worker or swarm-manager certificate of this cluster (202 while pending)
  *   POST /v1/heartbeat  swarm-worker or swarm-manager certificate of this cluster
  *   GET  /v1/nodes      swarm-manager certificate only (the control API's node list)
  *   GET  /v1/assignments          the node's own tasks; `?known=<digest>` long-polls for a change
@@ -128,12 +130,15 @@ const description = z.strictObject({
 // answer rather than a size complaint; the listener's 64 KiB body limit bounds it.
 const joinBody = z.strictObject({ token: z.string().default(""), csr: z.string().max(8192).default(""), description });
 const renewBody = z.strictObject({ csr: z.string().max(8192).default("") });
+const joinStatusBody = z.strictObject({ nodeId: z.string().regex(/^[0-9a-z]{25}$/, "nodeId must be a node ID"), csr: z.string().min(1).max(8192) });
+/** The digest of the trust root a node holds (hex SHA-256), as it reports it. */
+const trustRootDigest = z.string().regex(/^[0-9a-f]{64}$/, "trustRoot must be a hex SHA-256 digest");
 
 /** IssueNodeCertificate's answer to an empty CSR (ca/server.go): the bare name of its gRPC code. */
 const EMPTY_CSR = "InvalidArgument";
 /** Dispatcher.Heartbeat for a node it has no session for (manager/dispatcher/nodes.go). */
 const NODE_NOT_REGISTERED = "node not registered";
-const heartbeatBody = z.strictObject({ description: description.optional() });
+const heartbeatBody = z.strictObject({ description: description.optional(), trustRoot: trustRootDigest.optional() });
 const statusUpdate = z.strictObject({
   taskId: z.string().regex(/^[0-9a-z]{25}$/, "taskId must be a task ID"),
   state: z.enum(REPORTABLE_STATES),
@@ -185,23 +190,37 @@ export function createNodeEndpoint(
   logs: LogService,
 ) {
   const shouldAudit = createAuditThrottle(deps.now, REFUSAL_AUDIT_INTERVAL_MS);
-  /** Each verified connection's certificate subject, or null when core cannot read it. */
-  const subjects = new WeakMap<object, NameSummary | null>();
+  /**
+   * Each verified connection's certificate, as far as it matters here: its subject, and
+   * (once, for the node's TLS info) its authority key ID and serial. Null when core
+   * cannot read it.
+   */
+  interface Presented {
+    subject: NameSummary;
+    issuerKeyId: string | null;
+    serial: string;
+    /** Whether the node's TLS info has been recorded for this connection yet. */
+    recorded: boolean;
+  }
+  const subjects = new WeakMap<object, Presented | null>();
 
-  /** The subject of a verified peer's certificate, read at most once per connection. */
-  function subjectOf(peer: PeerCertificate): NameSummary | null {
+  /** What a verified peer's certificate says, read at most once per connection. */
+  function presentedOf(peer: PeerCertificate): Presented | null {
     const known = subjects.get(peer.connection);
     if (known !== undefined) return known;
     const der = peer.der();
-    let subject: NameSummary | null = null;
+    let presented: Presented | null = null;
     try {
-      if (der) subject = parseCertificate(der).subject;
+      if (der) {
+        const parsed = parseCertificate(der);
+        presented = { subject: parsed.subject, issuerKeyId: parsed.authorityKeyId ? toHex(parsed.authorityKeyId) : null, serial: parsed.serialHex, recorded: false };
+      }
     } catch {
-      subject = null;
+      presented = null;
     }
-    deps.log.debug({ bytes: der?.length ?? 0, readable: subject !== null }, "node certificate read");
-    subjects.set(peer.connection, subject);
-    return subject;
+    deps.log.debug({ bytes: der?.length ?? 0, readable: presented !== null }, "node certificate read");
+    subjects.set(peer.connection, presented);
+    return presented;
   }
 
   /**
@@ -238,8 +257,9 @@ export function createNodeEndpoint(
     if (!peer.authorized) {
       return { refused: await refuse(deniedMessage(NO_VERIFIED_CHAIN), req, null, peer.authorizationError ?? "unknown reason") };
     }
-    const subject = subjectOf(peer);
-    if (!subject) {
+    const presented = presentedOf(peer);
+    const subject = presented?.subject;
+    if (!presented || !subject) {
       // Rampart's own: TLS verified a chain whose leaf core's reader cannot read.
       return { refused: await refuse(deniedMessage("Permission denied: the client certificate cannot be read"), req, null) };
     }
@@ -251,6 +271,11 @@ export function createNodeEndpoint(
       required,
     });
     if (!decision.allow) return { refused: await refuse(decision.message, req, cn) };
+    if (!presented.recorded) {
+      // Which certificate the node really uses: a rotation waits for this, not for what it says.
+      presented.recorded = true;
+      await nodes.sawTls(decision.nodeId, { issuerKeyId: presented.issuerKeyId, serial: presented.serial });
+    }
     return { nodeId: decision.nodeId };
   }
 
@@ -263,14 +288,19 @@ export function createNodeEndpoint(
         const body = joinBody.parse(req.body);
         if (body.csr === "") return problem(400, EMPTY_CSR);
         const result = await nodes.join({ token: body.token, csrPem: body.csr, description: body.description }, req.ip);
-        return { status: 200, body: result };
+        return { status: "pending" in result ? 202 : 200, body: result };
+      }
+      case "POST /v1/join/status": {
+        const body = joinStatusBody.parse(req.body);
+        return { status: 200, body: await nodes.certificateStatus(body.nodeId, body.csr) };
       }
       case "POST /v1/renew": {
         const who = await identify(req);
         if ("refused" in who) return who.refused;
         const body = renewBody.parse(req.body);
         if (body.csr === "") return problem(400, EMPTY_CSR);
-        return { status: 200, body: await nodes.renew(who.nodeId, body.csr, req.ip) };
+        const renewed = await nodes.renew(who.nodeId, body.csr, req.ip);
+        return { status: "pending" in renewed ? 202 : 200, body: renewed };
       }
       case "POST /v1/heartbeat": {
         const who = await identify(req);
@@ -279,7 +309,14 @@ export function createNodeEndpoint(
         if (body.description) await nodes.updateDescription(who.nodeId, body.description, req.ip);
         const role = nodes.roleOf(who.nodeId);
         if (!role) return problem(404, NODE_NOT_REGISTERED);
-        return { status: 200, body: { ...nodes.heartbeat(who.nodeId, req.ip), role } };
+        const presented = presentedOf(req.peer);
+        if (body.trustRoot && presented) {
+          await nodes.sawTls(who.nodeId, { issuerKeyId: presented.issuerKeyId, serial: presented.serial, trustRootDigest: body.trustRoot });
+        }
+        return {
+          status: 200,
+          body: { ...nodes.heartbeat(who.nodeId, req.ip), role, rotate: nodes.certStateOf(who.nodeId) === "rotate", rootDigest: cluster.current().ca.rootDigestHex },
+        };
       }
       case "GET /v1/nodes": {
         const who = await identify(req, [MANAGER_ROLE]);

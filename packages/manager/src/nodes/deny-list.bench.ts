@@ -22,6 +22,7 @@ for (const kind of testStoreKinds()) {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const csr = toPem(buildCsr(new Uint8Array(publicKey.export({ type: "spki", format: "der" })), (info) => new Uint8Array(sign("sha256", info, privateKey))), "CERTIFICATE REQUEST");
     const joined = await manager.nodes.join({ token, csrPem: csr, description: { hostname: `bench-${i}`, os: "linux", arch: "x86_64", nanoCpus: 1e9, memoryBytes: 1e9, engineVersion: "bench", engineLabels: {} } }, null);
+    if (!("certificatePem" in joined)) throw new Error(`join ${i} was not signed: ${joined.pending.reason}`);
     ders.push(new X509Certificate(joined.certificatePem).raw);
   }
   const beat = async (der: Uint8Array) => {

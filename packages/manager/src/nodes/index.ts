@@ -1,6 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import {
   JOIN_TOKEN_REFUSED,
+  parseCertificate,
+  toHex,
   RampartError,
   SYSTEM_ACTOR,
   checkHostname,
@@ -23,6 +25,7 @@ import {
   LEGACY_RUNTIME,
   runtimeProblem,
   type RuntimeKind,
+  type CertIssuanceState,
 } from "@rampart/core";
 import {
   addRemovedNode,
@@ -36,6 +39,9 @@ import {
   listRemovedNodeIds,
   purgeRemovedNodes,
   removedNodeIdsAmong,
+  pendingCsrOf,
+  recordNodeTls,
+  setNodeCertStatus,
   setNodeCertificate,
   updateNode,
   type Db,
@@ -43,19 +49,29 @@ import {
 } from "@rampart/db";
 import { batched, groupCommit } from "../batch.js";
 import { createAuditThrottle, type AuditService } from "../audit/index.js";
-import { verifyCsr } from "../ca/index.js";
+import { ExternalCaError } from "../ca/external.js";
+import type { IssuedCertificate } from "../ca/index.js";
 import type { ClusterService } from "../cluster/index.js";
 import type { ManagerDeps } from "../deps.js";
+import type { PkiNodeChain } from "../pki/index.js";
 import { HeartbeatTracker } from "./heartbeats.js";
 
 export type ManagerStatus = "leader" | "reachable" | "unreachable" | null;
 export type TlsStatus = "ready" | "needs-rotation" | "unknown";
 
 /** A node as the API shows it: the record plus what is derived from heartbeats and the CA. */
-export interface NodeView extends Omit<NodeRecord, "certificate"> {
+export interface NodeView extends Omit<NodeRecord, "certificate" | "certStatus" | "tlsInfo"> {
   state: NodeState;
   managerStatus: ManagerStatus;
-  tls: { status: TlsStatus; role: string | null; notBefore: Date | null; notAfter: Date | null; serial: string | null };
+  tls: {
+    status: TlsStatus;
+    role: string | null;
+    notBefore: Date | null;
+    notAfter: Date | null;
+    serial: string | null;
+    /** Node.Certificate.Status; null where it is not known (a connected swarm). */
+    issuance: { state: CertIssuanceState; reason: string | null } | null;
+  };
 }
 
 export interface CertificateDetail {
@@ -74,6 +90,8 @@ export interface NodeDetail extends NodeView {
   certificate: CertificateDetail | null;
   /** Another node reports the same hostname: names are what nodes say about themselves. */
   sharesHostname: boolean;
+  /** The root its certificate chains to (the PKI service's `chainOf`), on the native cluster. */
+  chain?: PkiNodeChain;
 }
 
 /** Swarm forgets a removed node a week after its last certificate expired. */
@@ -104,12 +122,22 @@ function checkDescription(d: NodeDescription): NodeDescription {
   return d;
 }
 
-export interface JoinResult {
+/** A join's answer: the certificate, or, while an external CA has not signed, why not. */
+export type JoinResult = {
   nodeId: string;
   role: NodeRole;
-  certificatePem: string;
   rootCaPem: string;
   heartbeatPeriodMs: number;
+} & ({ certificatePem: string } | { pending: { state: CertIssuanceState; reason: string } });
+
+/** The authority key ID (hex) a certificate names, or null. */
+export function issuerKeyIdOf(der: Uint8Array): string | null {
+  try {
+    const id = parseCertificate(der).authorityKeyId;
+    return id ? toHex(id) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Description.Resources as the scheduler and the constraint enforcer read them: generic counts are discrete. */
@@ -164,6 +192,7 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
 
   /** Told after a node's placement-relevant facts change (labels, role, availability, removal, platform). */
   const listeners = new Set<(nodeId: string) => void>();
+  const tlsListeners = new Set<(nodeId: string) => void>();
   const changed = (nodeId: string) => {
     for (const listener of listeners) listener(nodeId);
   };
@@ -193,13 +222,25 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       state,
       managerStatus: node.role !== "manager" ? null : node.isLeader ? "leader" : state === "ready" ? "reachable" : "unreachable",
       tls: {
-        status: cert ? "ready" : "unknown",
+        status: tlsStatus(node),
         role: cert?.role ?? null,
         notBefore: cert?.notBefore ?? null,
         notAfter: cert?.notAfter ?? null,
         serial: cert?.serial ?? null,
+        issuance: { state: node.certStatus.state, reason: node.certStatus.reason },
       },
     };
+  }
+
+  /**
+   * `docker node ls --format '{{.TLSStatus}}'`: Ready when the certificate the node last
+   * presented was issued as the CA issues now (the rotation's root during one), Needs
+   * Rotation when not, Unknown before the node has presented one.
+   */
+  function tlsStatus(node: NodeRecord): TlsStatus {
+    const issuer = node.tlsInfo?.issuerKeyId;
+    if (!issuer) return "unknown";
+    return issuer === cluster.current().ca.wantedIssuerKeyId ? "ready" : "needs-rotation";
   }
 
   async function resolve(ref: string, tx: Db = db): Promise<NodeRecord> {
@@ -217,13 +258,15 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
   const auditRename = (tx: Db, node: Pick<NodeRecord, "id" | "hostname">, to: string, actor: Actor, ip: string | null) =>
     audit.record({ actor, action: "node.rename", target: { type: "node", id: node.id, name: to }, outcome: "success", reason: `hostname changed from ${node.hostname} to ${to}`, ip }, tx);
 
-  async function issueFor(tx: Db, nodeId: string, role: NodeRole, csrPem: string) {
-    const { record, ca } = cluster.current();
-    const issued = ca.issue({ csr: verifyCsr(csrPem), nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now: deps.now() });
+  /** Stores a signed certificate on its node (which makes the node's status `issued`). */
+  async function storeIssued(tx: Db, nodeId: string, issued: IssuedCertificate) {
     const stored = await setNodeCertificate(tx, nodeId, { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter });
     if (!stored) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
     return issued;
   }
+
+  /** Why an external CA did not sign, as the node's page shows it. */
+  const pendingReason = (error: ExternalCaError) => `external CA: ${error.message}`.slice(0, 512);
 
   async function changeRole(ref: string, role: NodeRole, actor: Actor, ip: string | null): Promise<NodeView> {
     const result = await deps.store.transaction(async (tx) => {
@@ -269,11 +312,20 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
     },
 
     async list(): Promise<NodeView[]> {
-      const now = deps.now();
+      return this.listSync(deps.now());
+    },
+
+    /** Every node's view now, from memory. */
+    listSync(now: Date): NodeView[] {
       const period = cluster.current().record.heartbeatPeriodMs;
       const out: NodeView[] = [];
       for (const node of registry.values()) out.push(view(node, now, period));
       return out;
+    },
+
+    /** A node's certificate status now, from memory (what its assignment poll tells it). */
+    certStateOf(nodeId: string): CertIssuanceState | null {
+      return registry.get(nodeId)?.certStatus.state ?? null;
     },
 
     async get(ref: string): Promise<NodeDetail> {
@@ -366,20 +418,39 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         throw new RampartError("invalid_argument", JOIN_TOKEN_REFUSED, { field: "token" });
       }
       const description = checkDescription(input.description);
-      const verified = verifyCsr(input.csrPem);
       const { record, ca } = cluster.current();
       const now = deps.now();
       // One row (node and certificate together) and one audit write: a join is two statements.
       const nodeId = newId(deps.random(17));
-      const issued = ca.issue({ csr: verified, nodeId, role, clusterId: record.id, expiryMs: record.certExpiryMs, now });
-      const certificate = { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter };
+      let issued: IssuedCertificate | undefined;
+      let waiting: { state: CertIssuanceState; reason: string } | undefined;
+      try {
+        issued = await cluster.signNode({ csrPem: input.csrPem, nodeId, role, now });
+      } catch (error) {
+        if (!(error instanceof ExternalCaError)) throw error;
+        // The node is recorded all the same, pending (or failed) with the reason, as Swarm records it.
+        waiting = { state: error.recoverable ? "pending" : "failed", reason: pendingReason(error) };
+      }
+      const certificate = issued ? { serial: issued.serial, pem: issued.pem, role: issued.role, notBefore: issued.notBefore, notAfter: issued.notAfter } : undefined;
       const actor: Actor = { type: "node", id: nodeId, name: description.hostname };
       const t = { type: "node", id: nodeId, name: description.hostname };
       await joins.add({
-        node: { id: nodeId, role, availability: "active", addr: ip, isLeader: false, at: now, certificate, ...description },
+        node: {
+          id: nodeId,
+          role,
+          availability: "active",
+          addr: ip,
+          isLeader: false,
+          at: now,
+          ...(certificate ? { certificate } : {}),
+          ...(waiting ? { waiting: { ...waiting, csr: input.csrPem } } : {}),
+          ...description,
+        },
         events: [
           { actor, action: "node.join", target: t, outcome: "success", reason: `as ${role}`, ip },
-          { actor, action: "cert.issue", target: t, outcome: "success", reason: issued.role, ip },
+          waiting
+            ? { actor, action: "cert.pending", target: t, outcome: "failure", reason: waiting.reason, ip }
+            : { actor, action: "cert.issue", target: t, outcome: "success", reason: issued!.role, ip },
         ],
       });
       registry.set(nodeId, {
@@ -399,18 +470,51 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         updatedAt: now,
         version: 1,
         lastHeartbeatAt: null,
-        certificate: { ...certificate, pem: "" },
+        certificate: certificate ? { ...certificate, pem: "" } : null,
+        certStatus: waiting ? { state: waiting.state, reason: waiting.reason } : { state: "issued", reason: null },
+        tlsInfo: null,
       });
       changed(nodeId);
-      return { nodeId, role, certificatePem: issued.pem, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
+      const common = { nodeId, role, rootCaPem: ca.rootPem, heartbeatPeriodMs: record.heartbeatPeriodMs };
+      return waiting ? { ...common, pending: waiting } : { ...common, certificatePem: issued!.pem };
     },
 
-    /** Renewal: the role in the new certificate comes from the store, which is how promotion lands. */
-    async renew(nodeId: string, csrPem: string, ip: string | null): Promise<{ certificatePem: string; role: NodeRole }> {
+    /**
+     * NodeCertificateStatus for a join an external CA had not signed: the certificate once
+     * it is signed, else the state and why. The CSR must be the one the join sent, so only
+     * the node that joined learns anything beyond "not found".
+     */
+    async certificateStatus(nodeId: string, csrPem: string): Promise<{ certificatePem?: string; state: CertIssuanceState; reason: string | null }> {
+      const node = await getNode(db, nodeId);
+      const csr = node ? await pendingCsrOf(db, nodeId) : null;
+      if (!node || csr === null || csr !== csrPem) throw new RampartError("not_found", `node ${nodeId} not found`);
+      if (node.certStatus.state === "issued" && node.certificate) return { certificatePem: node.certificate.pem, state: "issued", reason: null };
+      return { state: node.certStatus.state, reason: node.certStatus.reason };
+    },
+
+    /**
+     * Renewal: the role in the new certificate comes from the store, which is how
+     * promotion lands. When an external CA does not sign, the node is pending (or failed)
+     * with the reason, keeps its certificate, and asks again later.
+     */
+    async renew(nodeId: string, csrPem: string, ip: string | null): Promise<{ certificatePem: string; role: NodeRole } | { pending: { state: CertIssuanceState; reason: string } }> {
+      const node = await getNode(db, nodeId);
+      if (!node) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
+      let issued: IssuedCertificate;
+      try {
+        issued = await cluster.signNode({ csrPem, nodeId, role: node.role, now: deps.now() });
+      } catch (error) {
+        if (!(error instanceof ExternalCaError)) throw error;
+        const pending = { state: (error.recoverable ? "pending" : "failed") as CertIssuanceState, reason: pendingReason(error) };
+        const changedNow = await setNodeCertStatus(db, [nodeId], pending.state, pending.reason);
+        if (changedNow.length > 0 || node.certStatus.reason !== pending.reason) {
+          await audit.record({ actor: { type: "node", id: nodeId, name: node.hostname }, action: "cert.pending", target: target(node), outcome: "failure", reason: pending.reason, ip });
+        }
+        await refresh(nodeId);
+        return { pending };
+      }
       const result = await deps.store.transaction(async (tx) => {
-        const node = await getNode(tx, nodeId);
-        if (!node) throw new RampartError("not_found", `node ${nodeId} not found when attempting to renew certificate`);
-        const issued = await issueFor(tx, nodeId, node.role, csrPem);
+        await storeIssued(tx, nodeId, issued);
         await audit.record(
           { actor: { type: "node", id: nodeId, name: node.hostname }, action: "cert.renew", target: target(node), outcome: "success", reason: issued.role, ip },
           tx,
@@ -421,6 +525,71 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
       // A renewal after a promotion or demotion changes the node's observed role, which constraints read.
       if (result.observed !== result.role) changed(nodeId);
       return { certificatePem: result.certificatePem, role: result.role };
+    },
+
+    /**
+     * The signing loop's retry (`defaultReconciliationRetryInterval`): joins still pending
+     * on an external CA are sent again. Returns how many were signed.
+     */
+    async retryPending(): Promise<number> {
+      let signed = 0;
+      for (const node of registry.values()) {
+        if (node.certStatus.state !== "pending" || node.certificate) continue;
+        const csr = await pendingCsrOf(db, node.id);
+        if (!csr) continue;
+        try {
+          const issued = await cluster.signNode({ csrPem: csr, nodeId: node.id, role: node.role, now: deps.now() });
+          await deps.store.transaction(async (tx) => {
+            await storeIssued(tx, node.id, issued);
+            await audit.record({ actor: SYSTEM_ACTOR, action: "cert.issue", target: target(node), outcome: "success", reason: issued.role, ip: null }, tx);
+          });
+          signed++;
+        } catch (error) {
+          if (!(error instanceof ExternalCaError)) throw error;
+          await setNodeCertStatus(db, [node.id], error.recoverable ? "pending" : "failed", pendingReason(error));
+        }
+        await refresh(node.id);
+      }
+      return signed;
+    },
+
+    /**
+     * What a node presented on its mutual-TLS connection (read from the verified chain by
+     * the node endpoint), and the trust root it says it holds. Written only when it
+     * changed; returns true then, so a rotation can see the node converge.
+     */
+    async sawTls(nodeId: string, seen: { issuerKeyId: string | null; serial: string | null; trustRootDigest?: string | undefined }): Promise<boolean> {
+      const node = registry.get(nodeId);
+      if (!node) return false;
+      const before = node.tlsInfo;
+      const trustRootDigest = seen.trustRootDigest ?? before?.trustRootDigest ?? null;
+      if (before && before.issuerKeyId === seen.issuerKeyId && before.serial === seen.serial && before.trustRootDigest === trustRootDigest) return false;
+      const info = { issuerKeyId: seen.issuerKeyId, serial: seen.serial, trustRootDigest, seenAt: deps.now() };
+      registry.set(nodeId, { ...node, tlsInfo: info });
+      await recordNodeTls(db, [{ id: nodeId, ...info }]);
+      for (const listener of tlsListeners) listener(nodeId);
+      return true;
+    },
+
+    /** Told when a node presents a different certificate or trust root (the rotation reconciler listens). */
+    onTlsChange(listener: (nodeId: string) => void): () => void {
+      tlsListeners.add(listener);
+      return () => tlsListeners.delete(listener);
+    },
+
+    /**
+     * Asks these nodes to renew at once (`IssuanceStateRotate`), leaving alone those
+     * already renewing, pending or asked. Returns the nodes asked.
+     */
+    async markRotate(ids: readonly string[]): Promise<string[]> {
+      const marked = await setNodeCertStatus(db, ids, "rotate", null, ["renew", "pending", "rotate"]);
+      for (const id of marked) await refresh(id);
+      return marked;
+    },
+
+    /** Every node's record as the registry holds it (for the PKI view and the rotation reconciler). */
+    records(): NodeRecord[] {
+      return [...registry.values()];
     },
 
     /** A heartbeat: recorded in memory (flushed in batches); answers the period and the node's role. */
@@ -456,22 +625,25 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
      */
     async ensureLocalNode(input: { nodeId: string | undefined; csrPem: string; description: NodeDescription; addr: string }): Promise<{ nodeId: string; certificatePem: string }> {
       const existing = input.nodeId ? await getNode(db, input.nodeId) : null;
+      const nodeId = existing?.id ?? input.nodeId ?? newId(deps.random(17));
+      const issued = await cluster.signNode({ csrPem: input.csrPem, nodeId, role: "manager", now: deps.now() });
       const result = await deps.store.transaction(async (tx) => {
         const now = deps.now();
-        const nodeId = existing?.id ?? input.nodeId ?? newId(deps.random(17));
         if (!existing) {
           await createNode(tx, { id: nodeId, role: "manager", availability: "active", addr: input.addr, isLeader: true, at: now, ...checkDescription(input.description) });
         } else {
           await updateNode(tx, nodeId, undefined, { description: checkDescription(input.description), addr: input.addr }, now);
           if (existing.hostname !== input.description.hostname) await auditRename(tx, existing, input.description.hostname, SYSTEM_ACTOR, null);
         }
-        const issued = await issueFor(tx, nodeId, "manager", input.csrPem);
+        await storeIssued(tx, nodeId, issued);
         const t = { type: "node", id: nodeId, name: input.description.hostname };
         await audit.record({ actor: { type: "system", id: null, name: "rampart" }, action: existing ? "cert.renew" : "cert.issue", target: t, outcome: "success", reason: issued.role }, tx);
         heartbeats.beat(nodeId, now, input.addr);
         return { nodeId, certificatePem: issued.pem };
       });
       await refresh(result.nodeId);
+      // The server presents this certificate itself: its TLS identity is known without a call.
+      await this.sawTls(result.nodeId, { issuerKeyId: issuerKeyIdOf(issued.der), serial: issued.serial, trustRootDigest: cluster.current().ca.rootDigestHex });
       return result;
     },
 
@@ -540,8 +712,8 @@ export function createNodeService(deps: ManagerDeps, audit: AuditService, cluste
         certExpiryMs: record.certExpiryMs,
         taskHistoryLimit: record.taskHistoryLimit,
         forceRotate: record.forceRotate,
-        autolock: false,
-        rootRotationInProgress: false,
+        autolock: record.autolock,
+        rootRotationInProgress: record.rootRotation !== null,
         nodeAddress: deps.nodeAddress,
         managerAddresses: [deps.nodeAddress],
         rootCaDigest: `sha256:${ca.rootDigestHex}`,

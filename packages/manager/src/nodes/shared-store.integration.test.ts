@@ -44,6 +44,7 @@ describe.skipIf(!process.env.DATABASE_URL)("two managers on one PostgreSQL store
   it("fail/a node removed through one manager is refused by the other at once", async () => {
     const token = await a.cluster.revealToken("worker", testActor, null);
     const joined = await a.nodes.join({ token, csrPem: csr(), description: description("shared-1") }, null);
+    if (!("certificatePem" in joined)) throw new Error(`the join was not signed: ${joined.pending.reason}`);
     expect((await heartbeat(b, joined.certificatePem)).status).not.toBe(403);
     await a.nodes.remove(joined.nodeId, true, testActor, null);
     const refused = await heartbeat(b, joined.certificatePem);

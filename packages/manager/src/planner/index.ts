@@ -10,7 +10,7 @@ const PLACED = taskStatesBetween("pending", "running");
 const WANTED = taskStatesBetween("new", "running");
 
 /** What a what-if changed, in words without values (the audit's reason). */
-function describeSandbox(sandbox: Sandbox): string {
+export function describeSandbox(sandbox: Sandbox): string {
   const parts: string[] = [];
   const nodes = Object.keys(sandbox.nodes ?? {}).length;
   if (nodes > 0) parts.push(`${nodes} node change${nodes === 1 ? "" : "s"}`);

@@ -1,4 +1,4 @@
-import { checkSecretReferences, checkSecretsExist, completeSecretReference, referencedSecretIds, type Actor, type AuditEventInput, type SecretReference, type ServiceSpec } from "@rampart/core";
+import { checkSecretReferences, checkSecretsExist, completeSecretReference, referencedSecretIds, type Actor, type AuditEnv, type AuditEventInput, type SecretReference, type ServiceSpec } from "@rampart/core";
 import { lockSecretNames, type Db } from "@rampart/db";
 import type { AuditService } from "../audit/index.js";
 
@@ -32,12 +32,20 @@ export async function checkServiceSecrets(tx: Db, spec: ServiceSpec, previous?: 
 /**
  * Audits what a service change did to secret access: `secret.grant` for each secret the
  * service now references and did not, `secret.revoke` for each it no longer does. The
- * secret is the target (so its history reads whole) and the service the context.
+ * secret is the target (so its history reads whole) and the service the context. On a
+ * connected Docker Swarm `env` names it, and there is no transaction to write in.
  */
 export async function auditSecretGrants(
-  audit: AuditService,
-  tx: Db,
-  change: { actor: Actor; ip: string | null; service: { id: string; name: string }; before?: SecretReference[] | undefined; after?: SecretReference[] | undefined },
+  audit: Pick<AuditService, "recordMany">,
+  tx: Db | undefined,
+  change: {
+    actor: Actor;
+    ip: string | null;
+    service: { id: string; name: string };
+    before?: readonly SecretReference[] | undefined;
+    after?: readonly SecretReference[] | undefined;
+    env?: AuditEnv | undefined;
+  },
 ): Promise<void> {
   const before = new Map((change.before ?? []).map((r) => [r.secretId, r]));
   const after = new Map((change.after ?? []).map((r) => [r.secretId, r]));
@@ -49,6 +57,7 @@ export async function auditSecretGrants(
     context,
     outcome: "success",
     ip: change.ip,
+    ...(change.env ? { env: change.env } : {}),
   });
   const events = [
     ...[...after.values()].filter((r) => !before.has(r.secretId)).map((r) => event("secret.grant", r)),
