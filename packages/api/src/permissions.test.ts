@@ -21,8 +21,37 @@ describe("procedure permissions", () => {
     expect(allowed.has(permission!)).toBe(true);
   });
 
-  it("ok/only the sign-in and setup procedures are public", () => {
+  it.each([
+    ["environment.add", "environments:admin"],
+    ["environment.remove", "environments:admin"],
+    ["network.create", "cluster:admin"],
+    ["network.remove", "cluster:admin"],
+  ])("ok/%s needs %s: a connection to an engine is root on its host, and a network changes the swarm", (path, permission) => {
+    expect(procedures.find(([p]) => p === path)?.[1]._def.meta?.permission).toBe(permission);
+  });
+
+  it.each([
+    ["autolock.get", "cluster:read"],
+    ["autolock.update", "cluster:admin"],
+    ["autolock.rotate", "cluster:admin"],
+    ["autolock.reveal", "tokens:reveal"],
+  ])("ok/%s needs %s: the unlock key opens every sealed value, so only those who may reveal tokens may see it", (path, permission) => {
+    expect(procedures.find(([p]) => p === path)?.[1]._def.meta?.permission).toBe(permission);
+  });
+
+  it.each([
+    ["pki.revealUnlockKey", "tokens:reveal"],
+    ["pki.rotateUnlockKey", "cluster:admin"],
+    ["pki.setAutolock", "cluster:admin"],
+    ["pki.rotate", "cluster:admin"],
+    ["pki.update", "cluster:admin"],
+  ])("ok/%s needs %s, on Rampart's own cluster and on a connected swarm alike (a swarm's unlock key opens its managers' data)", (path, permission) => {
+    expect(procedures.find(([p]) => p === path)?.[1]._def.meta?.permission).toBe(permission);
+  });
+
+  it("ok/only the sign-in and setup procedures, and a locked server's status and unlock, are public", () => {
     const open = procedures.filter(([, p]) => p._def.meta?.permission === "public").map(([path]) => path);
-    expect(open.sort()).toEqual(["auth.login", "auth.setup", "auth.setupStatus"]);
+    // A locked server can check no credential; the unlock key is the credential (ADR 0022).
+    expect(open.sort()).toEqual(["auth.login", "auth.setup", "auth.setupStatus", "autolock.status", "autolock.unlock"]);
   });
 });

@@ -1,6 +1,6 @@
-import { isRampartError, roleHasPermission, type Permission } from "@rampart/core";
+import { ENV_NAME_MAX_LENGTH, isRampartError, NATIVE_ENV, roleHasPermission, type Permission } from "@rampart/core";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import type { Context, Principal } from "./context.js";
 import { ERROR_STATUS } from "./errors.js";
 import { isLibraryMessage, issuePath, issueSentence } from "./schema/messages.js";
@@ -14,6 +14,8 @@ export type Requirement = Permission | "public" | "authenticated";
 
 export interface Meta {
   permission: Requirement;
+  /** A cluster procedure: its input takes `env` (ADR 0020). */
+  env?: boolean;
 }
 
 /**
@@ -144,4 +146,54 @@ export const authenticatedProcedure = authorised("authenticated");
 /** A procedure that needs one permission, and is refused to the ways of signing in `refusals` names. */
 export function permissionProcedure(permission: Permission, refusals?: Refusals) {
   return authorised(permission, refusals);
+}
+
+/**
+ * What a cluster procedure does on a connected Docker Swarm (ADR 0020): `docker` when it
+ * serves one, or the sentence that says why it cannot, which the caller gets as a 412.
+ */
+export type OnDocker = "docker" | { refused: string };
+
+/**
+ * A procedure on a cluster: Rampart's own, or a connected swarm named by the input's
+ * `env` field. The field is taken out of the input before the procedure's own schema
+ * reads it (so every strict schema takes it), checked, and handed on as `ctx.env`
+ * (undefined, or `native`, for Rampart's own cluster).
+ */
+export function clusterProcedure(permission: Permission, onDocker: OnDocker, refusals?: Refusals) {
+  return authorised(permission, refusals)
+    .meta({ permission, env: true })
+    .use(async ({ ctx, next, getRawInput }) => {
+      let env = envOf(await getRawInput());
+      if (env === NATIVE_ENV) env = undefined;
+      if (env !== undefined && onDocker !== "docker") {
+        // An environment that does not exist is a 404 first, whatever the procedure.
+        await ctx.manager.environments.get(env);
+        throw new TRPCError({ code: "PRECONDITION_FAILED", message: `${onDocker.refused} (environment ${JSON.stringify(env)} is a Docker Swarm)` });
+      }
+      return next({ ctx: { ...ctx, env } });
+    })
+    .use(async ({ next, getRawInput }) => {
+      const raw = await getRawInput();
+      if (!isRecord(raw) || !("env" in raw)) return next();
+      const { env: _env, ...rest } = raw;
+      return next({ getRawInput: async () => rest });
+    })
+    // Gives every input's type its `env`; the value was taken out above, so this reads
+    // nothing and the procedure's own schema stays strict.
+    .input(ENV_IN_TYPES);
+}
+
+const ENV_IN_TYPES = z.object({ env: z.string().optional() }).optional();
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The input's `env`, checked: a name, or undefined. */
+function envOf(raw: unknown): string | undefined {
+  if (!isRecord(raw) || raw.env === undefined) return undefined;
+  const given = raw.env;
+  if (typeof given !== "string" || given.length === 0 || given.length > ENV_NAME_MAX_LENGTH) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `env: an environment's name, 1 to ${ENV_NAME_MAX_LENGTH} characters` });
+  }
+  return given;
 }

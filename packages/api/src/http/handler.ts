@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { jsonNestingProblem } from "@rampart/core";
 import type { Logger, Manager } from "@rampart/manager";
+import type { AnyTRPCRouter } from "@trpc/server";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { createContext, type RequestMeta } from "../context.js";
 import { appRouter } from "../root.js";
@@ -25,6 +26,8 @@ export interface ApiHandlerOptions {
   /** The listener serves HTTPS: a browser's Origin must then be https:// too. */
   tls?: boolean;
   maxBodyBytes?: number;
+  /** The procedures served: the whole API, or a locked server's `lockedRouter` (ADR 0022). */
+  router?: AnyTRPCRouter;
 }
 
 function reject(res: ServerResponse, status: number, code: string, message: string): void {
@@ -165,7 +168,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
     const bearer = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : undefined;
     const setCookies: string[] = [];
     await nodeHTTPRequestHandler({
-      router: appRouter,
+      router: options.router ?? appRouter,
       req,
       res,
       path,

@@ -12,6 +12,7 @@ export const auditRouter = router({
         action: input.action,
         outcome: input.outcome,
         targetId: input.targetId,
+        env: input.env,
         search: input.search,
         before: input.cursor === undefined ? undefined : BigInt(input.cursor),
         limit: input.limit + 1,

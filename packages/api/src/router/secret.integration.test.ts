@@ -222,8 +222,8 @@ describe.each(testStoreKinds())("secrets through the API on %s", (kind) => {
 
   it("ok/inspect shows the services that reference a secret and the nodes that hold it now", async () => {
     const s = await admin.secret.create({ name: "where", data: b64("w") });
-    const svc = await admin.service.create({ name: "where-svc", image: "nginx", replicas: 2, maxReplicasPerNode: 1, secrets: [ref(s)] });
     expect((await admin.secret.get({ ref: s.id })).nodes).toEqual([]);
+    const svc = await admin.service.create({ name: "where-svc", image: "nginx", replicas: 2, maxReplicasPerNode: 1, secrets: [ref(s)] });
     await settle();
     const tasks = (await admin.service.get({ ref: svc.id })).tasks.filter((t) => t.state === "assigned");
     expect(tasks).toHaveLength(2);

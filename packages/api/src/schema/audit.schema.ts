@@ -29,6 +29,9 @@ export const auditEventSchema = z.object({
   contextType: z.string().nullable(),
   contextId: z.string().nullable(),
   contextName: z.string().nullable(),
+  /** The connected swarm the event happened in (ADR 0020); null for Rampart's own cluster. */
+  envId: z.string().nullable(),
+  envName: z.string().nullable(),
   /**
    * What the actor, target and context are now, looked up when the page is read: null
    * for a kind the store keeps no rows for (the cluster, a route) or an object with no
@@ -46,6 +49,8 @@ const auditFilters = {
   outcome: auditOutcomeSchema.optional(),
   /** Events about one target, e.g. a node's ID. */
   targetId: z.string().max(128).optional(),
+  /** One environment's events: its ID, or `native` for Rampart's own cluster. */
+  env: z.string().max(64).optional(),
   /** Matches actor, target or context names and IDs, case-insensitively. */
   search: z.string().max(128).optional(),
 };

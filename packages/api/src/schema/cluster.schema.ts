@@ -3,6 +3,48 @@ import { dateSchema } from "./common.schema.js";
 
 export const nodeRoleSchema = z.enum(["worker", "manager"]);
 
+/**
+ * A CA as Docker describes it (a node's `Description.TLSInfo`, the swarm's `TLSInfo`),
+ * decoded: the issuer's name readable (null when Docker's DER cannot be read), its key
+ * by the SHA-256 of its SubjectPublicKeyInfo; Docker's own base64 fields beside them.
+ */
+export const tlsInfoViewSchema = z.object({
+  trustRoot: z.string(),
+  issuerSubject: z.string().nullable(),
+  certIssuerSubject: z.string(),
+  certIssuerPublicKey: z.string(),
+  issuerPublicKeyFingerprint: z.string(),
+});
+
+/**
+ * What only a connected Docker Swarm's `info` says (ADR 0020): the rest of `docker
+ * info`'s Swarm section (raft, address pools, external CAs) and the trust root. There is
+ * no CA key material here: Docker never gives it.
+ */
+export const swarmDockerSchema = z.object({
+  environment: z.string(),
+  /** The connected manager's engine version. */
+  serverVersion: z.string(),
+  localNodeState: z.string(),
+  error: z.string().nullable(),
+  /** `Node Address` as Docker prints it: the connected manager's address, without a port. */
+  nodeAddr: z.string(),
+  defaultAddrPool: z.array(z.string()).nullable(),
+  subnetSize: z.number().int().nullable(),
+  dataPathPort: z.number().int().nullable(),
+  raft: z.object({
+    snapshotInterval: z.number().int(),
+    keepOldSnapshots: z.number().int().nullable(),
+    logEntriesForSlowFollowers: z.number().int(),
+    electionTick: z.number().int(),
+    heartbeatTick: z.number().int(),
+  }),
+  externalCas: z.array(z.object({ protocol: z.string(), url: z.string() })),
+  trustRoot: tlsInfoViewSchema.extend({ subject: z.string(), fingerprintSha256: z.string(), notAfter: dateSchema }).nullable(),
+  /** Why `trustRoot` is null: Docker reported none, or one that is not a certificate Rampart can read. */
+  trustRootProblem: z.string().nullable(),
+});
+
 export const swarmInfoOutput = z.object({
   nodeId: z.string(),
   isManager: z.boolean(),
@@ -22,6 +64,8 @@ export const swarmInfoOutput = z.object({
   version: z.number().int(),
   createdAt: dateSchema,
   updatedAt: dateSchema,
+  /** A connected Docker Swarm's own part; absent on the native cluster. */
+  docker: swarmDockerSchema.optional(),
 });
 
 /** The longest duration text taken (`2160h0m0s` is 9): the API's bound and the settings form's. */

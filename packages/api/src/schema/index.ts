@@ -13,3 +13,6 @@ export * from "./secret.schema.js";
 export * from "./user.schema.js";
 export * from "./messages.js";
 export * from "./overview.schema.js";
+export * from "./environment.schema.js";
+export * from "./network.schema.js";
+export * from "./autolock.schema.js";

@@ -1,4 +1,4 @@
-import type { NodeViewOutput } from "./node.schema.js";
+import type { NodeDockerOutput, NodeViewOutput } from "./node.schema.js";
 
 /**
  * `node.list` sends nodes as rows of plain JSON values, one array per node, with the
@@ -31,12 +31,16 @@ export const NODE_LIST_COLUMNS = [
   "tlsNotBefore",
   "tlsNotAfter",
   "tlsSerial",
+  "tlsIssuance",
+  "tlsIssuanceReason",
   "runtimeKind",
   "runtimeDetail",
   "runtimeSecurityOptions",
+  "docker",
 ] as const;
 
-export type NodeListCell = string | number | boolean | null | Record<string, string>;
+/** `docker`: a connected swarm's own part of each node (ADR 0020), null on the native cluster. */
+export type NodeListCell = string | number | boolean | null | Record<string, string> | NodeDockerOutput;
 
 export interface NodeListPayload {
   columns: readonly string[];
@@ -75,9 +79,12 @@ export function encodeNodeList(nodes: readonly NodeViewOutput[]): NodeListPayloa
       ms(n.tls.notBefore),
       ms(n.tls.notAfter),
       n.tls.serial,
+      n.tls.issuance?.state ?? null,
+      n.tls.issuance?.reason ?? null,
       n.runtime.kind,
       n.runtime.detail,
       n.runtime.securityOptions.join(","),
+      n.docker ?? null,
     ];
   }
   return { columns: NODE_LIST_COLUMNS, rows };
@@ -112,11 +119,13 @@ export function decodeNodeList(payload: NodeListPayload): NodeViewOutput[] {
       notBefore: date(r[21]!),
       notAfter: date(r[22]!),
       serial: r[23] as string | null,
+      issuance: r[24] === null ? null : { state: r[24] as NonNullable<NodeViewOutput["tls"]["issuance"]>["state"], reason: r[25] as string | null },
     },
     runtime: {
-      kind: r[24] as NodeViewOutput["runtime"]["kind"],
-      detail: r[25] as string,
-      securityOptions: (r[26] as string) === "" ? [] : (r[26] as string).split(","),
+      kind: r[26] as NodeViewOutput["runtime"]["kind"],
+      detail: r[27] as string,
+      securityOptions: (r[28] as string) === "" ? [] : (r[28] as string).split(","),
     },
+    ...(r[29] ? { docker: r[29] as NodeDockerOutput } : {}),
   }));
 }

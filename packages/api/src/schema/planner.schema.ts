@@ -1,6 +1,7 @@
 import { FILTER_NAMES } from "@rampart/core/scheduler";
 import { z } from "zod";
 import { availabilitySchema, labelKey } from "./node.schema.js";
+import { dateSchema } from "./common.schema.js";
 import { serviceSpecInput, serviceSpecOutput } from "./service.schema.js";
 
 /**
@@ -63,7 +64,7 @@ export const plannerClusterSchema = z.object({
   ),
 });
 
-const whyNotRow = z.object({
+export const whyNotRowSchema = z.object({
   nodeId: z.string(),
   hostname: z.string(),
   role: roleSchema,
@@ -119,7 +120,7 @@ export const planResultSchema = z.object({
       serviceId: z.string().nullable(),
       name: z.string(),
       problems: z.array(z.object({ field: z.string(), message: z.string() })),
-      matrix: z.array(whyNotRow),
+      matrix: z.array(whyNotRowSchema),
       spread: z.array(spreadGroup),
       diff: serviceDiff,
     })
@@ -128,6 +129,43 @@ export const planResultSchema = z.object({
   tookMs: z.number(),
   /** The planned spec's constraints on self-reported keys (core's `constraintWarnings`). */
   warnings: z.array(z.string()).optional(),
+});
+
+/**
+ * Why a service's tasks wait for a node (`service.pending`): their errors as the
+ * scheduler gave them, and core's why-not matrix for the service as it is, node by node.
+ */
+export const pendingExplanationSchema = z.object({
+  serviceId: z.string(),
+  pending: z.number().int(),
+  errors: z.array(z.string()),
+  matrix: z.array(whyNotRowSchema),
+  plannerReason: z.string().nullable(),
+  plannerPending: z.number().int(),
+  problems: z.array(z.string()),
+});
+
+const placementDifference = z.object({
+  kind: z.enum(["refused", "eligibility", "counts", "pending", "reason", "unknown-node"]),
+  nodeIds: z.array(z.string()),
+  text: z.string(),
+});
+
+/**
+ * The planner's prediction against the placement Swarm made after the latest change
+ * Rampart made to a service on a connected swarm (`service.fidelity`).
+ */
+export const fidelityResultSchema = z.object({
+  serviceId: z.string(),
+  serviceName: z.string(),
+  change: z.enum(["create", "update", "scale", "apply"]),
+  state: z.enum(["checking", "matched", "differs", "unsettled", "failed"]),
+  startedAt: dateSchema,
+  finishedAt: dateSchema.nullable(),
+  differences: z.array(placementDifference),
+  undetermined: z.array(z.object({ nodes: z.array(z.string()), reason: z.string() })),
+  detail: z.string().nullable(),
+  placement: z.object({ placed: z.record(z.string(), z.number()).readonly(), pendingErrors: z.array(z.string()).readonly() }).nullable(),
 });
 
 export type SandboxInput = z.infer<typeof sandboxInput>;

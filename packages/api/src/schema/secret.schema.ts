@@ -81,7 +81,8 @@ export const secretHolderSchema = z.object({
 export const secretViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  size: z.number().int(),
+  /** The value's length in bytes; null on a Docker Swarm, whose Engine API never reports it. */
+  size: z.number().int().nullable(),
   labels: z.record(z.string(), z.string()),
   version: z.number().int(),
   createdAt: dateSchema,
@@ -90,6 +91,8 @@ export const secretViewSchema = z.object({
   services: z.array(secretServiceUseSchema),
   /** The nodes that hold it now: tasks from ASSIGNED to RUNNING of those services. */
   nodes: z.array(secretHolderSchema),
+  /** What only a Docker Swarm says: the secrets driver holding the value outside the swarm, if any. */
+  docker: z.object({ driver: z.string().nullable() }).optional(),
 });
 
 export const removedSecretSchema = z.object({ id: z.string(), name: z.string() });
@@ -136,6 +139,28 @@ export const rotationProgressSchema = z.object({
   done: z.boolean(),
   /** Whether `secret.remove` of the old version would be accepted (no service references it). */
   canRemoveOld: z.boolean(),
+  /**
+   * On a Docker Swarm, where a rotation is a sequence of service updates that Rampart
+   * follows, and removes the old version at the end of: its phase, where and why it
+   * stopped (Docker's words), and each service's tasks by version with Docker's update
+   * status. `untracked`: not started by this server process, so read from Docker alone.
+   */
+  docker: z
+    .object({
+      phase: z.enum(["moving", "rolling-out", "complete", "stopped", "untracked"]),
+      why: z.string().nullable(),
+      oldRemoved: z.boolean(),
+      services: z.array(
+        namedObjectSchema.extend({
+          updated: z.boolean(),
+          tasksOnOld: z.number().int(),
+          tasksOnNew: z.number().int(),
+          updateState: z.string().nullable(),
+          updateMessage: z.string().nullable(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export type CreateSecretInput = z.input<typeof createSecretInput>;

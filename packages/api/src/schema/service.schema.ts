@@ -191,6 +191,13 @@ export const serviceSpecInput = z.strictObject({
    * has (a form that does not show secrets cannot revoke them); `[]` removes them all.
    */
   secrets: z.array(secretReferenceInput).max(256).optional(),
+  /**
+   * A Docker Swarm's overlay networks the tasks join, by name or ID (`--network`;
+   * `TaskTemplate.Networks`). Left out of an update, the service keeps its own; the host's
+   * network is `container.hostNetwork`. The native cluster has no overlay networks and
+   * refuses a list that names one.
+   */
+  networks: z.array(z.string().min(1, "a network is named by its name or ID").max(256)).max(64).optional(),
 });
 
 export const serviceSpecOutput = z.object({
@@ -227,9 +234,30 @@ export const taskSchema = z.object({
   updatedAt: dateSchema,
 });
 
+/**
+ * What only Docker says of a service (a connected swarm's, ADR 0020): its rolling
+ * update's status, the fields of its Docker spec Rampart cannot hold (kept by every
+ * update), the endpoint as Swarm allocated it, the networks its tasks join, whether the
+ * engine keeps a service's hardening, and what the native view holds that Docker does not
+ * report.
+ */
+export const dockerServicePartSchema = z.object({
+  updateStatus: z.object({ state: z.string(), message: z.string().nullable(), startedAt: dateSchema.nullable(), completedAt: dateSchema.nullable() }).nullable(),
+  dockerOnly: z.array(z.string()),
+  endpoint: z.object({
+    mode: z.string(),
+    ports: z.array(portConfigOutput),
+    virtualIps: z.array(z.object({ networkId: z.string(), networkName: z.string().nullable(), addr: z.string().nullable() })),
+  }),
+  networks: z.array(z.object({ id: z.string(), name: z.string().nullable(), aliases: z.array(z.string()) })),
+  hardening: z.object({ apiVersion: z.string().nullable(), carried: z.boolean(), note: z.string().nullable() }),
+  notReported: z.array(z.string()).readonly(),
+});
+
 export const serviceViewSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** Docker's version index on a connected swarm: the version an update must carry. */
   version: z.number().int(),
   specVersion: z.number().int(),
   spec: serviceSpecOutput,
@@ -238,6 +266,8 @@ export const serviceViewSchema = z.object({
   running: z.number().int(),
   desired: z.number().int(),
   pending: z.number().int(),
+  /** On a connected Docker Swarm only. */
+  docker: dockerServicePartSchema.optional(),
 });
 
 export const serviceDetailSchema = serviceViewSchema.extend({ tasks: z.array(taskSchema) });
