@@ -16,6 +16,8 @@ const schema = z.object({
   RAMPART_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   RAMPART_HOST: z.string().min(1).optional(),
   RAMPART_TOKEN: z.string().min(1).optional(),
+  /** The environment cluster commands act on (ADR 0020): a connected swarm's name, or `native`. */
+  RAMPART_ENV: z.string().min(1).optional(),
   /** A join token for `rampart agent join`, kept out of the process's arguments. */
   RAMPART_JOIN_TOKEN: z.string().min(1).optional(),
   /** The container engine (as the docker CLI reads them): `unix:///path`, `tcp://host:port`, `ssh://host`. */

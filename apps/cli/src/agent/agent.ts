@@ -9,7 +9,7 @@ import {
   type NodeGenericResources,
 } from "@rampart/core";
 import { csrFor, identityFiles, loadOrCreateKey, readCertificate, saveCertificate, writeAtomic, type NodeIdentityFiles } from "../server/identity.js";
-import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type TaskProgress } from "./client.js";
+import { createNodeClient, EndpointError, type AssignedTask, type NodeClient, type NodeSession, type Pending, type TaskProgress } from "./client.js";
 import type { TaskExecutor, TaskHost } from "./runtime/executor.js";
 import { memorySecretStore, SecretStoreError, type SecretStore } from "./secrets.js";
 
@@ -181,6 +181,12 @@ export interface AgentOptions {
    * certificate the server renews): the agent then never renews it itself.
    */
   renews?: boolean;
+  /**
+   * The local address this node's connections come from. Simulated nodes on one machine
+   * each take an address of their own in 127.0.0.0/8, as separate machines would have,
+   * so the manager's per-address connection cap counts each node apart.
+   */
+  localAddress?: string;
 }
 
 const pollRetryMs = (failures: number) => Math.min(1000 * 2 ** (failures - 1), 30_000);
@@ -207,7 +213,7 @@ export class NodeAgent {
   constructor(private readonly options: AgentOptions) {
     this.secrets = options.secrets ?? memorySecretStore();
     this.identity = options.store.load();
-    this.client = createNodeClient(options.address, this.identity ? this.tlsOf(this.identity) : {});
+    this.client = createNodeClient(options.address, this.identity ? this.tlsOf(this.identity) : {}, options.localAddress);
   }
 
   get current(): AgentIdentity | undefined {
@@ -223,7 +229,9 @@ export class NodeAgent {
     if (this.identity) {
       if (this.options.token) {
         const expected = parseJoinToken(this.options.token).rootDigest.slice(7);
-        if (sha256Hex(this.identity.rootPem) !== expected) {
+        // A token made before a root rotation names the old root: the same swarm, if the
+        // manager (checked against the root this node holds) still serves the root it holds.
+        if (sha256Hex(this.identity.rootPem) !== expected && sha256Hex(await this.client.fetchRoot().catch(() => "")) !== sha256Hex(this.identity.rootPem)) {
           throw new Error("this node has already joined another swarm; use a new --state-dir to join this one");
         }
       }
@@ -234,8 +242,10 @@ export class NodeAgent {
     const root = await pinRoot(this.client, token);
     this.client.setIdentity({ ca: root });
     const key = this.options.store.newKey();
-    const result = await this.client.join({ token, csr: csrFor(key), description: this.options.description });
-    const identity: AgentIdentity = { nodeId: result.nodeId, role: result.role, key, certPem: result.certificatePem, rootPem: root };
+    const csr = csrFor(key);
+    const result = await this.client.join({ token, csr, description: this.options.description });
+    const certificatePem = "certificatePem" in result ? result.certificatePem : await this.waitForCertificate(result.nodeId, csr, result.pending);
+    const identity: AgentIdentity = { nodeId: result.nodeId, role: result.role, key, certPem: certificatePem, rootPem: root };
     this.options.store.save(identity);
     this.identity = identity;
     this.heartbeatPeriodMs = result.heartbeatPeriodMs;
@@ -243,6 +253,64 @@ export class NodeAgent {
     this.client.setIdentity(this.tlsOf(identity));
     this.options.events?.joined?.(identity);
     return identity;
+  }
+
+  /**
+   * A join an external CA had not signed (NodeCertificateStatus): asks again with Swarm's
+   * backoff (1 s, growing by 1 s, at most 30 s) until it is signed, or refused for good.
+   */
+  private async waitForCertificate(nodeId: string, csr: string, first: Pending): Promise<string> {
+    let pending = first;
+    for (let attempt = 1; ; attempt++) {
+      if (pending.state === "failed") throw new Error(`the manager could not sign this node's certificate: ${pending.reason}`);
+      this.options.events?.error?.(`certificate not signed yet: ${pending.reason}`);
+      await this.pause(Math.min(1000 * attempt, 30_000));
+      if (this.stopped) throw new Error("stopped while waiting for a certificate");
+      const status = await this.client.joinStatus({ nodeId, csr });
+      if (status.certificatePem) return status.certificatePem;
+      pending = { state: status.state, reason: status.reason ?? "not signed yet" };
+    }
+  }
+
+  /**
+   * What the manager's session says: renew now for a root rotation, and the trust root
+   * this node should hold. A new root replaces the old one only once this node's own
+   * certificate chains to it (swarm-semantics §4.8, phase 4).
+   */
+  private async followSession(session: NodeSession | undefined): Promise<void> {
+    if (!session || !this.identity || this.stopped) return;
+    if (session.rotate && this.options.renews !== false) await this.renew("root rotation");
+    if (session.rootDigest && session.rootDigest !== sha256Hex(this.identity.rootPem)) await this.takeTrustRoot(session.rootDigest);
+  }
+
+  private takingRoot = false;
+
+  private async takeTrustRoot(digest: string): Promise<void> {
+    if (this.takingRoot || !this.identity) return;
+    this.takingRoot = true;
+    try {
+      const root = await this.client.fetchRoot();
+      if (sha256Hex(root) !== digest) return; // Another change under way: the next session message says which.
+      const chains = (certPem: string) => {
+        const leaf = new X509Certificate(certPem);
+        const candidate = new X509Certificate(root);
+        return leaf.checkIssued(candidate) && leaf.verify(candidate.publicKey);
+      };
+      // A node that missed the rotation renews first, through the old root it still trusts.
+      if (!chains(this.identity.certPem) && this.options.renews !== false) await this.renew("trust root changed");
+      if (!this.identity || !chains(this.identity.certPem)) return;
+      const identity: AgentIdentity = { ...this.identity, rootPem: root };
+      this.options.store.save(identity);
+      this.identity = identity;
+      this.client.setIdentity(this.tlsOf(identity));
+      this.options.events?.renewed?.(identity, "trust root changed");
+      // Said at once rather than at the next heartbeat: a rotation's progress counts it.
+      await this.client.heartbeat(undefined, digest).catch(() => undefined);
+    } catch (error) {
+      this.report(error);
+    } finally {
+      this.takingRoot = false;
+    }
   }
 
   /** Uses a certificate something else renewed (the server's own node). */
@@ -344,6 +412,8 @@ export class NodeAgent {
     const key = this.options.store.newKey();
     try {
       const result = await this.client.renew(csrFor(key));
+      // Not signed yet (an external CA): this node keeps its certificate and asks again later.
+      if ("pending" in result) throw new Error(`certificate renewal ${result.pending.state}: ${result.pending.reason}`);
       const identity: AgentIdentity = { ...this.identity, key, certPem: result.certificatePem, role: result.role };
       this.options.store.save(identity);
       this.identity = identity;
@@ -390,9 +460,10 @@ export class NodeAgent {
     }
     while (!this.stopped) {
       try {
-        const { digest, tasks } = await this.client.assignments(known);
+        const { digest, tasks, session } = await this.client.assignments(known);
         known = digest;
         this.failedPolls = 0;
+        await this.followSession(session);
         if (tasks) {
           // Secrets of tasks that left this node go first.
           await this.secrets.retain(new Set(tasks.filter((t) => nextProgress(t) !== "shutdown").map((t) => t.id)));
@@ -494,11 +565,12 @@ export class NodeAgent {
     if (this.stopped) return;
     try {
       const description = this.describedOnce ? undefined : this.options.description;
-      const response = await this.client.heartbeat(description);
+      const response = await this.client.heartbeat(description, sha256Hex(this.identity!.rootPem));
       this.describedOnce = true;
       this.heartbeatPeriodMs = response.heartbeatPeriodMs;
       this.options.events?.heartbeat?.(true);
       if (response.role !== this.identity!.role && this.options.renews !== false) await this.renew(`role changed to ${response.role}`);
+      await this.followSession(response);
     } catch (error) {
       this.options.events?.heartbeat?.(false);
       this.report(error);

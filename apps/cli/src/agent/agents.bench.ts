@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeNodeList } from "@rampart/api/schema";
 import { createAdminClient } from "../client/index.js";
+import { serverReadyUrl } from "../test-support/cli.js";
 import { simulate } from "./simulate.js";
 
 const NODES = Number(process.env.RAMPART_BENCH_AGENTS ?? 1000);
@@ -31,14 +32,7 @@ function cpuTicks(pid: number): number {
 }
 
 try {
-  await new Promise<void>((resolve, reject) => {
-    let err = "";
-    server.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-      if (err.includes("Rampart is ready at")) resolve();
-    });
-    server.once("exit", (code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
+  await serverReadyUrl(server);
   const admin = createAdminClient({ socketPath: join(dataDir, "rampart.sock") });
   const { nodeAddress } = await admin.swarm.info.query();
   const { token } = await admin.swarm.revealToken.mutate({ role: "worker" });

@@ -36,8 +36,10 @@ function parseAddress(address: string): { host: string; port: number } {
 export interface NodeClient {
   fetchRoot(): Promise<string>;
   join(body: { token: string; csr: string; description: NodeDescription }): Promise<JoinResponse>;
-  renew(csr: string): Promise<{ certificatePem: string; role: "manager" | "worker" }>;
-  heartbeat(description?: NodeDescription): Promise<{ heartbeatPeriodMs: number; role: "manager" | "worker" }>;
+  /** A join an external CA had not signed: its certificate once signed (NodeCertificateStatus). */
+  joinStatus(body: { nodeId: string; csr: string }): Promise<{ certificatePem?: string; state: string; reason: string | null }>;
+  renew(csr: string): Promise<{ certificatePem: string; role: "manager" | "worker" } | { pending: Pending }>;
+  heartbeat(description?: NodeDescription, trustRoot?: string): Promise<HeartbeatResponse>;
   /** This node's tasks; with `known` (the last digest), the manager holds the answer until they change. */
   assignments(known?: string): Promise<AssignmentsResponse>;
   reportTask(taskId: string, state: TaskProgress, message?: string): Promise<void>;
@@ -56,12 +58,31 @@ export interface NodeClient {
   close(): void;
 }
 
-export interface JoinResponse {
+/** Why a certificate is not signed yet (`pending`, an external CA did not answer) or will not be (`failed`). */
+export interface Pending {
+  state: string;
+  reason: string;
+}
+
+export type JoinResponse = {
   nodeId: string;
   role: "manager" | "worker";
-  certificatePem: string;
   rootCaPem: string;
   heartbeatPeriodMs: number;
+} & ({ certificatePem: string } | { pending: Pending });
+
+/**
+ * What the dispatcher session says beside tasks: renew now (a root rotation), and the
+ * digest of the trust root this node should hold.
+ */
+export interface NodeSession {
+  rotate: boolean;
+  rootDigest: string;
+}
+
+export interface HeartbeatResponse extends NodeSession {
+  heartbeatPeriodMs: number;
+  role: "manager" | "worker";
 }
 
 /** A task as the manager hands it to its node. */
@@ -83,6 +104,7 @@ export interface AssignmentsResponse {
   digest: string;
   /** Absent when nothing changed since the digest the node sent. */
   tasks?: AssignedTask[];
+  session?: NodeSession;
 }
 
 /** A reader's request for the logs of some of this node's tasks, as the manager hands it out. */
@@ -109,7 +131,7 @@ export interface TaskUpdate {
   exitCode?: number;
 }
 
-export function createNodeClient(address: string, initial: Tls = {}): NodeClient {
+export function createNodeClient(address: string, initial: Tls = {}, localAddress?: string): NodeClient {
   const { host, port } = parseAddress(address);
   let tls = initial;
   let agent = makeAgent();
@@ -117,7 +139,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
   function makeAgent(): Agent {
     // Four sockets: the assignments and log-request long polls each hold one, and
     // heartbeats and reports use the others.
-    const options: AgentOptions = { keepAlive: true, maxSockets: 4, timeout: 65_000 };
+    const options: AgentOptions = { keepAlive: true, maxSockets: 4, timeout: 65_000, ...(localAddress ? { localAddress } : {}) };
     return new Agent({
       ...options,
       ...(tls.ca ? { ca: tls.ca, servername: "swarm-ca" } : { rejectUnauthorized: false }),
@@ -137,6 +159,7 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
           path,
           method,
           agent,
+          ...(localAddress ? { localAddress } : {}),
           servername: tls.ca ? "swarm-ca" : undefined,
           headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
           timeout: timeoutMs,
@@ -162,7 +185,8 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
     } catch {
       throw new EndpointError(status, `the manager answered ${status} with something that is not JSON`);
     }
-    if (status !== 200) throw new EndpointError(status, (parsed as { error?: string }).error ?? `the manager answered ${status}`);
+    // 202: accepted, not done (a certificate an external CA has not signed yet); the body says why.
+    if (status !== 200 && status !== 202) throw new EndpointError(status, (parsed as { error?: string }).error ?? `the manager answered ${status}`);
     return parsed as T;
   }
 
@@ -173,8 +197,9 @@ export function createNodeClient(address: string, initial: Tls = {}): NodeClient
       return text;
     },
     join: (body) => json("POST", "/v1/join", body),
+    joinStatus: (body) => json("POST", "/v1/join/status", body),
     renew: (csr) => json("POST", "/v1/renew", { csr }),
-    heartbeat: (description) => json("POST", "/v1/heartbeat", description ? { description } : {}),
+    heartbeat: (description, trustRoot) => json("POST", "/v1/heartbeat", { ...(description ? { description } : {}), ...(trustRoot ? { trustRoot } : {}) }),
     // The manager holds a poll up to 50 s; allow it 65.
     assignments: (known) => json("GET", known === undefined ? "/v1/assignments" : `/v1/assignments?known=${encodeURIComponent(known)}`, undefined, 65_000),
     fetchSecret: (secretId) => json("GET", `/v1/secrets/${encodeURIComponent(secretId)}`),

@@ -49,7 +49,17 @@ export interface Simulation {
   stop(): void;
 }
 
+/**
+ * A loopback address of its own for the n-th simulated node (127.1.0.1 and up; the whole
+ * of 127.0.0.0/8 reaches this machine on Linux), so each counts as a machine of its own.
+ */
+export function loopbackAddress(index: number): string {
+  return `127.${1 + Math.floor(index / 65_025)}.${Math.floor(index / 255) % 255}.${(index % 255) + 1}`;
+}
+
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
+  // Only a manager on this machine can be reached from 127.x addresses.
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost):\d+$/.test(options.address);
   const width = Math.max(4, String(options.nodes).length);
   const agents: NodeAgent[] = [];
   const failed: string[] = [];
@@ -65,6 +75,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
         token: options.token,
         description: simulatedDescription(options.prefix, index, width, options.version),
         store: memoryStore(),
+        ...(loopback ? { localAddress: loopbackAddress(index) } : {}),
         ...(options.events ? { events: options.events(index) } : {}),
       });
       try {

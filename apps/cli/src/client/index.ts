@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import type { AppRouter } from "@rampart/api";
-import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import { ENV_PROCEDURES, type AppRouter } from "@rampart/api";
+import { createTRPCClient, httpLink, TRPCClientError, type TRPCLink } from "@trpc/client";
 import superjson from "superjson";
 import { adminSocketProblem } from "../server/files.js";
 
@@ -46,6 +46,22 @@ export interface Target {
   /** Remote: the server's URL and an API token. */
   host?: string;
   token?: string;
+  /** The environment every cluster procedure is called on (`--env`, ADR 0020). */
+  env?: string;
+}
+
+/**
+ * Adds `env` to the input of every cluster procedure, so each command serves the chosen
+ * environment without passing it itself. An input that names its own `env` keeps it.
+ */
+function envLink(env: string): TRPCLink<AppRouter> {
+  return () =>
+    ({ op, next }) => {
+      if (!ENV_PROCEDURES.has(op.path)) return next(op);
+      const input = op.input === undefined ? {} : op.input;
+      if (input === null || typeof input !== "object" || Array.isArray(input) || "env" in input) return next(op);
+      return next({ ...op, input: { ...input, env } });
+    };
 }
 
 export function describeTarget(target: Target): string {
@@ -53,11 +69,13 @@ export function describeTarget(target: Target): string {
 }
 
 export function createAdminClient(target: Target): AdminClient {
+  const env = target.env === undefined ? [] : [envLink(target.env)];
   if (target.host) {
     const base = target.host.replace(/\/+$/, "");
     const token = target.token;
     return createTRPCClient<AppRouter>({
       links: [
+        ...env,
         httpLink({
           url: `${base}/api/trpc`,
           transformer: superjson,
@@ -67,7 +85,7 @@ export function createAdminClient(target: Target): AdminClient {
     });
   }
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: "http://rampart/api/trpc", transformer: superjson, fetch: socketFetch(target.socketPath!) })],
+    links: [...env, httpLink({ url: "http://rampart/api/trpc", transformer: superjson, fetch: socketFetch(target.socketPath!) })],
   });
 }
 

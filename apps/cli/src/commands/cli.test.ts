@@ -40,7 +40,7 @@ describe("the command tables", () => {
 
   it("ok/rampart --help lists every entry with a summary, in table order", async () => {
     const listed = ENTRIES.filter((e) => e.summary !== undefined).map((e) => e.name);
-    expect(listed).toEqual(["server", "status", "info", "swarm", "node", "secret", "seccomp", "service", "plan", "user", "agent", "conformance", "version"]);
+    expect(listed).toEqual(["server", "status", "info", "env", "swarm", "node", "network", "secret", "seccomp", "service", "plan", "user", "agent", "conformance", "version"]);
     for (const argv of [[], ["help"], ["--help"], ["-h"]]) {
       const r = await run(...argv);
       expect(r).toEqual({ code: 0, out: [usage()], err: [] });

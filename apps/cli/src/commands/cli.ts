@@ -24,6 +24,13 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies Options;
 
 /**
+ * `--env NAME`: the environment cluster commands act on (ADR 0020). Every command takes
+ * it, except those where docker's own `--env` (a container's variables) comes first:
+ * there, `rampart --env NAME service create …` (before the noun) or RAMPART_ENV chooses.
+ */
+const ENV_OPTION = { env: { type: "string" } } as const satisfies Options;
+
+/**
  * A mistake in how a command was called: exit status 2, with `See 'rampart NOUN --help'`,
  * like a flag error. Thrown by the dispatcher and by commands checking their arguments.
  */
@@ -189,7 +196,7 @@ export function parse<O extends Options>(
   allowPositionals: boolean,
   interspersed = true,
 ): { values: Values<O>; positionals: string[] } {
-  const all = { ...GLOBAL_OPTIONS, ...options };
+  const all = { ...GLOBAL_OPTIONS, ...("env" in options ? {} : ENV_OPTION), ...options };
   const { flags, rest, booleans } = splitArgs(args, all, interspersed);
   let parsed: { values: Values<O>; positionals: string[] };
   try {
@@ -209,7 +216,13 @@ export function dataDir(flag: string | undefined, env: Env): string {
 }
 
 /** The server an admin command talks to: --host with a token, checked before any request, or the local socket. */
-export function adminTarget(values: { "data-dir"?: string | undefined; host?: string | undefined; token?: string | undefined }, env: Env): Target {
+export function adminTarget(
+  values: { "data-dir"?: string | undefined; host?: string | undefined; token?: string | undefined; env?: string | undefined },
+  env: Env,
+): Target {
+  const environment = values.env ?? env.RAMPART_ENV;
+  if (environment !== undefined && environment.length === 0) throw new UsageError("--env needs an environment's name");
+  const chosen = environment === undefined ? {} : { env: environment };
   const host = values.host ?? env.RAMPART_HOST;
   if (host) {
     const token = values.token ?? env.RAMPART_TOKEN;
@@ -224,22 +237,24 @@ export function adminTarget(values: { "data-dir"?: string | undefined; host?: st
     if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname.replace(/^\[|\]$/g, "")))) {
       throw new UsageError(`--host must use https:// (plain http:// is allowed only to loopback), got "${host}"`);
     }
-    return { host, token };
+    return { host, token, ...chosen };
   }
-  return { socketPath: resolve(dataDir(values["data-dir"], env), "rampart.sock") };
+  return { socketPath: resolve(dataDir(values["data-dir"], env), "rampart.sock"), ...chosen };
 }
 
 /** A command: its flags parsed (help wins over everything but a flag error), then its run. */
-async function runCommand(cmd: Command, args: string[], env: Env, io: Io): Promise<number> {
+async function runCommand(cmd: Command, args: string[], env: Env, io: Io, leadingEnv: string | undefined): Promise<number> {
   const { values, positionals } = parse(args, cmd.options, cmd.positionals, cmd.interspersed ?? true);
   if (values.help) return io.out(cmd.usage), 0;
+  const own = "env" in cmd.options ? undefined : (values as { env?: unknown }).env;
+  const chosenEnv = typeof own === "string" ? own : leadingEnv;
   return cmd.run({
     values,
     positionals,
     env,
     io,
     async admin(work) {
-      const target = adminTarget(values, env);
+      const target = adminTarget({ ...values, env: chosenEnv }, env);
       try {
         return await work(createAdminClient(target), io.out);
       } catch (error) {
@@ -252,12 +267,12 @@ async function runCommand(cmd: Command, args: string[], env: Env, io: Io): Promi
 }
 
 /** A group's command by name; its usage for no command or help; a usage error for anything else. */
-async function runGroup(group: Group, args: string[], env: Env, io: Io): Promise<number> {
+async function runGroup(group: Group, args: string[], env: Env, io: Io, leadingEnv: string | undefined): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === "--help" || sub === "-h") return io.out(group.usage), 0;
   const cmd = find(group.commands, sub);
   if (!cmd) throw new UsageError(`'${sub}' is not a rampart ${group.name} command`);
-  return runCommand(cmd, rest, env, io);
+  return runCommand(cmd, rest, env, io, leadingEnv);
 }
 
 /**
@@ -277,7 +292,20 @@ export function terminalSafe(io: Io): Io {
  */
 export async function dispatch(entries: readonly Entry[], argv: readonly string[], terminal: Io, readEnv: () => Env): Promise<number> {
   const io = terminalSafe(terminal);
-  const [name = "help", ...rest] = argv;
+  const words = [...argv];
+  let leadingEnv: string | undefined;
+  try {
+    // `rampart --env NAME COMMAND…`: the environment, before the command.
+    while (words[0] === "--env" || words[0]?.startsWith("--env=")) {
+      const word = words.shift()!;
+      leadingEnv = word === "--env" ? words.shift() : word.slice("--env=".length);
+      if (leadingEnv === undefined) throw new UsageError("--env needs an environment's name");
+    }
+  } catch (error) {
+    io.err(`rampart: ${(error as Error).message}\nSee 'rampart --help'`);
+    return 2;
+  }
+  const [name = "help", ...rest] = words;
   try {
     const env = readEnv();
     const entry = find(entries, name);
@@ -286,8 +314,8 @@ export async function dispatch(entries: readonly Entry[], argv: readonly string[
       return 1;
     }
     if ("action" in entry) return entry.action(io);
-    if ("commands" in entry) return await runGroup(entry, rest, env, io);
-    return await runCommand(entry, rest, env, io);
+    if ("commands" in entry) return await runGroup(entry, rest, env, io, leadingEnv);
+    return await runCommand(entry, rest, env, io, leadingEnv);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`rampart: ${error.message}\nSee 'rampart ${name} --help'`);

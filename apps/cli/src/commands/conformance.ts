@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runVectorFiles, type CaseResult, type VectorFile } from "@rampart/core/conformance";
+import { caConformancePorts } from "./conformance-ca.js";
 import type { Out } from "./swarm.js";
 
 export interface ConformanceSummary {
@@ -32,10 +33,10 @@ function readFolder(dir: string): { files: VectorFile[]; folderError?: string } 
 }
 
 /** Runs every `*.json` vector file in `dir`; core decides what an unknown or missing file means. */
-export function runConformance(dir: string): ConformanceSummary {
-  const ports = { sha256Hex: (b: Uint8Array) => createHash("sha256").update(b).digest("hex") };
+export async function runConformance(dir: string): Promise<ConformanceSummary> {
+  const ports = { sha256Hex: (b: Uint8Array) => createHash("sha256").update(b).digest("hex"), ca: caConformancePorts() };
   const { files, folderError } = readFolder(dir);
-  const report = runVectorFiles(files, ports);
+  const report = await runVectorFiles(files, ports);
   const failures = report.results.filter((r) => !r.ok);
   return {
     passed: report.results.length - failures.length,
@@ -53,8 +54,8 @@ export function runConformance(dir: string): ConformanceSummary {
  * read that line). Exits 1 when a case failed or none passed. A folder that cannot be
  * listed is also said on `err`.
  */
-export function conformanceCommand(dir: string, out: Out, err: Out): number {
-  const summary = runConformance(dir);
+export async function conformanceCommand(dir: string, out: Out, err: Out): Promise<number> {
+  const summary = await runConformance(dir);
   if (summary.folderError !== undefined) err(`rampart conformance: cannot read ${dir}: ${summary.folderError}`);
   for (const f of summary.failures) out(`FAIL ${f.file} ${f.name}: ${f.detail ?? ""}`);
   if (summary.notImplemented.length > 0) out(`${summary.notImplemented.length} not implemented: ${summary.notImplemented.join(", ")}`);

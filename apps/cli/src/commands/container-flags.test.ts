@@ -2,7 +2,7 @@ import { defaultContainerSpec, defaultServiceSpec, type ContainerSpec, type Serv
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./cli.js";
-import { parseMount, parseSecurityOptions, shellWords, updateMounts } from "./container-flags.js";
+import { parseMount, parseSecurityOptions, shellWords, updateMounts, updateNetworkList } from "./container-flags.js";
 import { applySpecChanges, draftSpec, formatServicePretty, parseSpecChanges, withPolicyHint, type SpecFlagValues } from "./service.js";
 
 const MiB = 1024 ** 2;
@@ -192,13 +192,31 @@ describe("--security-opt, --privileged and --network host", () => {
     );
   });
 
-  it("fail/--network takes host only, and says why, naming the value", () => {
-    expect(() => parseSpecChanges({ network: ["backend"] })).toThrow(
-      new UsageError(
-        `invalid argument "backend" for "--network" flag: Rampart has no overlay or bridge networks yet: the only network a task can join is the host's (--network host); without one, tasks get the engine's default bridge`,
-      ),
-    );
-    expect(() => parseSpecChanges({ "network-add": ["ingress"] })).toThrow(`invalid argument "ingress" for "--network-add" flag`);
+  it("ok/--network host is the container's; any other name is an overlay network, kept apart from the container", () => {
+    const changes = parseSpecChanges({ network: ["backend", "host", "db", "backend"] });
+    expect(changes.container).toMatchObject({ hostNetworkAdd: true, networkAdd: ["backend", "db"], networkRm: [] });
+    const update = parseSpecChanges({ "network-add": ["front"], "network-rm": ["back", "host"] });
+    expect(update.container).toMatchObject({ hostNetworkAdd: false, hostNetworkRm: true, networkAdd: ["front"], networkRm: ["back"] });
+    // An overlay network alone changes nothing in the container.
+    expect(created({ network: ["backend"] })).toBeUndefined();
+  });
+
+  it.each([
+    ["", "a network is named by its name or ID"],
+    ["name=backend,alias=db", "give the network's name or ID: aliases and driver options (name=…,alias=…,driver-opt=…) are not supported"],
+  ])("fail/--network %j says why, naming the value", (value, reason) => {
+    expect(() => parseSpecChanges({ network: [value] })).toThrow(new UsageError(`invalid argument "${value}" for "--network" flag: ${reason}`));
+  });
+
+  it("ok/update: overlay networks by name or ID, removals first; one the service is on is refused as docker refuses it", () => {
+    const current = [
+      { id: "aaa", name: "backend" },
+      { id: "bbb", name: "db" },
+    ];
+    expect(updateNetworkList(current, ["front"], ["db"])).toEqual(["aaa", "front"]);
+    expect(updateNetworkList(current, [], ["aaa", "nope"])).toEqual(["bbb"]);
+    expect(updateNetworkList(current, ["db"], ["bbb"])).toEqual(["aaa", "db"]);
+    expect(() => updateNetworkList(current, ["backend"], [])).toThrow(new UsageError("service is already attached to network backend"));
   });
 
   it("ok/update: --network-rm host leaves it, --network-add host joins it; joining twice is refused as docker refuses it", () => {

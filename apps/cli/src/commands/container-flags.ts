@@ -20,7 +20,7 @@ import { bytesSize, ramInBytes } from "./units.js";
 /**
  * The container flags of `service create` and `service update`: docker's own (command
  * and arguments, environment, user, working directory, hostname, container labels, stop
- * signal and grace period, init, read-only root, capabilities, mounts, `--network host`),
+ * signal and grace period, init, read-only root, capabilities, mounts, `--network`),
  * read with the docker CLI's parsers and texts (cli/command/service, opts/mount.go,
  * opts/capabilities.go, google/shlex) and merged as `docker service update` merges them;
  * and the hardening Swarm leaves to `docker run` (`--security-opt`, `--privileged`),
@@ -360,14 +360,41 @@ export function updateCapabilities(
 // Network and security options
 // ---------------------------------------------------------------------------
 
-/** `--network host`: the only network Rampart has; anything else is refused by name. */
-function hostNetworkFlags(values: readonly string[] | undefined, flag: string): boolean {
+/** The networks the `--network` flags name: `host` is the host's network; every other name is an overlay network. */
+export interface NetworkFlags {
+  host: boolean;
+  overlay: string[];
+}
+
+/**
+ * `--network NAME`: `host` gives the tasks the host's network (the container's
+ * `hostNetwork`, on any cluster); any other name or ID is an overlay network of a
+ * connected Docker Swarm, which Rampart's own cluster, having none, refuses. docker's
+ * long form (`name=…,alias=…,driver-opt=…`) is refused by name: Rampart sets no aliases
+ * or driver options.
+ */
+function networkFlags(values: readonly string[] | undefined, flag: string): NetworkFlags {
+  const flags: NetworkFlags = { host: false, overlay: [] };
   for (const value of values ?? []) {
-    if (value !== "host") {
-      throw badFlag(flag, value, "Rampart has no overlay or bridge networks yet: the only network a task can join is the host's (--network host); without one, tasks get the engine's default bridge");
-    }
+    if (value.trim() === "") throw badFlag(flag, value, "a network is named by its name or ID");
+    if (value.includes("=")) throw badFlag(flag, value, "give the network's name or ID: aliases and driver options (name=…,alias=…,driver-opt=…) are not supported");
+    if (value === "host") flags.host = true;
+    else if (!flags.overlay.includes(value)) flags.overlay.push(value);
   }
-  return (values ?? []).length > 0;
+  return flags;
+}
+
+/**
+ * docker's updateNetworks for overlay networks: `--network-rm` drops each network named
+ * (by name or ID; one the service is not on is ignored), then `--network-add` appends,
+ * refusing one the service is already on. Returns the networks by ID, the added ones as
+ * named (the server resolves them).
+ */
+export function updateNetworkList(current: ReadonlyArray<{ id: string; name: string | null }>, add: readonly string[], remove: readonly string[]): string[] {
+  const is = (network: { id: string; name: string | null }, ref: string) => network.id === ref || network.name === ref;
+  const kept = current.filter((n) => !remove.some((ref) => is(n, ref)));
+  for (const ref of add) if (kept.some((n) => is(n, ref))) throw new UsageError(`service is already attached to network ${ref}`);
+  return [...kept.map((n) => n.id), ...add];
 }
 
 /** What `--security-opt` sets, each field only when named. */
@@ -482,6 +509,10 @@ export interface ContainerChanges {
   hostNetworkAdd: boolean;
   /** `--network-rm host`. */
   hostNetworkRm: boolean;
+  /** Overlay networks: create's `--network`, update's `--network-add` (not the container's: the spec's `networks`). */
+  networkAdd: string[];
+  /** `--network-rm` of an overlay network. */
+  networkRm: string[];
   security: SecurityOptions;
   privileged?: boolean;
 }
@@ -495,10 +526,17 @@ export function parseContainerChanges(values: ContainerFlagValues): ContainerCha
     labelRm: values["container-label-rm"] ?? [],
     mountAdd: [...mountFlags(values.mount, "mount"), ...mountFlags(values["mount-add"], "mount-add")],
     mountRm: values["mount-rm"] ?? [],
-    hostNetworkAdd: hostNetworkFlags(values.network, "network") || hostNetworkFlags(values["network-add"], "network-add"),
-    hostNetworkRm: hostNetworkFlags(values["network-rm"], "network-rm"),
+    hostNetworkAdd: false,
+    hostNetworkRm: false,
+    networkAdd: [],
+    networkRm: [],
     security: parseSecurityOptions(values["security-opt"]),
   };
+  const [create, add, rm] = [networkFlags(values.network, "network"), networkFlags(values["network-add"], "network-add"), networkFlags(values["network-rm"], "network-rm")];
+  changes.hostNetworkAdd = create.host || add.host;
+  changes.hostNetworkRm = rm.host;
+  changes.networkAdd = [...create.overlay, ...add.overlay.filter((n) => !create.overlay.includes(n))];
+  changes.networkRm = rm.overlay;
   if (values.entrypoint !== undefined) changes.command = shellFlag(values.entrypoint, "entrypoint");
   if (values.args !== undefined) changes.args = shellFlag(values.args, "args");
   if (values.workdir !== undefined) changes.workdir = values.workdir;

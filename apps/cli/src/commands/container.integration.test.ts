@@ -122,7 +122,6 @@ describe.each(testStoreKinds())("rampart service containers, runtime policy and 
 
   it("fail/a bad container flag is a usage error naming the flag and the value, before any request", async () => {
     for (const [flags, message] of [
-      [["--network", "backend"], 'invalid argument "backend" for "--network" flag: Rampart has no overlay or bridge networks yet'],
       [["--security-opt", "seccomp=/etc/seccomp.json"], 'invalid argument "seccomp=/etc/seccomp.json" for "--security-opt" flag: seccomp takes default, unconfined or the name of a profile'],
       [["--mount", "type=bind,src=/h"], ""],
       [["-e", "HOME"], 'invalid argument "HOME" for "-e, --env" flag: give NAME=VALUE'],
@@ -139,6 +138,13 @@ describe.each(testStoreKinds())("rampart service containers, runtime policy and 
         expect(r.stderr).toContain(`rampart: ${message}`);
       }
     }
+    expect(await names()).not.toContain("bad");
+  });
+
+  it("fail/an overlay network is refused by Rampart's own cluster, which has none; nothing is stored", async () => {
+    const r = await rampartFirst("service", "create", "--name", "bad", "--network", "backend", "busybox");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: Rampart's own cluster has no overlay networks to join \("backend"\)/);
     expect(await names()).not.toContain("bad");
   });
 

@@ -3,7 +3,9 @@ import { VERSION } from "../version.js";
 import { agent } from "./agent.cli.js";
 import { commandList, dispatch, type Entry, type Io } from "./cli.js";
 import { conformance } from "./conformance.cli.js";
+import { env } from "./env.cli.js";
 import { info } from "./info.cli.js";
+import { network } from "./network.cli.js";
 import { node } from "./node.cli.js";
 import { plan } from "./plan.cli.js";
 import { seccomp } from "./seccomp.cli.js";
@@ -21,8 +23,10 @@ export const ENTRIES: readonly Entry[] = [
   server,
   status,
   info,
+  env,
   swarm,
   node,
+  network,
   secret,
   seccomp,
   service,

@@ -18,7 +18,13 @@ Commands:
 whose container engine could not be reached, which gets no tasks; a hostname that more
 than one node reports is marked '(!)'. Each mark has a footnote under the list.
 'node inspect' shows the runtime: its kind, the engine's address or why there is none,
-and the engine's security options.`;
+and the engine's security options.
+
+On a connected Docker Swarm (--env NAME), 'node ls' prints docker's columns with
+Docker's words for the state and the raft's reachability, then TLS STATUS (Ready: the
+node's certificate chains to the swarm's current root); Docker reports no certificate
+expiry. 'node inspect --pretty' prints docker's layout, its TLS info decoded, and what
+Docker does not report. Nodes are named as docker names them: ID, hostname or ID prefix.`;
 
 /** `rampart node …`: one usage for the noun, which each command's --help prints too. */
 export const node: Group = {

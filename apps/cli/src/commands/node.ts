@@ -13,6 +13,7 @@ import { decodeNodeList } from "@rampart/api/schema";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
 import type { Out } from "./swarm.js";
+import { bytesSize } from "./units.js";
 
 const TLS: Record<string, string> = { ready: "Ready", "needs-rotation": "Needs Rotation", unknown: "Unknown" };
 
@@ -49,6 +50,10 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
     for (const n of nodes) out(n.id);
     return 0;
   }
+  if (nodes.some((n) => n.docker)) {
+    dockerNodeTable(nodes, out);
+    return 0;
+  }
   const now = new Date();
   const shared = duplicateHostnames(nodes);
   const rows = [["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION", "TLS STATUS", "CERT EXPIRY"]];
@@ -70,6 +75,33 @@ export async function nodeLs(client: AdminClient, out: Out, quiet: boolean): Pro
   return 0;
 }
 
+type ListedNode = ReturnType<typeof decodeNodeList>[number];
+
+/**
+ * A connected Docker Swarm's `node ls`: docker's own columns with Docker's words for the
+ * state and the raft's reachability, then TLS STATUS as docker's formatter has it (Ready:
+ * the node's certificate chains to the swarm's current root and it holds that root).
+ * Docker reports no certificate expiry, so that column is left out, not shown empty.
+ */
+function dockerNodeTable(nodes: readonly ListedNode[], out: Out): void {
+  const shared = duplicateHostnames(nodes);
+  const rows = [["ID", "HOSTNAME", "STATUS", "AVAILABILITY", "MANAGER STATUS", "ENGINE VERSION", "TLS STATUS"]];
+  for (const n of nodes) {
+    const reachability = n.docker?.reachability;
+    rows.push([
+      `${n.id} ${n.isLeader ? "*" : " "}`,
+      shared.has(n.hostname.toLowerCase()) ? `${n.hostname} ${DUPLICATE_HOSTNAME_MARK}` : n.hostname,
+      capitalise(n.docker?.state ?? n.state),
+      capitalise(n.availability),
+      n.isLeader ? "Leader" : reachability ? capitalise(reachability) : "",
+      n.engineVersion,
+      TLS[n.tls.status] ?? "Unknown",
+    ]);
+  }
+  out(formatTable(rows));
+  if (shared.size > 0) out(DUPLICATE_HOSTNAME_NOTE);
+}
+
 /** `rampart node inspect [--pretty] NODE...`: JSON by default, as docker prints. */
 export async function nodeInspect(client: AdminClient, out: Out, refs: string[], pretty: boolean): Promise<number> {
   if (refs.length === 0) throw new UsageError('"rampart node inspect" requires at least 1 argument');
@@ -80,6 +112,10 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
     return 0;
   }
   for (const n of nodes) {
+    if (n.docker) {
+      for (const line of dockerPrettyLines({ ...n, docker: n.docker })) out(line);
+      continue;
+    }
     out(`ID:\t\t\t${n.id}`);
     out(`Hostname:\t\t${n.hostname}`);
     out(`Joined at:\t\t${n.createdAt.toISOString()}`);
@@ -107,9 +143,9 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
       out("Engine Labels:");
       for (const [k, v] of Object.entries(n.engineLabels)) out(` - ${k}=${v}`);
     }
+    out("TLS Info:");
     if (n.certificate) {
       const c = n.certificate;
-      out("TLS Info:");
       out(` Subject:\t\t${c.subject}`);
       out(` Issuer:\t\t${c.issuer}`);
       out(` Serial:\t\t${c.serialNumber}`);
@@ -118,8 +154,79 @@ export async function nodeInspect(client: AdminClient, out: Out, refs: string[],
       out(` SANs:\t\t\t${c.subjectAltNames.join(", ")}`);
       out(` SHA-256 Fingerprint:\t${c.fingerprintSha256}`);
     }
+    out(` TLS Status:\t\t${TLS[n.tls.status] ?? "Unknown"}`);
+    if (n.tls.issuance && n.tls.issuance.state !== "issued") out(` Issuance:\t\t${n.tls.issuance.state}${n.tls.issuance.reason ? ` (${n.tls.issuance.reason})` : ""}`);
+    if (n.chain) for (const line of chainLines(n.chain)) out(line);
   }
   return 0;
+}
+
+type InspectedNode = Awaited<ReturnType<AdminClient["node"]["get"]["query"]>>;
+
+/** Where a native node's certificate chains to, and whether it holds the current trust root. */
+export function chainLines(chain: NonNullable<InspectedNode["chain"]>): string[] {
+  const root =
+    chain.root === "unknown"
+      ? "unknown (no certificate of the node names its issuer yet)"
+      : chain.root === "another root"
+        ? "another root (not the swarm's: the node needs a certificate from the current root)"
+        : `${chain.root === "current root" ? "the current root" : "the new root of the rotation in progress"}, ${chain.rootSubject} (${chain.rootDigest})`;
+  const trust = chain.trustRootCurrent === null ? "not yet reported" : chain.trustRootCurrent ? "Yes" : "No (it still trusts an earlier root)";
+  return [` Chains To:\t\t${root}`, ` Holds Trust Root:\t${trust}`];
+}
+
+const yesNo = (value: boolean) => (value ? "Yes" : "No");
+
+/**
+ * `node inspect --pretty` of a connected Docker Swarm's node: docker's own layout, its
+ * `TLS Info:` with Docker's base64 fields, then what Rampart reads from them (the
+ * issuer's name, its key's fingerprint, whether it is the swarm's current root) and what
+ * Docker does not report.
+ */
+export function dockerPrettyLines(n: InspectedNode & { docker: NonNullable<InspectedNode["docker"]> }): string[] {
+  const d = n.docker;
+  const lines = [`ID:\t\t\t${n.id}`];
+  const labels = Object.entries(n.labels).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (labels.length > 0) lines.push("Labels:", ...labels.map(([k, v]) => ` - ${k}${v ? `=${v}` : ""}`));
+  lines.push(`Hostname:\t\t${n.hostname}`, `Joined at:\t\t${n.createdAt.toISOString()}`, "Status:", ` State:\t\t\t${capitalise(d.state)}`);
+  if (d.message) lines.push(` Message:\t\t${d.message}`);
+  lines.push(` Availability:\t\t${capitalise(n.availability)}`);
+  if (n.addr) lines.push(` Address:\t\t${n.addr}`);
+  if (d.managerAddr !== null || d.reachability !== null) {
+    lines.push("Manager Status:", ` Address:\t\t${d.managerAddr ?? ""}`, ` Raft Status:\t\t${capitalise(d.reachability ?? "unknown")}`, ` Leader:\t\t${yesNo(n.isLeader)}`);
+  }
+  lines.push(
+    "Platform:",
+    ` Operating System:\t${n.platform.os}`,
+    ` Architecture:\t\t${n.platform.arch}`,
+    "Resources:",
+    ` CPUs:\t\t\t${n.resources.nanoCpus / 1e9}`,
+    ` Memory:\t\t${bytesSize(n.resources.memoryBytes)}`,
+  );
+  const generic = [
+    ...Object.entries(n.resources.generic ?? {}).map(([kind, count]) => `${kind}=${count}`),
+    ...Object.entries(d.namedResources).map(([kind, values]) => `${kind}=${values.join(",")}`),
+  ].sort();
+  if (generic.length > 0) lines.push(" Generic Resources:", ...generic.map((g) => `  ${g}`));
+  lines.push(`Engine Version:\t\t${n.engineVersion}`);
+  const engineLabels = Object.entries(n.engineLabels).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (engineLabels.length > 0) lines.push("Engine Labels:", ...engineLabels.map(([k, v]) => ` - ${k}${v ? `=${v}` : ""}`));
+  if (d.tlsInfo) {
+    const t = d.tlsInfo;
+    lines.push(
+      "TLS Info:",
+      " TrustRoot:",
+      t.trustRoot.trimEnd(),
+      "",
+      ` Issuer Subject:\t${t.certIssuerSubject}`,
+      ` Issuer Public Key:\t${t.certIssuerPublicKey}`,
+      ` Issuer:\t\t${t.issuerSubject ?? "(Docker's DER could not be read)"}`,
+      ` Issuer Key SHA-256:\t${t.issuerPublicKeyFingerprint}`,
+      ` Current Root:\t\t${d.chainsToCurrentRoot === null ? "unknown" : d.chainsToCurrentRoot ? "Yes (the certificate chains to the swarm's current root)" : "No (issued by another CA: the node needs a certificate from the current root)"}`,
+    );
+  }
+  lines.push("Not Reported By Docker:", ...d.notReported.map((what) => ` - ${what}`));
+  return lines;
 }
 
 /**

@@ -79,7 +79,9 @@ Remove one or more secrets. A secret that a service uses is not removed.`,
 Replace a secret with a new version: create the new version from a file (or from
 standard input with '-'), move every service that uses SECRET to it under the same
 target, owner and mode, all in one step, then follow the rollout until no task holds
-SECRET any more. Prints the new version's ID first.
+SECRET any more. Prints the new version's ID first. On a Docker Swarm environment
+(--env), Rampart moves the services one update each, follows the rollout itself and
+removes SECRET once nothing uses it.
 
 Options:
   --name NAME       The new version's name (default: NAME_v2 for NAME, NAME_v3 for NAME_v2)

@@ -188,6 +188,12 @@ describe("output", () => {
     expect(formatSecretPretty(view())).not.toContain("Labels:");
   });
 
+  it("ok/inspect --pretty on a Docker Swarm: the size is not reported, the driver is Docker's", () => {
+    const lines = formatSecretPretty(view({ size: null, docker: { driver: "vault" } }));
+    expect(lines).toContain("Size:              not reported by Docker");
+    expect(lines).toContain("Driver:            vault");
+  });
+
   it.each([
     [progress({ tasksOnOld: 3, tasksOnNew: 0, done: false, nodesWithOld: [{ nodeId: "n1", hostname: "node-1", tasks: 2 }, { nodeId: "n2", hostname: null, tasks: 1 }] }),
       "2/2 services moved; 3 tasks still with db_password on 2 nodes (node-1, n2); 0 tasks with db_password_v2"],
@@ -290,6 +296,25 @@ describe("secret rotate", () => {
     const { client, calls } = rotationClient([]);
     await expect(secretRotate(client, () => undefined, ["db_password", "/big"], source({ "/big": new Uint8Array(600_000) }), options())).rejects.toThrow(SIZE_ERROR);
     expect(calls).toEqual([]);
+  });
+
+  const onDocker = (phase: NonNullable<RotationProgress["docker"]>["phase"], over: Partial<RotationProgress> = {}): RotationProgress =>
+    progress({ docker: { phase, why: phase === "stopped" ? "service web: update paused: task failed" : null, oldRemoved: phase === "complete", services: [] }, ...over });
+
+  it("ok/on a Docker Swarm, following waits for Rampart to remove the old version, and does not remove it again", async () => {
+    const { client, calls } = rotationClient([onDocker("rolling-out", { done: false, tasksOnOld: 1 }), onDocker("rolling-out"), onDocker("complete")]);
+    const lines: string[] = [];
+    await secretRotate(client, (l) => lines.push(l), ["db_password", "/new"], source({ "/new": "x" }), options({ removeOld: true }));
+    expect(calls.filter(([what]) => what === "rotation")).toHaveLength(3);
+    expect(calls.some(([what]) => what === "remove")).toBe(false);
+    expect(lines.at(-1)).toBe("Removed db_password");
+  });
+
+  it("fail/on a Docker Swarm, a stopped rotation ends the follow with where and why", async () => {
+    const { client } = rotationClient([onDocker("stopped", { done: false })]);
+    await expect(followRotation(client, () => undefined, "old", "new", { intervalMs: 1, sleep: async () => undefined })).rejects.toThrow(
+      "The rotation stopped: service web: update paused: task failed. db_password stays while anything uses it.",
+    );
   });
 
   it("ok/followRotation sleeps between looks and stops when done", async () => {

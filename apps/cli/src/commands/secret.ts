@@ -173,8 +173,9 @@ export function octalMode(mode: number): string {
 
 /**
  * docker's `secret inspect --pretty` template (ID, name, labels sorted by key, driver,
- * times), then what only Rampart knows: the size, the services that reference the
- * secret with their targets, and the nodes that hold it now.
+ * times), then what only Rampart knows: the size (which a Docker Swarm does not report),
+ * the services that reference the secret with their targets, and the nodes that hold it
+ * now.
  */
 export function formatSecretPretty(s: SecretView): string[] {
   const lines = [`ID:              ${s.id}`, `Name:              ${s.name}`];
@@ -184,10 +185,10 @@ export function formatSecretPretty(s: SecretView): string[] {
     for (const [k, v] of labels) lines.push(` - ${k}${v ? `=${v}` : ""}`);
   }
   lines.push(
-    "Driver:            ",
+    `Driver:            ${s.docker?.driver ?? ""}`,
     `Created at:        ${goTimeString(s.createdAt)}`,
     `Updated at:        ${goTimeString(s.updatedAt)}`,
-    `Size:              ${s.size} bytes`,
+    `Size:              ${s.size === null ? "not reported by Docker" : `${s.size} bytes`}`,
   );
   if (s.services.length > 0) {
     lines.push("Services:");
@@ -231,8 +232,18 @@ export interface RotateOptions {
 }
 
 /**
- * Follows a rollout: a line each time it changes, until no service references the old
- * version and no task holds it. Returns the last state seen.
+ * Whether there is nothing more to wait for: no service references the old version and
+ * no task holds it, and on a Docker Swarm, Rampart has removed the old version too (or is
+ * not following this rotation).
+ */
+export function rolloutOver(p: RotationProgress): boolean {
+  return p.done && (p.docker === undefined || p.docker.phase === "complete" || p.docker.phase === "untracked");
+}
+
+/**
+ * Follows a rollout: a line each time it changes, until it is over (`rolloutOver`).
+ * Returns the last state seen; a rotation on a Docker Swarm that stopped is an error
+ * saying where and why.
  */
 export async function followRotation(
   client: { secret: { rotation: { query(input: { from: string; to: string }): Promise<RotationProgress> } } },
@@ -247,7 +258,10 @@ export async function followRotation(
     const line = formatRotationProgress(progress);
     if (line !== last) out(line);
     last = line;
-    if (progress.done) return progress;
+    if (progress.docker?.phase === "stopped") {
+      throw new Error(`The rotation stopped: ${progress.docker.why ?? "no reason given"}. ${progress.from.name} stays while anything uses it.`);
+    }
+    if (rolloutOver(progress)) return progress;
     await options.sleep(options.intervalMs);
   }
 }
@@ -275,14 +289,18 @@ export async function secretRotate(client: AdminClient, out: Out, args: string[]
   out(to.id);
   const moved = rotated.services.map((s) => s.name);
   out(`Created ${to.name} to replace ${from.name}; ${plural(moved.length, "service")} moved to it${moved.length > 0 ? `: ${moved.join(", ")}` : ""}`);
+  // On a Docker Swarm (its views have a `docker` part) the server follows the rollout and removes the old version itself.
+  const onDocker = from.docker !== undefined;
   if (options.detach) {
     out(`Follow the rollout with: rampart secret inspect ${from.name}  (it lists the nodes that still hold it)`);
-    out(`Once no task holds it, remove the old version with: rampart secret rm ${from.name}`);
+    out(onDocker ? `Rampart removes ${from.name} once no task holds it.` : `Once no task holds it, remove the old version with: rampart secret rm ${from.name}`);
     return 0;
   }
-  await followRotation(client, out, from.id, to.id, options);
+  const last = await followRotation(client, out, from.id, to.id, options);
   out(`Rollout complete: no service references ${from.name} and no task holds it.`);
-  if (options.removeOld) {
+  if (last.docker?.oldRemoved) {
+    out(`Removed ${from.name}`);
+  } else if (options.removeOld) {
     await client.secret.remove.mutate({ ref: from.id });
     out(`Removed ${from.name}`);
   } else {

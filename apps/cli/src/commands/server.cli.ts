@@ -3,9 +3,12 @@ import { fileURLToPath } from "node:url";
 import { pgliteDirectory, postgresStoreName } from "@rampart/db";
 import pino from "pino";
 import { createLogger, LOG_FORMATS, prettyDestination, type LogFormat } from "../server/log.js";
+import { SWARM_LOCKED_MESSAGE } from "@rampart/manager";
+import { UNLOCK_PAGE } from "../server/http.js";
 import { startServer } from "../server/index.js";
 import { VERSION } from "../version.js";
 import { command, dataDir, UsageError } from "./cli.js";
+import { parseExternalCa } from "./swarm-ca.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 
@@ -34,11 +37,19 @@ Options:
   --log-level LEVEL     trace, debug, info, warn or error (default info, or RAMPART_LOG_LEVEL)
   --log-format FORMAT   json (one object a line, for a log file) or pretty (for a person);
                         default pretty on a terminal, json otherwise, or RAMPART_LOG_FORMAT
+  --external-ca protocol=cfssl,url=URL[,cacert=FILE]
+                        On the start that creates the swarm (as docker swarm init
+                        --external-ca): an external CA that signs node certificates,
+                        repeatable; without cacert, under the root made then. Refused
+                        once the swarm exists (then: rampart swarm update --external-ca)
 
 The first line says which data directory is used and whether it holds a cluster: a
 server started from another folder would otherwise quietly make a new, empty one.
 The store is PGlite in DIR/pgdata unless DATABASE_URL names a PostgreSQL database.
-The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
+The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file. With
+autolock on ('rampart swarm update --autolock=true') it is in the store, wrapped under
+the unlock key, and the server starts locked: it serves only its unlock page and
+'rampart swarm unlock' until it is given the key.`,
   options: {
     listen: { type: "string" },
     "node-listen": { type: "string" },
@@ -50,6 +61,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     "docker-host": { type: "string" },
     "log-level": { type: "string" },
     "log-format": { type: "string" },
+    "external-ca": { type: "string", multiple: true },
   },
   positionals: false,
   async run({ values, env }) {
@@ -57,6 +69,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
     if (!LOG_LEVELS.includes(level)) {
       throw new UsageError(`--log-level must be one of trace, debug, info, warn, error; got "${level}"`);
     }
+    const externalCas = values["external-ca"]?.map((text) => parseExternalCa(text));
     const format = values["log-format"] ?? env.RAMPART_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json");
     if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--log-format must be json or pretty; got "${format}"`);
     // Written synchronously (pino's default), so each line is out before the next statement:
@@ -98,6 +111,7 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
       trustProxy: values["trust-proxy"] ?? false,
       advertiseAddr: values["advertise-addr"],
       dockerHost: values["docker-host"],
+      externalCas,
       engineEnv: { DOCKER_HOST: env.DOCKER_HOST, DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY, DOCKER_CERT_PATH: env.DOCKER_CERT_PATH },
       webDir,
       version: VERSION,
@@ -110,10 +124,19 @@ The key-encryption key is DIR/kek unless RAMPART_KEK_FILE names another file.`,
         notices.push(`\nRampart is not set up yet. Create the first administrator at:\n\n    ${url}\n\nwith this one-time setup code:\n\n    ${code}\n`);
       },
     });
-    const { record } = server.runtime.manager.cluster.current();
     const where = env.DATABASE_URL ? `the store ${postgresStoreName(env.DATABASE_URL)}` : directory;
-    const opened = server.runtime.swarmCreated ? `Created a new cluster (${record.id})` : `Opened the existing cluster ${record.id}`;
-    process.stderr.write(`${notices.join("")}\n${opened} in ${where}.\nRampart is ready at ${server.url}\n`);
+    if (server.locked) {
+      // Autolock (ADR 0022): Swarm's sentence, and where to give the key. The key is never an argument.
+      process.stderr.write(
+        `\n${SWARM_LOCKED_MESSAGE}\nRampart is locked at ${server.url}: unlock it at ${server.url}${UNLOCK_PAGE}, or run 'rampart swarm unlock' on this machine.\n`,
+      );
+    }
+    const ready = await Promise.race([server.ready, stopRequested.then(() => undefined)]);
+    if (ready) {
+      const { record } = ready.manager.cluster.current();
+      const opened = ready.swarmCreated ? `Created a new cluster (${record.id})` : `Opened the existing cluster ${record.id}`;
+      process.stderr.write(`${notices.join("")}\n${opened} in ${where}.\nRampart is ready at ${server.url}\n`);
+    }
 
     const signal = await stopRequested;
     log.info({ signal }, "shutting down");

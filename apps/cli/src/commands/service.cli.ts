@@ -109,7 +109,8 @@ ${CONTAINER_HELP}
   --mount MOUNT               Attach a filesystem mount (repeatable):
                               type=volume|bind|tmpfs,source=SRC,target=DST[,readonly]
                               [,tmpfs-size=SIZE][,tmpfs-mode=OCTAL] (default type volume)
-  --network host              Use the host's network, the only network Rampart has yet`;
+  --network NETWORK           Attach to a network (repeatable): host for the host's network; on a
+                              Docker Swarm environment (--env), an overlay network by name or ID`;
 
 /** The container flags only `service update` takes: docker's -add and -rm pairs, and --args. */
 const UPDATE_CONTAINER_OPTIONS = {
@@ -139,8 +140,9 @@ ${CONTAINER_HELP}
   --cap-drop CAP              Drop a Linux capability, or ALL; RESET first empties the dropped list (repeatable)
   --mount-add MOUNT           Add or update a mount, by its target (repeatable; as create's --mount)
   --mount-rm TARGET           Remove a mount by its target path (repeatable)
-  --network-add host          Use the host's network
-  --network-rm host           Stop using the host's network`;
+  --network-add NETWORK       Attach to a network (repeatable): host, or on a Docker Swarm
+                              environment an overlay network by name or ID
+  --network-rm NETWORK        Detach from a network (repeatable)`;
 
 /** The flags `service create` shares with `plan`. */
 export const CREATE_OPTIONS = {

@@ -1,4 +1,4 @@
-import { defaultServiceSpec, type ServiceSpec } from "@rampart/core";
+import { defaultContainerSpec, defaultServiceSpec, type ServiceSpec } from "@rampart/core";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import type { AdminClient } from "../client/index.js";
@@ -389,6 +389,28 @@ describe("output", () => {
   });
 });
 
+describe("inspect --pretty of a swarm's service", () => {
+  const docker = {
+    updateStatus: { state: "completed", message: "update completed", startedAt: new Date(0), completedAt: new Date(60_000) },
+    dockerOnly: [],
+    endpoint: { mode: "vip", ports: [{ protocol: "tcp" as const, targetPort: 80, publishedPort: 30001, publishMode: "ingress" as const }], virtualIps: [] },
+    networks: [
+      { id: "hostid", name: "host", aliases: [] },
+      { id: "aaa", name: "backend", aliases: [] },
+      { id: "bbb", name: null, aliases: [] },
+    ],
+    hardening: { apiVersion: "1.41", carried: false, note: "This swarm's manager speaks Engine API 1.41; …" },
+    notReported: [],
+  };
+
+  it("ok/docker's UpdateStatus, networks and endpoint mode; the ports as Swarm allocated them; what the engine cannot carry", () => {
+    const lines = formatServicePretty({ id: "id1", name: "web", spec: spec({ container: defaultContainerSpec({ hostNetwork: true }) }), docker }, new Date(120_000));
+    expect(lines.slice(5, 10)).toEqual(["UpdateStatus:", " State:\t\tcompleted", " Started:\t2 minutes ago", " Completed:\tAbout a minute ago", " Message:\tupdate completed"]);
+    expect(lines).toContain(" Engine:\t\tThis swarm's manager speaks Engine API 1.41; …");
+    expect(lines.slice(-7)).toEqual(["Networks: host backend bbb", "Endpoint Mode:\tvip", "Ports:", " PublishedPort = 30001", "  Protocol = tcp", "  TargetPort = 80", "  PublishMode = ingress"]);
+  });
+});
+
 /** A stand-in for the tRPC client: only the procedures a test gives. */
 function fakeClient(service: Record<string, unknown>): AdminClient {
   return { service } as unknown as AdminClient;
@@ -426,6 +448,23 @@ describe("commands against a stand-in client", () => {
     await serviceUpdate(client, (l) => lines.push(l), ["web"], { replicas: "4" });
     expect(updates).toEqual([{ ref: "sid", version: 7, spec: spec({ replicas: 4 }) }]);
     expect(lines).toEqual(["web"]);
+  });
+
+  it("ok/overlay networks: create names them; update sends the service's own less --network-rm, plus --network-add; none named sends none", async () => {
+    const sent: unknown[] = [];
+    const client = fakeClient({
+      create: { mutate: async (input: unknown) => (sent.push(input), { id: "newid" }) },
+      get: { query: async () => ({ id: "sid", name: "web", version: 7, spec: spec(), docker: { networks: [{ id: "hostid", name: "host" }, { id: "aaa", name: "backend" }, { id: "bbb", name: "db" }] } }) },
+      update: { mutate: async (input: unknown) => (sent.push(input), {}) },
+    });
+    await serviceCreate(client, () => undefined, ["nginx"], { name: "web", network: ["backend", "host"] });
+    await serviceUpdate(client, () => undefined, ["web"], { "network-rm": ["db"], "network-add": ["front"] });
+    await serviceUpdate(client, () => undefined, ["web"], { replicas: "2" });
+    expect(sent).toEqual([
+      { ...spec({ image: "nginx", container: defaultContainerSpec({ hostNetwork: true }) }), networks: ["backend"] },
+      { ref: "sid", version: 7, spec: { ...spec(), networks: ["aaa", "front"] } },
+      { ref: "sid", version: 7, spec: spec({ replicas: 2 }) },
+    ]);
   });
 
   it("ok/scale goes on past a failure and reports each one as docker does", async () => {

@@ -29,6 +29,7 @@ import {
   hasContainerChanges,
   parseContainerChanges,
   securityLines,
+  updateNetworkList,
   type ContainerChanges,
   type ContainerFlagValues,
 } from "./container-flags.js";
@@ -391,10 +392,11 @@ export function formatTaskList(services: readonly Pick<ServiceDetail, "name" | "
  * stop settings and read-only root, and its `Security:` section, which docker's
  * template leaves out, in its style (ADR 0005).
  */
-export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">): string[] {
+export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec" | "docker">, now: Date = new Date()): string[] {
   const lines = ["", `ID:\t\t${s.id}`, `Name:\t\t${s.name}`];
   if (s.spec.mode === "global") lines.push("Service Mode:\tGlobal");
   else lines.push("Service Mode:\tReplicated", ` Replicas:\t${s.spec.replicas}`);
+  lines.push(...updateStatusLines(s.docker?.updateStatus ?? null, now));
   lines.push("Placement:");
   if (s.spec.constraints.length > 0) lines.push(` Constraints:\t[${s.spec.constraints.join(" ")}]`);
   if (s.spec.preferences.length > 0) lines.push(` Preferences:   [${s.spec.preferences.map((p) => `spread=${p}`).join(" ")}]`);
@@ -403,6 +405,7 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
   const container = containerOf(s.spec);
   lines.push("ContainerSpec:", ` Image:\t\t${s.spec.image}`, ...containerSpecLines(container));
   lines.push(...capabilityAndMountLines(container), ...securityLines(container));
+  if (s.docker && !s.docker.hardening.carried && s.docker.hardening.note) lines.push(` Engine:\t\t${s.docker.hardening.note}`);
   const { nanoCpus, memoryBytes, generic } = s.spec.reservations;
   const genericLines = genericReservationLines(generic);
   const limits = s.spec.limits ?? { nanoCpus: 0, memoryBytes: 0 };
@@ -420,8 +423,22 @@ export function formatServicePretty(s: Pick<ServiceView, "id" | "name" | "spec">
     if (limits.nanoCpus > 0) lines.push(`  CPU:\t\t${goG(limits.nanoCpus / 1e9)}`);
     if (limits.memoryBytes > 0) lines.push(`  Memory:\t${bytesSize(limits.memoryBytes)}`);
   }
-  if (container.hostNetwork) lines.push("Networks: host");
-  lines.push(...portLines(s.spec.ports));
+  const overlay = (s.docker?.networks ?? []).filter((n) => n.name !== "host").map((n) => n.name ?? n.id);
+  const networks = [...(container.hostNetwork ? ["host"] : []), ...overlay];
+  if (networks.length > 0) lines.push(`Networks: ${networks.join(" ")}`);
+  if (s.docker) lines.push(`Endpoint Mode:\t${s.docker.endpoint.mode}`);
+  lines.push(...portLines(s.docker ? s.docker.endpoint.ports : s.spec.ports));
+  return lines;
+}
+
+/** docker's `UpdateStatus:` section, for a swarm's service whose last update Docker reports. */
+function updateStatusLines(status: NonNullable<ServiceView["docker"]>["updateStatus"], now: Date): string[] {
+  if (!status) return [];
+  const ago = (at: Date) => `${humanDuration(Math.max(0, now.getTime() - at.getTime()))} ago`;
+  const lines = ["UpdateStatus:", ` State:\t\t${status.state}`];
+  if (status.startedAt) lines.push(` Started:\t${ago(status.startedAt)}`);
+  if (status.completedAt && status.state === "completed") lines.push(` Completed:\t${ago(status.completedAt)}`);
+  lines.push(` Message:\t${status.message ?? ""}`);
   return lines;
 }
 
@@ -561,7 +578,8 @@ export async function serviceCreate(
   const secretFlags = parseSecretFlags(values.secret, "secret");
   const spec = draftSpec(changes, changes.name ?? randomServiceName(), positionals[0]!);
   if (secretFlags.length > 0) spec.secrets = await resolveSecretFlags(client, secretFlags);
-  const created = await written(spec, () => client.service.create.mutate(spec));
+  const networks = changes.container.networkAdd;
+  const created = await written(spec, () => client.service.create.mutate({ ...spec, ...(networks.length > 0 ? { networks } : {}) }));
   printWarnings(err, created.warnings);
   out(created.id);
   return 0;
@@ -632,7 +650,15 @@ export async function serviceUpdate(client: AdminClient, out: Out, refs: string[
   const current = await client.service.get.query({ ref });
   const spec = applySpecChanges(current.spec, changes);
   if (secretAdd.length > 0 || secretRm.length > 0) spec.secrets = updatedSecrets(current.spec.secrets ?? [], secretRm, added);
-  const updated = await written(spec, () => client.service.update.mutate({ ref: current.id, version: current.version, spec }));
+  const { networkAdd, networkRm } = changes.container;
+  // Overlay networks are a swarm's (the docker part); the host network is the container's.
+  const networks =
+    networkAdd.length + networkRm.length > 0
+      ? updateNetworkList((current.docker?.networks ?? []).filter((n) => n.name !== "host"), networkAdd, networkRm)
+      : undefined;
+  const updated = await written(spec, () =>
+    client.service.update.mutate({ ref: current.id, version: current.version, spec: { ...spec, ...(networks !== undefined ? { networks } : {}) } }),
+  );
   printWarnings(err, updated.warnings);
   out(ref);
   return 0;

@@ -57,7 +57,7 @@ describe.each(testStoreKinds())("rampart swarm update and info against a server 
     [["--task-history-limit", "x"], 'invalid argument "x" for "--task-history-limit" flag: strconv.ParseInt: parsing "x": invalid syntax'],
     [["--task-history-limit", "99999999999999999999"], 'invalid argument "99999999999999999999" for "--task-history-limit" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range'],
     [["--task-history-limit", "4294967296"], 'invalid argument "4294967296" for "--task-history-limit" flag: task history limit must be a whole number (negative keeps every task)'],
-    [[], "nothing to update: give --cert-expiry, --dispatcher-heartbeat, --task-history-limit, --allow-host-path, --disallow-host-path, --allow-host-network or --allow-privileged"],
+    [[], "nothing to update: give --cert-expiry, --dispatcher-heartbeat, --task-history-limit, --external-ca, --allow-host-path, --disallow-host-path, --allow-host-network, --allow-privileged or --autolock"],
     [["--allow-host-path", "srv/data"], 'invalid argument "srv/data" for "--allow-host-path" flag: host path "srv/data" must be absolute'],
     [["--allow-host-path", "/"], 'invalid argument "/" for "--allow-host-path" flag: allowing / would allow every host path; list the directories tasks need'],
     [["--allow-privileged=maybe"], 'invalid argument "maybe" for "--allow-privileged" flag: strconv.ParseBool: parsing "maybe": invalid syntax'],

@@ -1,6 +1,8 @@
 import { checkRuntimePolicy, checkTaskHistoryLimit, cleanPath, goQuote, parseGoUint, type RuntimePolicy } from "@rampart/core";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
+import { updateAutolock } from "./swarm-autolock.js";
+import { parseExternalCa } from "./swarm-ca.js";
 import { badFlag } from "./task-flags.js";
 
 export type Out = (line: string) => void;
@@ -9,7 +11,9 @@ export type Out = (line: string) => void;
 export async function swarmInit(client: AdminClient, out: Out): Promise<number> {
   const info = await client.swarm.info.query();
   const { command } = await client.swarm.revealToken.mutate({ role: "worker" });
-  out(`Swarm initialized: current node (${info.nodeId}) is now a manager.\n`);
+  // A connected swarm was made with docker's own `swarm init`; Rampart only shows how to join it.
+  if (info.docker) out(`Swarm ${info.clusterId} (environment ${info.docker.environment}) was initialized with docker; its manager ${info.nodeId} answers here.\n`);
+  else out(`Swarm initialized: current node (${info.nodeId}) is now a manager.\n`);
   out(`To add a worker to this swarm, run the following command:\n\n    ${command}\n`);
   out("To add a manager to this swarm, run 'rampart swarm join-token manager' and follow the instructions.");
   return 0;
@@ -27,13 +31,6 @@ export async function swarmJoinToken(client: AdminClient, out: Out, role: string
   }
   if (rotate) out(`Successfully rotated ${role} join token.\n`);
   out(`To add a ${role} to this swarm, run the following command:\n\n    ${result.command}\n`);
-  return 0;
-}
-
-/** `rampart swarm ca`: the trust root, as `docker swarm ca` prints it. */
-export async function swarmCa(client: AdminClient, out: Out): Promise<number> {
-  const { pem } = await client.swarm.ca.query();
-  out(pem.trim());
   return 0;
 }
 
@@ -70,6 +67,10 @@ export interface SwarmUpdateFlags {
   "disallow-host-path"?: string[] | undefined;
   "allow-host-network"?: boolean | undefined;
   "allow-privileged"?: boolean | undefined;
+  /** `--autolock=true|false` (ADR 0022). */
+  autolock?: boolean | undefined;
+  /** `--external-ca protocol=cfssl,url=URL[,cacert=FILE]`, repeated: replaces the list (ADR 0021). */
+  "external-ca"?: string[] | undefined;
 }
 
 /** What the runtime policy flags ask for, checked before any request. */
@@ -125,8 +126,10 @@ export function applyPolicyChanges(current: RuntimePolicy, c: PolicyChanges): Ru
 /**
  * `rampart swarm update [--cert-expiry 720h] [--dispatcher-heartbeat 5s] [--task-history-limit N]
  * [--allow-host-path PATH]... [--disallow-host-path PATH]... [--allow-host-network[=false]]
- * [--allow-privileged[=false]]`: the settings at the version read, then the runtime policy
- * at the version that left. Every flag is checked before the first request.
+ * [--allow-privileged[=false]] [--autolock[=false]] [--external-ca …]`: the settings at the
+ * version read, then the runtime policy and the external CAs at the version that left, then
+ * autolock. Every flag is checked before
+ * the first request.
  */
 export async function swarmUpdate(client: AdminClient, out: Out, flags: SwarmUpdateFlags): Promise<number> {
   const certExpiry = flags["cert-expiry"];
@@ -134,9 +137,10 @@ export async function swarmUpdate(client: AdminClient, out: Out, flags: SwarmUpd
   const limitText = flags["task-history-limit"];
   const policy = parsePolicyFlags(flags);
   const settings = certExpiry !== undefined || heartbeat !== undefined || limitText !== undefined;
-  if (!settings && !hasPolicyChanges(policy)) {
+  const externalCas = flags["external-ca"]?.map((text) => parseExternalCa(text));
+  if (!settings && !hasPolicyChanges(policy) && flags.autolock === undefined && externalCas === undefined) {
     throw new UsageError(
-      "nothing to update: give --cert-expiry, --dispatcher-heartbeat, --task-history-limit, --allow-host-path, --disallow-host-path, --allow-host-network or --allow-privileged",
+      "nothing to update: give --cert-expiry, --dispatcher-heartbeat, --task-history-limit, --external-ca, --allow-host-path, --disallow-host-path, --allow-host-network, --allow-privileged or --autolock",
     );
   }
   const taskHistoryLimit = limitText === undefined ? undefined : parseTaskHistoryLimit(limitText);
@@ -153,7 +157,16 @@ export async function swarmUpdate(client: AdminClient, out: Out, flags: SwarmUpd
     const { version, ...current } = await client.swarm.runtimePolicy.query();
     await client.swarm.setRuntimePolicy.mutate({ version, ...applyPolicyChanges(current, policy) });
   }
+  if (externalCas !== undefined) {
+    // The CA configuration, checked as a CA change is (a CA that cannot be reached is refused).
+    // An entry without cacert signs under the current root, as docker's update gives it.
+    const { version } = await client.pki.status.query();
+    await client.pki.update.mutate({ version, externalCas });
+  }
+  // Last, at the version the changes above left: docker prints the unlock text after its line.
+  const unlock = flags.autolock === undefined ? undefined : await updateAutolock(client, flags.autolock);
   out("Swarm updated.");
+  if (unlock) out(unlock);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { checkNewPassword } from "@rampart/core";
+import { promptHidden } from "./prompt.js";
 import type { AdminClient } from "../client/index.js";
 import { UsageError } from "./cli.js";
 import type { Out } from "./swarm.js";
@@ -55,40 +56,9 @@ export async function userResetPassword(client: AdminClient, out: Out, username:
   return 0;
 }
 
-/** Reads one line from a terminal with echo off; Ctrl-C or Ctrl-D gives up. */
-function promptHidden(prompt: string): Promise<string> {
-  const input = process.stdin;
-  const output = process.stderr;
-  return new Promise((resolve, reject) => {
-    let line = "";
-    // Echo goes off before the prompt shows: a quick typist answering the prompt at once
-    // would otherwise be echoed.
-    input.setRawMode(true);
-    output.write(prompt);
-    input.resume();
-    const done = (error?: Error) => {
-      input.off("data", onData);
-      input.setRawMode(false);
-      input.pause();
-      output.write("\n");
-      if (error) reject(error);
-      else resolve(line);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const char of chunk.toString("utf8")) {
-        if (char === "\r" || char === "\n") return done();
-        if (char === "\u0003" || char === "\u0004") return done(new Error("no password given; nothing was changed"));
-        if (char === "\u007f" || char === "\b") line = [...line].slice(0, -1).join("");
-        else line += char;
-      }
-    };
-    input.on("data", onData);
-  });
-}
-
 export const processPasswordSource: PasswordSource = {
   isTty: process.stdin.isTTY === true,
-  prompt: promptHidden,
+  prompt: (text) => promptHidden(text, "no password given; nothing was changed"),
   async readStdin() {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));

@@ -1,12 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createApiHandler } from "@rampart/api";
-import type { Logger, Manager } from "@rampart/manager";
+import { createApiHandler, lockedManager, lockedRouter } from "@rampart/api";
+import type { Store } from "@rampart/db";
+import { SWARM_LOCKED_MESSAGE, type LockedAutolock, type Logger, type Manager } from "@rampart/manager";
 import { contentSecurityPolicy, newNonce, setSecurityHeaders } from "./headers.js";
 
 export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** What a locked server (ADR 0022) serves from: its unlock, and its store's status for /healthz. */
+export interface LockedServing {
+  autolock: LockedAutolock;
+  store: Store;
+  version: string;
+}
+
 export interface RouterOptions {
-  manager: Manager;
+  /** The manager once the server serves; undefined while it is locked. Read on every request. */
+  manager: () => Manager | undefined;
+  /** While the server is locked: what it serves instead. */
+  locked?: LockedServing;
   log: Logger;
   channel: "http" | "socket";
   tls: boolean;
@@ -30,6 +41,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 async function health(manager: Manager, res: ServerResponse): Promise<void> {
   const { ok, version, store } = await manager.system.health();
   sendJson(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable", version, store });
+}
+
+/** `/healthz` while locked: 503 and `locked`, like `docker info`'s `Swarm: locked`; the store's state beside it. */
+async function lockedHealth(locked: LockedServing, res: ServerResponse): Promise<void> {
+  const { kind, reachable, migrated, pendingMigrations, problem } = await locked.store.status();
+  sendJson(res, 503, { status: "locked", version: locked.version, store: { kind, reachable, migrated, pendingMigrations, ...(problem ? { problem } : {}) } });
+}
+
+/** The page a locked server shows, and what that page needs from Next (its scripts and styles, the icon). */
+export const UNLOCK_PAGE = "/unlock";
+
+/** Whether a locked server hands `path` to Next: the unlock page and its assets, nothing else. */
+export function servedWhileLocked(path: string): boolean {
+  return path === UNLOCK_PAGE || path.startsWith("/_next/") || path === "/icon.svg" || path === "/favicon.ico";
 }
 
 /**
@@ -72,13 +97,18 @@ export class InFlight {
 
 /** Routes one request: health, the API, or the UI. Every response gets the security headers. */
 export function createRouter(options: RouterOptions) {
-  const api = createApiHandler({
-    manager: options.manager,
-    log: options.log,
-    channel: options.channel,
-    trustProxy: options.trustProxy,
-    tls: options.tls,
-  });
+  const common = { log: options.log, channel: options.channel, trustProxy: options.trustProxy, tls: options.tls };
+  let api: ReturnType<typeof createApiHandler> | undefined;
+  let apiFor: Manager | undefined;
+  /** The API for the manager serving now; made once, when it first answers. */
+  const apiOf = (manager: Manager) => {
+    if (apiFor !== manager) {
+      api = createApiHandler({ ...common, manager });
+      apiFor = manager;
+    }
+    return api!;
+  };
+  const lockedApi = options.locked ? createApiHandler({ ...common, manager: lockedManager(options.locked.autolock), router: lockedRouter }) : undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const leave = options.inFlight.enter();
     try {
@@ -103,8 +133,14 @@ export function createRouter(options: RouterOptions) {
         error: { message: "this server answers only to loopback host names such as 127.0.0.1", code: "MISDIRECTED_REQUEST" },
       });
     }
+    const manager = options.manager();
+    const locked = manager ? undefined : options.locked;
     try {
-      if (path === "/healthz") return await health(options.manager, res);
+      if (path === "/healthz") {
+        if (manager) return await health(manager, res);
+        if (locked) return await lockedHealth(locked, res);
+        return sendJson(res, 503, { status: "starting" });
+      }
       if (path.startsWith(API_PREFIX)) {
         res.setHeader("cache-control", "no-store");
         let procedure: string;
@@ -113,9 +149,19 @@ export function createRouter(options: RouterOptions) {
         } catch {
           return sendJson(res, 400, { error: { message: "the procedure path is not valid URL encoding", code: "BAD_REQUEST" } });
         }
-        return await api(req, res, procedure);
+        const handle = manager ? apiOf(manager) : lockedApi;
+        if (!handle) return sendJson(res, 503, { error: { message: "the server is starting", code: "SERVICE_UNAVAILABLE" } });
+        return await handle(req, res, procedure);
       }
       if (!options.next) return sendJson(res, 404, { error: { message: `no route for ${path}`, code: "NOT_FOUND" } });
+      if (!manager && !servedWhileLocked(path)) {
+        // A locked server shows its unlock page and nothing else (ADR 0022).
+        if (req.method === "GET" || req.method === "HEAD") {
+          res.writeHead(303, { location: UNLOCK_PAGE, "cache-control": "no-store" });
+          return void res.end();
+        }
+        return sendJson(res, 503, { error: { message: SWARM_LOCKED_MESSAGE, code: "SERVICE_UNAVAILABLE" } });
+      }
       // Next reads the nonce from the request's CSP header and puts it on its scripts.
       const nonce = newNonce();
       const csp = contentSecurityPolicy(nonce, options.tls);

@@ -32,13 +32,76 @@ export function writeAtomic(path: string, content: string, mode: number): void {
   renameSync(temp, path);
 }
 
+/**
+ * How the key in a directory is kept (ADR 0022): with autolock, the server's own node key
+ * is encrypted (PKCS#8 PBES2, AES-256-CBC) under a passphrase derived from the KEK.
+ * `passphrase` opens it either way; `encrypt` says whether a key written there is
+ * encrypted. Agents register nothing: their keys are in the clear, as Swarm's workers'.
+ */
+export interface KeyProtection {
+  passphrase: string;
+  encrypt: boolean;
+}
+
+/**
+ * The protection of each key directory that has one, by directory. The server's identity
+ * is read and made by the same functions agents use (`loadOrCreateKey` from its start and
+ * its renewals), so the server registers its certificates directory here once its KEK is
+ * open, and they honour it.
+ */
+const protections = new Map<string, KeyProtection>();
+
+export function protectKeysIn(dir: string, protection: KeyProtection | undefined): void {
+  if (protection) protections.set(dir, protection);
+  else protections.delete(dir);
+}
+
+const ENCRYPTED_PEM = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+
+/** Whether a key file holds an encrypted key (autolock) or one in the clear. */
+export function isEncryptedKeyFile(path: string): boolean {
+  return readFileSync(path, "latin1").includes(ENCRYPTED_PEM);
+}
+
+/** The PEM a key is written as: encrypted under `passphrase`, or in the clear. */
+function keyPem(key: KeyObject, passphrase: string | null): string {
+  const options = passphrase === null ? { type: "pkcs8" as const, format: "pem" as const } : { type: "pkcs8" as const, format: "pem" as const, cipher: "aes-256-cbc", passphrase };
+  return key.export(options).toString();
+}
+
+/** Reads a key file, encrypted or not; an encrypted one needs its directory's passphrase. */
+function readKey(files: NodeIdentityFiles): KeyObject {
+  const pem = readFileSync(files.keyPath, "utf8");
+  if (!pem.includes(ENCRYPTED_PEM)) return createPrivateKey(pem);
+  const protection = protections.get(files.dir);
+  if (!protection) throw new Error(`${files.keyPath} is encrypted (autolock) and this process has no key to open it`);
+  return createPrivateKey({ key: pem, format: "pem", passphrase: protection.passphrase });
+}
+
 /** The node's private key, created (ECDSA P-256, PKCS#8, mode 0600) on first use. */
 export function loadOrCreateKey(files: NodeIdentityFiles): KeyObject {
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-  if (existsSync(files.keyPath)) return createPrivateKey(readFileSync(files.keyPath));
+  if (existsSync(files.keyPath)) return readKey(files);
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  writeAtomic(files.keyPath, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), 0o600);
+  const protection = protections.get(files.dir);
+  writeAtomic(files.keyPath, keyPem(privateKey, protection?.encrypt ? protection.passphrase : null), 0o600);
   return privateKey;
+}
+
+/**
+ * Rewrites the key as autolock now wants it, and registers that for what comes next:
+ * encrypted under `passphrase`, or in the clear for null. The file is replaced whole
+ * (by rename); one already as wanted is left alone. No key yet: only the registration.
+ */
+export function reprotectKey(files: NodeIdentityFiles, passphrase: string | null): void {
+  const previous = protections.get(files.dir);
+  if (existsSync(files.keyPath)) {
+    const encrypted = isEncryptedKeyFile(files.keyPath);
+    const key = readKey(files);
+    const asWanted = passphrase === null ? !encrypted : encrypted && previous?.passphrase === passphrase;
+    if (!asWanted) writeAtomic(files.keyPath, keyPem(key, passphrase), 0o600);
+  }
+  protectKeysIn(files.dir, passphrase === null ? (previous ? { passphrase: previous.passphrase, encrypt: false } : undefined) : { passphrase, encrypt: true });
 }
 
 /** A CSR with an empty subject: the CA decides the rest. */

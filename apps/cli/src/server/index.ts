@@ -6,12 +6,14 @@ import { join } from "node:path";
 import type { NextServerOptions, RequestHandler } from "next/dist/server/next.js";
 import type { Logger } from "pino";
 import { parseListen, isLoopback, type ListenAddress } from "./listen.js";
-import { createRouter, InFlight, type NextHandler } from "./http.js";
-import { openRuntime, type Runtime } from "./runtime.js";
+import { swarmLocked } from "@rampart/manager";
+import type { ExternalCa } from "@rampart/core";
+import { createRouter, InFlight, UNLOCK_PAGE, type NextHandler } from "./http.js";
+import { openRuntime, type LocalNode, type Runtime } from "./runtime.js";
 import { listenAdminSocket } from "./socket.js";
 import { prepareDataDir, PRIVATE_UMASK, restrictTree } from "./files.js";
 import { capConnections, connectionCaps, PUBLIC_LISTENER_OPTIONS, raiseDescriptorLimit } from "./connections.js";
-import { createNodeEndpointServer, SWARM_CIPHERS } from "./node-endpoint.js";
+import { createNodeEndpointServer, LOCKED_NODE_ENDPOINT, lockedTls, SWARM_CIPHERS } from "./node-endpoint.js";
 import { startTimers, swarmInitText } from "./timers.js";
 import { openLocalEngine } from "./local-agent.js";
 import type { EngineEnv } from "../agent/runtime/engine.js";
@@ -41,6 +43,8 @@ export interface ServerOptions {
    */
   dockerHost?: string | undefined;
   engineEnv?: EngineEnv;
+  /** `--external-ca`, on the start that creates the swarm only (see RuntimeOptions). */
+  externalCas?: readonly ExternalCa[] | undefined;
 }
 
 export interface RunningServer {
@@ -48,7 +52,12 @@ export interface RunningServer {
   socketPath: string;
   /** host:port of the node endpoint, as nodes should dial it. */
   nodeAddress: string;
-  runtime: Runtime;
+  /** The runtime; Swarm's refusal while the server is locked. */
+  readonly runtime: Runtime;
+  /** True while the server waits for its unlock key (autolock, ADR 0022). */
+  readonly locked: boolean;
+  /** Resolves once the server serves: at once, or when it has been unlocked. */
+  ready: Promise<Runtime>;
   /** Stops accepting, finishes requests in flight, closes the store. */
   close(): Promise<void>;
 }
@@ -189,13 +198,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw runtimeResult.status === "rejected" ? runtimeResult.reason : (webResult as PromiseRejectedResult).reason;
   }
   const web = webResult.value;
-  const runtime = runtimeResult.value;
+  const opened = runtimeResult.value;
+  // Locked (ADR 0022): the store is open, nothing sealed in it is, and the server serves its unlock alone until it is given the key.
+  const locked = opened.locked ? opened : undefined;
+  let runtime: Runtime | undefined = opened.locked ? undefined : opened;
   const socketPath = join(options.dataDir, "rampart.sock");
   const servers: Server[] = [];
   const inFlight = new InFlight();
+  let timers: ReturnType<typeof startTimers> | undefined;
+  let closing: Promise<void> | undefined;
   try {
     restrictTree(options.dataDir);
-    const common = { manager: runtime.manager, log, trustProxy: options.trustProxy, inFlight };
+    const common = {
+      manager: () => runtime?.manager,
+      ...(locked ? { locked: { autolock: locked.autolock, store: locked.store, version: options.version } } : {}),
+      log,
+      trustProxy: options.trustProxy,
+      inFlight,
+    };
     const httpRouter = createRouter({
       ...common,
       channel: "http",
@@ -215,10 +235,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     servers.push(admin);
     await listenAdminSocket(admin, socketPath);
 
-    const manager = runtime.manager;
+    const nodeTls = (local: LocalNode) => ({
+      key: local.keyPem,
+      cert: local.certPem,
+      ca: [local.rootPem],
+      minVersion: "TLSv1.2" as const,
+      ciphers: SWARM_CIPHERS,
+      honorCipherOrder: true,
+    });
     const nodeServer = createNodeEndpointServer(
-      manager.nodeEndpoint,
-      { key: runtime.local.keyPem, cert: runtime.local.certPem, rootPem: runtime.local.rootPem },
+      () => runtime?.manager.nodeEndpoint ?? LOCKED_NODE_ENDPOINT,
+      runtime ? { key: runtime.local.keyPem, cert: runtime.local.certPem, rootPem: runtime.local.rootPem } : lockedTls(),
       log,
       () => inFlight.enter(),
     );
@@ -226,54 +253,79 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     servers.push(nodeServer);
     const nodePort = await listenOn(nodeServer, "--node-listen", checked.nodeListen);
     // With --node-listen :0 (tests) the real port is known only now.
-    manager.deps.nodeAddress = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
-
-    const timers = startTimers(runtime, log, (local) => {
-      nodeServer.setSecureContext({
-        key: local.keyPem,
-        cert: local.certPem,
-        ca: [local.rootPem],
-        minVersion: "TLSv1.2",
-        ciphers: SWARM_CIPHERS,
-        honorCipherOrder: true,
-      });
-      engine.renewed(local);
-    });
-    // The server's own node polls its assignments like any agent, on this very listener.
-    const wildcard = checked.nodeListen.host === "0.0.0.0" || checked.nodeListen.host === "::";
-    engine.start(wildcard ? `127.0.0.1:${nodePort}` : advertiseAddress(undefined, checked.nodeListen, nodePort), runtime.local, runtime.localDescription);
+    const nodeAddressNow = advertiseAddress(options.advertiseAddr, checked.nodeListen, nodePort);
 
     const scheme = checked.tls ? "https" : "http";
     const host = checked.listen.display.replace(/:\d+$/, "");
     const url = `${scheme}://${host}:${port}`;
 
-    log.info(
-      {
-        url,
-        socket: socketPath,
-        store: runtime.store.kind,
-        storeLocation: runtime.store.location,
-        nodeEndpoint: manager.deps.nodeAddress,
-        nodeId: runtime.local.nodeId,
-        openFileLimit: openFiles?.soft ?? null,
-        connectionCaps: caps,
-      },
-      "rampart server ready",
-    );
-    // The server's own output may end up in a journal, so it never carries a token:
-    // tokens come only through the audited reveal (the Join page, `rampart swarm join-token`).
-    if (runtime.swarmCreated && options.announceSwarmInit) options.announceSwarmInit(swarmInitText(runtime.local.nodeId));
-    if (runtime.setupCode) options.announceSetupCode(runtime.setupCode, `${url}/setup`);
+    /** The rest of a start, from an open runtime: at once, or in the unlock's request once the key is given. */
+    const serve = (rt: Runtime) => {
+      if (closing) return;
+      runtime = rt;
+      const manager = rt.manager;
+      manager.deps.nodeAddress = nodeAddressNow;
+      if (locked) {
+        // The listener takes the node's identity; what was connected under the locked one goes.
+        nodeServer.setSecureContext(nodeTls(rt.local));
+        nodeServer.closeAllConnections();
+        restrictTree(options.dataDir);
+      }
+      timers = startTimers(rt, log, (local) => {
+        nodeServer.setSecureContext(nodeTls(local));
+        engine.renewed(local);
+      });
+      // The server's own node polls its assignments like any agent, on this very listener.
+      const wildcard = checked.nodeListen.host === "0.0.0.0" || checked.nodeListen.host === "::";
+      engine.start(wildcard ? `127.0.0.1:${nodePort}` : advertiseAddress(undefined, checked.nodeListen, nodePort), rt.local, rt.localDescription);
+      log.info(
+        {
+          url,
+          socket: socketPath,
+          store: rt.store.kind,
+          storeLocation: rt.store.location,
+          nodeEndpoint: manager.deps.nodeAddress,
+          nodeId: rt.local.nodeId,
+          openFileLimit: openFiles?.soft ?? null,
+          connectionCaps: caps,
+          ...(locked ? { unlocked: true } : {}),
+        },
+        "rampart server ready",
+      );
+      // The server's own output may end up in a journal, so it never carries a token:
+      // tokens come only through the audited reveal (the Join page, `rampart swarm join-token`).
+      if (rt.swarmCreated && options.announceSwarmInit) options.announceSwarmInit(swarmInitText(rt.local.nodeId));
+      if (rt.setupCode) options.announceSetupCode(rt.setupCode, `${url}/setup`);
+    };
+    let ready: Promise<Runtime>;
+    if (runtime) {
+      serve(runtime);
+      ready = Promise.resolve(runtime);
+    } else {
+      ready = new Promise<Runtime>((resolve) =>
+        locked!.onUnlock((rt) => {
+          serve(rt);
+          resolve(rt);
+        }),
+      );
+      log.info({ url, socket: socketPath, nodeEndpoint: nodeAddressNow, unlockPage: `${url}${UNLOCK_PAGE}` }, "rampart server locked: waiting for the unlock key");
+    }
 
-    let closing: Promise<void> | undefined;
     return {
       url,
       socketPath,
-      nodeAddress: manager.deps.nodeAddress,
-      runtime,
+      nodeAddress: nodeAddressNow,
+      get runtime(): Runtime {
+        if (!runtime) throw swarmLocked();
+        return runtime;
+      },
+      get locked() {
+        return runtime === undefined;
+      },
+      ready,
       close() {
         closing ??= (async () => {
-          timers.stop();
+          timers?.stop();
           // Its containers keep running; the next start adopts them.
           await engine.stop().catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, "stopping the local node's agent"));
           try {
@@ -290,11 +342,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             if (!drained) await inFlight.drained(2_000);
             await stopped;
           } finally {
-            await timers.flush();
+            await timers?.flush();
+            // The connected swarms' recorder and follow-ups write to the store until they have stopped.
+            await runtime?.manager.stopped();
             try {
               await web.close();
             } finally {
-              await runtime.close();
+              await (runtime ?? opened).close();
               log.info({}, "rampart server stopped");
             }
           }
@@ -306,7 +360,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const server of servers) server.closeAllConnections();
     await Promise.all(servers.map(stopListening));
     await web.close().catch(() => undefined);
-    await runtime.close();
+    await (runtime ?? opened).close();
     await engine.stop().catch(() => undefined);
     throw error;
   }

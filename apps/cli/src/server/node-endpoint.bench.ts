@@ -58,7 +58,7 @@ try {
   writeFileSync(join(dir, "root.pem"), ca.rootPem);
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   writeFileSync(join(dir, "key.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
-  const issued = ca.issue({ csr: verifyCsr(csrFor(privateKey)), nodeId: s.server.runtime.local.nodeId, role: "manager", clusterId: record.id, expiryMs: 3_600_000, now: new Date() });
+  const issued = ca.local!.issue({ csr: verifyCsr(csrFor(privateKey)), nodeId: s.server.runtime.local.nodeId, role: "manager", clusterId: record.id, expiryMs: 3_600_000, now: new Date() });
   writeFileSync(join(dir, "valid.pem"), issued.pem);
   const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   const hostile = hostileCertificates(spki, (data) => new Uint8Array(sign("sha256", data, privateKey)), new Date());

@@ -60,7 +60,7 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const { record, ca } = s.server.runtime.manager.cluster.current();
     const nodeId = opts.nodeId ?? "abcdefghijklmnopqrstuvwxy";
-    const issued = ca.issue({
+    const issued = ca.local!.issue({
       csr: verifyCsr(csrFor(privateKey)),
       nodeId,
       role: opts.role ?? "worker",
@@ -81,7 +81,9 @@ describe.each(testStoreKinds())("node endpoint over mTLS on %s", (kind) => {
   it("ok/a joined worker heartbeats and learns the period and its role", async () => {
     const worker = await joinWorker("tls-worker-1");
     const r = await call("POST", "/v1/heartbeat", worker, {});
-    expect(r).toEqual({ status: 200, json: { heartbeatPeriodMs: 5000, role: "worker" } });
+    // With the dispatcher session's messages: no renewal asked for, and the trust root's digest.
+    const digest = s.server.runtime.manager.cluster.current().ca.rootDigestHex;
+    expect(r).toEqual({ status: 200, json: { heartbeatPeriodMs: 5000, role: "worker", rotate: false, rootDigest: digest } });
   });
 
   it("ok/a node renaming itself through a heartbeat is audited with its ID and both names", async () => {

@@ -1,8 +1,9 @@
+import { createPublicKey, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
-import { jsonNestingProblem } from "@rampart/core";
-import type { Logger, NodeEndpoint } from "@rampart/manager";
+import { buildRootCertificate, jsonNestingProblem, toPem } from "@rampart/core";
+import { SWARM_LOCKED_MESSAGE, subjectKeyId, type EndpointResponse, type Logger, type NodeEndpoint } from "@rampart/manager";
 import { PUBLIC_LISTENER_OPTIONS } from "./connections.js";
 
 /**
@@ -64,7 +65,51 @@ function send(res: ServerResponse, status: number, body: unknown, text = false):
   res.end(payload);
 }
 
-export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpointTls, log: Logger, onRequest?: () => () => void): Server {
+/**
+ * The node endpoint of a locked server (ADR 0022): every route answers Swarm's sentence
+ * with 503, and nothing else is read or written.
+ */
+export const LOCKED_NODE_ENDPOINT: Pick<NodeEndpoint, "handle"> = {
+  handle: (): Promise<EndpointResponse> => Promise.resolve({ status: 503, body: { error: SWARM_LOCKED_MESSAGE } }),
+};
+
+/** The locked listener's name, as a client that does not verify sees it. */
+export const LOCKED_COMMON_NAME = "rampart-locked";
+
+/**
+ * The TLS identity of a locked server's node listener: a key made in memory for this
+ * start and never written, in a self-signed certificate (CN rampart-locked) that chains
+ * to no swarm root. The node key is encrypted and nothing else may stand in for it, so a
+ * node that verifies its manager (every agent, once joined) refuses the handshake and
+ * retries, as it does with a manager that is down; a client that does not verify (the
+ * first `GET /v1/ca` of a join, curl -k) reads Swarm's sentence.
+ */
+export function lockedTls(now: Date = new Date()): NodeEndpointTls {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const spki = new Uint8Array(createPublicKey(privateKey).export({ type: "spki", format: "der" }));
+  const serial = new Uint8Array(randomBytes(16));
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  const der = buildRootCertificate(
+    {
+      serial,
+      notBefore: new Date(now.getTime() - 60 * 60_000),
+      notAfter: new Date(now.getTime() + 7 * 86_400_000),
+      spki,
+      subjectKeyId: subjectKeyId(spki),
+      commonName: LOCKED_COMMON_NAME,
+    },
+    (tbs) => new Uint8Array(sign("sha256", tbs, privateKey)),
+  );
+  const cert = toPem(der, "CERTIFICATE");
+  return { key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), cert, rootPem: cert };
+}
+
+/**
+ * The listener. `endpoint` is read on every request, so a locked server's listener
+ * (LOCKED_NODE_ENDPOINT, `lockedTls`) becomes the manager's once it is unlocked: its
+ * context is replaced (`setSecureContext`) and the connections made while locked closed.
+ */
+export function createNodeEndpointServer(endpoint: () => Pick<NodeEndpoint, "handle">, tls: NodeEndpointTls, log: Logger, onRequest?: () => () => void): Server {
   const server = createServer(
     {
       ...PUBLIC_LISTENER_OPTIONS,
@@ -124,7 +169,7 @@ export function createNodeEndpointServer(endpoint: NodeEndpoint, tls: NodeEndpoi
           return send(res, 400, { error: "the request body is not valid JSON" });
         }
       }
-      const response = await endpoint.handle({
+      const response = await endpoint().handle({
         method: req.method ?? "GET",
         path,
         query,

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverReadyUrl } from "../test-support/cli.js";
 
 const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
@@ -17,15 +18,7 @@ async function startAndStop(dataDir: string): Promise<number> {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, DATABASE_URL: "" },
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    child.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-      const match = /Rampart is ready at (\S+)/.exec(err);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
+  const url = await serverReadyUrl(child);
   for (;;) {
     const response = await fetch(`${url}/healthz`).catch(() => undefined);
     if (response?.status === 200) break;

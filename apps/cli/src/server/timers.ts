@@ -25,6 +25,16 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     timer.unref();
     return timer;
   };
+  /** Renews this server's node certificate if it is due, or no longer issued as the CA issues now. */
+  const renewLocal = async () => {
+    const renewed = await runtime.renewLocalNode();
+    if (renewed) {
+      onLocalRenewed(renewed);
+      log.info({ nodeId: renewed.nodeId }, "renewed this server's node certificate");
+    }
+  };
+  // A root rotation asks for it at once; it has no assignment poll to hear that on.
+  manager.rootRotation.onRenewLocal(renewLocal);
   const selfBeat = () => manager.nodes.heartbeat(runtime.local.nodeId, null);
   selfBeat();
   const timers = [
@@ -32,13 +42,7 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     every(1_000, selfBeat),
     every(
       RENEWAL_CHECK_MS,
-      guard("node certificate renewal", async () => {
-        const renewed = await runtime.renewLocalNode();
-        if (renewed) {
-          onLocalRenewed(renewed);
-          log.info({ nodeId: renewed.nodeId }, "renewed this server's node certificate");
-        }
-      }),
+      guard("node certificate renewal", renewLocal),
     ),
     every(SWEEP_MS, guard("sweep", () => manager.auth.sweep())),
     // Node state comes from heartbeats; look for changes a few times a period.
@@ -50,6 +54,10 @@ export function startTimers(runtime: Runtime, log: Logger, onLocalRenewed: (loca
     await manager.reconciler.checkDownNodes();
     await manager.start();
   })();
+  // Connected swarms: each connection's state, checked every few seconds (ADR 0020).
+  manager.environments.startMonitor();
+  // Their event streams, recorded as observed audit events, resumed where each stopped.
+  manager.environmentEvents.start();
   return {
     stop() {
       for (const timer of timers) clearInterval(timer);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI, as a user runs it. */
@@ -28,5 +28,21 @@ export function runCliWith(options: { input?: string | Buffer; timeoutMs?: numbe
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(options.input ?? "");
+  });
+}
+
+/**
+ * The URL a `rampart server` started as a child process says it is ready at (its
+ * stderr's `Rampart is ready at URL`); rejects with what it printed if it exits first.
+ */
+export function serverReadyUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let err = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      const match = /Rampart is ready at (\S+)/.exec(err);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code}): ${err}`)));
   });
 }

@@ -61,8 +61,30 @@ function busyboxRootfs(): string {
   return dir;
 }
 
-/** Starts one engine named `name` (its hostname too); imports the test image unless `image` is false. */
-export async function startEngine(name: string, { image = true }: { image?: boolean } = {}): Promise<TestEngine> {
+/** A word for `sh -c`, in single quotes. */
+const shellWord = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/** An engine's TCP listener with `--tlsverify`: the files of its CA, certificate and key. */
+export interface EngineTls {
+  port: number;
+  caPath: string;
+  certPath: string;
+  keyPath: string;
+}
+
+export interface EngineOptions {
+  image?: boolean;
+  labels?: Readonly<Record<string, string>>;
+  /** Also listen on 127.0.0.1:PORT with TLS, requiring client certificates from the CA. */
+  tls?: EngineTls;
+}
+
+/**
+ * Starts one engine named `name` (its hostname too); imports the test image unless
+ * `image` is false. `labels` become the engine's own labels (`dockerd --label k=v`),
+ * which a swarm node reports as `engine.labels.*`.
+ */
+export async function startEngine(name: string, { image = true, labels = {}, tls }: EngineOptions = {}): Promise<TestEngine> {
   const problem = engineProblem();
   if (problem) throw new Error(`cannot start a Docker Engine for this test: ${problem}`);
   const dir = mkdtempSync(`/tmp/rampart-engine-${name}-`);
@@ -72,7 +94,13 @@ export async function startEngine(name: string, { image = true }: { image?: bool
     "sh",
     "-c",
     `hostname ${name} && exec dockerd --data-root ${dir}/root --exec-root ${dir}/exec -H unix://${socket} --pidfile ${dir}/pid ` +
-      "--storage-driver vfs --iptables=false --ip6tables=false --bridge=none --log-level debug",
+      "--storage-driver vfs --iptables=false --ip6tables=false --bridge=none --log-level debug" +
+      Object.entries(labels)
+        .map(([key, value]) => ` --label ${shellWord(`${key}=${value}`)}`)
+        .join("") +
+      (tls
+        ? ` -H tcp://127.0.0.1:${tls.port} --tlsverify --tlscacert ${shellWord(tls.caPath)} --tlscert ${shellWord(tls.certPath)} --tlskey ${shellWord(tls.keyPath)}`
+        : ""),
   ];
   const logPath = join(dir, "dockerd.log");
   const logFd = openSync(logPath, "a");
@@ -184,6 +212,6 @@ export async function startPodman(name: string): Promise<TestEngine> {
 }
 
 /** Several engines at once. */
-export async function startEngines(names: readonly string[], options?: { image?: boolean }): Promise<TestEngine[]> {
+export async function startEngines(names: readonly string[], options?: EngineOptions): Promise<TestEngine[]> {
   return Promise.all(names.map((name) => startEngine(name, options)));
 }
