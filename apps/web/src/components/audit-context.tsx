@@ -1,6 +1,6 @@
 import type { AuditEventOutput, AuditObjectNowOutput } from "@rampart/api/schema";
 import Link from "next/link";
-import { describeObject, REMOVED, shortId } from "~/lib/audit";
+import { describeObject, EXTERNAL_ACTOR_TEXT, REMOVED, shortId } from "~/lib/audit";
 import { linkClass } from "./ui";
 
 export { objectHref } from "~/lib/audit";
@@ -75,7 +75,18 @@ export function AuditTarget({ event }: { event: Pick<AuditEventOutput, "targetTy
   return <AuditObject type={event.targetType} id={event.targetId} recorded={event.targetName} now={event.targetNow} testId="audit-target" />;
 }
 
-/** Who did it: a user, an API token (shown by its owner's username), a node, or the system. */
+/**
+ * Who did it: a user, an API token (shown by its owner's username), a node, the system,
+ * or, for what a connected swarm's event stream reported, someone outside Rampart.
+ */
 export function AuditActor({ event }: { event: Pick<AuditEventOutput, "actorType" | "actorId" | "actorName" | "actorNow"> }) {
+  if (event.actorType === "external") {
+    return (
+      <span className="inline-flex flex-wrap items-baseline gap-x-1.5">
+        <span data-testid="audit-actor">{EXTERNAL_ACTOR_TEXT.name}</span>
+        <span className={`text-xs ${muted}`}>({EXTERNAL_ACTOR_TEXT.where})</span>
+      </span>
+    );
+  }
   return <AuditObject type={event.actorType} id={event.actorId} recorded={event.actorName} now={event.actorNow} showType="after" testId="audit-actor" />;
 }

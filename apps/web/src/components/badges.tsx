@@ -28,6 +28,20 @@ export function TlsBadge({ status }: { status: NodeViewOutput["tls"]["status"] }
   return <Badge tone={TLS[status].tone}>{TLS[status].label}</Badge>;
 }
 
+/**
+ * A Docker node whose certificate was not issued by the swarm's current root (its
+ * issuer's name or key differ): it was issued before a root rotation and not renewed
+ * since. Tests find it by `old-root`.
+ */
+export function OldRootBadge({ node }: { node: Pick<NodeViewOutput, "docker"> }) {
+  if (node.docker?.chainsToCurrentRoot !== false) return null;
+  return (
+    <span data-testid="old-root" title="This node's certificate does not chain to the swarm's current root CA" className="inline-flex">
+      <Badge tone="bad">Not current root</Badge>
+    </span>
+  );
+}
+
 const OUTCOME: Record<AuditEventOutput["outcome"], { label: string; tone: Tone }> = {
   success: { label: "Success", tone: "good" },
   failure: { label: "Failure", tone: "warn" },
@@ -67,7 +81,14 @@ const RUNTIME: Record<NodeViewOutput["runtime"]["kind"], { label: string; tone: 
 export function RuntimeBadge({ runtime, showDocker = true }: { runtime: Pick<NodeViewOutput["runtime"], "kind" | "detail">; showDocker?: boolean }) {
   if (runtime.kind === "docker" && !showDocker) return null;
   const { label, tone } = RUNTIME[runtime.kind];
-  const title = runtime.kind === "none" ? `No container runtime: ${runtime.detail || "no engine was reached"}. The node gets no tasks.` : runtime.kind === "simulated" ? "A simulated node (rampart agent simulate): tasks are reported, nothing runs." : `Docker Engine at ${runtime.detail}`;
+  const title =
+    runtime.kind === "none"
+      ? `No container runtime: ${runtime.detail || "no engine was reached"}. The node gets no tasks.`
+      : runtime.kind === "simulated"
+        ? "A simulated node (rampart agent simulate): tasks are reported, nothing runs."
+        : runtime.detail
+          ? `Docker Engine at ${runtime.detail}`
+          : "Docker Engine";
   return (
     <span data-testid="node-runtime" data-kind={runtime.kind} title={title} className="inline-flex max-w-full">
       <Badge tone={tone}>{label}</Badge>

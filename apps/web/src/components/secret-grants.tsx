@@ -2,6 +2,7 @@
 
 import { mountPath, secretTargetEscape } from "@rampart/core/secret";
 import Link from "next/link";
+import { envHref, useEnv } from "~/lib/env";
 import { useId } from "react";
 import type { FieldErrors } from "~/lib/forms";
 import { EMPTY_GRANT, formatBytes, modeString, parseMode, type GrantRow, type SecretView } from "~/lib/secrets";
@@ -158,19 +159,20 @@ export function SecretGrantsFields({
   loadError: string | null;
 }) {
   const listId = useId();
+  const newSecret = envHref(useEnv(), "/secrets/new");
   return (
     <fieldset className="@container space-y-2">
       <legend className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">Secrets</legend>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
         Files the tasks may read under <code className="font-mono">/run/secrets/</code>. Only nodes running a task of this service receive them.{" "}
-        <Link href="/secrets/new" className={linkClass} target="_blank">
+        <Link href={newSecret} className={linkClass} target="_blank">
           Create a secret
         </Link>
       </p>
       <datalist id={listId}>
         {secrets?.map((s) => (
           <option key={s.id} value={s.name}>
-            {`${formatBytes(s.size)}${s.services.length > 0 ? `, used by ${s.services.length}` : ""}`}
+            {[s.size === null ? null : formatBytes(s.size), s.services.length > 0 ? `used by ${s.services.length}` : null].filter(Boolean).join(", ")}
           </option>
         ))}
       </datalist>
@@ -200,7 +202,7 @@ export function SecretGrantsFields({
       {secrets && secrets.length === 0 && (
         <p className="text-xs text-zinc-500">
           This cluster has no secrets yet.{" "}
-          <Link href="/secrets/new" className={linkClass}>
+          <Link href={newSecret} className={linkClass}>
             Create one
           </Link>{" "}
           first.

@@ -1,5 +1,6 @@
 "use client";
 
+import type { RotationProgressOutput } from "@rampart/api/schema";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState, type FormEvent, type ReactNode } from "react";
@@ -21,10 +22,11 @@ import {
   type SecretValueDraft,
   type SecretView,
 } from "~/lib/secrets";
+import { envHref, useEnv } from "~/lib/env";
 import { useTRPC, useTRPCClient } from "~/lib/trpc";
 import { SecretValueField } from "./secret-value";
 import { ConfirmByName } from "./confirm-by-name";
-import { Alert, Badge, Button, Card, Field, linkClass } from "./ui";
+import { Alert, Badge, Button, Card, Field, linkClass, Spinner } from "./ui";
 
 /**
  * The rotation workflow. Swarm secrets are immutable, so a rotation creates a new
@@ -86,6 +88,7 @@ function ServiceTargets({ secret }: { secret: SecretView }) {
 export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretView; onCancel: () => void; onRotated: (toId: string) => void }) {
   const client = useTRPCClient();
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const [step, setStep] = useState<0 | 1>(0);
   const [value, setValue] = useState<SecretValueDraft>(EMPTY_VALUE);
@@ -121,7 +124,7 @@ export function RotateWizard({ secret, onCancel, onRotated }: { secret: SecretVi
     setBusy(true);
     setServerError(null);
     try {
-      const result = await client.secret.rotate.mutate({ ref: secret.id, name, data: draftPayload(value) });
+      const result = await client.secret.rotate.mutate({ env, ref: secret.id, name, data: draftPayload(value) });
       setValue(wipeDraft(value));
       void queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
@@ -219,16 +222,67 @@ function Stat({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
+type DockerRotation = NonNullable<RotationProgressOutput["docker"]>;
+
+/** Rampart is still at work on a swarm's rotation: moving services, or following the rollout to remove the old version. */
+const following = (docker: DockerRotation | undefined) => docker?.phase === "moving" || docker?.phase === "rolling-out";
+
+/** Nothing more will change by itself: the rollout is done and, on a swarm, Rampart has stopped following it. */
+const settled = (data: RotationProgressOutput | undefined) => Boolean(data?.done && !following(data.docker));
+
+/** What Rampart is doing in a Docker Swarm's rotation, in words. */
+const DOCKER_PHASE: Record<DockerRotation["phase"], string> = {
+  moving: "Moving every service to the new version…",
+  "rolling-out": "Docker is replacing the services' tasks…",
+  complete: "Rotation complete",
+  stopped: "The rotation stopped",
+  untracked: "Read from Docker: this server did not start this rotation, so it follows what Docker reports",
+};
+
+/**
+ * On a Docker Swarm the rotation is a sequence of service updates: where it stands, where
+ * and why it stopped (Docker's own words), and each service's update as Docker reports it.
+ */
+function DockerRollout({ docker }: { docker: DockerRotation }) {
+  const env = useEnv();
+  return (
+    <div className="space-y-2 text-sm" data-testid="rotation-docker">
+      {docker.phase === "stopped" && (
+        <Alert title="The rotation stopped">{docker.why ?? "Docker gave no reason."}</Alert>
+      )}
+      {docker.phase === "untracked" && <p className="text-zinc-600 dark:text-zinc-400">{DOCKER_PHASE.untracked}.</p>}
+      {docker.services.length > 0 && (
+        <ul className="space-y-1">
+          {docker.services.map((s) => (
+            <li key={s.id} className="flex flex-wrap items-baseline gap-x-2" data-testid="rotation-docker-service">
+              <Link href={envHref(env, `/services/${s.id}`)} className={linkClass}>
+                {s.name}
+              </Link>
+              <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
+                {s.tasksOnNew} on the new version, {s.tasksOnOld} on the old
+              </span>
+              {s.updateState && <Badge tone={s.updateState === "completed" ? "good" : /paused|rollback/.test(s.updateState) ? "bad" : "neutral"}>{s.updateState}</Badge>}
+              {s.updateMessage && <span className="text-xs text-zinc-500">{s.updateMessage}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /**
  * Steps 3 and 4: the rollout, polled every 1.5 s in the background until it is done,
- * then the choice to remove the old version or keep it.
+ * then the choice to remove the old version or keep it (on a Docker Swarm, Rampart
+ * removes it itself once no service uses it).
  */
 export function RotationProgress({ from, toId, onFinished }: { from: { id: string; name: string }; toId: string; onFinished: (removedOld: boolean) => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const status = useQuery({
-    ...trpc.secret.rotation.queryOptions({ from: from.id, to: toId }, backgroundPoll),
-    refetchInterval: (query) => (query.state.data?.done || describeError(query.state.error).code === "NOT_FOUND" ? false : 1_500),
+    ...trpc.secret.rotation.queryOptions({ env, from: from.id, to: toId }, backgroundPoll),
+    refetchInterval: (query) => (settled(query.state.data) || describeError(query.state.error).code === "NOT_FOUND" ? false : 1_500),
   });
   const remove = useMutation(trpc.secret.remove.mutationOptions());
   const [confirming, setConfirming] = useState(false);
@@ -241,7 +295,7 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
 
   async function removeOld() {
     try {
-      await remove.mutateAsync({ ref: from.id });
+      await remove.mutateAsync({ env, ref: from.id });
     } catch {
       return;
     }
@@ -268,7 +322,7 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
           <div>
             <div className="mb-1 flex justify-between text-sm">
               <span className="font-medium" role="status" data-testid="rotation-state">
-                {data.done ? "Rotation complete" : "Rolling out…"}
+                {data.docker ? DOCKER_PHASE[data.docker.phase] : data.done ? "Rotation complete" : "Rolling out…"}
               </span>
               <span className="tabular-nums text-zinc-500">{percent}%</span>
             </div>
@@ -294,12 +348,13 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
               {data.tasksOnNew}
             </Stat>
           </dl>
-          {data.services.length > 0 && (
+          {data.docker && <DockerRollout docker={data.docker} />}
+          {!data.docker && data.services.length > 0 && (
             <ul className="space-y-1 text-sm">
               {data.services.map((s) => (
                 <li key={s.id} className="flex items-center gap-2">
                   <Badge tone={s.updated ? "good" : "warn"}>{s.updated ? "moved" : "moving"}</Badge>
-                  <Link href={`/services/${s.id}`} className={linkClass}>
+                  <Link href={envHref(env, `/services/${s.id}`)} className={linkClass}>
                     {s.name}
                   </Link>
                 </li>
@@ -316,7 +371,7 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
               <ul className="mt-1 flex flex-wrap gap-2" data-testid="rotation-nodes-old">
                 {data.nodesWithOld.map((n) => (
                   <li key={n.nodeId}>
-                    <Link href={`/nodes/${n.nodeId}`} className={linkClass}>
+                    <Link href={envHref(env, `/nodes/${n.nodeId}`)} className={linkClass}>
                       {n.hostname ?? n.nodeId.slice(0, 12)}
                     </Link>
                   </li>
@@ -325,7 +380,22 @@ export function RotationProgress({ from, toId, onFinished }: { from: { id: strin
             )}
           </div>
           {status.isError && <Alert tone="warning">The latest refresh failed ({describeError(status.error).message}); showing the last known state.</Alert>}
-          {data.done && (
+          {data.done && data.docker?.oldRemoved && (
+            <div className="space-y-3 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+              <Alert tone="success" title="Every service reads the new version">
+                No task holds <code className="font-mono">{from.name}</code> any more, and Rampart removed it from the swarm.
+              </Alert>
+              <div className="flex justify-end">
+                <Button onClick={() => onFinished(true)}>Done</Button>
+              </div>
+            </div>
+          )}
+          {data.done && !data.docker?.oldRemoved && following(data.docker) && (
+            <p className="flex items-center gap-2 border-t border-zinc-200 pt-4 text-sm dark:border-zinc-800" role="status">
+              <Spinner className="size-4" /> Every service reads the new version: Rampart is removing {from.name}.
+            </p>
+          )}
+          {data.done && !data.docker?.oldRemoved && !following(data.docker) && (
             <div className="space-y-3 border-t border-zinc-200 pt-4 dark:border-zinc-800">
               <Alert tone="success" title="Every service reads the new version">
                 No task holds <code className="font-mono">{from.name}</code> any more.{" "}

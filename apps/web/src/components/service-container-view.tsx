@@ -5,6 +5,7 @@ import { containerOf, DEFAULT_STOP_GRACE_PERIOD_NS, weakenedProtections, type Co
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { capabilityName, formatOctal, joinWords } from "~/lib/containers";
+import { useEnv } from "~/lib/env";
 import { formatMemory, formatNs } from "~/lib/services";
 import { RUNTIME_POLICY_HREF } from "./service-container";
 import { Badge, Button, Card, linkClass } from "./ui";
@@ -148,6 +149,7 @@ export function SecurityPanel({ spec }: { spec: Spec }) {
   const capAdd = by(weak, "container.capAdd");
   const privileged = by(weak, "container.privileged");
   const hostNetwork = by(weak, "container.hostNetwork");
+  const env = useEnv();
   return (
     <Card
       title="Security"
@@ -170,9 +172,13 @@ export function SecurityPanel({ spec }: { spec: Spec }) {
           ) : (
             <>
               custom profile{" "}
-              <Link href={`/settings/swarm/seccomp/${encodeURIComponent(c.seccomp.profile ?? "")}`} className={`font-mono text-xs ${linkClass}`}>
-                {c.seccomp.profile}
-              </Link>
+              {env === undefined ? (
+                <Link href={`/settings/swarm/seccomp/${encodeURIComponent(c.seccomp.profile ?? "")}`} className={`font-mono text-xs ${linkClass}`}>
+                  {c.seccomp.profile}
+                </Link>
+              ) : (
+                <Code>{c.seccomp.profile ?? ""}</Code>
+              )}
             </>
           )}
           <Weak items={seccomp} />
@@ -202,7 +208,7 @@ export function SecurityPanel({ spec }: { spec: Spec }) {
           <Weak items={hostNetwork} />
         </Row>
       </dl>
-      {(privileged.length > 0 || hostNetwork.length > 0 || by(weak, "container.mounts").length > 0) && (
+      {env === undefined && (privileged.length > 0 || hostNetwork.length > 0 || by(weak, "container.mounts").length > 0) && (
         <p className="mt-3 text-xs text-zinc-500">
           Allowed by the{" "}
           <Link href={RUNTIME_POLICY_HREF} className={linkClass}>

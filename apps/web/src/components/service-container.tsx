@@ -4,6 +4,7 @@ import type { RuntimePolicy } from "@rampart/core/service";
 import Link from "next/link";
 import { useId } from "react";
 import { bindRefusal, EMPTY_MOUNT_ROW, isEngineSocketPath, splitWords, type ContainerForm, type MountRow } from "~/lib/containers";
+import { useEnv } from "~/lib/env";
 import type { FieldErrors } from "~/lib/forms";
 import { WeakenedFlag } from "./badges";
 import { AddRowButton, badBorder, CheckField, FieldError, Fieldset, hintClass, inputClass, LimitedInput, okBorder, useAddRow } from "./form-parts";
@@ -19,6 +20,9 @@ import { Button, Field, linkClass } from "./ui";
 
 /** Where the runtime policy is edited. */
 export const RUNTIME_POLICY_HREF = "/settings/swarm#runtime-policy";
+
+/** What a form says of the runtime policy on a Docker Swarm, where it has no say. */
+export const NO_RUNTIME_POLICY = "Rampart's runtime policy applies to its own cluster only: on a Docker Swarm the engines run what the spec asks for.";
 
 /** A command line typed as shell words, with the words it makes shown below it. */
 function WordsField({ label, value, onChange, error, hint, placeholder }: { label: string; value: string; onChange: (value: string) => void; error: string | undefined; hint: string; placeholder: string }) {
@@ -210,6 +214,7 @@ function MountRowFields({
   onRemove: () => void;
 }) {
   const id = useId();
+  const env = useEnv();
   const n = index + 1;
   const at = (leaf: string) => errors[`container.mounts.${index}.${leaf}`];
   const sourceError = at("source");
@@ -318,18 +323,24 @@ function MountRowFields({
               This is the container engine&apos;s socket: whoever can reach it controls every container on the node, and so has root on it.
             </p>
           )}
-          <p className={hintClass} data-testid="bind-policy">
-            {sourceError ? null : refusal ? (
-              <span className="text-amber-800 dark:text-amber-300">Not allowed by the runtime policy now: saving will be refused. </span>
-            ) : policy && row.source.trim() !== "" ? (
-              "Allowed by the runtime policy. "
-            ) : (
-              "A bind mount needs the runtime policy to allow its host path. "
-            )}
-            <Link href={RUNTIME_POLICY_HREF} className={linkClass}>
-              Runtime policy
-            </Link>
-          </p>
+          {env !== undefined ? (
+            <p className={hintClass} data-testid="bind-policy">
+              {NO_RUNTIME_POLICY}
+            </p>
+          ) : (
+            <p className={hintClass} data-testid="bind-policy">
+              {sourceError ? null : refusal ? (
+                <span className="text-amber-800 dark:text-amber-300">Not allowed by the runtime policy now: saving will be refused. </span>
+              ) : policy && row.source.trim() !== "" ? (
+                "Allowed by the runtime policy. "
+              ) : (
+                "A bind mount needs the runtime policy to allow its host path. "
+              )}
+              <Link href={RUNTIME_POLICY_HREF} className={linkClass}>
+                Runtime policy
+              </Link>
+            </p>
+          )}
         </div>
       )}
     </li>

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useKeyOptions, useSnapshot } from "~/lib/cluster";
 import { weakeningsByField, type ContainerForm } from "~/lib/containers";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { shown, type FieldErrors } from "~/lib/forms";
 import { checkGrants, grantField, grantRowsFromSpec, type GrantRow } from "~/lib/secrets";
@@ -14,7 +15,8 @@ import { checkForm, EMPTY_FORM, formFromSpec, serverErrorField, updateSpec, type
 import { useTRPC } from "~/lib/trpc";
 import { SecretGrantsFields } from "./secret-grants";
 import { ContainerFields, MountRows } from "./service-container";
-import { SecurityFields } from "./service-security";
+import { ServiceNetworksFields } from "./service-networks";
+import { SECCOMP_PROFILES_NOT_ON_DOCKER, SecurityFields } from "./service-security";
 import { ServiceSpecFields } from "./service-spec";
 import { Alert, Badge, Button, buttonClass, Card } from "./ui";
 
@@ -31,19 +33,25 @@ function shownErrors(client: FieldErrors, server: FieldErrors, submitted: boolea
  */
 export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutput; reload?: () => Promise<ServiceViewOutput | undefined> }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const router = useRouter();
   const queryClient = useQueryClient();
   const snapshot = useSnapshot();
   const options = useKeyOptions(snapshot.data?.nodes);
   const create = useMutation(trpc.service.create.mutationOptions());
   const update = useMutation(trpc.service.update.mutationOptions());
-  const secrets = useQuery(trpc.secret.list.queryOptions());
-  const policy = useQuery(trpc.swarm.runtimePolicy.queryOptions());
-  const profiles = useQuery(trpc.swarm.seccompProfiles.queryOptions());
+  const secrets = useQuery(trpc.secret.list.queryOptions({ env }));
+  // The runtime policy and the seccomp profiles are Rampart's own: a Docker Swarm has neither.
+  const native = env === undefined;
+  const policy = useQuery({ ...trpc.swarm.runtimePolicy.queryOptions(), enabled: native });
+  const profiles = useQuery({ ...trpc.swarm.seccompProfiles.queryOptions(), enabled: native });
   const formRef = useRef<HTMLFormElement>(null);
   const [form, setForm] = useState<ServiceForm>(() => (service ? formFromSpec(service.spec) : EMPTY_FORM));
   const [grants, setGrants] = useState<GrantRow[]>(() => grantRowsFromSpec(service?.spec.secrets));
   const [known, setKnown] = useState(service?.spec.secrets ?? []);
+  // A swarm service's overlay networks, by name (Docker's ID when it gave no name).
+  const networksOf = (s: ServiceViewOutput | undefined) => s?.docker?.networks.map((n) => n.name ?? n.id) ?? [];
+  const [networks, setNetworks] = useState<string[]>(() => networksOf(service));
   const [version, setVersion] = useState(service?.version);
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
@@ -89,16 +97,17 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
       return;
     }
     // The grants are always sent, so removing the last row revokes it (`[]`); the planner leaves them out and keeps them.
-    const spec = { ...checked.spec, secrets: checkedGrants.secrets };
+    // So are a swarm service's networks; the native cluster has none to send.
+    const spec = { ...checked.spec, secrets: checkedGrants.secrets, ...(env !== undefined ? { networks } : {}) };
     try {
       const saved =
-        service && version !== undefined ? await update.mutateAsync({ ref: service.id, version, spec: updateSpec(spec) }) : await create.mutateAsync(spec);
+        service && version !== undefined ? await update.mutateAsync({ env, ref: service.id, version, spec: updateSpec(spec) }) : await create.mutateAsync({ ...spec, env });
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
       // A seccomp profile's users may have changed.
       void queryClient.invalidateQueries({ queryKey: trpc.swarm.seccompProfile.queryKey() });
-      router.push(`/services/${saved.id}`);
+      router.push(envHref(env, `/services/${saved.id}`));
     } catch (error) {
       const info = describeError(error);
       if (info.code === "CONFLICT") {
@@ -106,7 +115,8 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         return;
       }
       const grant = grantField(info.field);
-      setServerErrors({ [grant !== "form" ? grant : serverErrorField(info, checked)]: info.message });
+      const field = info.field?.startsWith("networks") ? "networks" : grant !== "form" ? grant : serverErrorField(info, checked);
+      setServerErrors({ [field]: info.message });
       setFocusTick((t) => t + 1);
     }
   }
@@ -122,6 +132,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
         if (!keepEdits) {
           setForm(formFromSpec(fresh.spec));
           setGrants(grantRowsFromSpec(fresh.spec.secrets));
+          setNetworks(networksOf(fresh));
         }
         setConflict(null);
       }
@@ -130,7 +141,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
     }
   }
 
-  const cancelHref = service ? `/services/${service.id}` : "/services";
+  const cancelHref = envHref(env, service ? `/services/${service.id}` : "/services");
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-label={service ? `Edit ${service.name}` : "Create a service"} className="space-y-4">
       <Card>
@@ -161,12 +172,16 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
           errors={errors}
           weak={weak}
           policy={policy.data}
-          profiles={{
-            names: profiles.data?.map((p) => p.name),
-            loading: profiles.isPending,
-            error: profiles.isError ? describeError(profiles.error).message : null,
-            retry: () => void profiles.refetch(),
-          }}
+          profiles={
+            native
+              ? {
+                  names: profiles.data?.map((p) => p.name),
+                  loading: profiles.isPending,
+                  error: profiles.isError ? describeError(profiles.error).message : null,
+                  retry: () => void profiles.refetch(),
+                }
+              : { names: [], loading: false, error: null, retry: () => undefined, unavailable: SECCOMP_PROFILES_NOT_ON_DOCKER }
+          }
         />
         {policy.isError && <p className="mt-4 text-xs text-zinc-500">The runtime policy could not be read ({describeError(policy.error).message}); the server still checks it on save.</p>}
       </Card>
@@ -179,6 +194,11 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
           loadError={secrets.isError ? describeError(secrets.error).message : null}
         />
       </Card>
+      {env !== undefined && (
+        <Card>
+          <ServiceNetworksFields env={env} value={networks} onChange={(next) => (setNetworks(next), setServerErrors({}))} error={errors.networks} />
+        </Card>
+      )}
       {conflict && (
         <Alert tone="warning" title="Someone else changed this service">
           <p>{conflict}</p>
@@ -211,7 +231,7 @@ export function ServiceFormCard({ service, reload }: { service?: ServiceViewOutp
       )}
       <div className="flex flex-wrap justify-end gap-2">
         {service && (
-          <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className={buttonClass("ghost")}>
+          <Link href={envHref(env, `/planner?service=${encodeURIComponent(service.id)}`)} className={buttonClass("ghost")}>
             Open in planner
           </Link>
         )}

@@ -4,10 +4,11 @@ import type { RuntimePolicy, Weakening } from "@rampart/core/service";
 import Link from "next/link";
 import { useId, useState } from "react";
 import { ADD_CHOICES, capabilityName, DROP_CHOICES, isEngineDefaultCapability, type ContainerForm, type SeccompMode } from "~/lib/containers";
+import { useEnv } from "~/lib/env";
 import type { FieldErrors } from "~/lib/forms";
 import { WeakenedFlag } from "./badges";
 import { CheckField, FieldError, Fieldset, hintClass, inputClass, labelClass, okBorder } from "./form-parts";
-import { RUNTIME_POLICY_HREF } from "./service-container";
+import { NO_RUNTIME_POLICY, RUNTIME_POLICY_HREF } from "./service-container";
 import { Button, Field, linkClass } from "./ui";
 
 /**
@@ -24,7 +25,12 @@ export interface SeccompProfiles {
   loading: boolean;
   error: string | null;
   retry: () => void;
+  /** Why there are no stored profiles to choose from here at all (a Docker Swarm). */
+  unavailable?: string;
 }
+
+/** Custom profiles are stored by Rampart for its own cluster's agents. */
+export const SECCOMP_PROFILES_NOT_ON_DOCKER = "Rampart's stored seccomp profiles are for its own cluster: a Docker Swarm has none to choose from here.";
 
 const SECCOMP: ReadonlyArray<{ value: SeccompMode; label: string; hint: string }> = [
   { value: "default", label: "Default", hint: "The engine's profile: about 44 risky system calls refused (recommended)." },
@@ -36,6 +42,7 @@ const texts = (w: readonly Weakening[] | undefined) => (w ?? []).map((x) => x.te
 
 function SeccompFields({ value, onChange, errors, weak, profiles }: { value: ContainerForm; onChange: (value: ContainerForm) => void; errors: FieldErrors; weak: ReadonlyMap<string, Weakening[]>; profiles: SeccompProfiles }) {
   const id = useId();
+  const env = useEnv();
   const names = profiles.names ?? [];
   // A profile the spec names that the list does not have (removed, or still loading) stays choosable, marked.
   const listed = value.seccompProfile === "" || names.includes(value.seccompProfile) ? names : [value.seccompProfile, ...names];
@@ -93,15 +100,19 @@ function SeccompFields({ value, onChange, errors, weak, profiles }: { value: Con
                 </option>
               ))}
             </select>
-            <Link href={SECCOMP_PROFILES_HREF} className={`text-sm ${linkClass}`}>
-              Manage profiles
-            </Link>
+            {env === undefined && (
+              <Link href={SECCOMP_PROFILES_HREF} className={`text-sm ${linkClass}`}>
+                Manage profiles
+              </Link>
+            )}
           </div>
           <div id={`${id}-profile-note`}>
             {profileError ? (
               <p role="alert" className="text-sm text-red-700 dark:text-red-400">
                 {profileError}
               </p>
+            ) : profiles.unavailable ? (
+              <p className={hintClass}>{profiles.unavailable}</p>
             ) : profiles.error ? (
               <p className="text-sm text-red-700 dark:text-red-400">
                 The profiles could not be read: {profiles.error}{" "}
@@ -206,6 +217,13 @@ function CapabilityPicker({
 
 /** What the runtime policy says of a host setting, with the way to it; a warning only when it is asked for and refused. */
 function PolicyNote({ allowed, asked, what }: { allowed: boolean | undefined; asked: boolean; what: string }) {
+  if (useEnv() !== undefined) {
+    return (
+      <p className={hintClass} data-testid="policy-note">
+        {NO_RUNTIME_POLICY}
+      </p>
+    );
+  }
   return (
     <p className={hintClass} data-testid="policy-note">
       {allowed === undefined ? (
@@ -242,6 +260,7 @@ export function SecurityFields({
 }) {
   const set = <K extends keyof ContainerForm>(key: K, v: ContainerForm[K]) => onChange({ ...value, [key]: v });
   const allDropped = value.capDrop.includes("ALL");
+  const env = useEnv();
   return (
     <div className="space-y-6">
       <SeccompFields value={value} onChange={onChange} errors={errors} weak={weak} profiles={profiles} />
@@ -313,7 +332,10 @@ export function SecurityFields({
         </div>
       </div>
 
-      <Fieldset legend="Host access" hint="Each of these breaks the isolation between a task and its node, and is refused unless the runtime policy allows it.">
+      <Fieldset
+        legend="Host access"
+        hint={`Each of these breaks the isolation between a task and its node${env === undefined ? ", and is refused unless the runtime policy allows it" : ""}.`}
+      >
         <CheckField
           label="Privileged"
           checked={value.privileged}

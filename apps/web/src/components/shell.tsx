@@ -4,31 +4,50 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { envHref, splitEnvPath, useEnv } from "~/lib/env";
 import { isUnauthorized } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
+import { EnvStatus } from "./env-status";
+import { EnvSwitcher } from "./env-switcher";
 import { ThemeToggle } from "./theme-toggle";
 import { ErrorState } from "./states";
 import { Button, buttonClass, Skeleton } from "./ui";
 
-/** Only features that exist are listed; each later feature adds its own entry. */
-const NAV = [
+interface NavItem {
+  /** The page as the native cluster writes it; a cluster page goes under `/env/NAME` on a swarm. */
+  href: string;
+  label: string;
+  /** Which environments have the page: both, or only connected swarms. */
+  only?: "docker";
+}
+
+/** A cluster's pages, in the environment the page shows. Only features that exist are listed. */
+const CLUSTER_NAV: readonly NavItem[] = [
   { href: "/", label: "Overview" },
   { href: "/nodes", label: "Nodes" },
   { href: "/services", label: "Services" },
   { href: "/secrets", label: "Secrets" },
+  { href: "/networks", label: "Networks", only: "docker" },
   { href: "/planner", label: "Planner" },
   { href: "/join", label: "Join" },
+  { href: "/pki", label: "PKI" },
+  { href: "/settings/swarm", label: "Swarm settings" },
+];
+
+/** Rampart's own pages: the same whichever environment is chosen. */
+const RAMPART_NAV: readonly NavItem[] = [
   { href: "/audit", label: "Audit" },
   { href: "/settings/api-tokens", label: "API tokens" },
-  { href: "/settings/swarm", label: "Swarm settings" },
-] as const;
+  { href: "/settings/environments", label: "Environments" },
+];
 
-function NavLink({ href, label, onNavigate }: { href: string; label: string; onNavigate?: () => void }) {
+function NavLink({ item, env, onNavigate }: { item: NavItem; env: string | undefined; onNavigate?: () => void }) {
   const pathname = usePathname();
-  const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
+  const { path } = splitEnvPath(pathname);
+  const active = item.href === "/" ? path === "/" : path === item.href || path.startsWith(`${item.href}/`);
   return (
     <Link
-      href={href}
+      href={envHref(env, item.href)}
       onClick={onNavigate}
       aria-current={active ? "page" : undefined}
       className={
@@ -38,18 +57,29 @@ function NavLink({ href, label, onNavigate }: { href: string; label: string; onN
           : "text-zinc-600 hover:bg-zinc-200/60 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-white")
       }
     >
-      {label}
+      {item.label}
     </Link>
   );
 }
 
+/** The environment switcher, the chosen environment's pages, then Rampart's own. */
 function MainNav({ onNavigate }: { onNavigate?: () => void }) {
+  const env = useEnv();
   return (
-    <nav aria-label="Main" className="flex flex-col gap-1 px-2">
-      {NAV.map((item) => (
-        <NavLink key={item.href} {...item} onNavigate={onNavigate} />
-      ))}
-    </nav>
+    <div className="space-y-3">
+      <EnvSwitcher onNavigate={onNavigate} />
+      <nav aria-label="Main" className="flex flex-col gap-1 px-2">
+        {CLUSTER_NAV.filter((item) => item.only === undefined || env !== undefined).map((item) => (
+          <NavLink key={item.href} item={item} env={env} onNavigate={onNavigate} />
+        ))}
+        <p className="mt-3 px-3 pb-1 text-[0.625rem] font-semibold uppercase tracking-wide text-zinc-500" aria-hidden="true">
+          Rampart
+        </p>
+        {RAMPART_NAV.map((item) => (
+          <NavLink key={item.href} item={item} env={env} onNavigate={onNavigate} />
+        ))}
+      </nav>
+    </div>
   );
 }
 
@@ -152,6 +182,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
   const setup = useQuery({ ...trpc.auth.setupStatus.queryOptions(), enabled: me.isError && isUnauthorized(me.error) });
@@ -225,6 +256,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </div>
       </aside>
       <main id="main" className="min-w-0 flex-1 px-4 py-6 md:px-8">
+        {env !== undefined && <EnvStatus key={env} env={env} />}
         {children}
       </main>
     </div>

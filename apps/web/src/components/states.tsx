@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { NOT_REPORTED_BY_DOCKER } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import type { ReactNode } from "react";
-import { Alert, Button, linkClass, PageHeader, Skeleton } from "./ui";
+import { Alert, Button, Card, linkClass, PageHeader, Skeleton } from "./ui";
 
 /** A failed load: the server's own message and a way to try again. */
 export function ErrorState({ title, error, onRetry }: { title?: string; error: unknown; onRetry: () => void }) {
@@ -14,6 +15,29 @@ export function ErrorState({ title, error, onRetry }: { title?: string; error: u
         Try again
       </Button>
     </div>
+  );
+}
+
+/**
+ * A part of a page that means nothing on a connected Docker Swarm (Rampart's runtime
+ * policy, its seccomp profiles): said plainly, instead of asking the API for a refusal.
+ */
+export function NotOnDocker({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
+  return (
+    <Card title={title} className={className}>
+      <p data-testid="not-on-docker" className="text-sm text-zinc-600 dark:text-zinc-400">
+        {children}
+      </p>
+    </Card>
+  );
+}
+
+/** A value Docker's Engine API does not give, said so in place of the value. */
+export function NotReported() {
+  return (
+    <span data-testid="not-reported" className="text-zinc-500 italic dark:text-zinc-400">
+      {NOT_REPORTED_BY_DOCKER}
+    </span>
   );
 }
 

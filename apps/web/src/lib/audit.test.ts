@@ -59,6 +59,8 @@ const event = (over: Partial<AuditEventOutput> = {}): AuditEventOutput => ({
   outcome: "success",
   reason: null,
   ip: "192.0.2.1",
+  envId: null,
+  envName: null,
   ...over,
 });
 
@@ -123,6 +125,14 @@ describe("auditCsv", () => {
     });
     const second = Object.fromEntries(AUDIT_CSV_COLUMNS.map((c, i) => [c, rows[2]![i]]));
     expect(second).toMatchObject({ id: "41", actor_id: "", actor_name: "rampart", actor_name_now: "", reason: "'=2+2" });
+  });
+
+  it("ok/an event on a connected swarm names the environment; Docker's own events have the external actor", () => {
+    const observed = event({ actorType: "external", actorId: null, actorName: "outside Rampart", actorNow: null, action: "env.observed", envId: "e1", envName: "prod" });
+    const rows = parseCsv(auditCsv([observed, event()]));
+    const row = (n: number) => Object.fromEntries(AUDIT_CSV_COLUMNS.map((c, i) => [c, rows[n]![i]]));
+    expect(row(1)).toMatchObject({ actor_type: "external", actor_name: "outside Rampart", env_id: "e1", env_name: "prod" });
+    expect(row(2)).toMatchObject({ env_id: "", env_name: "" });
   });
 
   it("ok/no events is the header alone", () => {

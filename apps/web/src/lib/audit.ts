@@ -15,6 +15,12 @@ export function shortId(id: string): string {
 
 export const REMOVED = "(removed)";
 
+/**
+ * Who did what Docker's event stream reported (ADR 0020): Docker does not say, so the
+ * actor is "outside Rampart", and the page says where the event was seen.
+ */
+export const EXTERNAL_ACTOR_TEXT = { name: "outside Rampart", where: "observed in Docker's event stream" } as const;
+
 /** How to show an object an event names: its name now, linked while it exists, beside its ID. */
 export interface ObjectLabel {
   /** The name now; once removed, the name the event recorded, or "(removed)" if it recorded none. */
@@ -68,6 +74,8 @@ const COLUMNS: ReadonlyArray<readonly [string, (e: AuditEventOutput) => string |
   ["outcome", (e) => e.outcome],
   ["reason", (e) => e.reason],
   ["ip", (e) => e.ip],
+  ["env_id", (e) => e.envId],
+  ["env_name", (e) => e.envName],
 ];
 
 export const AUDIT_CSV_COLUMNS = COLUMNS.map(([name]) => name);
@@ -102,6 +110,7 @@ export interface AuditExportFilters {
   outcome?: string | undefined;
   search?: string | undefined;
   targetId?: string | undefined;
+  env?: string | undefined;
 }
 
 /** The audit events as the export's JSON document, saying which filters made it and whether it was capped. */

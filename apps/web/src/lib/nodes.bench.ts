@@ -28,7 +28,7 @@ const nodes: NodeViewOutput[] = Array.from({ length: 10_000 }, (_, i) => ({
   lastHeartbeatAt: now,
   state: states[i % 3]!,
   managerStatus: null,
-  tls: { status: "ready", role: "swarm-worker", notBefore: now, notAfter: new Date(now.getTime() + 90 * 86400_000), serial: "01" },
+  tls: { status: "ready", role: "swarm-worker", notBefore: now, notAfter: new Date(now.getTime() + 90 * 86400_000), serial: "01", issuance: null },
 }));
 
 function run() {

@@ -35,7 +35,7 @@ function makeNode(over: Partial<NodeView> & { hostname: string }): NodeView {
     lastHeartbeatAt: NOW,
     state: "ready",
     managerStatus: null,
-    tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + 90 * DAY), serial: "01" },
+    tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + 90 * DAY), serial: "01", issuance: null },
     ...over,
   };
 }
@@ -89,10 +89,10 @@ describe("filterNodes", () => {
 
 describe("sortNodes", () => {
   const nodes = indexNodes([
-    makeNode({ hostname: "node-10", state: "down", tls: { status: "unknown", role: null, notBefore: null, notAfter: null, serial: null } }),
+    makeNode({ hostname: "node-10", state: "down", tls: { status: "unknown", role: null, notBefore: null, notAfter: null, serial: null, issuance: null } }),
     makeNode({ hostname: "node-2", role: "manager", managerStatus: "reachable" }),
     makeNode({ hostname: "node-1", role: "manager", managerStatus: "leader", isLeader: true }),
-    makeNode({ hostname: "node-3", availability: "drain", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + DAY), serial: "02" } }),
+    makeNode({ hostname: "node-3", availability: "drain", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + DAY), serial: "02", issuance: null } }),
   ]);
 
   it.each<[string, Parameters<typeof sortNodes>[1], string[]]>([
@@ -117,8 +117,8 @@ describe("sortNodes", () => {
 describe("summaries", () => {
   const nodes = [
     makeNode({ hostname: "a", state: "down" }),
-    makeNode({ hostname: "b", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + 3 * DAY), serial: "1" } }),
-    makeNode({ hostname: "c", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() - DAY), serial: "2" } }),
+    makeNode({ hostname: "b", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() + 3 * DAY), serial: "1", issuance: null } }),
+    makeNode({ hostname: "c", tls: { status: "ready", role: "worker", notBefore: NOW, notAfter: new Date(NOW.getTime() - DAY), serial: "2", issuance: null } }),
   ];
 
   it("ok/counts states", () => expect(countStates(nodes)).toEqual({ ready: 2, down: 1, unknown: 0 }));

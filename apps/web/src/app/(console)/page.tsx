@@ -5,20 +5,24 @@ import { OverviewCounts } from "~/components/overview/counts";
 import { NeedsAttention } from "~/components/overview/needs-attention";
 import { SecurityEvents } from "~/components/overview/security-events";
 import { ServerPanel } from "~/components/overview/server-panel";
+import { SwarmPanel } from "~/components/overview/swarm-panel";
 import { ErrorState, Loading } from "~/components/states";
 import { Badge, Card, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { useEnv } from "~/lib/env";
 import { useTRPC } from "~/lib/trpc";
 
 /**
  * The Overview leads with the swarm's security posture: counts with their trouble, what
  * needs attention (core's warning producers, run by `overview.summary`), and the newest
- * security events. The server's own internals are folded away at the foot.
+ * security events. The server's own internals are folded away at the foot; on a connected
+ * swarm, the swarm's own details from Docker are there instead.
  */
 export default function OverviewPage() {
   const trpc = useTRPC();
+  const env = useEnv();
   // Fresh on every visit: a warning fixed on another page (a token rotated) must not linger here.
-  const summary = useQuery({ ...trpc.overview.summary.queryOptions(undefined, backgroundPoll), refetchInterval: 10_000, staleTime: 0 });
+  const summary = useQuery({ ...trpc.overview.summary.queryOptions({ env }, backgroundPoll), refetchInterval: 10_000, staleTime: 0 });
   const warnings = summary.data?.warnings ?? [];
   const critical = warnings.filter((w) => w.severity === "critical").length;
 
@@ -59,7 +63,7 @@ export default function OverviewPage() {
             <SecurityEvents />
           </div>
         </div>
-        <ServerPanel />
+        {env === undefined ? <ServerPanel /> : <SwarmPanel env={env} />}
       </div>
     </>
   );

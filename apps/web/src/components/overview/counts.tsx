@@ -2,6 +2,7 @@
 
 import type { OverviewSummary } from "@rampart/api/schema";
 import Link from "next/link";
+import { envHref, useEnv } from "~/lib/env";
 
 type Tone = "good" | "bad" | "warn" | "neutral";
 
@@ -43,13 +44,14 @@ function CountTile({ title, total, href, parts, testId }: { title: string; total
 /** Nodes, services, tasks and secrets, each with its trouble, each opening its list. */
 export function OverviewCounts({ counts }: { counts: OverviewSummary["counts"] }) {
   const { nodes, services, tasks, secrets } = counts;
+  const env = useEnv();
   return (
     <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
       <CountTile
         title="Nodes"
         testId="count-nodes"
         total={nodes.total}
-        href="/nodes"
+        href={envHref(env, "/nodes")}
         parts={[
           { label: "ready", value: nodes.ready, tone: "good" },
           { label: "down", value: nodes.down, tone: "bad" },
@@ -61,7 +63,7 @@ export function OverviewCounts({ counts }: { counts: OverviewSummary["counts"] }
         title="Services"
         testId="count-services"
         total={services.total}
-        href="/services"
+        href={envHref(env, "/services")}
         parts={[
           { label: "converged", value: services.converged, tone: "good" },
           { label: "pending", value: services.pending, tone: "warn" },
@@ -72,7 +74,7 @@ export function OverviewCounts({ counts }: { counts: OverviewSummary["counts"] }
         title="Tasks"
         testId="count-tasks"
         total={tasks.running + tasks.pending + tasks.starting}
-        href="/services"
+        href={envHref(env, "/services")}
         parts={[
           { label: "running", value: tasks.running, tone: "good" },
           { label: "starting", value: tasks.starting, tone: "neutral" },
@@ -84,7 +86,7 @@ export function OverviewCounts({ counts }: { counts: OverviewSummary["counts"] }
         title="Secrets"
         testId="count-secrets"
         total={secrets.total}
-        href="/secrets"
+        href={envHref(env, "/secrets")}
         parts={[
           { label: "in use", value: secrets.inUse, tone: "neutral" },
           { label: "unused", value: secrets.unused, tone: "neutral" },

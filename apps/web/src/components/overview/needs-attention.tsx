@@ -3,6 +3,7 @@
 import type { OverviewSummary, OverviewWarning } from "@rampart/api/schema";
 import Link from "next/link";
 import { Badge, EmptyState, linkClass } from "~/components/ui";
+import { envHref, useEnv } from "~/lib/env";
 
 const SEVERITY: Record<OverviewWarning["severity"], { label: string; tone: "bad" | "warn" | "neutral"; bar: string }> = {
   critical: { label: "Critical", tone: "bad", bar: "border-l-red-600 dark:border-l-red-500" },
@@ -12,6 +13,7 @@ const SEVERITY: Record<OverviewWarning["severity"], { label: string; tone: "bad"
 
 function WarningItem({ warning }: { warning: OverviewWarning }) {
   const severity = SEVERITY[warning.severity];
+  const env = useEnv();
   return (
     <li data-testid="warning" data-kind={warning.kind} className={`border-l-4 py-3 pl-3 ${severity.bar}`}>
       <div className="flex flex-wrap items-center gap-2">
@@ -19,7 +21,7 @@ function WarningItem({ warning }: { warning: OverviewWarning }) {
         <p className="min-w-0 font-medium break-words">{warning.title}</p>
       </div>
       <p className="mt-1 text-sm break-words text-zinc-700 dark:text-zinc-300">{warning.detail}</p>
-      <Link href={warning.href} className={`mt-1 inline-block text-sm ${linkClass}`} aria-label={`${warning.action}: ${warning.title}`}>
+      <Link href={envHref(env, warning.href)} className={`mt-1 inline-block text-sm ${linkClass}`} aria-label={`${warning.action}: ${warning.title}`}>
         {warning.action} →
       </Link>
     </li>

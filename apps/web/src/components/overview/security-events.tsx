@@ -7,6 +7,7 @@ import { ErrorState, Loading } from "~/components/states";
 import { Badge, Card, linkClass } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { describeError } from "~/lib/errors";
+import { useEnv } from "~/lib/env";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { useTRPC } from "~/lib/trpc";
 
@@ -43,28 +44,40 @@ function EventRow({ event, now }: { event: SecurityEvent; now: Date }) {
   );
 }
 
-/** The newest sign-ins, reveals, rotations, joins and secret changes, from the audit log. */
+/**
+ * The newest sign-ins, reveals, rotations, joins and secret changes, from the audit log;
+ * on a connected swarm's Overview, the newest events in that swarm instead, Rampart's own
+ * and those Docker's event stream reported.
+ */
 export function SecurityEvents() {
   const trpc = useTRPC();
-  const events = useQuery({ ...trpc.overview.events.queryOptions({ limit: SHOWN }, backgroundPoll), refetchInterval: 10_000, staleTime: 0 });
-  const forbidden = events.isError && describeError(events.error).code === "FORBIDDEN";
+  const env = useEnv();
+  const environment = useQuery({ ...trpc.environment.get.queryOptions({ name: env ?? "" }, backgroundPoll), enabled: env !== undefined });
+  const envId = environment.data?.id;
+  const native = useQuery({ ...trpc.overview.events.queryOptions({ limit: SHOWN }, backgroundPoll), refetchInterval: 10_000, staleTime: 0, enabled: env === undefined });
+  const swarm = useQuery({ ...trpc.audit.list.queryOptions({ env: envId ?? "", limit: SHOWN }, backgroundPoll), refetchInterval: 10_000, staleTime: 0, enabled: envId !== undefined });
+  const events = env === undefined ? native : swarm;
+  // On a swarm, the events wait for its ID; a swarm that cannot be read says why.
+  const error = env !== undefined && environment.isError ? environment.error : events.isError ? events.error : null;
+  const retry = () => void (env !== undefined && environment.isError ? environment.refetch() : events.refetch());
+  const forbidden = error !== null && describeError(error).code === "FORBIDDEN";
   return (
     <Card
-      title="Recent security events"
+      title={env === undefined ? "Recent security events" : "Recent events in this swarm"}
       actions={
         !forbidden && (
-          <Link href="/audit" className={`text-sm ${linkClass}`}>
+          <Link href={envId ? `/audit?env=${encodeURIComponent(envId)}` : "/audit"} className={`text-sm ${linkClass}`}>
             Audit log
           </Link>
         )
       }
     >
-      {events.isPending ? (
-        <Loading label="Loading security events" blocks={4} className="h-8" />
-      ) : forbidden ? (
+      {forbidden ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Your role cannot read the audit log.</p>
-      ) : events.isError ? (
-        <ErrorState title="Security events are not available" error={events.error} onRetry={() => void events.refetch()} />
+      ) : error !== null ? (
+        <ErrorState title="Security events are not available" error={error} onRetry={retry} />
+      ) : !events.data ? (
+        <Loading label="Loading security events" blocks={4} className="h-8" />
       ) : events.data.events.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">No security events yet.</p>
       ) : (

@@ -2,34 +2,13 @@
 
 import { humanDuration } from "@rampart/core";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { ErrorState, Loading } from "~/components/states";
 import { Badge } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
 import { formatDateTime, formatDuration } from "~/lib/format";
 import { useTRPC } from "~/lib/trpc";
+import { Row, Section, yesNo } from "./facts";
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="flex justify-between gap-4 py-1 text-sm">
-      <dt className="shrink-0 text-zinc-600 dark:text-zinc-400">{label}</dt>
-      <dd className="min-w-0 truncate text-right font-medium" title={typeof children === "string" ? children : undefined}>
-        {children}
-      </dd>
-    </div>
-  );
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="min-w-0">
-      <h3 className="mb-1 text-sm font-semibold">{title}</h3>
-      <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">{children}</dl>
-    </section>
-  );
-}
-
-const yesNo = (value: boolean) => (value ? "Yes" : "No");
 
 /**
  * This server's internals, its store and the swarm's settings, folded away at the foot

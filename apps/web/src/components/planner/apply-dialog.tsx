@@ -3,6 +3,7 @@
 import type { ServiceSpecInput } from "@rampart/api/schema";
 import type { PlanResult } from "@rampart/core/planner";
 import Link from "next/link";
+import { envHref, useEnv } from "~/lib/env";
 import type { SandboxEdit } from "~/lib/planner";
 import { describeEdit } from "~/lib/planner";
 import { specChanges, type SpecOutput } from "~/lib/services";
@@ -44,6 +45,7 @@ export function ApplyDialog({
   withoutSandbox: PlanResult["focus"] | null;
   edits: readonly SandboxEdit[];
 }) {
+  const env = useEnv();
   const changes = specChanges(before, spec);
   const unchanged = before !== null && changes.length === 0;
   const diff = focus?.diff;
@@ -95,7 +97,7 @@ export function ApplyDialog({
           <Alert tone="warning" title={`The sandbox's ${edits.length} node change${edits.length === 1 ? " is" : "s are"} not applied`}>
             <p>
               Apply saves the service only. Node labels, availability and roles are changed on the{" "}
-              <Link href="/nodes" className={linkClass}>
+              <Link href={envHref(env, "/nodes")} className={linkClass}>
                 Nodes page
               </Link>
               .

@@ -4,6 +4,7 @@ import { labelKey, labelValue } from "@rampart/api/schema";
 import { LABEL_KEY_MAX_LENGTH, LABEL_VALUE_MAX_LENGTH } from "@rampart/core/node";
 import type { PlannerNode } from "@rampart/core/planner";
 import Link from "next/link";
+import { envHref, useEnv } from "~/lib/env";
 import { useDeferredValue, useId, useMemo, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { titleCase } from "~/lib/format";
@@ -156,6 +157,7 @@ export function NodeSandbox({
   canUndo: boolean;
   scenario: boolean;
 }) {
+  const env = useEnv();
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<string | null>(null);
   const deferred = useDeferredValue(search.trim().toLowerCase());
@@ -171,7 +173,7 @@ export function NodeSandbox({
         Change nodes here to see what the scheduler would do. {scenario ? "These are example nodes." : "Nothing is saved: to change a node for real, use the "}
         {!scenario && (
           <>
-            <Link href="/nodes" className={linkClass}>
+            <Link href={envHref(env, "/nodes")} className={linkClass}>
               Nodes page
             </Link>
             .

@@ -10,6 +10,7 @@ import { DataTable, NoMatches } from "~/components/list";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { auditCsv, auditFileName, auditJson, downloadFile } from "~/lib/audit";
+import { NATIVE_ENV } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
@@ -22,9 +23,10 @@ const SEARCH_MAX = 128;
 const ACTION_OPTIONS = [{ value: "", label: "All actions" }, ...auditActionSchema.options.map((a) => ({ value: a, label: a }))];
 const OUTCOME_OPTIONS = [{ value: "", label: "All outcomes" }, ...auditOutcomeSchema.options.map((o) => ({ value: o, label: titleCase(o) }))];
 
-type FilterName = "action" | "outcome" | "search" | "targetId";
+type FilterName = "action" | "outcome" | "search" | "targetId" | "env";
 
 const TARGET_ID_MAX = 128;
+const ENV_MAX = 64;
 
 /** The filters as the URL holds them; anything the API would refuse is ignored. */
 function readFilters(params: URLSearchParams) {
@@ -35,10 +37,12 @@ function readFilters(params: URLSearchParams) {
     outcome: outcome.success ? outcome.data : undefined,
     search: (params.get("search") ?? "").slice(0, SEARCH_MAX),
     targetId: (params.get("targetId") ?? "").slice(0, TARGET_ID_MAX),
+    /** An environment's ID, or `native` for Rampart's own cluster. */
+    env: (params.get("env") ?? "").slice(0, ENV_MAX),
   };
 }
 
-const COLUMNS = ["Time", "Actor", "Action", "Target", "Context", "Outcome", "Reason", "IP"];
+const COLUMNS = ["Time", "Actor", "Action", "Target", "Context", "Environment", "Outcome", "Reason", "IP"];
 
 function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) {
   return (
@@ -58,6 +62,13 @@ function AuditTable({ events, now }: { events: AuditEventOutput[]; now: Date }) 
           </td>
           <td className="max-w-56 px-4 py-2 break-words">
             <AuditContext event={e} />
+          </td>
+          <td className="px-4 py-2 whitespace-nowrap">
+            {e.envName && (
+              <span data-testid="audit-env" title={e.envId ? `Docker Swarm ${e.envName} (${e.envId})` : undefined}>
+                {e.envName}
+              </span>
+            )}
           </td>
           <td className="px-4 py-2">
             <OutcomeBadge outcome={e.outcome} />
@@ -91,6 +102,7 @@ function ExportBar({ filters, nothing }: { filters: Filters; nothing: boolean })
       ...(filters.outcome ? { outcome: filters.outcome } : {}),
       ...(filters.search ? { search: filters.search } : {}),
       ...(filters.targetId ? { targetId: filters.targetId } : {}),
+      ...(filters.env ? { env: filters.env } : {}),
     };
     exporter.mutate(
       { ...query, format },
@@ -192,8 +204,18 @@ function AuditView() {
     router.replace(pathname, { scroll: false });
   }
 
+  const environments = useQuery({ ...trpc.environment.list.queryOptions(), staleTime: 30_000 });
+  const envOptions = useMemo(() => {
+    const list = [...(environments.data ?? [])].sort((a, b) => naturalCompare(a.name, b.name)).map((e) => ({ value: e.id, label: e.name }));
+    // A removed swarm keeps its events: an env from a link still shows as an option.
+    if (filters.env && filters.env !== NATIVE_ENV && !list.some((o) => o.value === filters.env)) list.unshift({ value: filters.env, label: `ID ${filters.env.slice(0, 12)}` });
+    return [{ value: "", label: "All environments" }, { value: NATIVE_ENV, label: "Native cluster" }, ...list];
+  }, [environments.data, filters.env]);
+  // The secrets listed are those of the environment chosen (the native cluster's when none is).
+  const secretsEnv = environments.data?.find((e) => e.id === filters.env)?.name;
+
   // A secret's whole history is the events that target it: create, grants, deliveries, rotation, removal.
-  const secrets = useQuery({ ...trpc.secret.list.queryOptions(), staleTime: 30_000 });
+  const secrets = useQuery({ ...trpc.secret.list.queryOptions({ env: secretsEnv }), staleTime: 30_000 });
   const secretOptions = useMemo(() => {
     const list = [...(secrets.data ?? [])].sort((a, b) => naturalCompare(a.name, b.name)).map((s) => ({ value: s.id, label: s.name }));
     // A removed secret keeps its history: a targetId from a link still shows as an option.
@@ -209,19 +231,20 @@ function AuditView() {
         ...(filters.outcome ? { outcome: filters.outcome } : {}),
         ...(filters.search ? { search: filters.search } : {}),
         ...(filters.targetId ? { targetId: filters.targetId } : {}),
+        ...(filters.env ? { env: filters.env } : {}),
       },
       { getNextPageParam: (page) => page.nextCursor ?? undefined },
     ),
     placeholderData: keepPreviousData,
   });
 
-  const filtered = Boolean(filters.action || filters.outcome || filters.search || filters.targetId);
+  const filtered = Boolean(filters.action || filters.outcome || filters.search || filters.targetId || filters.env);
   const list = events.data?.pages.flatMap((p) => p.events) ?? [];
   const now = new Date(events.dataUpdatedAt);
 
   return (
     <>
-      <form role="search" onSubmit={(e) => e.preventDefault()} className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_repeat(3,minmax(0,1fr))]">
+      <form role="search" onSubmit={(e) => e.preventDefault()} className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_repeat(4,minmax(0,1fr))]">
         <Field
           label="Search"
           type="search"
@@ -234,6 +257,7 @@ function AuditView() {
         />
         <Select label="Action" value={filters.action ?? ""} onChange={(e) => replace({ action: e.target.value })} options={ACTION_OPTIONS} />
         <Select label="Outcome" value={filters.outcome ?? ""} onChange={(e) => replace({ outcome: e.target.value })} options={OUTCOME_OPTIONS} />
+        <Select label="Environment" value={filters.env} onChange={(e) => replace({ env: e.target.value, targetId: "" })} options={envOptions} />
         <Select label="Secret" value={filters.targetId} onChange={(e) => replace({ targetId: e.target.value })} options={secretOptions} />
       </form>
       <ExportBar filters={filters} nothing={events.isSuccess && list.length === 0} />
@@ -274,7 +298,7 @@ export default function AuditPage() {
     <>
       <PageHeader
         title="Audit log"
-        description="Who did what, to which target, and how it ended, newest first. The log records actions only, never secret values."
+        description="Who did what, to which target, in which environment, and how it ended, newest first: on Rampart's own cluster and on the connected swarms, where what happened outside Rampart is recorded too. The log records actions only, never secret values."
       />
       <Suspense fallback={<Loading label="Loading audit events" blocks={6} className="h-10" />}>
         <AuditView />

@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Button, Card, CopyButton, Dialog, PageHeader, Skeleton } from "~/components/ui";
+import { useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
 
@@ -41,6 +42,7 @@ function CodeBlock({ children, testId }: { children: ReactNode; testId?: string 
 
 function TokenCard({ role, template }: { role: Role; template: string | undefined }) {
   const trpc = useTRPC();
+  const env = useEnv();
   // gcTime 0: the mutation, and the token in its result, leave the cache as soon as they are read.
   const reveal = useMutation({ ...trpc.swarm.revealToken.mutationOptions(), gcTime: 0 });
   const rotate = useMutation({ ...trpc.swarm.rotateToken.mutationOptions(), gcTime: 0 });
@@ -53,7 +55,7 @@ function TokenCard({ role, template }: { role: Role; template: string | undefine
 
   async function doReveal(): Promise<Revealed | null> {
     try {
-      const result = await reveal.mutateAsync({ role });
+      const result = await reveal.mutateAsync({ env, role });
       const value = { token: result.token, command: result.command };
       setRevealed(value);
       reveal.reset();
@@ -89,7 +91,7 @@ function TokenCard({ role, template }: { role: Role; template: string | undefine
 
   async function doRotate() {
     try {
-      const result = await rotate.mutateAsync({ role });
+      const result = await rotate.mutateAsync({ env, role });
       setRevealed({ token: result.token, command: result.command });
       setRotated(true);
       closeRotate();
@@ -185,8 +187,9 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 
 function JoinDetails() {
   const trpc = useTRPC();
-  const info = useQuery(trpc.swarm.joinInfo.queryOptions());
-  const ca = useQuery(trpc.swarm.ca.queryOptions());
+  const env = useEnv();
+  const info = useQuery(trpc.swarm.joinInfo.queryOptions({ env }));
+  const ca = useQuery(trpc.swarm.ca.queryOptions({ env }));
   return (
     <Card title="How a node joins">
       {info.isPending ? (
@@ -204,30 +207,44 @@ function JoinDetails() {
         The token carries the digest of the swarm&apos;s root certificate, so a joining node checks that it is talking to this
         swarm before it sends anything.
       </p>
-      <div className="mt-4 space-y-2 text-sm" data-testid="join-install">
-        <h3 className="font-medium">Getting rampart onto the machine</h3>
-        <ol className="list-decimal space-y-1 pl-5 text-zinc-700 dark:text-zinc-300">
-          <li>
-            Where Rampart was built, run <code className="font-mono text-xs">pnpm release</code>: it makes one file,{" "}
-            <code className="font-mono text-xs">dist-release/rampart-&lt;version&gt;.tgz</code>, with everything bundled, for the
-            platform it was built on.
-          </li>
-          <li>
-            Copy it to the machine, which needs only Node.js 20.19 or later, and run{" "}
-            <code className="font-mono text-xs">npm install -g ./rampart-&lt;version&gt;.tgz --offline</code> (nothing is fetched).
-          </li>
-          <li>
-            Save the token in a file only you can read and run the command with <code className="font-mono text-xs">--token-file FILE</code>{" "}
-            in place of <code className="font-mono text-xs">--token</code>, so it does not show in the process list.
-          </li>
-        </ol>
-        <p className="text-zinc-600 dark:text-zinc-400" data-testid="join-labels">
-          <code className="font-mono text-xs">--label k=v</code> on the join command sets an <strong>engine label</strong>, which the
-          node reports about itself, so a compromised node can claim any; place by{" "}
-          <code className="font-mono text-xs">node.labels.*</code>, which only an administrator sets (
-          <code className="font-mono text-xs">rampart node update --label-add</code>, or the node&apos;s page).
-        </p>
-      </div>
+      {env === undefined ? (
+        <div className="mt-4 space-y-2 text-sm" data-testid="join-install">
+          <h3 className="font-medium">Getting rampart onto the machine</h3>
+          <ol className="list-decimal space-y-1 pl-5 text-zinc-700 dark:text-zinc-300">
+            <li>
+              Where Rampart was built, run <code className="font-mono text-xs">pnpm release</code>: it makes one file,{" "}
+              <code className="font-mono text-xs">dist-release/rampart-&lt;version&gt;.tgz</code>, with everything bundled, for the
+              platform it was built on.
+            </li>
+            <li>
+              Copy it to the machine, which needs only Node.js 20.19 or later, and run{" "}
+              <code className="font-mono text-xs">npm install -g ./rampart-&lt;version&gt;.tgz --offline</code> (nothing is fetched).
+            </li>
+            <li>
+              Save the token in a file only you can read and run the command with <code className="font-mono text-xs">--token-file FILE</code>{" "}
+              in place of <code className="font-mono text-xs">--token</code>, so it does not show in the process list.
+            </li>
+          </ol>
+          <p className="text-zinc-600 dark:text-zinc-400" data-testid="join-labels">
+            <code className="font-mono text-xs">--label k=v</code> on the join command sets an <strong>engine label</strong>, which the
+            node reports about itself, so a compromised node can claim any; place by{" "}
+            <code className="font-mono text-xs">node.labels.*</code>, which only an administrator sets (
+            <code className="font-mono text-xs">rampart node update --label-add</code>, or the node&apos;s page).
+          </p>
+        </div>
+      ) : (
+        <div className="mt-4 space-y-2 text-sm" data-testid="join-install">
+          <h3 className="font-medium">Joining a machine to this swarm</h3>
+          <p className="text-zinc-700 dark:text-zinc-300">
+            Run the command on a machine with Docker Engine that can reach the address above. It joins with Docker&apos;s own{" "}
+            <code className="font-mono text-xs">docker swarm join</code>; the new node shows on the Nodes page once a manager accepts it.
+          </p>
+          <p className="text-zinc-600 dark:text-zinc-400" data-testid="join-labels">
+            An engine&apos;s own labels (<code className="font-mono text-xs">dockerd --label</code>) are claimed by the node itself; place by{" "}
+            <code className="font-mono text-xs">node.labels.*</code>, which only an administrator sets, on the node&apos;s page.
+          </p>
+        </div>
+      )}
       <details className="mt-4 rounded-md border border-zinc-200 dark:border-zinc-800">
         <summary className="cursor-pointer rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-600">
           Trust root (root CA certificate)
@@ -252,7 +269,8 @@ function JoinDetails() {
 
 export default function JoinPage() {
   const trpc = useTRPC();
-  const info = useQuery(trpc.swarm.joinInfo.queryOptions());
+  const env = useEnv();
+  const info = useQuery(trpc.swarm.joinInfo.queryOptions({ env }));
   return (
     <>
       <PageHeader

@@ -7,10 +7,12 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useRef, useState, type MouseEvent } from "react";
-import { NodeStateBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
+import { NodeStateBadge, OldRootBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
 import { ListStates, NoMatches, TableBox } from "~/components/list";
+import { NotReported } from "~/components/states";
 import { Alert, buttonClass, EmptyState, Field, PageHeader, Select } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import {
   DEFAULT_SORT,
@@ -146,7 +148,7 @@ const NodeRow = memo(function NodeRow({
   measure: (row: HTMLTableRowElement | null) => void;
 }) {
   const router = useRouter();
-  const href = `/nodes/${node.id}`;
+  const href = envHref(useEnv(), `/nodes/${node.id}`);
   const notAfter = node.tls.notAfter;
   const soon = certExpiresSoon(notAfter, new Date(now));
   // A click anywhere on the row opens the node; the hostname link is the keyboard's way in.
@@ -178,9 +180,9 @@ const NodeRow = memo(function NodeRow({
           </span>
         )}
         {node.isLeader && (
-          <span title="This server" className="ml-1 font-semibold text-zinc-500">
+          <span title={node.docker ? "The swarm's leader" : "This server"} className="ml-1 font-semibold text-zinc-500">
             <span aria-hidden="true">*</span>
-            <span className="sr-only">(this server)</span>
+            <span className="sr-only">{node.docker ? "(the leader)" : "(this server)"}</span>
           </span>
         )}
       </td>
@@ -199,13 +201,16 @@ const NodeRow = memo(function NodeRow({
         <RuntimeBadge runtime={node.runtime} />
       </td>
       <td className="px-3">
-        <TlsBadge status={node.tls.status} />
+        <span className="inline-flex flex-wrap gap-1">
+          <TlsBadge status={node.tls.status} />
+          <OldRootBadge node={node} />
+        </span>
       </td>
       <td
         className={`truncate px-3 ${soon ? "font-medium text-amber-700 dark:text-amber-400" : ""}`}
-        title={notAfter ? formatDateTime(notAfter) : undefined}
+        title={notAfter ? formatDateTime(notAfter) : node.docker ? "Docker reports only the CA that issued a node's certificate, not its dates" : undefined}
       >
-        {notAfter ? fromNow(notAfter, new Date(now)) : "—"}
+        {notAfter ? fromNow(notAfter, new Date(now)) : node.docker ? <NotReported /> : "—"}
       </td>
       <td className="px-3">
         <Labels labels={node.labels} engineLabels={node.engineLabels} />
@@ -291,7 +296,8 @@ function NodesTable({
 
 export default function NodesPage() {
   const trpc = useTRPC();
-  const nodes = useQuery({ ...trpc.node.list.queryOptions(undefined, backgroundPoll), refetchInterval: 5_000, select: decodeNodeList });
+  const env = useEnv();
+  const nodes = useQuery({ ...trpc.node.list.queryOptions({ env }, backgroundPoll), refetchInterval: 5_000, select: decodeNodeList });
   const [search, setSearch] = useState("");
   const [state, setState] = useState<NodeState | "">("");
   const [role, setRole] = useState<NodeRole | "">("");
@@ -322,7 +328,8 @@ export default function NodesPage() {
   const total = nodes.data?.length ?? 0;
   // Relative times are measured from the last poll, to the minute, so an unchanged row is not redrawn.
   const now = Math.floor(nodes.dataUpdatedAt / 60_000) * 60_000;
-  const onlyThisServer = total > 0 && nodes.data?.every((n) => n.isLeader);
+  // Rampart's own cluster starts with this server's node alone; a connected swarm's leader is just its leader.
+  const onlyThisServer = env === undefined && total > 0 && nodes.data?.every((n) => n.isLeader);
   const noRuntime = useMemo(() => (nodes.data ?? []).filter((n) => n.runtime.kind === "none"), [nodes.data]);
 
   return (
@@ -331,7 +338,7 @@ export default function NodesPage() {
         title="Nodes"
         description="Every node in the swarm, its health, role and certificate. Select a node to change it."
         actions={
-          <Link href="/join" className={buttonClass("primary")}>
+          <Link href={envHref(env, "/join")} className={buttonClass("primary")}>
             Add a node
           </Link>
         }
@@ -372,7 +379,7 @@ export default function NodesPage() {
             {visible.length.toLocaleString("en")} of {total.toLocaleString("en")} nodes
           </p>
           <p className="text-xs">
-            <span aria-hidden="true">*</span> this server ·{" "}
+            <span aria-hidden="true">*</span> {env === undefined ? "this server" : "the leader"} ·{" "}
             <span className="rounded border border-dashed border-zinc-400 px-1 font-semibold uppercase tracking-wide dark:border-zinc-600">engine</span> labels are
             reported by the node itself
           </p>
@@ -409,7 +416,7 @@ export default function NodesPage() {
 
 function JoinLink() {
   return (
-    <Link href="/join" className="font-medium text-sky-700 underline hover:no-underline dark:text-sky-400">
+    <Link href={envHref(useEnv(), "/join")} className="font-medium text-sky-700 underline hover:no-underline dark:text-sky-400">
       Join a node
     </Link>
   );

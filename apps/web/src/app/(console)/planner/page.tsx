@@ -14,6 +14,7 @@ import { ServiceSpecFields } from "~/components/service-spec";
 import { ErrorState, Loading } from "~/components/states";
 import { Alert, Badge, Button, Card, linkClass, PageHeader, Spinner } from "~/components/ui";
 import { useKeyOptions, useSnapshot } from "~/lib/cluster";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import type { FieldErrors } from "~/lib/forms";
 import { buildSandbox, effectiveNode, formatMs, listEdits, otherChanges, planSignature, type NodeChanges } from "~/lib/planner";
@@ -97,6 +98,7 @@ function Planner({
   reloadService: () => Promise<ServiceViewOutput | undefined>;
 }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -142,7 +144,7 @@ function Planner({
     const asked = JSON.parse(key) as Sandbox;
     const timer = setTimeout(async () => {
       try {
-        const result = await client.planner.whatIf.mutate(asked);
+        const result = await client.planner.whatIf.mutate({ ...asked, env });
         if (cancelled) return;
         setServer({ key, result, error: null });
         // Same code, same input: a different answer means the cluster moved under the snapshot.
@@ -159,7 +161,7 @@ function Planner({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [key, initialKey, scenario, client, refetchSnapshot]);
+  }, [key, initialKey, scenario, client, env, refetchSnapshot]);
 
   const current = !scenario && server?.key === key ? server : null;
   const shown: PlanResult | null = current?.result ?? local.result;
@@ -235,10 +237,10 @@ function Planner({
   async function confirmApply() {
     setApplyError(null);
     try {
-      const applied = await apply.mutateAsync(base ? { serviceId: base.id, version: base.version, spec: updateSpec(checked.spec) } : { spec: checked.spec });
+      const applied = await apply.mutateAsync(base ? { env, serviceId: base.id, version: base.version, spec: updateSpec(checked.spec) } : { env, spec: checked.spec });
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
-      router.push(`/services/${applied.id}`);
+      router.push(envHref(env, `/services/${applied.id}`));
     } catch (error) {
       const info = describeError(error);
       if (info.code === "CONFLICT") return setConflict(info.message);
@@ -278,7 +280,7 @@ function Planner({
           ) : base ? (
             <>
               Planning{" "}
-              <Link href={`/services/${base.id}`} className={linkClass}>
+              <Link href={envHref(env, `/services/${base.id}`)} className={linkClass}>
                 {base.spec.name}
               </Link>{" "}
               (version {base.version}). Change its spec or the nodes, and see where its tasks would go and why.
@@ -418,10 +420,11 @@ function PlannerLoader() {
   const params = useSearchParams();
   const ref = params.get("service");
   const trpc = useTRPC();
+  const env = useEnv();
   const snapshot = useSnapshot();
   // Read once: the planner keeps the version it opened, so Apply never overwrites a change made meanwhile.
   const service = useQuery({
-    ...trpc.service.get.queryOptions({ ref: ref ?? "" }),
+    ...trpc.service.get.queryOptions({ env, ref: ref ?? "" }),
     enabled: ref !== null && ref !== "",
     staleTime: Infinity,
     refetchOnWindowFocus: false,
@@ -443,7 +446,7 @@ function PlannerLoader() {
         <PageHeader title="Placement planner" />
         <ErrorState title={`Service ${ref} cannot be planned`} error={service.error} onRetry={() => service.refetch()} />
         <p className="mt-4 text-sm">
-          <Link href="/planner" className={linkClass}>
+          <Link href={envHref(env, "/planner")} className={linkClass}>
             Plan a new service instead
           </Link>
         </p>

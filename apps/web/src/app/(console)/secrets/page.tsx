@@ -4,8 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useDeferredValue, useMemo, useState } from "react";
 import { DataTable, ListStates, NoMatches, SearchBox, usePage, useRowLink } from "~/components/list";
+import { NotReported } from "~/components/states";
 import { buttonClass, EmptyState, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { labelChips, naturalCompare } from "~/lib/nodes";
 import { exactBytes, filterSecrets, formatBytes, plural, type SecretView } from "~/lib/secrets";
@@ -23,7 +25,8 @@ function When({ date, now }: { date: Date; now: Date }) {
 }
 
 function Row({ secret, now }: { secret: SecretView; now: Date }) {
-  const href = `/secrets/${secret.id}`;
+  const env = useEnv();
+  const href = envHref(env, `/secrets/${secret.id}`);
   const open = useRowLink(href);
   const chips = labelChips(secret.labels);
   const services = [...secret.services].sort((a, b) => naturalCompare(a.name, b.name));
@@ -35,8 +38,8 @@ function Row({ secret, now }: { secret: SecretView; now: Date }) {
           {secret.name}
         </Link>
       </td>
-      <td className="px-4 py-2 tabular-nums whitespace-nowrap" title={exactBytes(secret.size)}>
-        {formatBytes(secret.size)}
+      <td className="px-4 py-2 tabular-nums whitespace-nowrap" title={secret.size === null ? undefined : exactBytes(secret.size)}>
+        {secret.size === null ? <NotReported /> : formatBytes(secret.size)}
       </td>
       <td className="px-4 py-2">
         {chips.shown.length === 0 ? (
@@ -62,7 +65,7 @@ function Row({ secret, now }: { secret: SecretView; now: Date }) {
             {services.slice(0, 3).map((s, i) => (
               <span key={s.id}>
                 {i > 0 && ", "}
-                <Link href={`/services/${s.id}`} className={linkClass}>
+                <Link href={envHref(env, `/services/${s.id}`)} className={linkClass}>
                   {s.name}
                 </Link>
               </span>
@@ -86,7 +89,8 @@ function Row({ secret, now }: { secret: SecretView; now: Date }) {
 
 export default function SecretsPage() {
   const trpc = useTRPC();
-  const secrets = useQuery({ ...trpc.secret.list.queryOptions(undefined, backgroundPoll), refetchInterval: 5_000 });
+  const env = useEnv();
+  const secrets = useQuery({ ...trpc.secret.list.queryOptions({ env }, backgroundPoll), refetchInterval: 5_000 });
   const [search, setSearch] = useState("");
   const deferred = useDeferredValue(search);
   const visible = useMemo(() => filterSecrets(secrets.data ?? [], deferred).sort((a, b) => naturalCompare(a.name, b.name)), [secrets.data, deferred]);
@@ -98,9 +102,13 @@ export default function SecretsPage() {
     <>
       <PageHeader
         title="Secrets"
-        description="Values services read as files, sealed in the store and sent only to the nodes that run their tasks. Values are never shown after creation."
+        description={
+          env === undefined
+            ? "Values services read as files, sealed in the store and sent only to the nodes that run their tasks. Values are never shown after creation."
+            : "Values services read as files, held by the swarm (Docker keeps them in its encrypted Raft log) and sent only to the nodes that run their tasks. Rampart never stores or shows a value."
+        }
         actions={
-          <Link href="/secrets/new" className={primaryLink}>
+          <Link href={envHref(env, "/secrets/new")} className={primaryLink}>
             Create secret
           </Link>
         }
@@ -113,7 +121,7 @@ export default function SecretsPage() {
           <EmptyState
             title="No secrets yet"
             action={
-              <Link href="/secrets/new" className={primaryLink}>
+              <Link href={envHref(env, "/secrets/new")} className={primaryLink}>
                 Create secret
               </Link>
             }

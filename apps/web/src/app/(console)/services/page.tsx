@@ -7,6 +7,7 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { DataTable, ListStates, NoMatches, SearchBox, usePage, useRowLink } from "~/components/list";
 import { buttonClass, EmptyState, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { titleCase } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
 import { constraintsSummary } from "~/lib/services";
@@ -27,7 +28,7 @@ function matches(service: ServiceViewOutput, needle: string): boolean {
 }
 
 function Row({ service }: { service: ServiceViewOutput }) {
-  const href = `/services/${service.id}`;
+  const href = envHref(useEnv(), `/services/${service.id}`);
   const open = useRowLink(href);
   const { spec } = service;
   const short = service.running < service.desired;
@@ -69,7 +70,8 @@ function Row({ service }: { service: ServiceViewOutput }) {
 
 export default function ServicesPage() {
   const trpc = useTRPC();
-  const services = useQuery({ ...trpc.service.list.queryOptions(undefined, backgroundPoll), refetchInterval: 5_000 });
+  const env = useEnv();
+  const services = useQuery({ ...trpc.service.list.queryOptions({ env }, backgroundPoll), refetchInterval: 5_000 });
   const [search, setSearch] = useState("");
   const deferred = useDeferredValue(search);
   const visible = useMemo(() => {
@@ -87,10 +89,10 @@ export default function ServicesPage() {
         description="What runs in the swarm: each service's tasks, where the scheduler put them, and what is still waiting for a node."
         actions={
           <div className="flex gap-2">
-            <Link href="/planner" className={buttonClass("secondary")}>
+            <Link href={envHref(env, "/planner")} className={buttonClass("secondary")}>
               Plan a placement
             </Link>
-            <Link href="/services/new" className={primaryLink}>
+            <Link href={envHref(env, "/services/new")} className={primaryLink}>
               Create service
             </Link>
           </div>
@@ -104,7 +106,7 @@ export default function ServicesPage() {
           <EmptyState
             title="No services yet"
             action={
-              <Link href="/services/new" className={primaryLink}>
+              <Link href={envHref(env, "/services/new")} className={primaryLink}>
                 Create service
               </Link>
             }

@@ -7,11 +7,13 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { z } from "zod";
-import { NodeStateBadge, OutcomeBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
+import { AuditActor } from "~/components/audit-context";
+import { NodeStateBadge, OldRootBadge, OutcomeBadge, RuntimeBadge, TlsBadge } from "~/components/badges";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { detailState, ErrorState, Loading } from "~/components/states";
+import { detailState, ErrorState, Loading, NotReported } from "~/components/states";
 import { Alert, Badge, Button, Card, CopyButton, Dialog, Field, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, formatGiB, fromNow, titleCase } from "~/lib/format";
 import { useZodForm } from "~/lib/forms";
@@ -63,7 +65,7 @@ const ENFORCED: ReadonlyArray<{ option: string; missing: string }> = [
 /** A reason as a sentence: its own full stop, once. */
 const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
+function RuntimeView({ runtime, docker }: { runtime: NodeDetail["runtime"]; docker: boolean }) {
   const options = runtime.securityOptions.map((o) => o.replace(/^name=/, "").split(",")[0]!.toLowerCase());
   return (
     <div className="space-y-1" data-testid="node-runtime-detail">
@@ -77,7 +79,12 @@ function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
         </p>
       )}
       {runtime.kind === "simulated" && <p className="text-sm text-zinc-600 dark:text-zinc-400">rampart agent simulate: tasks are placed and reported, but nothing runs.</p>}
-      {runtime.kind === "docker" && (
+      {runtime.kind === "docker" && docker && (
+        <p className="text-xs text-zinc-500">
+          Security options: <NotReported /> (Docker gives them only for the engine it answers from), so what this node can enforce is not known here.
+        </p>
+      )}
+      {runtime.kind === "docker" && !docker && (
         <>
           <div className="flex flex-wrap items-center gap-1 text-xs">
             <span className="text-zinc-500">Security options:</span>
@@ -103,12 +110,13 @@ function RuntimeView({ runtime }: { runtime: NodeDetail["runtime"] }) {
 }
 
 function Summary({ node, now }: { node: NodeDetail; now: Date }) {
+  const docker = node.docker;
   return (
     <Card title="Summary">
       <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">
         <Item label="Hostname">
           {node.hostname}
-          {node.isLeader && <span className="ml-2 text-zinc-500 dark:text-zinc-400">* this server</span>}
+          {node.isLeader && <span className="ml-2 text-zinc-500 dark:text-zinc-400">{docker ? "* the swarm's leader" : "* this server"}</span>}
           {node.sharesHostname && (
             <p data-testid="duplicate-hostname-note" className="mt-1 text-sm text-amber-800 dark:text-amber-300">
               {DUPLICATE_HOSTNAME_NOTE}
@@ -121,29 +129,136 @@ function Summary({ node, now }: { node: NodeDetail; now: Date }) {
         <Item label="Role">{titleCase(node.role)}</Item>
         <Item label="Status">
           <NodeStateBadge state={node.state} />
+          {docker && (
+            <span className="ml-2 text-xs text-zinc-500" data-testid="docker-state">
+              Docker says {docker.state}
+              {docker.message ? `: ${docker.message}` : ""}
+            </span>
+          )}
         </Item>
         <Item label="Availability">{titleCase(node.availability)}</Item>
-        <Item label="Manager status">{node.managerStatus ? titleCase(node.managerStatus) : "—"}</Item>
+        <Item label="Manager status">
+          {node.managerStatus ? titleCase(node.managerStatus) : "—"}
+          {docker?.managerAddr && (
+            <span className="ml-2 text-xs text-zinc-500">
+              raft at <Mono>{docker.managerAddr}</Mono>
+              {docker.reachability ? `, ${docker.reachability}` : ""}
+            </span>
+          )}
+        </Item>
         <Item label="Address">{node.addr ? <Mono>{node.addr}</Mono> : "—"}</Item>
         <Item label="Platform">{`${node.platform.os}/${node.platform.arch}`}</Item>
         <Item label="Resources">{`${cpus(node.resources.nanoCpus)} · ${formatGiB(node.resources.memoryBytes)} memory`}</Item>
         <Item label="Engine version">{node.engineVersion}</Item>
         <Item label="Container runtime">
-          <RuntimeView runtime={node.runtime} />
+          <RuntimeView runtime={node.runtime} docker={docker !== undefined} />
         </Item>
         <Item label="Joined at">{formatDateTime(node.createdAt)}</Item>
         <Item label="Last heartbeat">
-          {node.lastHeartbeatAt ? <span title={formatDateTime(node.lastHeartbeatAt)}>{fromNow(node.lastHeartbeatAt, now)}</span> : "never"}
+          {node.lastHeartbeatAt ? (
+            <span title={formatDateTime(node.lastHeartbeatAt)}>{fromNow(node.lastHeartbeatAt, now)}</span>
+          ) : docker ? (
+            <NotReported />
+          ) : (
+            "never"
+          )}
         </Item>
         <Item label="TLS">
-          <TlsBadge status={node.tls.status} />
+          <span className="inline-flex flex-wrap gap-1">
+            <TlsBadge status={node.tls.status} />
+            <OldRootBadge node={node} />
+          </span>
         </Item>
+        {docker && Object.keys(docker.namedResources).length > 0 && (
+          <Item label="Named resources">
+            <Mono>
+              {Object.entries(docker.namedResources)
+                .map(([kind, values]) => `${kind}=${values.join(",")}`)
+                .join(" ")}
+            </Mono>
+          </Item>
+        )}
       </dl>
+      {docker && docker.notReported.length > 0 && (
+        <div className="mt-3 rounded-md bg-zinc-50 px-3 py-2 text-xs text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400" data-testid="not-reported-list">
+          <p className="font-medium">Not reported by Docker&apos;s Engine API, so not shown for this node:</p>
+          <ul className="mt-1 list-disc space-y-0.5 pl-4">
+            {docker.notReported.map((what) => (
+              <li key={what}>{what}</li>
+            ))}
+          </ul>
+        </div>
+      )}
     </Card>
   );
 }
 
+type TlsInfo = NonNullable<NonNullable<NodeDetail["docker"]>["tlsInfo"]>;
+
+/**
+ * A Docker node's TLS: Docker reports the CA that issued the node's certificate (its
+ * trust root, the issuer's name and key), not the certificate itself, so this says
+ * whether that CA is the swarm's current root.
+ */
+function DockerTls({ docker }: { docker: NonNullable<NodeDetail["docker"]> }) {
+  const tls: TlsInfo | null = docker.tlsInfo;
+  return (
+    <Card title="Certificate">
+      <div className="space-y-3" data-testid="docker-tls">
+        {docker.chainsToCurrentRoot === false && (
+          <Alert tone="error" title="Does not chain to the current root">
+            This node&apos;s certificate was issued by a CA that is not the swarm&apos;s current root: it has not renewed since the root was
+            rotated, and managers that trust only the new root will refuse it. Docker renews it at its next rotation; a node that stays behind
+            must leave and join again.
+          </Alert>
+        )}
+        {docker.chainsToCurrentRoot === true && <p className="text-sm text-emerald-800 dark:text-emerald-300">Issued by the swarm&apos;s current root CA.</p>}
+        {!tls ? (
+          <p className="text-sm">
+            TLS info: <NotReported />
+          </p>
+        ) : (
+          <>
+            <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              <Item label="Issuer">{tls.issuerSubject ? <Mono>{tls.issuerSubject}</Mono> : <Mono>{tls.certIssuerSubject}</Mono>}</Item>
+              <Item label="Issuer key (SHA-256)">
+                <Mono>{tls.issuerPublicKeyFingerprint}</Mono>
+              </Item>
+              <Item label="The node's certificate">
+                <NotReported />
+                <span className="block text-xs text-zinc-500">Docker gives only its issuer: not its subject, serial, role or validity.</span>
+              </Item>
+            </dl>
+            <details className="group rounded-md border border-zinc-200 dark:border-zinc-800">
+              <summary className="cursor-pointer rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-600">Trust root (PEM)</summary>
+              <div className="space-y-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+                <pre className="max-h-64 overflow-auto rounded bg-zinc-100 p-3 font-mono text-xs dark:bg-zinc-800">{tls.trustRoot}</pre>
+                <CopyButton value={tls.trustRoot} label="Copy PEM" />
+              </div>
+            </details>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+/** The root a native node's certificate chains to, as `node inspect` says it. */
+function ChainsTo({ chain }: { chain: NonNullable<NodeDetail["chain"]> }) {
+  if (chain.root === "unknown") return <>Unknown: no certificate of the node names its issuer yet</>;
+  if (chain.root === "another root") {
+    return <span className="text-amber-700 dark:text-amber-400">Another root, not the swarm&apos;s: the node needs a certificate from the current root</span>;
+  }
+  return (
+    <span>
+      {chain.root === "current root" ? "The current root" : "The new root of the rotation in progress"}, <Mono>{chain.rootSubject}</Mono>{" "}
+      <Mono>{chain.rootDigest}</Mono>
+    </span>
+  );
+}
+
 function Certificate({ node, now }: { node: NodeDetail; now: Date }) {
+  if (node.docker) return <DockerTls docker={node.docker} />;
   const cert = node.certificate;
   return (
     <Card title="Certificate">
@@ -184,6 +299,24 @@ function Certificate({ node, now }: { node: NodeDetail; now: Date }) {
             <Item label="SHA-256 fingerprint">
               <Mono>{cert.fingerprintSha256}</Mono>
             </Item>
+            {node.chain && (
+              <>
+                <Item label="Chains to">
+                  <span data-testid="chains-to">
+                    <ChainsTo chain={node.chain} />
+                  </span>
+                </Item>
+                <Item label="Holds the trust root">
+                  <span data-testid="holds-trust-root">
+                  {node.chain.trustRootCurrent === null
+                    ? "Not yet reported"
+                    : node.chain.trustRootCurrent
+                      ? "Yes"
+                      : "No: it still trusts an earlier root"}
+                  </span>
+                </Item>
+              </>
+            )}
           </dl>
           <details className="group rounded-md border border-zinc-200 dark:border-zinc-800">
             <summary className="cursor-pointer rounded-md px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-600">
@@ -207,6 +340,7 @@ function Certificate({ node, now }: { node: NodeDetail; now: Date }) {
  */
 function LabelsEditor({ node, reload }: { node: NodeDetail; reload: () => Promise<NodeDetail | undefined> }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const update = useMutation(trpc.node.update.mutationOptions());
   const [adds, setAdds] = useState<Record<string, string>>({});
@@ -261,6 +395,7 @@ function LabelsEditor({ node, reload }: { node: NodeDetail; reload: () => Promis
     setSaved(false);
     try {
       await update.mutateAsync({
+        env,
         ref: node.id,
         version: baseVersion ?? node.version,
         ...(Object.keys(adds).length > 0 ? { labelAdd: adds } : {}),
@@ -441,6 +576,7 @@ function useInvalidateNode() {
 
 function AvailabilityDialog({ node, to, onClose }: { node: NodeDetail; to: NodeAvailability | null; onClose: () => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const update = useMutation(trpc.node.update.mutationOptions());
   const invalidate = useInvalidateNode();
   const close = () => (update.reset(), onClose());
@@ -456,7 +592,7 @@ function AvailabilityDialog({ node, to, onClose }: { node: NodeDetail; to: NodeA
               busy={update.isPending}
               onClick={async () => {
                 try {
-                  await update.mutateAsync({ ref: node.id, version: node.version, availability: to });
+                  await update.mutateAsync({ env, ref: node.id, version: node.version, availability: to });
                 } catch {
                   return;
                 }
@@ -475,6 +611,7 @@ function AvailabilityDialog({ node, to, onClose }: { node: NodeDetail; to: NodeA
 
 function RoleDialog({ node, open, onClose }: { node: NodeDetail; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const promote = useMutation(trpc.node.promote.mutationOptions());
   const demote = useMutation(trpc.node.demote.mutationOptions());
   const invalidate = useInvalidateNode();
@@ -496,7 +633,7 @@ function RoleDialog({ node, open, onClose }: { node: NodeDetail; open: boolean; 
             busy={mutation.isPending}
             onClick={async () => {
               try {
-                await mutation.mutateAsync({ ref: node.id });
+                await mutation.mutateAsync({ env, ref: node.id });
               } catch {
                 return;
               }
@@ -514,6 +651,7 @@ function RoleDialog({ node, open, onClose }: { node: NodeDetail; open: boolean; 
 
 function RemoveDialog({ node, open, onClose }: { node: NodeDetail; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const router = useRouter();
   const queryClient = useQueryClient();
   const remove = useMutation(trpc.node.remove.mutationOptions());
@@ -547,13 +685,13 @@ function RemoveDialog({ node, open, onClose }: { node: NodeDetail; open: boolean
             disabled={ready && !force}
             onClick={async () => {
               try {
-                await remove.mutateAsync({ ref: node.id, force: ready && force });
+                await remove.mutateAsync({ env, ref: node.id, force: ready && force });
               } catch {
                 return;
               }
               await queryClient.invalidateQueries({ queryKey: trpc.node.list.queryKey() });
               void queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() });
-              router.push("/nodes");
+              router.push(envHref(env, "/nodes"));
             }}
           >
             Remove node
@@ -640,7 +778,7 @@ function History({ id, now }: { id: string; now: Date }) {
               <span className="font-mono text-xs">{e.action}</span>
               <OutcomeBadge outcome={e.outcome} />
               <span className="text-zinc-600 dark:text-zinc-400">
-                by {e.actorName} <span className="text-xs text-zinc-500">({e.actorType})</span>
+                by <AuditActor event={e} />
               </span>
               {e.reason && <span className="text-zinc-500">— {e.reason}</span>}
             </li>
@@ -654,8 +792,9 @@ function History({ id, now }: { id: string; now: Date }) {
 export default function NodeDetailPage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
+  const env = useEnv();
   const node = useQuery({
-    ...trpc.node.get.queryOptions({ ref: id }, backgroundPoll),
+    ...trpc.node.get.queryOptions({ env, ref: id }, backgroundPoll),
     // A removed node stops the polling; any other failure keeps trying.
     refetchInterval: (query) => (describeError(query.state.error).code === "NOT_FOUND" ? false : 5_000),
   });
@@ -663,7 +802,7 @@ export default function NodeDetailPage() {
     what: "Node",
     id,
     hint: "It may have been removed from the swarm.",
-    back: { href: "/nodes", label: "Back to nodes" },
+    back: { href: envHref(env, "/nodes"), label: "Back to nodes" },
     loadingBlocks: 4,
   });
   if (gate || !node.data) return gate;
@@ -672,7 +811,7 @@ export default function NodeDetailPage() {
   const now = new Date(node.dataUpdatedAt);
   return (
     <>
-      <Breadcrumb trail={[{ href: "/nodes", label: "Nodes" }]} current={data.hostname} />
+      <Breadcrumb trail={[{ href: envHref(env, "/nodes"), label: "Nodes" }]} current={data.hostname} />
       <PageHeader
         title={data.hostname}
         description={

@@ -12,10 +12,11 @@ import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { RotateWizard, RotationProgress } from "~/components/secret-rotation";
 import { ConfirmByName } from "~/components/confirm-by-name";
-import { detailState, ErrorState, Loading } from "~/components/states";
+import { detailState, ErrorState, Loading, NotReported } from "~/components/states";
 import { TableBox } from "~/components/list";
 import { Alert, Button, Card, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow } from "~/lib/format";
 import { naturalCompare } from "~/lib/nodes";
@@ -40,6 +41,7 @@ function When({ date, now }: { date: Date; now: Date }) {
 }
 
 function Summary({ secret, now }: { secret: SecretView; now: Date }) {
+  const env = useEnv();
   return (
     <Card title="Secret">
       <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -50,11 +52,26 @@ function Summary({ secret, now }: { secret: SecretView; now: Date }) {
           <span className="font-mono text-xs break-all">{secret.name}</span>
         </Item>
         <Item label="Size">
-          <span title={exactBytes(secret.size)}>{formatBytes(secret.size)}</span> <span className="text-zinc-500">({exactBytes(secret.size)})</span>
+          {secret.size === null ? (
+            <NotReported />
+          ) : (
+            <>
+              <span title={exactBytes(secret.size)}>{formatBytes(secret.size)}</span> <span className="text-zinc-500">({exactBytes(secret.size)})</span>
+            </>
+          )}
         </Item>
         <Item label="Value">
-          <span className="text-zinc-600 dark:text-zinc-400">Sealed. Never shown after creation; only nodes running a task that uses it receive it.</span>
+          <span className="text-zinc-600 dark:text-zinc-400">
+            {env === undefined
+              ? "Sealed. Never shown after creation; only nodes running a task that uses it receive it."
+              : "Held by Docker, in the swarm's encrypted Raft log; Rampart never stored it and cannot show it. Only nodes running a task that uses it receive it."}
+          </span>
         </Item>
+        {secret.docker && (
+          <Item label="Driver">
+            {secret.docker.driver ? <span className="font-mono text-xs">{secret.docker.driver}</span> : "none: the swarm holds the value itself"}
+          </Item>
+        )}
         <Item label="Version">{secret.version}</Item>
         <Item label="Created">
           <When date={secret.createdAt} now={now} />
@@ -74,6 +91,7 @@ function Summary({ secret, now }: { secret: SecretView; now: Date }) {
 /** Labels, edited as rows and saved together at the version read: a change made meanwhile is a conflict, not an overwrite. */
 function LabelsEditor({ secret, reload }: { secret: SecretView; reload: () => Promise<SecretView | undefined> }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const update = useMutation(trpc.secret.update.mutationOptions());
   const [draft, setDraft] = useState<{ rows: LabelRow[]; version: number } | null>(null);
@@ -93,7 +111,7 @@ function LabelsEditor({ secret, reload }: { secret: SecretView; reload: () => Pr
     event.preventDefault();
     if (!draft || Object.keys(checked.errors).length > 0) return;
     try {
-      await update.mutateAsync({ ref: secret.id, version: draft.version, labels: checked.labels });
+      await update.mutateAsync({ env, ref: secret.id, version: draft.version, labels: checked.labels });
     } catch {
       return;
     }
@@ -144,13 +162,14 @@ function LabelsEditor({ secret, reload }: { secret: SecretView; reload: () => Pr
 }
 
 function ServicesUsing({ secret }: { secret: SecretView }) {
+  const env = useEnv();
   const services = [...secret.services].sort((a, b) => naturalCompare(a.name, b.name));
   return (
     <Card title={`Services using it (${services.length})`}>
       {services.length === 0 ? (
         <p className="text-sm text-zinc-500">
           No service references this secret. Grant it in a service&apos;s form (
-          <Link href="/services" className={linkClass}>
+          <Link href={envHref(env, "/services")} className={linkClass}>
             Services
           </Link>
           ), under Secrets.
@@ -172,7 +191,7 @@ function ServicesUsing({ secret }: { secret: SecretView }) {
                 s.references.map((r) => (
                   <tr key={`${s.id}/${r.target}`}>
                     <td className="px-4 py-2">
-                      <Link href={`/services/${s.id}`} className={linkClass}>
+                      <Link href={envHref(env, `/services/${s.id}`)} className={linkClass}>
                         {s.name}
                       </Link>
                     </td>
@@ -198,6 +217,7 @@ function ServicesUsing({ secret }: { secret: SecretView }) {
 }
 
 function NodesHolding({ secret }: { secret: SecretView }) {
+  const env = useEnv();
   const nodes = [...secret.nodes].sort((a, b) => naturalCompare(a.hostname ?? a.nodeId, b.hostname ?? b.nodeId));
   return (
     <Card title={`Held by nodes now (${nodes.length})`}>
@@ -207,7 +227,7 @@ function NodesHolding({ secret }: { secret: SecretView }) {
         <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800" data-testid="secret-nodes-list">
           {nodes.map((n) => (
             <li key={n.nodeId} className="flex items-center justify-between gap-3 py-2">
-              <Link href={`/nodes/${n.nodeId}`} className={linkClass}>
+              <Link href={envHref(env, `/nodes/${n.nodeId}`)} className={linkClass}>
                 {n.hostname ?? n.nodeId.slice(0, 12)}
               </Link>
               <span className="text-zinc-500">{plural(n.tasks, "task")}</span>
@@ -295,6 +315,7 @@ function History({ id, now }: { id: string; now: Date }) {
 
 function RemoveDialog({ secret, open, onClose }: { secret: SecretView; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const router = useRouter();
   const queryClient = useQueryClient();
   const remove = useMutation(trpc.secret.remove.mutationOptions());
@@ -309,11 +330,11 @@ function RemoveDialog({ secret, open, onClose }: { secret: SecretView; open: boo
       errorTitle="The secret was not removed"
       onConfirm={async () => {
         try {
-          await remove.mutateAsync({ ref: secret.id });
+          await remove.mutateAsync({ env, ref: secret.id });
         } catch {
           return;
         }
-        router.push("/secrets");
+        router.push(envHref(env, "/secrets"));
         void queryClient.invalidateQueries({ queryKey: trpc.secret.list.queryKey() });
       }}
     >
@@ -325,11 +346,12 @@ function RemoveDialog({ secret, open, onClose }: { secret: SecretView; open: boo
 function SecretDetail() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
+  const env = useEnv();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const secret = useQuery({
-    ...trpc.secret.get.queryOptions({ ref: id }, backgroundPoll),
+    ...trpc.secret.get.queryOptions({ env, ref: id }, backgroundPoll),
     refetchInterval: (query) => (describeError(query.state.error).code === "NOT_FOUND" ? false : 5_000),
   });
   const [removing, setRemoving] = useState(false);
@@ -343,7 +365,7 @@ function SecretDetail() {
     what: "Secret",
     id,
     hint: "It may have been removed, or rotated and then removed.",
-    back: { href: "/secrets", label: "Back to secrets" },
+    back: { href: envHref(env, "/secrets"), label: "Back to secrets" },
   });
   if (gate || !secret.data) return gate;
   const data = secret.data;
@@ -355,12 +377,13 @@ function SecretDetail() {
 
   return (
     <>
-      <Breadcrumb trail={[{ href: "/secrets", label: "Secrets" }]} current={data.name} />
+      <Breadcrumb trail={[{ href: envHref(env, "/secrets"), label: "Secrets" }]} current={data.name} />
       <PageHeader
         title={data.name}
         description={
           <>
-            {formatBytes(data.size)} · {plural(data.services.length, "service")} · held by {plural(data.nodes.length, "node")} ·{" "}
+            {data.size === null ? "" : `${formatBytes(data.size)} · `}
+            {plural(data.services.length, "service")} · held by {plural(data.nodes.length, "node")} ·{" "}
             <span className="font-mono text-xs">{data.id}</span>
           </>
         }
@@ -384,7 +407,7 @@ function SecretDetail() {
         {created && (
           <Alert tone="success" title={`Secret ${data.name} created`}>
             <p data-testid="created-notice">
-              Its value is sealed in the store and will never be shown again, here or anywhere else. Grant it to a service in the service&apos;s
+              {env === undefined ? "Its value is sealed in the store" : "Its value went to Docker once; Rampart kept no copy, and it"} will never be shown again, here or anywhere else. Grant it to a service in the service&apos;s
               form, under Secrets.
             </p>
             <button type="button" className="mt-1 text-sm font-medium underline" onClick={dismiss}>
@@ -409,7 +432,7 @@ function SecretDetail() {
             key={rotationTo}
             from={{ id: data.id, name: data.name }}
             toId={rotationTo}
-            onFinished={(removed) => router.push(`/secrets/${rotationTo}?rotatedFrom=${encodeURIComponent(data.name)}${removed ? "&removedOld=1" : ""}`)}
+            onFinished={(removed) => router.push(envHref(env, `/secrets/${rotationTo}?rotatedFrom=${encodeURIComponent(data.name)}${removed ? "&removedOld=1" : ""}`))}
           />
         ) : (
           rotating && (

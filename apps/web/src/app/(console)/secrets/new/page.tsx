@@ -9,6 +9,7 @@ import { Breadcrumb } from "~/components/breadcrumb";
 import { LabelRows } from "~/components/label-rows";
 import { SecretValueField } from "~/components/secret-value";
 import { Alert, Button, buttonClass, Card, Field, PageHeader } from "~/components/ui";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { useZodForm, type FieldErrors } from "~/lib/forms";
 import { draftError, draftPayload, EMPTY_VALUE, labelsFromRows, secretNameForm, wipeDraft, type LabelRow, type SecretValueDraft } from "~/lib/secrets";
@@ -23,6 +24,7 @@ import { useTRPC, useTRPCClient } from "~/lib/trpc";
  */
 export default function NewSecretPage() {
   const trpc = useTRPC();
+  const env = useEnv();
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -49,10 +51,10 @@ export default function NewSecretPage() {
     if (valueError || Object.keys(checkedLabels.errors).length > 0) return;
     setBusy(true);
     try {
-      const created = await client.secret.create.mutate({ name, labels: checkedLabels.labels, data: draftPayload(value) });
+      const created = await client.secret.create.mutate({ env, name, labels: checkedLabels.labels, data: draftPayload(value) });
       setValue(wipeDraft(value));
       await queryClient.invalidateQueries({ queryKey: trpc.secret.pathKey() });
-      router.push(`/secrets/${created.id}?created=1`);
+      router.push(envHref(env, `/secrets/${created.id}?created=1`));
     } catch (error) {
       const info = describeError(error);
       if (info.field === "name") form.setError("name", { type: "server", message: info.message }, { shouldFocus: true });
@@ -63,7 +65,7 @@ export default function NewSecretPage() {
 
   return (
     <div className="max-w-3xl">
-      <Breadcrumb trail={[{ href: "/secrets", label: "Secrets" }]} current="New" />
+      <Breadcrumb trail={[{ href: envHref(env, "/secrets"), label: "Secrets" }]} current="New" />
       <PageHeader
         title="Create a secret"
         description={
@@ -101,12 +103,14 @@ export default function NewSecretPage() {
           </div>
         </Card>
         <Alert tone="info" title="The value is shown once: now, while you type it">
-          After the secret is created its value is sealed in the store and never shown again: not on any page, by the API or by the CLI. Only
-          the nodes that run a task of a service granted the secret receive it. To change it, rotate it.
+          {env === undefined
+            ? "After the secret is created its value is sealed in the store and never shown again: not on any page, by the API or by the CLI."
+            : "The value goes to Docker once, which keeps it in the swarm's encrypted Raft log; Rampart stores no copy and never shows it again, on any page, by the API or by the CLI."}{" "}
+          Only the nodes that run a task of a service granted the secret receive it. To change it, rotate it.
         </Alert>
         {serverErrors.form && <Alert>{serverErrors.form}</Alert>}
         <div className="flex justify-end gap-2">
-          <Link href="/secrets" className={buttonClass("secondary")}>
+          <Link href={envHref(env, "/secrets")} className={buttonClass("secondary")}>
             Cancel
           </Link>
           <Button type="submit" busy={busy}>

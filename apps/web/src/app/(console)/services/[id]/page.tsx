@@ -12,11 +12,13 @@ import type { z } from "zod";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmByName } from "~/components/confirm-by-name";
 import { ContainerPanel, SecurityPanel } from "~/components/service-container-view";
-import { detailState } from "~/components/states";
+import { detailState, NotOnDocker } from "~/components/states";
 import { TableBox } from "~/components/list";
 import { ServiceLogs } from "~/components/service-logs";
+import { PlacementCheck } from "~/components/service-placement-check";
 import { Alert, Badge, Button, buttonClass, Card, Field, linkClass, PageHeader } from "~/components/ui";
 import { backgroundPoll } from "~/lib/background";
+import { envHref, useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { formatDateTime, fromNow, titleCase } from "~/lib/format";
 import { useZodForm } from "~/lib/forms";
@@ -76,6 +78,7 @@ const scaleForm = scaleServiceInput.pick({ replicas: true });
 /** `docker service scale`, in place: the count, and the server's message beside it. */
 function ScaleForm({ service }: { service: ServiceDetail }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const scale = useMutation(trpc.service.scale.mutationOptions());
   const form = useZodForm(scaleForm, { replicas: service.spec.replicas });
@@ -83,7 +86,7 @@ function ScaleForm({ service }: { service: ServiceDetail }) {
 
   const submit = form.handleSubmit(async ({ replicas }) => {
     try {
-      await scale.mutateAsync({ ref: service.id, replicas });
+      await scale.mutateAsync({ env, ref: service.id, replicas });
       await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
     } catch (error) {
       // Whatever the server names, the count is the form's one field.
@@ -121,6 +124,7 @@ function ScaleForm({ service }: { service: ServiceDetail }) {
 
 function Summary({ service }: { service: ServiceDetail }) {
   const { spec } = service;
+  const env = useEnv();
   return (
     <Card title="Spec">
       <dl className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -160,7 +164,7 @@ function Summary({ service }: { service: ServiceDetail }) {
             <ul className="space-y-1" data-testid="service-secrets">
               {(spec.secrets ?? []).map((r) => (
                 <li key={r.target}>
-                  <Link href={`/secrets/${r.secretId}`} className={linkClass}>
+                  <Link href={envHref(env, `/secrets/${r.secretId}`)} className={linkClass}>
                     {r.secretName}
                   </Link>{" "}
                   <span className="text-zinc-500">as</span> <code className="font-mono text-xs">{mountPath(r.target)}</code>{" "}
@@ -225,13 +229,14 @@ function RestartWaitNote({ task, service, now }: { task: ServiceDetail["tasks"][
 /** Ended tasks are kept per slot up to the swarm's task history limit; the reaper deletes older ones. */
 function HistoryNote() {
   const trpc = useTRPC();
-  const info = useQuery({ ...trpc.swarm.info.queryOptions(), staleTime: 60_000 });
+  const env = useEnv();
+  const info = useQuery({ ...trpc.swarm.info.queryOptions({ env }), staleTime: 60_000 });
   if (!info.data) return null;
   const limit = info.data.taskHistoryLimit;
   return (
     <p className="mb-3 text-xs text-zinc-500" data-testid="task-history-note">
       {limit < 0 ? "The swarm keeps every ended task." : `The swarm keeps at most ${limit} ended task${limit === 1 ? "" : "s"} per slot; older ones are deleted.`}{" "}
-      <Link href="/settings/swarm" className={linkClass}>
+      <Link href={envHref(env, "/settings/swarm")} className={linkClass}>
         Task history limit
       </Link>
     </p>
@@ -251,6 +256,7 @@ function TasksTable({
   now: Date;
 }) {
   const [history, setHistory] = useState(false);
+  const env = useEnv();
   const tasks = useMemo(() => {
     const list = history ? service.tasks : service.tasks.filter(isCurrentTask);
     return [...list].sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0) || b.updatedAt.getTime() - a.updatedAt.getTime());
@@ -307,7 +313,7 @@ function TasksTable({
                     <td className="px-4 py-2">
                       {task.nodeId ? (
                         <>
-                          <Link href={`/nodes/${task.nodeId}`} className={linkClass} data-testid="task-node">
+                          <Link href={envHref(env, `/nodes/${task.nodeId}`)} className={linkClass} data-testid="task-node">
                             {hostname ?? shortId(task.nodeId)}
                           </Link>
                           {simulated.has(task.nodeId) && (
@@ -426,6 +432,7 @@ function FailingNotice({ failures, hostnames }: { failures: readonly SlotFailure
 
 /** The scheduler's explanation, once per distinct message, above everything else. */
 function PendingNotice({ service, failing, nodes }: { service: ServiceDetail; failing: readonly SlotFailure[]; nodes: readonly NodeLabels[] | undefined }) {
+  const env = useEnv();
   // A replacement waiting out its restart delay is placed meanwhile: it waits for a node only if the scheduler said so.
   // One that replaces a failed task, with no word from the scheduler, is explained by the failure above, not here.
   const failingSlot = new Set(failing.map(slotKey));
@@ -454,7 +461,7 @@ function PendingNotice({ service, failing, nodes }: { service: ServiceDetail; fa
           </p>
         ))}
         <p className="mt-2">
-          <Link href={`/planner?service=${encodeURIComponent(service.id)}`} className="font-medium underline hover:no-underline">
+          <Link href={envHref(env, `/planner?service=${encodeURIComponent(service.id)}`)} className="font-medium underline hover:no-underline">
             See why in the planner
           </Link>{" "}
           — which nodes are excluded and by what.
@@ -466,6 +473,7 @@ function PendingNotice({ service, failing, nodes }: { service: ServiceDetail; fa
 
 function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const router = useRouter();
   const queryClient = useQueryClient();
   const remove = useMutation(trpc.service.remove.mutationOptions());
@@ -479,14 +487,14 @@ function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open
       error={remove.isError && describeError(remove.error).message}
       onConfirm={async () => {
         try {
-          await remove.mutateAsync({ ref: service.id });
+          await remove.mutateAsync({ env, ref: service.id });
         } catch {
           return;
         }
         await queryClient.invalidateQueries({ queryKey: trpc.service.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.planner.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.swarm.seccompProfile.queryKey() });
-        router.push("/services");
+        router.push(envHref(env, "/services"));
       }}
     >
       Its {service.running} running task{service.running === 1 ? "" : "s"} are stopped on every node, and the service is deleted. This cannot be undone.
@@ -497,15 +505,16 @@ function RemoveDialog({ service, open, onClose }: { service: ServiceDetail; open
 export default function ServiceDetailPage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
+  const env = useEnv();
   const service = useQuery({
-    ...trpc.service.get.queryOptions({ ref: id }, backgroundPoll),
+    ...trpc.service.get.queryOptions({ env, ref: id }, backgroundPoll),
     // Fast while tasks are on their way to running, slow once settled; stop once it is gone.
     refetchInterval: (query) => {
       if (describeError(query.state.error).code === "NOT_FOUND") return false;
       return query.state.data && !isSettling(query.state.data) ? 10_000 : 1_500;
     },
   });
-  const nodes = useQuery({ ...trpc.node.list.queryOptions(undefined, backgroundPoll), select: decodeNodeList, staleTime: 30_000 });
+  const nodes = useQuery({ ...trpc.node.list.queryOptions({ env }, backgroundPoll), select: decodeNodeList, staleTime: 30_000 });
   const hostnames = useMemo(() => new Map((nodes.data ?? []).map((n) => [n.id, n.hostname])), [nodes.data]);
   const simulated = useMemo(() => new Set((nodes.data ?? []).filter((n) => n.runtime.kind === "simulated").map((n) => n.id)), [nodes.data]);
   const [removing, setRemoving] = useState(false);
@@ -517,14 +526,14 @@ export default function ServiceDetailPage() {
     if (unknownNode) void refetchNodes();
   }, [unknownNode, refetchNodes]);
 
-  const gate = detailState(service, { what: "Service", id, hint: "It may have been removed.", back: { href: "/services", label: "Back to services" } });
+  const gate = detailState(service, { what: "Service", id, hint: "It may have been removed.", back: { href: envHref(env, "/services"), label: "Back to services" } });
   if (gate || !service.data) return gate;
   const data = service.data;
   const settling = isSettling(data);
   const failing = failingSlots(data.tasks);
   return (
     <>
-      <Breadcrumb trail={[{ href: "/services", label: "Services" }]} current={data.name} />
+      <Breadcrumb trail={[{ href: envHref(env, "/services"), label: "Services" }]} current={data.name} />
       <PageHeader
         title={data.name}
         description={
@@ -539,10 +548,10 @@ export default function ServiceDetailPage() {
         }
         actions={
           <div className="flex flex-wrap gap-2">
-            <Link href={`/planner?service=${encodeURIComponent(data.id)}`} className={buttonClass("secondary")}>
+            <Link href={envHref(env, `/planner?service=${encodeURIComponent(data.id)}`)} className={buttonClass("secondary")}>
               Open in planner
             </Link>
-            <Link href={`/services/${data.id}/edit`} className={buttonClass("secondary")}>
+            <Link href={envHref(env, `/services/${data.id}/edit`)} className={buttonClass("secondary")}>
               Edit
             </Link>
             <Button variant="danger" onClick={() => setRemoving(true)}>
@@ -565,7 +574,15 @@ export default function ServiceDetailPage() {
         </div>
         <div className="min-w-0 space-y-4 2xl:col-start-2 2xl:row-span-2 2xl:row-start-1">
           <TasksTable service={data} hostnames={hostnames} simulated={simulated} now={new Date(service.dataUpdatedAt)} />
-          <ServiceLogs serviceRef={data.id} tasks={data.tasks} />
+          <PlacementCheck service={data} />
+          {env === undefined ? (
+            <ServiceLogs serviceRef={data.id} tasks={data.tasks} />
+          ) : (
+            <NotOnDocker title="Logs">
+              A Docker Swarm&apos;s service logs stay on each node&apos;s engine, and Rampart does not read them: use{" "}
+              <code className="font-mono text-xs">docker service logs {data.name}</code> against the swarm&apos;s manager.
+            </NotOnDocker>
+          )}
         </div>
         <div className="min-w-0 space-y-4">
           <SecurityPanel spec={data.spec} />

@@ -5,10 +5,12 @@ import { checkTaskHistoryLimit, formatGoDuration, humanDuration, isRampartError,
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { z } from "zod";
+import { AutolockCard } from "~/components/autolock";
 import { RuntimePolicyCard } from "~/components/runtime-policy";
 import { SeccompProfilesCard } from "~/components/seccomp-profiles";
-import { ErrorState, Loading } from "~/components/states";
+import { ErrorState, Loading, NotOnDocker } from "~/components/states";
 import { Alert, Badge, Button, Card, Field, PageHeader } from "~/components/ui";
+import { useEnv } from "~/lib/env";
 import { describeError } from "~/lib/errors";
 import { formError, showServerError, useZodForm } from "~/lib/forms";
 import { useTRPC } from "~/lib/trpc";
@@ -82,6 +84,7 @@ function same(text: string, saved: string): boolean {
  */
 function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promise<void> }) {
   const trpc = useTRPC();
+  const env = useEnv();
   const queryClient = useQueryClient();
   const update = useMutation(trpc.swarm.update.mutationOptions());
   const [saved, setSaved] = useState<Saved>(() => fromInfo(info));
@@ -112,8 +115,8 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
         return;
       }
       try {
-        const result = await update.mutateAsync({ version: saved.version, ...changes });
-        queryClient.setQueryData(trpc.swarm.info.queryKey(), result);
+        const result = await update.mutateAsync({ env, version: saved.version, ...changes });
+        queryClient.setQueryData(trpc.swarm.info.queryKey({ env }), result);
         void queryClient.invalidateQueries({ queryKey: trpc.swarm.runtimePolicy.queryKey() });
         const next = fromInfo(result);
         setSaved(next);
@@ -212,7 +215,8 @@ function SwarmForm({ info, onReload }: { info: SwarmInfo; onReload: () => Promis
 
 export default function SwarmSettingsPage() {
   const trpc = useTRPC();
-  const info = useQuery(trpc.swarm.info.queryOptions());
+  const env = useEnv();
+  const info = useQuery(trpc.swarm.info.queryOptions({ env }));
   // Bumped by Reload: the form starts over from the settings as they are now.
   const [generation, setGeneration] = useState(0);
 
@@ -223,7 +227,10 @@ export default function SwarmSettingsPage() {
 
   return (
     <>
-      <PageHeader title="Swarm settings" description="Settings that apply to the whole swarm: certificates, heartbeats, task history, and what services may reach of their nodes." />
+      <PageHeader
+        title="Swarm settings"
+        description={`Settings that apply to the whole swarm: certificates, heartbeats, task history${env === undefined ? ", and what services may reach of their nodes" : ""}.`}
+      />
       <Card className="max-w-2xl">
         {info.data ? (
           <SwarmForm key={generation} info={info.data} onReload={reload} />
@@ -233,25 +240,39 @@ export default function SwarmSettingsPage() {
           <Loading label="Loading swarm settings" blocks={2} className="h-16" />
         )}
       </Card>
-      {info.data && (
-        <Card title="Autolock" className="mt-4 max-w-2xl" actions={info.data.autolock ? <Badge tone="good">On</Badge> : <Badge tone="warn">Off</Badge>}>
-          <div className="space-y-2 text-sm" data-testid="autolock-card">
-            <p>
-              The key-encryption key that opens the sealed secrets, the CA key and the join tokens is a file: <code>kek</code> in the
-              data directory, or the file <code>RAMPART_KEK_FILE</code> names. Whoever copies it and the store opens them all.
-            </p>
-            {!info.data.autolock && (
-              <p className="text-zinc-600 dark:text-zinc-400">
-                This version of Rampart cannot turn autolock on yet. Until it can, keep the key off the store&apos;s disk: start the
-                server with <code>RAMPART_KEK_FILE</code> pointing at a file on another disk, or on a tmpfs filled at boot, mode 0600.
+      {env === undefined ? (
+        <AutolockCard className="mt-4 max-w-2xl" />
+      ) : (
+        info.data && (
+          <Card title="Autolock" className="mt-4 max-w-2xl" actions={info.data.autolock ? <Badge tone="good">On</Badge> : <Badge tone="warn">Off</Badge>}>
+            <div className="space-y-2 text-sm" data-testid="autolock-card">
+              <p>
+                With autolock on, Docker encrypts the managers&apos; raft keys with an unlock key: a manager that restarts stays locked until
+                someone gives it the key (<code>docker swarm unlock</code>), so a stolen disk does not hold the swarm&apos;s secrets in the clear.
               </p>
-            )}
-          </div>
-        </Card>
+              {!info.data.autolock && (
+                <p className="text-zinc-600 dark:text-zinc-400">
+                  Turn it on with <code>docker swarm update --autolock=true</code> on a manager, and keep the unlock key it prints somewhere safe:
+                  Rampart does not hold or change it.
+                </p>
+              )}
+            </div>
+          </Card>
+        )
       )}
       <div className="mt-4 space-y-4">
-        <RuntimePolicyCard />
-        <SeccompProfilesCard />
+        {env === undefined ? (
+          <>
+            <RuntimePolicyCard />
+            <SeccompProfilesCard />
+          </>
+        ) : (
+          <NotOnDocker title="Runtime policy and seccomp profiles" className="max-w-2xl">
+            Not on a Docker Swarm. The runtime policy and the stored seccomp profiles are Rampart&apos;s own: its agents enforce them on its own
+            cluster&apos;s nodes. A Docker Swarm&apos;s engines run what each service&apos;s spec asks for, and the Security panel of each service
+            says what it gives up.
+          </NotOnDocker>
+        )}
       </div>
     </>
   );

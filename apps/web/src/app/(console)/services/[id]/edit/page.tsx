@@ -6,20 +6,22 @@ import { Breadcrumb } from "~/components/breadcrumb";
 import { ServiceFormCard } from "~/components/service-form";
 import { ErrorState, Loading } from "~/components/states";
 import { PageHeader } from "~/components/ui";
+import { envHref, useEnv } from "~/lib/env";
 import { useTRPC } from "~/lib/trpc";
 
 export default function EditServicePage() {
   const { id } = useParams<{ id: string }>();
   const trpc = useTRPC();
+  const env = useEnv();
   // Read once: the form keeps the version it was opened at, so a later change elsewhere is a conflict, not an overwrite.
-  const service = useQuery({ ...trpc.service.get.queryOptions({ ref: id }), staleTime: Infinity, refetchOnWindowFocus: false });
+  const service = useQuery({ ...trpc.service.get.queryOptions({ env, ref: id }), staleTime: Infinity, refetchOnWindowFocus: false });
 
   return (
     <div className="max-w-4xl">
       <Breadcrumb
         trail={[
-          { href: "/services", label: "Services" },
-          { href: `/services/${service.data?.id ?? id}`, label: service.data?.name ?? id },
+          { href: envHref(env, "/services"), label: "Services" },
+          { href: envHref(env, `/services/${service.data?.id ?? id}`), label: service.data?.name ?? id },
         ]}
         current="Edit"
       />
