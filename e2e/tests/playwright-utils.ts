@@ -4,6 +4,7 @@ import { createFirstAdministrator, type Credentials } from "./support/admin.js";
 import { agentPool, type Agents } from "./support/agents.js";
 import { copyServerTemplate, createServerTemplate, startServer, type RampartServer } from "./support/server.js";
 import { trpcClient, type Trpc } from "./support/trpc.js";
+import { addViewer } from "./support/users.js";
 
 /**
  * The fixtures every spec builds on. Each test gets its own `rampart server` (its own data
@@ -14,6 +15,8 @@ import { trpcClient, type Trpc } from "./support/trpc.js";
 interface TestFixtures {
   /** What the server's environment adds to the worker's; `test.use({ serverEnv })` sets it for a spec. */
   serverEnv: NodeJS.ProcessEnv;
+  /** Users with the viewer role, written to the store before the server starts; `test.use({ viewers })` sets them. */
+  viewers: Credentials[];
   /** This test's server, stopped and removed after it. */
   server: RampartServer;
   /** The first administrator, created with the server's setup code (not signed in). */
@@ -48,10 +51,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   // The server's own node has no engine unless a spec gives it one, whatever this machine
   // runs, so every spec sees the same cluster (ADR 0019).
   serverEnv: [{ DOCKER_HOST: "unix:///nonexistent/rampart-e2e-no-engine.sock" }, { option: true }],
+  viewers: [[], { option: true }],
   server: [
-    async ({ serverTemplate, serverEnv }, use, testInfo) => {
+    async ({ serverTemplate, serverEnv, viewers }, use, testInfo) => {
       const dataDir = copyServerTemplate(serverTemplate);
-      const server = await startServer(dataDir, SERVER_START_MS, serverEnv).catch((error: unknown) => {
+      const server = await (async () => {
+        for (const viewer of viewers) await addViewer(dataDir, viewer);
+        return startServer(dataDir, SERVER_START_MS, serverEnv);
+      })().catch((error: unknown) => {
         rmSync(dataDir, { recursive: true, force: true });
         throw error;
       });

@@ -13,7 +13,13 @@ export function trpcClient(request: APIRequestContext, origin: string): Trpc {
   return {
     async query<T>(path: string, input?: unknown): Promise<T> {
       const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
-      const response = await request.get(`/api/trpc/${path}${query}`);
+      const url = `/api/trpc/${path}${query}`;
+      // A kept-alive connection the server closes as it idles out can reset a request sent on
+      // it at that moment; a browser sends an idempotent GET again on a fresh one, and so does this.
+      const response = await request.get(url).catch((error: unknown) => {
+        if (error instanceof Error && error.message.includes("ECONNRESET")) return request.get(url);
+        throw error;
+      });
       expect(response.status(), await response.text()).toBe(200);
       return ((await response.json()) as TrpcEnvelope<T>).result.data.json;
     },
