@@ -63,8 +63,12 @@ const SCRIPTS_NOT_NEEDED = new Map([
 /** Files no running program reads: source maps and type declarations. */
 const NOT_RUN = /\.(map|d\.ts|d\.mts|d\.cts)$/;
 
-/** What `next build` leaves in .next for the build itself (cache, postcss, typegen, traces). */
-const NEXT_BUILD_ONLY = new Set(["cache", "build", "diagnostics", "types", "trace", "trace-build", "tsconfig.tsbuildinfo"]);
+/**
+ * What `next build` leaves in .next for the build itself (cache, postcss, typegen, traces),
+ * and what a running server writes there (`server/route-cache`: responses it cached, which
+ * a server makes again as it needs them).
+ */
+const NEXT_BUILD_ONLY = new Set(["cache", "build", "diagnostics", "types", "trace", "trace-build", "tsconfig.tsbuildinfo", join("server", "route-cache")]);
 
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"));
 const writeJson = (file, value) => writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
