@@ -107,7 +107,8 @@ describe("ties Swarm breaks at random", () => {
     const result = comparePlacement(prediction, swarm({ n1: 1 }));
     expect(result.matched).toBe(true);
     expect(result.undetermined.map((u) => u.reason)).toContain(
-      "other was changing when Swarm placed this service, so the tasks it counted on each node to break ties are not known: " +
+      "other was mid-change when Swarm placed this service (tasks waiting for a node or for their replacement, or replicas not yet made or stopped), " +
+        "so the tasks Swarm counted on each node to break ties are not known: " +
         "any node that ties on this service's own tasks may take them. Determined: which nodes are eligible, and how this service's own tasks spread over them.",
     );
     // The service's own spread is still determined: two tasks never share a node while another has none.

@@ -242,7 +242,8 @@ export function comparePlacement(prediction: PlacementPrediction, actual: SwarmP
     undetermined.push({
       nodes: [],
       reason:
-        `${joinWords(prediction.concurrent)} ${prediction.concurrent.length === 1 ? "was" : "were"} changing when Swarm placed this service, so the tasks it counted on each node to break ties are not known: ` +
+        `${joinWords(prediction.concurrent)} ${prediction.concurrent.length === 1 ? "was" : "were"} mid-change when Swarm placed this service (tasks waiting for a node or for their replacement, or replicas not yet made or stopped), ` +
+        `so the tasks Swarm counted on each node to break ties are not known: ` +
         `any node that ties on this service's own tasks may take them. Determined: which nodes are eligible, and how this service's own tasks spread over them.`,
     });
   }
