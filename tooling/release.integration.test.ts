@@ -105,15 +105,25 @@ let tarball = "";
 beforeAll(async () => {
   mkdirSync(env.HOME);
   const out = join(tmp, "out");
-  // Generous limits: in CI this runs beside the other packages' tests on two cores, where
-  // packing and installing 8,000 files took more than twice as long as alone. Each child
-  // is killed at its limit, so none is left writing into the directory afterAll removes.
-  await exec(process.execPath, [join(root, "tooling", "release.mjs"), "--out", out], { cwd: root, env, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
+  // Generous limits: in CI this runs beside the other packages' tests (two or more workers
+  // each) on two cores, where packing 9,000 files, 22 s alone, once took over 240 s. Each
+  // child is killed at its limit, so none is left writing into the directory afterAll removes.
+  await step(process.execPath, [join(root, "tooling", "release.mjs"), "--out", out], root, 480_000);
   expect(readdirSync(out)).toEqual([`rampart-${version}.tgz`]);
   tarball = join(out, `rampart-${version}.tgz`);
   // --offline with an empty cache: npm may take nothing from anywhere but the tarball.
-  await exec("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], { cwd: tmp, env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 });
-}, 600_000);
+  await step("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], tmp, 300_000);
+}, 900_000);
+
+/** One step of the setup; a failure says whether the limit killed it, with what it wrote to stderr. */
+async function step(file: string, args: string[], cwd: string, timeout: number): Promise<void> {
+  try {
+    await exec(file, args, { cwd, env, maxBuffer: 16 * 1024 * 1024, timeout });
+  } catch (error) {
+    const { killed, stderr } = error as { killed?: boolean; stderr?: string };
+    throw new Error(`${[file, ...args].join(" ")} ${killed ? `was killed at its ${timeout / 1000} s limit` : "failed"}: ${stderr?.slice(-4000) ?? String(error)}`, { cause: error });
+  }
+}
 
 afterAll(async () => {
   for (const child of children) {
