@@ -383,12 +383,17 @@ describe("the planner against a real Docker Swarm (6 engines)", () => {
     expect(again.plan.focus?.diff.replaced).toBeUndefined();
   });
 
-  it("ok/constraints changed and scaled up at once: the replacement and the new task go out together", async () => {
+  it("ok/constraints changed and scaled up at once: the new task and the replacement may meet the scheduler apart, so which node gets two is Swarm's", async () => {
     await nodesAs(PCI);
     const { serviceId } = await createAndCompare(spec({ name: "grown", replicas: 3, constraints: ["node.role == worker"] }), 3);
     const { actual, result } = await updateAndCompare(serviceId, (now) => ({ ...now, replicas: 4, constraints: ["node.labels.pcidss == yes"] }), 4);
-    expect(byName(actual.placed)).toEqual({ m2: 2, w1: 1, w2: 1 });
-    expect(result).toEqual({ matched: true, differences: [], undetermined: [] });
+    // In one pass m2 takes both (SwarmKit stays on a node while the next is no better);
+    // when the updater's replacement comes a pass later, the three tie and any may take it.
+    const placed = byName(actual.placed);
+    expect(Object.keys(placed).sort()).toEqual(["m2", "w1", "w2"]);
+    expect(Object.values(placed).sort()).toEqual([1, 1, 2]);
+    expect(result).toMatchObject({ matched: true, differences: [] });
+    expect(result.undetermined.map((u) => names(u.nodes))).toEqual([["m2", "w1", "w2"]]);
   });
 
   it("ok/a drained node: its task moves to another worker", async () => {

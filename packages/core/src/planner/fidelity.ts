@@ -177,7 +177,9 @@ export function servicesInFlight(cluster: PlannerCluster): PlannerService[] {
  * while a node the planner says has room was given no more than predicted; (b) as many
  * tasks wait as predicted, and their error is the one Swarm's counters can produce;
  * (c) the tasks per node are one of the predicted placements, alike nodes taken as a
- * set. What Swarm leaves to chance is listed in `undetermined`, with what is fixed.
+ * set, and so are the eligible nodes of an update that replaces running tasks
+ * (`rollingSet`). What Swarm leaves to chance is listed in `undetermined`, with what is
+ * fixed.
  */
 export function comparePlacement(prediction: PlacementPrediction, actual: SwarmPlacement): PlacementComparison {
   const focus = prediction.plan.focus;
@@ -234,10 +236,21 @@ export function comparePlacement(prediction: PlacementPrediction, actual: SwarmP
   }
   if (pending > 0) checkReasons(focus.matrix, focus.diff.before, outcomes, actual.pendingErrors, differences, undetermined);
 
-  // (c) Tasks per node.
-  const matching = outcomes.find((o) => samePlacement(o, actual, prediction.alike, rows));
-  if (!matching) differences.push(...countDifferences(outcomes, actual, prediction, rows, name, list));
+  // (c) Tasks per node. A rolling update's eligible nodes are compared as one set (`rollingSet`).
+  const rolling = rollingSet(prediction, outcomes);
+  const countGroups = rolling ? [rolling, ...prediction.alike.filter((g) => !g.some((id) => rolling.includes(id)))] : prediction.alike;
+  const matching = outcomes.find((o) => samePlacement(o, actual, countGroups, rows));
+  if (!matching) differences.push(...countDifferences(outcomes, actual, { ...prediction, alike: countGroups }, rows, name, list));
   undetermined.push(...openCounts(outcomes, prediction.alike, rows, list));
+  if (rolling) {
+    const spread = [...new Set(outcomes.map((o) => sortedCounts(rolling, o.placed).replaceAll(",", ", ")))];
+    undetermined.push({
+      nodes: rolling,
+      reason:
+        `The update replaces running tasks through Swarm's updater, apart from any tasks a scale-up adds and a few at a time (one by default) in an order it picks at random, ` +
+        `so Swarm may place them in separate passes and which of ${list(rolling)} ends with more is not determined. Determined: their counts taken as a set (${wordsOr(spread)}).`,
+    });
+  }
   if (prediction.concurrent.length > 0) {
     undetermined.push({
       nodes: [],
@@ -349,6 +362,25 @@ function outcomeKey(o: PredictedPlacement): string {
 }
 
 // ---- counts --------------------------------------------------------------------------
+
+/**
+ * The nodes a rolling update leaves to chance, or null. When the change replaces running
+ * tasks and places more than one task, Swarm's updater replaces slots apart from the
+ * tasks a scale-up adds, a few at a time in an order it picks at random, while the rest
+ * still run: they can meet the scheduler in separate passes, whereas the planner's one
+ * pass fixes which eligible node ends with more by its own order. Null when every
+ * eligible node gets the same.
+ */
+function rollingSet(prediction: PlacementPrediction, outcomes: readonly PredictedPlacement[]): string[] | null {
+  const { diff, matrix } = prediction.plan.focus!;
+  const replaced = diff.replaced ?? 0;
+  const total = (placed: Readonly<Record<string, number>>) => Object.values(placed).reduce((n, c) => n + c, 0);
+  const added = Math.max(0, total(diff.after) + diff.pending - total(diff.before));
+  if (replaced === 0 || replaced + added < 2) return null;
+  const eligible = matrix.filter((r) => r.filter.passed).map((r) => r.nodeId);
+  if (eligible.length < 2) return null;
+  return outcomes.some((o) => new Set(eligible.map((id) => o.placed[id] ?? 0)).size > 1) ? eligible : null;
+}
 
 /** Whether Swarm's counts are this outcome's, alike nodes compared as a set. */
 function samePlacement(o: PredictedPlacement, actual: SwarmPlacement, alike: readonly string[][], rows: ReadonlyMap<string, WhyNotRow>): boolean {
