@@ -14,7 +14,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "reports/results.json" }]] : "list",
   use: {
-    trace: "retain-on-failure",
+    // A trace records every action's snapshots as the test runs; CI's checkout is gone
+    // afterwards, so there it only costs the browser time beside the other suites.
+    trace: process.env.CI ? "off" : "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ?? "/usr/bin/chromium",
