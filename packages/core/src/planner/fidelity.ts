@@ -46,8 +46,9 @@ export interface PlacementPrediction {
   /**
    * Names of other services the cluster as read shows mid-change (`servicesInFlight`):
    * Swarm places their tasks around this service's at moments the planner cannot see,
-   * so each node's count of all tasks, which breaks ties, is not known. Their outcomes
-   * are among `outcomes`. Empty when nothing else was changing.
+   * so each node's count of all tasks, which breaks ties, is not known. The outcomes of
+   * this service planned without them are among `outcomes`, where they differ only in
+   * that tie-break. Empty when nothing else was changing.
    */
   concurrent: string[];
 }
@@ -132,8 +133,12 @@ export function predictPlacement(cluster: PlannerCluster, sandbox: Sandbox): Pla
   const tryOrder = (labels: readonly number[]) => {
     const next = groups.map(() => 0);
     const nodes = labels.map((label) => byId.get(groups[label]![next[label]!++]!)!);
-    record(planPlacement({ ...cluster, nodes }, sandbox));
-    if (alone) record(planPlacement({ ...alone, nodes }, sandbox));
+    const full = planPlacement({ ...cluster, nodes }, sandbox);
+    record(full);
+    if (alone) {
+      const solo = planPlacement({ ...alone, nodes }, sandbox);
+      if (onlyTiesDiffer(full, solo)) record(solo);
+    }
     run++;
   };
   if (total <= MAX_NODE_ORDERS) {
@@ -153,6 +158,22 @@ export function predictPlacement(cluster: PlannerCluster, sandbox: Sandbox): Pla
     orders: { run, all: total <= MAX_NODE_ORDERS },
     concurrent: changing.map((s) => s.spec.name),
   };
+}
+
+/** Filters whose refusal, once a pass is over, means the node has no room for another task. */
+const ROOM_FILTERS: ReadonlySet<FilterName> = new Set(["resources", "hostPorts"]);
+
+/**
+ * Whether the service planned alone differs from the full plan only where the tie-break
+ * on all tasks could: as many tasks wait, and no node the full plan leaves without room
+ * (resources, host ports the other services hold) gets more. The other services' tasks
+ * are left out only to free that tie-break, not their reservations or ports.
+ */
+function onlyTiesDiffer(full: PlanResult, solo: PlanResult): boolean {
+  const f = full.focus!;
+  const o = solo.focus!;
+  if (o.diff.pending !== f.diff.pending) return false;
+  return f.matrix.every((r) => r.filter.passed || !ROOM_FILTERS.has(r.filter.failedFilter) || (o.diff.after[r.nodeId] ?? 0) <= (f.diff.after[r.nodeId] ?? 0));
 }
 
 /**
@@ -240,7 +261,7 @@ export function comparePlacement(prediction: PlacementPrediction, actual: SwarmP
   const rolling = rollingSet(prediction, outcomes);
   const countGroups = rolling ? [rolling, ...prediction.alike.filter((g) => !g.some((id) => rolling.includes(id)))] : prediction.alike;
   const matching = outcomes.find((o) => samePlacement(o, actual, countGroups, rows));
-  if (!matching) differences.push(...countDifferences(outcomes, actual, { ...prediction, alike: countGroups }, rows, name, list));
+  if (!matching) differences.push(...countDifferences(outcomes, actual, { ...prediction, alike: countGroups }, rows, name, list, rolling));
   undetermined.push(...openCounts(outcomes, prediction.alike, rows, list));
   if (rolling) {
     const spread = [...new Set(outcomes.map((o) => sortedCounts(rolling, o.placed).replaceAll(",", ", ")))];
@@ -377,7 +398,10 @@ function rollingSet(prediction: PlacementPrediction, outcomes: readonly Predicte
   const total = (placed: Readonly<Record<string, number>>) => Object.values(placed).reduce((n, c) => n + c, 0);
   const added = Math.max(0, total(diff.after) + diff.pending - total(diff.before));
   if (replaced === 0 || replaced + added < 2) return null;
-  const eligible = matrix.filter((r) => r.filter.passed).map((r) => r.nodeId);
+  const passed = new Set(matrix.filter((r) => r.filter.passed).map((r) => r.nodeId));
+  // Alike nodes trade counts anyway: one that filled up joins its group's members that passed.
+  for (const group of prediction.alike) if (group.some((id) => passed.has(id))) for (const id of group) passed.add(id);
+  const eligible = matrix.map((r) => r.nodeId).filter((id) => passed.has(id));
   if (eligible.length < 2) return null;
   return outcomes.some((o) => new Set(eligible.map((id) => o.placed[id] ?? 0)).size > 1) ? eligible : null;
 }
@@ -406,6 +430,7 @@ function countDifferences(
   rows: ReadonlyMap<string, WhyNotRow>,
   name: (id: string) => string,
   list: (ids: readonly string[]) => string,
+  rolling: readonly string[] | null = null,
 ): PlacementDifference[] {
   const inGroup = new Set(prediction.alike.flat());
   const singles = [...rows.keys()].filter((id) => !inGroup.has(id));
@@ -434,7 +459,7 @@ function countDifferences(
       out.push({
         kind: "counts",
         nodeIds: [...group],
-        text: `${list(group)}, which are alike: Swarm placed ${group.map((id) => actual.placed[id] ?? 0).join(", ")}, the planner ${want.replaceAll(",", ", ")} in any order${alternatives}.`,
+        text: `${list(group)}, ${group === rolling ? "which Swarm's updater may fill in any order" : "which are alike"}: Swarm placed ${group.map((id) => actual.placed[id] ?? 0).join(", ")}, the planner ${want.replaceAll(",", ", ")} in any order${alternatives}.`,
       });
     }
   }
